@@ -1,0 +1,43 @@
+package org.mfgcal.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Entry point of the {@code mfgcal} command line: one subcommand per job.
+ *
+ * <p>Exit codes: 0 success, 1 a run failed (message on stderr), 2 bad usage or bad input.
+ */
+@Command(name = "mfgcal", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Real-time calibration of finite-state mean field games from mobility data.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, shared by {@link #main} and tests. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("mfgcal " + cmd.getCommandName() + ": " + ex.getMessage());
+            return ex instanceof IllegalArgumentException ? 2 : 1;
+        });
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    /** Version from the jar manifest (or "dev" when run from classes). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"mfgcal " + (v == null ? "dev" : v)};
+        }
+    }
+}
