@@ -1,0 +1,355 @@
+package org.mfgcal.calibrator.solver;
+
+import org.mfgcal.calibrator.game.Game;
+
+/**
+ * Equilibrium μ* = G(μ*, γ) of a finite-state mean field game and the exact gradient of a loss of μ* with respect
+ * to the parameter trajectory γ.
+ *
+ * <h2>Implementation notes</h2>
+ * <ul>
+ *   <li><b>Grid.</b> t_n = nΔt, n = 0..N−1, Δt = T/(N−1). Trajectories are flat {@code double[N*d]} indexed
+ *       {@code n*d + x}; parameters {@code double[N*p]} indexed {@code n*p + k}.</li>
+ *   <li><b>Picard map.</b> G(μ̂) = FPK(HJB(μ̂)): the HJB step n reads a*(u_{n+1}, μ̂_n, γ_n); the FPK step n reads
+ *       a*(u_n, ν_n, γ_n) with ν the FPK's own state (REFERENCE.md §1; the cybersecurity conformance vector
+ *       distinguishes the two readings and matches this one to 4e-16). Kernels in {@link Sweeps}; scheme
+ *       {@link Scheme#REFERENCE} (explicit Euler) or {@link Scheme#STABLE} (exponential exit).</li>
+ *   <li><b>Picard.</b> μ^0_n = μ_0 (or a warm start); μ^{k+1} = (1−δ)G(μ^k) + δμ^k; stop when
+ *       max|μ^{k+1} − μ^k| ≤ tol after ≥ 2 updates, or at maxIter — REFERENCE.md's rule. μ* is the last iterate.</li>
+ *   <li><b>Anderson.</b> Type II with memory m on F = G, mixing 1−δ, safeguard to a damped step when the residual
+ *       grows ({@link AndersonMixer}); stop when max|G(μ) − μ| ≤ tol; μ* = G(μ) of the last iterate, so that it is
+ *       an exact FPK trajectory (mass and positivity hold exactly under the stable scheme).</li>
+ *   <li><b>Adjoint.</b> With ḡ = ∂L/∂μ* and J = ∂G/∂μ̂ at μ*: solve w = Jᵀw + ḡ (Picard: from w = ḡ,
+ *       w ← (1−δ)(Jᵀw + ḡ) + δw, stop when max|Δw| ≤ adjointTol; or Anderson), then ∇_γ L = (∂G/∂γ)ᵀ w. Both products
+ *       come from one reverse sweep ({@link Sweeps#vjp}) through the game's hand-written local VJPs.</li>
+ *   <li><b>Memory.</b> Every buffer is allocated here, once; solve and gradient iterations allocate nothing
+ *       (results are copied out).</li>
+ * </ul>
+ *
+ * <p>Not thread-safe: one solver per thread (it is its own workspace). Cheap to create relative to a solve only for
+ * small problems; reuse it.
+ */
+public final class EquilibriumSolver {
+    private final Game game;
+    private final int nT;
+    private final int d;
+    private final int p;
+    private final double dt;
+    private final double horizon;
+    private final SolverOptions opt;
+    private final boolean stable;
+    private final int len;
+
+    private final Sweeps.Buffers buf;
+    private final double[] mu;      // current iterate μ^k
+    private final double[] img;     // G(μ^k), and ν after a solve
+    private final double[] u;       // HJB(μ^k)
+    private final double[] next;
+    private final double[] resid;
+    private final double[] w;
+    private final double[] wImg;
+    private final double[] gbar;
+    private final double[] nuBar;
+    private final double[] uBar;
+    private final double[] gammaBar;
+    private final double[] v0;
+    private final double[] v1;
+    private final AndersonMixer mixer;
+
+    public EquilibriumSolver(Game game, double horizon, int steps, SolverOptions options) {
+        if (steps < 2) {
+            throw new IllegalArgumentException("N = " + steps + ": need at least 2 time steps");
+        }
+        if (!(horizon > 0) || !Double.isFinite(horizon)) {
+            throw new IllegalArgumentException("T = " + horizon + ": must be > 0");
+        }
+        this.game = game;
+        this.nT = steps;
+        this.d = game.states();
+        this.p = game.paramsPerStep();
+        this.horizon = horizon;
+        this.dt = horizon / (steps - 1);
+        this.opt = options;
+        this.stable = options.scheme() == Scheme.STABLE;
+        this.len = steps * d;
+        this.buf = new Sweeps.Buffers(game);
+        this.mu = new double[len];
+        this.img = new double[len];
+        this.u = new double[len];
+        this.next = new double[len];
+        this.resid = new double[len];
+        this.w = new double[len];
+        this.wImg = new double[len];
+        this.gbar = new double[len];
+        this.nuBar = new double[len];
+        this.uBar = new double[len];
+        this.gammaBar = new double[steps * p];
+        this.v0 = new double[d];
+        this.v1 = new double[d];
+        this.mixer = options.method() == Method.ANDERSON ? new AndersonMixer(len, options.andersonMemory()) : null;
+    }
+
+    public Game game() {
+        return game;
+    }
+
+    public int steps() {
+        return nT;
+    }
+
+    public double horizon() {
+        return horizon;
+    }
+
+    public double dt() {
+        return dt;
+    }
+
+    public SolverOptions options() {
+        return opt;
+    }
+
+    /** Checks μ_0 and γ (shapes and domain), naming the bad entry. */
+    public void checkInputs(double[] mu0, double[] gamma) {
+        if (mu0.length != d) {
+            throw new IllegalArgumentException("mu0 has " + mu0.length + " entries, expected d = " + d);
+        }
+        double mass = 0;
+        for (int x = 0; x < d; x++) {
+            if (!(mu0[x] >= 0) || !Double.isFinite(mu0[x])) {
+                throw new IllegalArgumentException("mu0[" + x + "] = " + mu0[x] + ": must be finite and ≥ 0");
+            }
+            mass += mu0[x];
+        }
+        if (Math.abs(mass - 1) > 1e-6) {
+            throw new IllegalArgumentException("mu0 sums to " + mass + ": must be a distribution (sum 1)");
+        }
+        if (gamma.length != nT * p) {
+            throw new IllegalArgumentException("gamma has " + gamma.length + " numbers, expected N·p = " + nT + "·" + p);
+        }
+        for (int n = 0; n < nT; n++) {
+            game.checkParameters(gamma, n * p, n);
+        }
+    }
+
+    /** One application of the Picard map: {@code out} = G(μ̂) (N·d, modified); leaves u = HJB(μ̂) in the workspace. */
+    public void picardMap(double[] mu0, double[] gamma, double[] muHat, double[] out) {
+        Sweeps.hjb(game, nT, dt, stable, muHat, gamma, u, buf);
+        Sweeps.fpk(game, nT, dt, stable, mu0, gamma, u, out, buf);
+    }
+
+    /** Solves from μ^0_n = μ_0. */
+    public Solution solve(double[] mu0, double[] gamma) {
+        return solve(mu0, gamma, null);
+    }
+
+    /**
+     * Solves for the equilibrium, starting from {@code warmStart} (N·d, not modified) or, when null, from μ_0 repeated.
+     * Never throws on non-convergence: check {@link Solution#converged()}.
+     */
+    public Solution solve(double[] mu0, double[] gamma, double[] warmStart) {
+        checkInputs(mu0, gamma);
+        if (warmStart != null) {
+            if (warmStart.length != len) {
+                throw new IllegalArgumentException("warm start has " + warmStart.length + " numbers, expected N·d = " + len);
+            }
+            System.arraycopy(warmStart, 0, mu, 0, len);
+        } else {
+            for (int n = 0; n < nT; n++) {
+                System.arraycopy(mu0, 0, mu, n * d, d);
+            }
+        }
+        int it;
+        boolean converged = false;
+        double res = Double.NaN;
+        if (mixer == null) {
+            final double delta = opt.damping();
+            it = 0;
+            while (true) {
+                picardMap(mu0, gamma, mu, img);
+                double diff = 0;
+                for (int i = 0; i < len; i++) {
+                    final double v = delta == 0 ? img[i] : (1 - delta) * img[i] + delta * mu[i];
+                    final double ad = Math.abs(v - mu[i]);
+                    diff = ad > diff || ad != ad ? ad : diff;
+                    mu[i] = v;
+                }
+                it++;
+                res = diff;
+                if (diff <= opt.tol() && it >= 2) {
+                    converged = true;
+                    break;
+                }
+                if (it >= opt.maxIter() || !Double.isFinite(diff)) {
+                    break;
+                }
+            }
+            // μ* is the last iterate; leave u, ν = HJB(μ*), FPK(u) in the workspace for the adjoint.
+            picardMap(mu0, gamma, mu, img);
+        } else {
+            mixer.reset();
+            it = 0;
+            final double beta = 1 - opt.damping();
+            while (true) {
+                picardMap(mu0, gamma, mu, img);
+                it++;
+                double rn = 0;
+                for (int i = 0; i < len; i++) {
+                    final double r = img[i] - mu[i];
+                    resid[i] = r;
+                    final double ar = Math.abs(r);
+                    rn = ar > rn || ar != ar ? ar : rn;
+                }
+                res = rn;
+                if (rn <= opt.tol()) {
+                    converged = true;
+                    break;
+                }
+                if (it >= opt.maxIter() || !Double.isFinite(rn)) {
+                    break;
+                }
+                mixer.next(mu, resid, rn, beta, next);
+                System.arraycopy(next, 0, mu, 0, len);
+            }
+            // μ* = G(μ): an exact Kolmogorov trajectory. Linearise there.
+            System.arraycopy(img, 0, mu, 0, len);
+            picardMap(mu0, gamma, mu, img);
+        }
+        return summarize(mu0, gamma, it, converged, res);
+    }
+
+    private Solution summarize(double[] mu0, double[] gamma, int it, boolean converged, double res) {
+        double minMu = Double.POSITIVE_INFINITY;
+        double maxMass = 0;
+        double mass0 = 0;
+        for (int x = 0; x < d; x++) {
+            mass0 += mu0[x];
+        }
+        for (int n = 0; n < nT; n++) {
+            double s = 0;
+            for (int x = 0; x < d; x++) {
+                final double v = mu[n * d + x];
+                s += v;
+                minMu = Math.min(minMu, v);
+            }
+            final double err = Math.abs(s - mass0);
+            maxMass = err > maxMass || err != err ? err : maxMass;
+        }
+        double expl = Double.NaN;
+        if (converged) {
+            double best = 0;
+            for (int x = 0; x < d; x++) {
+                best += mu0[x] * u[x];
+            }
+            expl = Sweeps.policyCost(game, nT, dt, stable, gamma, u, img, buf, v1, v0) - best;
+        }
+        return new Solution(mu.clone(), u.clone(), nT, d, it, converged, res, minMu, maxMass, expl);
+    }
+
+    /**
+     * Solves, then differentiates {@code loss} of μ* with respect to γ by the implicit adjoint.
+     *
+     * @param obs  observations (N·d), not modified
+     * @param grad modified: ∇_γ L (N·p)
+     */
+    public Gradient lossAndGradient(double[] mu0, double[] gamma, double[] warmStart, SquaredLoss loss, double[] obs,
+                                    double[] grad) {
+        Solution sol = solve(mu0, gamma, warmStart);
+        return gradientAtSolution(sol, mu0, gamma, loss, obs, grad);
+    }
+
+    /**
+     * The implicit gradient at the solution of the last {@link #solve} call on this solver (its workspace still holds
+     * μ*, u = HJB(μ*) and ν = G(μ*)). {@code grad} (N·p) modified.
+     */
+    public Gradient gradientAtSolution(Solution sol, double[] mu0, double[] gamma, SquaredLoss loss, double[] obs,
+                                       double[] grad) {
+        if (obs.length != len) {
+            throw new IllegalArgumentException("mu_obs has " + obs.length + " numbers, expected N·d = " + len);
+        }
+        if (grad.length != nT * p) {
+            throw new IllegalArgumentException("gradient buffer has " + grad.length + " numbers, expected N·p = " + nT * p);
+        }
+        final double value = loss.gradient(mu, obs, gbar);
+        return adjoint(sol, value, mu0, gamma, grad);
+    }
+
+    /**
+     * The implicit gradient for an arbitrary upstream cotangent ḡ = ∂L/∂μ* (N·d, not modified) at the last solution.
+     */
+    public Gradient gradientForCotangent(Solution sol, double[] cotangent, double[] gamma, double[] grad) {
+        System.arraycopy(cotangent, 0, gbar, 0, len);
+        return adjoint(sol, Double.NaN, null, gamma, grad);
+    }
+
+    private Gradient adjoint(Solution sol, double value, double[] mu0, double[] gamma, double[] grad) {
+        final double delta = opt.damping();
+        System.arraycopy(gbar, 0, w, 0, len);
+        int it = 0;
+        boolean converged = false;
+        double res = Double.NaN;
+        if (mixer == null) {
+            while (true) {
+                Sweeps.vjp(game, nT, dt, stable, mu, gamma, u, img, w, wImg, gammaBar, nuBar, uBar, buf);
+                double diff = 0;
+                for (int i = 0; i < len; i++) {
+                    final double v = (1 - delta) * (wImg[i] + gbar[i]) + delta * w[i];
+                    final double ad = Math.abs(v - w[i]);
+                    diff = ad > diff || ad != ad ? ad : diff;
+                    w[i] = v;
+                }
+                it++;
+                res = diff;
+                if (diff <= opt.adjointTol()) {
+                    converged = true;
+                    break;
+                }
+                if (it >= opt.adjointMaxIter() || !Double.isFinite(diff)) {
+                    break;
+                }
+            }
+            Sweeps.vjp(game, nT, dt, stable, mu, gamma, u, img, w, wImg, gammaBar, nuBar, uBar, buf);
+        } else {
+            mixer.reset();
+            final double beta = 1 - delta;
+            while (true) {
+                Sweeps.vjp(game, nT, dt, stable, mu, gamma, u, img, w, wImg, gammaBar, nuBar, uBar, buf);
+                it++;
+                double rn = 0;
+                for (int i = 0; i < len; i++) {
+                    final double r = wImg[i] + gbar[i] - w[i];
+                    resid[i] = r;
+                    final double ar = Math.abs(r);
+                    rn = ar > rn || ar != ar ? ar : rn;
+                }
+                res = rn;
+                if (rn <= opt.adjointTol()) {
+                    converged = true;
+                    break; // gammaBar = (∂G/∂γ)ᵀ w for this w
+                }
+                if (it >= opt.adjointMaxIter() || !Double.isFinite(rn)) {
+                    break;
+                }
+                mixer.next(w, resid, rn, beta, next);
+                System.arraycopy(next, 0, w, 0, len);
+            }
+        }
+        System.arraycopy(gammaBar, 0, grad, 0, nT * p);
+        return new Gradient(sol, value, grad, it, converged, res);
+    }
+
+    /** The adjoint solution w of the last gradient call (N·d), copied. */
+    public double[] lastAdjoint() {
+        return w.clone();
+    }
+
+    /** Copies μ* of the last solve into {@code out}. */
+    public void copyMu(double[] out) {
+        System.arraycopy(mu, 0, out, 0, len);
+    }
+
+    @Override
+    public String toString() {
+        return "EquilibriumSolver[" + game.name() + ", d=" + d + ", N=" + nT + ", " + opt.scheme() + "/" + opt.method() + "]";
+    }
+}

@@ -1,0 +1,255 @@
+package org.mfgcal.calibrator.solver;
+
+import org.mfgcal.calibrator.game.Game;
+import org.mfgcal.calibrator.game.Graph;
+
+/**
+ * The four sweeps of one Picard map G(μ̂) = FPK(HJB(μ̂)) and of its vector–Jacobian product, on flat arrays
+ * indexed {@code n*d + x} (trajectories) and {@code n*p + k} (parameters). {@code stable} selects
+ * {@link Scheme#STABLE} (exponential exit) instead of explicit Euler. Index conventions are REFERENCE.md's:
+ * the HJB step n uses a*(u_{n+1}, μ̂_n, γ_n); the FPK step n uses a*(u_n, ν_n, γ_n) with ν the FPK's own state.
+ *
+ * <p>Stateless; all buffers are passed in. A {@link Buffers} holds the per-step scratch.
+ */
+final class Sweeps {
+    private Sweeps() {
+    }
+
+    /** Per-step scratch for the sweeps, sized once for a game. Not thread-safe. */
+    static final class Buffers {
+        final double[] a, aBar, f, fBar, row, scratch;
+
+        Buffers(Game game) {
+            int e = game.graph().edges();
+            int d = game.states();
+            a = new double[e];
+            aBar = new double[e];
+            f = new double[d];
+            fBar = new double[d];
+            row = new double[2 * d];
+            scratch = new double[game.scratchSize()];
+        }
+    }
+
+    /** φ(z) = (1 − e^{−z}) / z, φ(0) = 1. */
+    static double phi(double z) {
+        return z < 1e-8 ? 1 - 0.5 * z : -Math.expm1(-z) / z;
+    }
+
+    /** φ'(z) = (e^{−z}(1 + z) − 1) / z², by its series near 0. */
+    static double dphi(double z) {
+        if (z < 1e-3) {
+            return -0.5 + z * (1.0 / 3 + z * (-1.0 / 8 + z * (1.0 / 30 - z / 144)));
+        }
+        return (Math.exp(-z) * (1 + z) - 1) / (z * z);
+    }
+
+    /**
+     * Backward HJB: u_{N−1} = g(μ̂_{N−1}); u_n = u_{n+1} + Δt [f + Σ_e a_e (u_{n+1}(y) − u_{n+1}(x))] (reference) or the
+     * stable step. {@code u} (N·d) modified; {@code muHat}, {@code gamma} not modified.
+     */
+    static void hjb(Game game, int nT, double dt, boolean stable, double[] muHat, double[] gamma, double[] u, Buffers b) {
+        final Graph gr = game.graph();
+        final int d = gr.states();
+        final int p = game.paramsPerStep();
+        final double[] a = b.a, f = b.f;
+        game.terminal(muHat, (nT - 1) * d, gamma, (nT - 1) * p, b.row);
+        System.arraycopy(b.row, 0, u, (nT - 1) * d, d);
+        for (int n = nT - 2; n >= 0; n--) {
+            final int o1 = (n + 1) * d;
+            final int o = n * d;
+            game.local(n, u, o1, muHat, o, gamma, n * p, a, f, b.scratch);
+            for (int x = 0; x < d; x++) {
+                final double ux = u[o1 + x];
+                double drift = 0;
+                double out = 0;
+                for (int e = gr.rowStart(x), end = gr.rowEnd(x); e < end; e++) {
+                    drift += a[e] * (u[o1 + gr.to(e)] - ux);
+                    out += a[e];
+                }
+                if (stable) {
+                    drift *= phi(dt * out);
+                }
+                u[o + x] = ux + dt * (f[x] + drift);
+            }
+        }
+    }
+
+    /**
+     * Forward Kolmogorov: ν_0 = μ_0; ν_{n+1} from ν_n with rates a*(u_n, ν_n, γ_n). {@code nu} (N·d) modified.
+     */
+    static void fpk(Game game, int nT, double dt, boolean stable, double[] mu0, double[] gamma, double[] u,
+                    double[] nu, Buffers b) {
+        final Graph gr = game.graph();
+        final int d = gr.states();
+        final int p = game.paramsPerStep();
+        final double[] a = b.a;
+        System.arraycopy(mu0, 0, nu, 0, d);
+        for (int n = 0; n < nT - 1; n++) {
+            final int o = n * d;
+            final int o1 = o + d;
+            game.local(n, u, o, nu, o, gamma, n * p, a, null, b.scratch);
+            if (stable) {
+                for (int x = 0; x < d; x++) {
+                    double out = 0;
+                    for (int e = gr.rowStart(x), end = gr.rowEnd(x); e < end; e++) {
+                        out += a[e];
+                    }
+                    nu[o1 + x] = nu[o + x] * Math.exp(-dt * out);
+                }
+                for (int x = 0; x < d; x++) {
+                    final int start = gr.rowStart(x), end = gr.rowEnd(x);
+                    if (start == end) {
+                        continue;
+                    }
+                    double out = 0;
+                    for (int e = start; e < end; e++) {
+                        out += a[e];
+                    }
+                    final double c = dt * nu[o + x] * phi(dt * out);
+                    for (int e = start; e < end; e++) {
+                        nu[o1 + gr.to(e)] += c * a[e];
+                    }
+                }
+            } else {
+                System.arraycopy(nu, o, nu, o1, d);
+                for (int x = 0; x < d; x++) {
+                    final double c = dt * nu[o + x];
+                    for (int e = gr.rowStart(x), end = gr.rowEnd(x); e < end; e++) {
+                        final double flow = c * a[e];
+                        nu[o1 + x] -= flow;
+                        nu[o1 + gr.to(e)] += flow;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Vector–Jacobian product of G at μ̂ (with u = HJB(μ̂) and ν = FPK(u) already computed): given the cotangent
+     * {@code w} of ν, writes {@code muHatBar} = (∂G/∂μ̂)ᵀw and {@code gammaBar} = (∂G/∂γ)ᵀw (both overwritten).
+     * {@code nuBar} and {@code uBar} (N·d) are scratch.
+     */
+    static void vjp(Game game, int nT, double dt, boolean stable, double[] muHat, double[] gamma, double[] u,
+                    double[] nu, double[] w, double[] muHatBar, double[] gammaBar, double[] nuBar, double[] uBar,
+                    Buffers b) {
+        final Graph gr = game.graph();
+        final int d = gr.states();
+        final int p = game.paramsPerStep();
+        final int len = nT * d;
+        final double[] a = b.a, aBar = b.aBar, fBar = b.fBar;
+        System.arraycopy(w, 0, nuBar, 0, len);
+        java.util.Arrays.fill(uBar, 0, len, 0.0);
+        java.util.Arrays.fill(muHatBar, 0, len, 0.0);
+        java.util.Arrays.fill(gammaBar, 0, nT * p, 0.0);
+
+        // Reverse FPK: n = N−2 .. 0.
+        for (int n = nT - 2; n >= 0; n--) {
+            final int o = n * d;
+            final int o1 = o + d;
+            game.local(n, u, o, nu, o, gamma, n * p, a, null, b.scratch);
+            for (int x = 0; x < d; x++) {
+                final int start = gr.rowStart(x), end = gr.rowEnd(x);
+                final double nbx = nuBar[o1 + x];
+                double s = 0;
+                double out = 0;
+                for (int e = start; e < end; e++) {
+                    s += a[e] * (nuBar[o1 + gr.to(e)] - nbx);
+                    out += a[e];
+                }
+                final double nux = nu[o + x];
+                if (stable) {
+                    final double z = dt * out;
+                    final double ph = phi(z);
+                    final double common = dt * nux * dphi(z) * dt * s;
+                    for (int e = start; e < end; e++) {
+                        aBar[e] = dt * nux * ph * (nuBar[o1 + gr.to(e)] - nbx) + common;
+                    }
+                    nuBar[o + x] += nbx + dt * ph * s;
+                } else {
+                    for (int e = start; e < end; e++) {
+                        aBar[e] = dt * nux * (nuBar[o1 + gr.to(e)] - nbx);
+                    }
+                    nuBar[o + x] += nbx + dt * s;
+                }
+            }
+            game.localVjp(n, u, o, nu, o, gamma, n * p, aBar, null, uBar, o, nuBar, o, gammaBar, n * p, b.scratch);
+        }
+
+        // Reverse HJB: n = 0 .. N−2 (the backward sweep read u_{n+1} to write u_n).
+        for (int n = 0; n < nT - 1; n++) {
+            final int o = n * d;
+            final int o1 = o + d;
+            game.local(n, u, o1, muHat, o, gamma, n * p, a, null, b.scratch);
+            for (int x = 0; x < d; x++) {
+                final int start = gr.rowStart(x), end = gr.rowEnd(x);
+                final double bx = uBar[o + x];
+                final double ux = u[o1 + x];
+                fBar[x] = dt * bx;
+                uBar[o1 + x] += bx;
+                if (bx == 0) {
+                    for (int e = start; e < end; e++) {
+                        aBar[e] = 0;
+                    }
+                    continue;
+                }
+                double dBar = dt * bx;
+                double common = 0;
+                if (stable) {
+                    double out = 0, drift = 0;
+                    for (int e = start; e < end; e++) {
+                        out += a[e];
+                        drift += a[e] * (u[o1 + gr.to(e)] - ux);
+                    }
+                    final double z = dt * out;
+                    common = dt * bx * drift * dphi(z) * dt;
+                    dBar *= phi(z);
+                }
+                for (int e = start; e < end; e++) {
+                    final int y = gr.to(e);
+                    aBar[e] = dBar * (u[o1 + y] - ux) + common;
+                    final double q = dBar * a[e];
+                    uBar[o1 + y] += q;
+                    uBar[o1 + x] -= q;
+                }
+            }
+            game.localVjp(n, u, o1, muHat, o, gamma, n * p, aBar, fBar, uBar, o1, muHatBar, o, gammaBar, n * p, b.scratch);
+        }
+        final int last = (nT - 1) * d;
+        System.arraycopy(uBar, last, b.row, 0, d);
+        game.terminalVjp(muHat, last, gamma, (nT - 1) * p, b.row, muHatBar, last, gammaBar, (nT - 1) * p);
+    }
+
+    /**
+     * Policy evaluation backward sweep: the expected cost-to-go v (two rows kept) of the control used by the FPK
+     * (a*(u_n, ν_n, γ_n)) under the mean field ν. Returns Σ_x μ_0(x) v_0(x).
+     */
+    static double policyCost(Game game, int nT, double dt, boolean stable, double[] gamma, double[] u, double[] nu,
+                             Buffers b, double[] v1, double[] v0) {
+        final Graph gr = game.graph();
+        final int d = gr.states();
+        final int p = game.paramsPerStep();
+        final int last = (nT - 1) * d;
+        game.terminal(nu, last, gamma, (nT - 1) * p, v1);
+        for (int n = nT - 2; n >= 0; n--) {
+            game.local(n, u, n * d, nu, n * d, gamma, n * p, b.a, b.f, b.scratch);
+            for (int x = 0; x < d; x++) {
+                double drift = 0, out = 0;
+                for (int e = gr.rowStart(x), end = gr.rowEnd(x); e < end; e++) {
+                    drift += b.a[e] * (v1[gr.to(e)] - v1[x]);
+                    out += b.a[e];
+                }
+                if (stable) {
+                    drift *= phi(dt * out);
+                }
+                v0[x] = v1[x] + dt * (b.f[x] + drift);
+            }
+            System.arraycopy(v0, 0, v1, 0, d);
+        }
+        double s = 0;
+        for (int x = 0; x < d; x++) {
+            s += nu[x] * v1[x];
+        }
+        return s;
+    }
+}
