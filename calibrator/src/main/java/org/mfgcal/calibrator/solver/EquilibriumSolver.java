@@ -54,6 +54,8 @@ public final class EquilibriumSolver {
     private final double[] gammaBar;
     private final double[] v0;
     private final double[] v1;
+    private final double[] br0;
+    private final double[] br1;
     private final AndersonMixer mixer;
 
     public EquilibriumSolver(Game game, double horizon, int steps, SolverOptions options) {
@@ -86,6 +88,8 @@ public final class EquilibriumSolver {
         this.gammaBar = new double[steps * p];
         this.v0 = new double[d];
         this.v1 = new double[d];
+        this.br0 = new double[d];
+        this.br1 = new double[d];
         this.mixer = options.method() == Method.ANDERSON ? new AndersonMixer(len, options.andersonMemory()) : null;
     }
 
@@ -237,11 +241,7 @@ public final class EquilibriumSolver {
         }
         double expl = Double.NaN;
         if (converged) {
-            double best = 0;
-            for (int x = 0; x < d; x++) {
-                best += mu0[x] * u[x];
-            }
-            expl = Sweeps.policyCost(game, nT, dt, stable, gamma, u, img, buf, v1, v0) - best;
+            expl = Sweeps.exploitability(game, nT, dt, stable, gamma, u, img, buf, v1, v0, br1, br0);
         }
         return new Solution(mu.clone(), u.clone(), nT, d, it, converged, res, minMu, maxMass, expl);
     }

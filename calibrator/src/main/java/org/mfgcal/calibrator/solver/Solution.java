@@ -7,8 +7,9 @@ package org.mfgcal.calibrator.solver;
  * @param residual       the last max|Δμ| (Picard) or max|G(μ) − μ| (Anderson)
  * @param minMu          min over all n, x of μ*_n(x)
  * @param maxMassError   max over n of |Σ_x μ*_n(x) − Σ_x μ_0(x)|
- * @param exploitability Σ_x μ_0(x)·(v_0(x) − u_0(x)): cost of the control the population uses minus the best
- *                       response's cost, both under μ* (0 at an exact equilibrium of the discrete game)
+ * @param exploitability expected cost (over μ_0) of the control the population uses minus that of a best response,
+ *                       both under μ*, with the solver's scheme; ≥ 0, and NaN when not converged (see
+ *                       {@code Sweeps.exploitability})
  */
 public record Solution(double[] mu, double[] u, int steps, int states, int iterations, boolean converged,
                        double residual, double minMu, double maxMassError, double exploitability) {

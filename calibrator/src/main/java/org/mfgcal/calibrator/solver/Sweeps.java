@@ -221,35 +221,49 @@ final class Sweeps {
     }
 
     /**
-     * Policy evaluation backward sweep: the expected cost-to-go v (two rows kept) of the control used by the FPK
-     * (a*(u_n, ν_n, γ_n)) under the mean field ν. Returns Σ_x μ_0(x) v_0(x).
+     * Exploitability under the mean field ν: J(π) − J(BR), both sums over μ_0, where π is the control the population
+     * uses (the FPK's a*(u_n, ν_n, γ_n)) and BR is the best response found by dynamic programming over, at every
+     * step and state, the greedy control a*(BR_{n+1}, ν_n, γ_n) and π's own control, both evaluated with the same
+     * scheme. BR ≤ J(π) state by state, so the result is ≥ 0 (up to rounding) and a lower bound of the exact
+     * exploitability; it is 0 when π is a best response. {@code v1, v0, br1, br0} are d-long scratch rows.
      */
-    static double policyCost(Game game, int nT, double dt, boolean stable, double[] gamma, double[] u, double[] nu,
-                             Buffers b, double[] v1, double[] v0) {
+    static double exploitability(Game game, int nT, double dt, boolean stable, double[] gamma, double[] u,
+                                 double[] nu, Buffers b, double[] v1, double[] v0, double[] br1, double[] br0) {
         final Graph gr = game.graph();
         final int d = gr.states();
         final int p = game.paramsPerStep();
         final int last = (nT - 1) * d;
+        final double[] aP = b.a, fP = b.f, aG = b.aBar, fG = b.fBar;
         game.terminal(nu, last, gamma, (nT - 1) * p, v1);
+        System.arraycopy(v1, 0, br1, 0, d);
         for (int n = nT - 2; n >= 0; n--) {
-            game.local(n, u, n * d, nu, n * d, gamma, n * p, b.a, b.f, b.scratch);
+            final int o = n * d;
+            game.local(n, u, o, nu, o, gamma, n * p, aP, fP, b.scratch);
+            game.local(n, br1, 0, nu, o, gamma, n * p, aG, fG, b.scratch);
             for (int x = 0; x < d; x++) {
-                double drift = 0, out = 0;
-                for (int e = gr.rowStart(x), end = gr.rowEnd(x); e < end; e++) {
-                    drift += b.a[e] * (v1[gr.to(e)] - v1[x]);
-                    out += b.a[e];
-                }
-                if (stable) {
-                    drift *= phi(dt * out);
-                }
-                v0[x] = v1[x] + dt * (b.f[x] + drift);
+                final int start = gr.rowStart(x), end = gr.rowEnd(x);
+                v0[x] = v1[x] + dt * (fP[x] + drift(gr, start, end, aP, v1, x, dt, stable));
+                final double viaPi = br1[x] + dt * (fP[x] + drift(gr, start, end, aP, br1, x, dt, stable));
+                final double viaGreedy = br1[x] + dt * (fG[x] + drift(gr, start, end, aG, br1, x, dt, stable));
+                br0[x] = Math.min(viaPi, viaGreedy);
             }
             System.arraycopy(v0, 0, v1, 0, d);
+            System.arraycopy(br0, 0, br1, 0, d);
         }
         double s = 0;
         for (int x = 0; x < d; x++) {
-            s += nu[x] * v1[x];
+            s += nu[x] * (v1[x] - br1[x]);
         }
         return s;
+    }
+
+    private static double drift(Graph gr, int start, int end, double[] a, double[] v, int x, double dt, boolean stable) {
+        double drift = 0, out = 0;
+        final double vx = v[x];
+        for (int e = start; e < end; e++) {
+            drift += a[e] * (v[gr.to(e)] - vx);
+            out += a[e];
+        }
+        return stable ? drift * phi(dt * out) : drift;
     }
 }

@@ -57,8 +57,39 @@ class ConformanceTest {
         System.out.printf("%s %s: it=%d adj=%d mu %.2e loss %.2e grad %.2e%n", name, method,
                 g.solution().iterations(), g.adjointIterations(), muErr, lossErr, gradErr);
         assertTrue(muErr <= tol, () -> "mu rel err " + muErr);
-        assertTrue(lossErr <= tol, () -> "loss rel err " + lossErr);
-        assertTrue(gradErr <= tol, () -> "grad rel err " + gradErr);
+        if (method == Method.PICARD || !name.startsWith("cyber")) {
+            assertTrue(lossErr <= tol, () -> "loss rel err " + lossErr);
+            assertTrue(gradErr <= tol, () -> "grad rel err " + gradErr);
+        }
         assertEquals(c.gamma().length, grad.length);
+    }
+
+    /**
+     * The cybersecurity vector's loss (4e-6) is so small that the reference's own stopping error (damped Picard stops
+     * 1.5e-5 away from the fixed point) moves it by 5e-4 relative. Any converged solver lands on the true fixed point:
+     * Anderson agrees with Picard run to 1e-12 to 1e-9, and both sit the same distance from the vector.
+     */
+    @org.junit.jupiter.api.Test
+    void cyberAnderson_landsOnTrueFixedPoint_referenceVectorCarriesItsStoppingError() throws IOException {
+        JsonNode root = load("cyber_const");
+        CaseFile c = CaseFile.parse(root, "cyber");
+        SquaredLoss loss = SquaredLoss.fullHorizon(c.steps(), c.d());
+        double[] gA = new double[c.gamma().length];
+        double[] gP = new double[c.gamma().length];
+        Gradient a = new EquilibriumSolver(c.game(), c.horizon(), c.steps(), c.options(Scheme.REFERENCE, Method.ANDERSON))
+                .lossAndGradient(c.mu0(), c.gamma(), null, loss, c.muObs(), gA);
+        Gradient p = new EquilibriumSolver(c.game(), c.horizon(), c.steps(),
+                c.options(Scheme.REFERENCE, Method.PICARD).withTolerances(1e-12, 1e-12))
+                .lossAndGradient(c.mu0(), c.gamma(), null, loss, c.muObs(), gP);
+        Invariants.check(a.solution(), c.picardTol(), 1e-12);
+        Invariants.check(p.solution(), 1e-12, 1e-12);
+        assertTrue(a.solution().iterations() <= 8, "Anderson iterations " + a.solution().iterations());
+        assertTrue(Invariants.relErr(a.solution().mu(), p.solution().mu()) <= 1e-9);
+        assertTrue(Math.abs(a.loss() - p.loss()) / p.loss() <= 1e-8);
+        assertTrue(Invariants.relErr(gA, gP) <= 1e-8);
+        double vecLoss = root.get("expected").get("loss").asDouble();
+        double gapA = Math.abs(a.loss() - vecLoss) / vecLoss;
+        double gapP = Math.abs(p.loss() - vecLoss) / vecLoss;
+        assertTrue(Math.abs(gapA - gapP) <= 1e-6 && gapA < 1e-3, "gaps " + gapA + " " + gapP);
     }
 }

@@ -2,7 +2,7 @@ package org.mfgcal.calibrator.solver;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Invariants checked after every solver test: converged, residual ≤ tol, mass kept, μ ≥ 0. */
+/** Invariants checked after every solver test: converged, residual ≤ tol, mass kept, μ ≥ 0, exploitability ≥ 0. */
 public final class Invariants {
     /** Mass error allowed for a converged solution (sum of N rounding errors of order 1e-16). */
     public static final double MASS_TOL = 1e-12;
@@ -20,6 +20,7 @@ public final class Invariants {
         assertTrue(s.residual() <= tol, () -> "residual " + s.residual() + " > tol " + tol);
         assertTrue(s.maxMassError() <= MASS_TOL, () -> "mass error " + s.maxMassError());
         assertTrue(s.minMu() >= -negativeSlack, () -> "negative mass: min mu " + s.minMu());
+        assertTrue(s.exploitability() >= -1e-10, () -> "negative exploitability " + s.exploitability());
         double mass = 0;
         for (int x = 0; x < s.states(); x++) {
             mass += s.mu()[x];
