@@ -9,15 +9,18 @@ public final class Evaluation {
 
     /** Mean over samples of the full-horizon Mu L2 (NaN-free: an unconverged solve counts with its last iterate). */
     public static double meanMuL2(Model m, List<Sample> split, boolean[] observed, double[][] warm) {
-        int nT = m.spec().steps(), d = m.spec().states();
+        int nT = m.spec().steps(), d = m.spec().states(), p = m.game().paramsPerStep();
+        double[] g = m.isCoupled() ? null : m.gammaBatch(split); // one network call for the whole split
         double s = 0;
         for (int i = 0; i < split.size(); i++) {
             Sample smp = split.get(i);
-            Model.Prediction pr = m.predict(smp, warm == null ? null : warm[i]);
-            if (warm != null && pr.solution().converged()) {
-                warm[i] = pr.solution().mu();
+            double[] w = warm == null ? null : warm[i];
+            org.mfgcal.calibrator.solver.Solution sol = g == null ? m.predict(smp, w).solution()
+                    : m.solve(smp, java.util.Arrays.copyOfRange(g, i * nT * p, (i + 1) * nT * p), w);
+            if (warm != null && sol.converged()) {
+                warm[i] = sol.mu();
             }
-            s += Metrics.muL2(pr.solution().mu(), smp.obs(), nT, d, observed);
+            s += Metrics.muL2(sol.mu(), smp.obs(), nT, d, observed);
         }
         return s / split.size();
     }

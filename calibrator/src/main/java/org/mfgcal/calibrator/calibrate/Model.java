@@ -221,6 +221,27 @@ public final class Model {
         };
     }
 
+    /** Whether predictions evaluate γ on the solver's iterate (coupled) rather than on observed μ. */
+    public boolean isCoupled() {
+        return spec.coupled() && param.dependsOnMu();
+    }
+
+    /** Pre-evaluated γ paths of several samples in one batched evaluation (count·N·p). */
+    public double[] gammaBatch(List<Sample> samples) {
+        Parameterisation.Inputs[] in = new Parameterisation.Inputs[samples.size()];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = new Parameterisation.Inputs(samples.get(i).time(), samples.get(i).obs());
+        }
+        double[] g = new double[in.length * nT * p];
+        param.gamma(theta, in, in.length, g);
+        return g;
+    }
+
+    /** μ* of a sample for a given pre-evaluated γ path (N·p). */
+    public Solution solve(Sample s, double[] gamma, double[] warm) {
+        return solver.solve(s.mu0(d), gamma, warm);
+    }
+
     /** Result of a prediction: μ* and the γ path it used. */
     public record Prediction(Solution solution, double[] gamma) {
     }

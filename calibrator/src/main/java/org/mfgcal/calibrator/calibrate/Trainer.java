@@ -24,7 +24,7 @@ public final class Trainer {
 
     /** Outcome: the best weights (already loaded into the model), the curves and the cost. */
     public record Result(double[] bestTheta, int bestEpoch, double bestValidation, double[] trainLoss,
-                         double[] validation, long notConverged, double seconds, Adam.State adam) {
+                         double[] validation, long notConverged, double seconds, double cpuSeconds, Adam.State adam) {
     }
 
     private final TrainingConfig cfg;
@@ -64,6 +64,8 @@ public final class Trainer {
         double[] bestTheta = theta.clone();
         long bad = 0;
         long t0 = System.nanoTime();
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long c0 = mx.isCurrentThreadCpuTimeSupported() ? mx.getCurrentThreadCpuTime() : -1;
         for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
             for (int i = order.length - 1; i > 0; i--) {
                 int j = rnd.nextInt(i + 1);
@@ -113,7 +115,7 @@ public final class Trainer {
         Adam.State st = adam.state();
         model.setTheta(bestTheta);
         return new Result(bestTheta, bestEpoch, best, toArray(trainCurve), toArray(valCurve), bad,
-                (System.nanoTime() - t0) / 1e9, st);
+                (System.nanoTime() - t0) / 1e9, c0 < 0 ? Double.NaN : (mx.getCurrentThreadCpuTime() - c0) / 1e9, st);
     }
 
     private static double[] toArray(List<Double> l) {

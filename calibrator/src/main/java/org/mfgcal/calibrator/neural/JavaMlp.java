@@ -9,6 +9,8 @@ public final class JavaMlp implements Network {
     private final MlpSpec s;
     private double[] z1 = new double[0], h1 = new double[0], z2 = new double[0], h2 = new double[0], z3 = new double[0];
     private double[] d1 = new double[0], d2 = new double[0], d3 = new double[0];
+    private double[] cachedTheta = new double[0], cachedX = new double[0];
+    private int cachedRows = -1;
 
     public JavaMlp(MlpSpec spec) {
         this.s = spec;
@@ -81,6 +83,15 @@ public final class JavaMlp implements Network {
             h2[i] = Math.max(0, z2[i]);
         }
         dense(h2, rows, h, th, s.offW3(), s.offB3(), s.outputs(), z3);
+        cachedTheta = th.clone();
+        cachedX = java.util.Arrays.copyOf(x, rows * s.inputs());
+        cachedRows = rows;
+    }
+
+    private boolean cached(double[] th, double[] x, int rows) {
+        int n = rows * s.inputs();
+        return rows == cachedRows && java.util.Arrays.equals(th, cachedTheta)
+                && java.util.Arrays.equals(x, 0, n, cachedX, 0, n);
     }
 
     @Override
@@ -95,7 +106,9 @@ public final class JavaMlp implements Network {
 
     @Override
     public void backward(double[] theta, double[] x, int rows, double[] outBar, double[] thetaGrad, double[] xBar) {
-        run(theta, x, rows);
+        if (!cached(theta, x, rows)) {
+            run(theta, x, rows);
+        }
         final int h = s.hidden(), nOut = s.outputs(), nIn = s.inputs();
         boolean sp = s.output() == MlpSpec.Output.SOFTPLUS;
         for (int i = 0; i < rows * nOut; i++) {

@@ -19,10 +19,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * ȳ (e.g. dL/dγ from the implicit adjoint) is pulled back through softplus, the three dense layers and the ReLUs
  * into the weights and, for the coupled variant, into the inputs.
  *
- * <p>Memory: the weights live in one detached float64 buffer (views per layer) refreshed from θ on each call; all
- * activations and temporaries of a call are allocated in a per-instance ND4J workspace (learning policy: the first
- * call sizes it, later calls of the same shape reuse it), so a training step allocates no off-heap memory after
- * the first. Java-side, only the copied-out results are allocated.
+ * <p>Memory: the weights live in one detached float64 buffer (views per layer) refreshed from θ on each call; the
+ * forward activations live in detached buffers reused while the row count stays the same (so a backward pass right
+ * after a forward pass on the same θ and x — the pre-evaluated training step — does not recompute them); all
+ * temporaries of the backward pass and the output activation are allocated in a per-instance ND4J workspace
+ * (learning policy: the first call sizes it, later calls reuse it), so a training step allocates no off-heap memory
+ * after the first. Java-side, only the copied-out results are allocated.
  *
  * <p>Not thread-safe: one instance per thread (ND4J workspaces are per thread too).
  */
@@ -44,9 +46,16 @@ public final class Nd4jMlp implements Network {
     private final String wsId;
     private final INDArray theta;
     private final INDArray w1, b1, w2, b2, w3, b3;
+    /** Forward activations of the last {@link #forward} (detached, reused while the row count stays the same). */
+    private INDArray cx, cz1, ch1, cz2, ch2, cz3;
+    private int cachedRows = -1;
+    private final double[] cachedTheta;
+    private double[] cachedX = new double[0];
+    private boolean cacheValid;
 
     public Nd4jMlp(MlpSpec spec) {
         this.s = spec;
+        this.cachedTheta = new double[spec.size()];
         this.wsId = "mfgcal-mlp-" + IDS.incrementAndGet();
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             theta = Nd4j.create(DataType.DOUBLE, spec.size());
@@ -90,52 +99,88 @@ public final class Nd4jMlp implements Network {
         theta.data().setData(th);
     }
 
-    private INDArray input(double[] x, int rows) {
+    /** Detached activation buffers for {@code rows} rows (allocated when the row count changes). */
+    private void ensureCache(int rows) {
+        if (rows == cachedRows) {
+            return;
+        }
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            int h = s.hidden();
+            cx = Nd4j.create(DataType.DOUBLE, rows, s.inputs());
+            cz1 = Nd4j.create(DataType.DOUBLE, rows, h);
+            ch1 = Nd4j.create(DataType.DOUBLE, rows, h);
+            cz2 = Nd4j.create(DataType.DOUBLE, rows, h);
+            ch2 = Nd4j.create(DataType.DOUBLE, rows, h);
+            cz3 = Nd4j.create(DataType.DOUBLE, rows, s.outputs());
+        }
+        cachedRows = rows;
+        cacheValid = false;
+    }
+
+    /** Runs the layers into the detached cache; one matrix product per layer. */
+    private void run(double[] th, double[] x, int rows) {
+        load(th);
+        ensureCache(rows);
         int n = rows * s.inputs();
         if (x.length < n) {
             throw new IllegalArgumentException("input has " + x.length + " numbers, expected rows·inputs = " + n);
         }
-        return Nd4j.create(x.length == n ? x : Arrays.copyOf(x, n), new long[] {rows, s.inputs()}, DataType.DOUBLE);
+        cx.data().setData(x.length == n ? x : Arrays.copyOf(x, n));
+        cx.mmuli(w1, cz1).addiRowVector(b1);
+        Transforms.relu(ch1.assign(cz1), false);
+        ch1.mmuli(w2, cz2).addiRowVector(b2);
+        Transforms.relu(ch2.assign(cz2), false);
+        ch2.mmuli(w3, cz3).addiRowVector(b3);
+        System.arraycopy(th, 0, cachedTheta, 0, th.length);
+        if (cachedX.length != n) {
+            cachedX = new double[n];
+        }
+        System.arraycopy(x, 0, cachedX, 0, n);
+        cacheValid = true;
+    }
+
+    private boolean cached(double[] th, double[] x, int rows) {
+        if (!cacheValid || rows != cachedRows) {
+            return false;
+        }
+        int n = rows * s.inputs();
+        return Arrays.equals(th, 0, th.length, cachedTheta, 0, th.length) && Arrays.equals(x, 0, n, cachedX, 0, n);
     }
 
     @Override
     public void forward(double[] th, double[] x, int rows, double[] out) {
-        load(th);
+        run(th, x, rows);
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WS, wsId)) {
-            INDArray xs = input(x, rows);
-            INDArray h1 = Transforms.relu(xs.mmul(w1).addiRowVector(b1), false);
-            INDArray h2 = Transforms.relu(h1.mmul(w2).addiRowVector(b2), false);
-            INDArray z3 = h2.mmul(w3).addiRowVector(b3);
+            INDArray y = cz3;
             if (s.output() == MlpSpec.Output.SOFTPLUS) {
-                Transforms.softPlus(z3, false).addi(s.floor());
+                y = Transforms.softPlus(cz3, true).addi(s.floor());
             }
-            copyOut(z3, out, 0);
+            copyOut(y, out, 0);
         }
     }
 
+    /** Reuses the activations of the preceding {@link #forward} when θ and x are unchanged (checked), else recomputes. */
     @Override
     public void backward(double[] th, double[] x, int rows, double[] outBar, double[] thetaGrad, double[] xBar) {
-        load(th);
+        if (!cached(th, x, rows)) {
+            run(th, x, rows);
+        } else {
+            load(th);
+        }
         int nOut = rows * s.outputs();
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WS, wsId)) {
-            INDArray xs = input(x, rows);
-            INDArray z1 = xs.mmul(w1).addiRowVector(b1);
-            INDArray h1 = Transforms.relu(z1, true);
-            INDArray z2 = h1.mmul(w2).addiRowVector(b2);
-            INDArray h2 = Transforms.relu(z2, true);
             INDArray d3 = Nd4j.create(nOut == outBar.length ? outBar : Arrays.copyOf(outBar, nOut),
                     new long[] {rows, s.outputs()}, DataType.DOUBLE);
             if (s.output() == MlpSpec.Output.SOFTPLUS) {
-                INDArray z3 = h2.mmul(w3).addiRowVector(b3);
-                d3.muli(Transforms.sigmoid(z3, false));
+                d3.muli(Transforms.sigmoid(cz3, true));
             }
-            addOut(h2.transpose().mmul(d3), thetaGrad, s.offW3());
+            addOut(ch2.transpose().mmul(d3), thetaGrad, s.offW3());
             addOut(d3.sum(0), thetaGrad, s.offB3());
-            INDArray d2 = d3.mmul(w3.transpose()).muli(Transforms.step(z2, false));
-            addOut(h1.transpose().mmul(d2), thetaGrad, s.offW2());
+            INDArray d2 = d3.mmul(w3.transpose()).muli(Transforms.step(cz2, true));
+            addOut(ch1.transpose().mmul(d2), thetaGrad, s.offW2());
             addOut(d2.sum(0), thetaGrad, s.offB2());
-            INDArray d1 = d2.mmul(w2.transpose()).muli(Transforms.step(z1, false));
-            addOut(xs.transpose().mmul(d1), thetaGrad, s.offW1());
+            INDArray d1 = d2.mmul(w2.transpose()).muli(Transforms.step(cz1, true));
+            addOut(cx.transpose().mmul(d1), thetaGrad, s.offW1());
             addOut(d1.sum(0), thetaGrad, s.offB1());
             if (xBar != null) {
                 copyOut(d1.mmul(w1.transpose()), xBar, 0);
