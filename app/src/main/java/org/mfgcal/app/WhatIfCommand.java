@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +15,9 @@ import org.mfgcal.app.plot.Plot;
 import org.mfgcal.calibrator.calibrate.Model;
 import org.mfgcal.calibrator.calibrate.Sample;
 import org.mfgcal.calibrator.game.MobilityGame;
+import org.mfgcal.calibrator.solver.EquilibriumSolver;
 import org.mfgcal.calibrator.solver.Solution;
+import org.mfgcal.calibrator.solver.SolverOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -40,6 +41,8 @@ public final class WhatIfCommand implements Callable<Integer> {
     int to;
     @Option(names = "--penalty", defaultValue = "1000", description = "Running penalty for being in the closed zone. Default ${DEFAULT-VALUE}.")
     double penalty;
+    @Option(names = "--substeps", defaultValue = "64", description = "Fine steps per calibration step for the stiff closed game (refined ×4 up to twice if needed). Default ${DEFAULT-VALUE}.")
+    int substeps;
     @Option(names = "--out", required = true, paramLabel = "DIR2")
     Path out;
 
@@ -81,12 +84,40 @@ public final class WhatIfCommand implements Callable<Integer> {
         if (from < 0 || to < from || to >= nT) {
             throw new IllegalArgumentException("--from " + from + " --to " + to + ": need 0 ≤ FROM ≤ TO ≤ " + (nT - 1));
         }
-        Solution before = m.predict(ref, null).solution();
-        Model closed = m.withClosure(new MobilityGame.Closure(z, from, to, penalty));
-        Solution after = closed.predict(ref, null).solution();
-        if (!before.converged() || !after.converged()) {
-            throw new IllegalStateException("equilibrium did not converge (baseline " + before.converged() + ", closed " + after.converged() + ")");
+        // The closure (penalty 1000 per unit time) makes the HJB stiff: explicit steps of the calibration grid blow up.
+        // Solve both scenarios on a grid refined k-fold (γ piecewise constant per calibration step, the closure on the
+        // fine steps of bins FROM..TO), refining further until the closed equilibrium converges; report on the
+        // calibration grid.
+        double[] gamma = m.predict(ref, null).gamma();
+        int p = m.game().paramsPerStep();
+        Solution before = null, after = null;
+        int k = substeps;
+        for (int attempt = 0; attempt < 3; attempt++, k *= 4) {
+            int fine = (nT - 1) * k + 1;
+            double[] gf = new double[fine * p];
+            for (int n = 0; n < fine; n++) {
+                System.arraycopy(gamma, Math.min(nT - 1, n / k) * p, gf, n * p, p);
+            }
+            MobilityGame calibrated = (MobilityGame) m.game();
+            MobilityGame shut = calibrated.withClosure(new MobilityGame.Closure(z, from * k, Math.min(fine - 1, (to + 1) * k - 1), penalty));
+            SolverOptions o = m.options().withMaxIter(20000, 20000);
+            double[] mu0 = ref.mu0(d);
+            Solution b = new EquilibriumSolver(calibrated, m.spec().horizon(), fine, o).solve(mu0, gf);
+            Solution a = new EquilibriumSolver(shut, m.spec().horizon(), fine, o).solve(mu0, gf, b.mu());
+            if (!a.converged()) {
+                a = new EquilibriumSolver(shut, m.spec().horizon(), fine, o.withDamping(0.5)).solve(mu0, gf, b.mu());
+            }
+            before = coarse(b, k, nT, d);
+            after = coarse(a, k, nT, d);
+            if (b.converged() && a.converged()) {
+                break;
+            }
         }
+        if (!before.converged() || !after.converged()) {
+            throw new IllegalStateException("equilibrium did not converge (calibrated: " + before.converged()
+                    + ", closed: " + after.converged() + ", residual " + after.residual() + ", " + k / 4 + " substeps)");
+        }
+        final int usedSubsteps = k;
         Files.createDirectories(out);
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("command", "whatif");
@@ -96,6 +127,7 @@ public final class WhatIfCommand implements Callable<Integer> {
         res.put("from_bin", from);
         res.put("to_bin", to);
         res.put("penalty", penalty);
+        res.put("substeps", usedSubsteps);
         Map<String, Object> perZone = new LinkedHashMap<>();
         double displaced = 0;
         for (int x = 0; x < d; x++) {
@@ -126,11 +158,11 @@ public final class WhatIfCommand implements Callable<Integer> {
         JSON.writeValue(out.resolve("result.json").toFile(), res);
         List<Plot.Panel> panels = new ArrayList<>();
         double[] x = Plot.range(nT);
-        for (int k = 0; k < d; k++) {
-            Plot.Panel p = new Plot.Panel(names[k] + (k == z ? " (closed " + from + "–" + to + ")" : ""), "bin", "share");
-            p.line("calibrated", x, CalibrateCommand.col(before.mu(), nT, d, k), Plot.PALETTE[0]);
-            p.line("closed", x, CalibrateCommand.col(after.mu(), nT, d, k), Plot.PALETTE[3]);
-            panels.add(p);
+        for (int zz = 0; zz < d; zz++) {
+            Plot.Panel pn = new Plot.Panel(names[zz] + (zz == z ? " (closed " + from + "–" + to + ")" : ""), "bin", "share");
+            pn.line("calibrated", x, CalibrateCommand.col(before.mu(), nT, d, zz), Plot.PALETTE[0]);
+            pn.line("closed", x, CalibrateCommand.col(after.mu(), nT, d, zz), Plot.PALETTE[3]);
+            panels.add(pn);
         }
         Plot.write(out.resolve("whatif.png"), "What-if: close " + names[z] + " during bins " + from + "–" + to, panels, 4);
         System.out.printf("closed %s during bins %d–%d: %.4f of the population displaced on average; shifts during closure:%n",
@@ -142,7 +174,13 @@ public final class WhatIfCommand implements Callable<Integer> {
         return 0;
     }
 
-    static String fmt(double[] v) {
-        return Arrays.toString(v);
+    /** The solution on every k-th step of the fine grid (the calibration grid); u is not carried over. */
+    static Solution coarse(Solution s, int k, int nT, int d) {
+        double[] mu = new double[nT * d];
+        for (int n = 0; n < nT; n++) {
+            System.arraycopy(s.mu(), n * k * d, mu, n * d, d);
+        }
+        return new Solution(mu, null, nT, d, s.iterations(), s.converged(), s.residual(), s.minMu(), s.maxMassError(),
+                s.exploitability());
     }
 }

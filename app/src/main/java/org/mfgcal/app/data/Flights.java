@@ -138,6 +138,7 @@ public final class Flights {
         int ext = d - 1;
         // per day: events (minute of day in clock time, zone, ±1)
         TreeMap<Long, List<long[]>> byDay = new TreeMap<>();
+        java.util.Set<Long> departureDays = new java.util.HashSet<>();
         for (int i = 0; i < m; i++) {
             if (org[i] == null) {
                 continue;
@@ -146,6 +147,7 @@ public final class Flights {
             if (zo == zd) {
                 continue;
             }
+            departureDays.add(Math.floorDiv(depMin[i], 1440));
             byDay.computeIfAbsent(Math.floorDiv(depMin[i], 1440), k -> new ArrayList<>()).add(new long[] {Math.floorMod(depMin[i], 1440), zo, -1});
             byDay.computeIfAbsent(Math.floorDiv(arrMin[i], 1440), k -> new ArrayList<>()).add(new long[] {Math.floorMod(arrMin[i], 1440), zd, +1});
         }
@@ -155,8 +157,8 @@ public final class Flights {
         long first = LocalDate.of(2001, 1, 1).toEpochDay(), last = LocalDate.of(2001, 12, 31).toEpochDay();
         for (var e : byDay.entrySet()) {
             long dayNum = e.getKey();
-            if (dayNum < first || dayNum > last) {
-                continue; // spill-over of a late arrival into a day outside the data
+            if (dayNum < first || dayNum > last || !departureDays.contains(dayNum)) {
+                continue; // spill-over of late arrivals into a day without departures in the data
             }
             LocalDate day = LocalDate.ofEpochDay(dayNum);
             List<long[]> ev = e.getValue();
