@@ -439,8 +439,10 @@ public final class RegionBinner {
         r.anyClosed = true;
         r.firstOpen = cp.closedUntilMillis() / r.width;
         System.arraycopy(cp.stock(), 0, r.stock, 0, r.d);
-        r.maxEventTime = cp.maxEventTimeMillis();
-        r.watermark = cp.maxEventTimeMillis() == NONE ? NONE : cp.maxEventTimeMillis() - r.lateness;
+        // The watermark restarts at the closed boundary and is rebuilt by the re-read records (from the commit
+        // position on), so they are judged late or not as they were the first time, as far as the records before
+        // the commit position did not raise it further (then lateEvents may come out lower after a restart).
+        r.watermark = cp.closedUntilMillis();
         long[] a = cp.pendingArrivals();
         for (int k = 0; k < a.length; k += 3) {
             r.ensure(a[k]);
@@ -455,7 +457,7 @@ public final class RegionBinner {
      *
      * @param region            region id
      * @param closedUntilMillis start of the first open bin
-     * @param maxEventTimeMillis latest accepted event time
+     * @param maxEventTimeMillis latest accepted event time (informational; not restored, see {@link #restore})
      * @param stock             stock per zone at closedUntil
      * @param pendingArrivals   triples (bin index, zone index, arrivals) already in open bins
      */
