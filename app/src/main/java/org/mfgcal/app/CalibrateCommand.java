@@ -57,12 +57,12 @@ public final class CalibrateCommand implements Callable<Integer> {
             description = "Synthetic split sizes. Default ${DEFAULT-VALUE}.")
     int[] counts;
 
-    @Option(names = "--trips", paramLabel = "FILE", description = "Trip file (mobility).")
-    Path trips;
+    @Option(names = "--trips", paramLabel = "FILE", description = "Trip file (mobility); classpath:data/flights/flights-3m.csv.gz is the shipped sample.")
+    String trips;
     @Option(names = "--format", defaultValue = "flights", description = "Trip file format: flights (vega-datasets flights-3m.csv layout).")
     String format;
-    @Option(names = "--airports", paramLabel = "FILE", description = "airports.csv (iata,state,longitude,...). Default: airports.csv beside --trips.")
-    Path airports;
+    @Option(names = "--airports", paramLabel = "FILE", description = "airports.csv (iata,name,city,state,country,latitude,longitude). Default: airports.csv beside --trips (the shipped one for classpath: trips).")
+    String airports;
     @Option(names = "--zones", defaultValue = "10", description = "Busiest airports kept as zones (+ External). Default ${DEFAULT-VALUE}.")
     int zones;
     @Option(names = "--bin", defaultValue = "60m", description = "Bin width, e.g. 60m, 15m, 1h. Default ${DEFAULT-VALUE}.")
@@ -185,8 +185,8 @@ public final class CalibrateCommand implements Callable<Integer> {
             m.put("trajectories", counts);
         }
         if (trips != null) {
-            m.put("trips", trips.toString());
-            m.put("airports", airportsFile().toString());
+            m.put("trips", trips);
+            m.put("airports", airportsFile());
             m.put("zones", zones);
             m.put("bin", bin);
             m.put("hours", hours);
@@ -206,8 +206,12 @@ public final class CalibrateCommand implements Callable<Integer> {
         return m;
     }
 
-    private Path airportsFile() {
-        return airports != null ? airports : trips.toAbsolutePath().resolveSibling("airports.csv");
+    private String airportsFile() {
+        if (airports != null) {
+            return airports;
+        }
+        return trips.startsWith("classpath:") ? org.mfgcal.ingest.flights.FlightsData.AIRPORTS
+                : Path.of(trips).toAbsolutePath().resolveSibling("airports.csv").toString();
     }
 
     private String paramKind() {
@@ -253,7 +257,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         }
         if (trips != null) {
             Flights.Data fd = Flights.read(trips, airportsFile(), zones, binMinutes(bin), hours[0], hours[1], 0.15);
-            dataHash = Provenance.sha256(trips, airportsFile());
+            dataHash = Provenance.sha256(Flights.bytes(trips), Flights.bytes(airportsFile()));
             summary = fd.summary();
             return fd.dataset();
         }

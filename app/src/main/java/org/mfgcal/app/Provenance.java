@@ -70,6 +70,14 @@ final class Provenance {
         return hex(md.digest());
     }
 
+    static String sha256(byte[]... contents) {
+        MessageDigest md = digest();
+        for (byte[] c : contents) {
+            md.update(c);
+        }
+        return hex(md.digest());
+    }
+
     /** Hash of a data set's numbers (synthetic data): every split's observations and time features. */
     static String sha256(Dataset ds) {
         MessageDigest md = digest();

@@ -109,6 +109,16 @@ class CalibrateCommandTest {
     }
 
     @Test
+    void shippedFlightsSample_isReadFromTheClassPath() throws IOException {
+        var data = org.mfgcal.app.data.Flights.read("classpath:data/flights/flights-week1.csv",
+                org.mfgcal.ingest.flights.FlightsData.AIRPORTS, 10, 60, 6, 22, 0.0);
+        assertEquals(11, data.dataset().states());
+        assertEquals(17, data.dataset().steps());
+        assertEquals(2, data.dataset().testOod().size(), "the week's Saturday and Sunday");
+        assertEquals(5, data.dataset().train().size() + data.dataset().test().size());
+    }
+
+    @Test
     void missingColumn_namesFileLineAndField() throws IOException {
         Path f = tmp.resolve("bad.csv");
         Files.writeString(f, "date,delay,distance,origin\n01010600,0,100,AAA\n");
@@ -125,7 +135,7 @@ class CalibrateCommandTest {
         Path f = writeFlights(dir, 8, "01xx0600,0,300,AAA,BBB");
         Run r = run("calibrate", "--game", "mobility", "--trips", f.toString(), "--out", tmp.resolve("o").toString());
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("flights.csv:2:") && r.err().contains("'date'") && r.err().contains("01xx0600"), r.err());
+        assertTrue(r.err().matches("(?s).*flights\\.csv( line |:)2.*") && r.err().contains("'date'") && r.err().contains("01xx0600"), r.err());
     }
 
     @Test
@@ -135,7 +145,7 @@ class CalibrateCommandTest {
         Path f = writeFlights(dir, 8, "01020600,0,300,AAA,ZZZ");
         Run r = run("calibrate", "--game", "mobility", "--trips", f.toString(), "--out", tmp.resolve("o").toString());
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("flights.csv:2:") && r.err().contains("'destination'") && r.err().contains("ZZZ"), r.err());
+        assertTrue(r.err().matches("(?s).*flights\\.csv( line |:)2.*") && r.err().contains("'destination'") && r.err().contains("ZZZ"), r.err());
     }
 
     @Test

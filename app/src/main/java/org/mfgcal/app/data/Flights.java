@@ -1,7 +1,6 @@
 package org.mfgcal.app.data;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -12,6 +11,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.mfgcal.calibrator.calibrate.Dataset;
 import org.mfgcal.calibrator.calibrate.Sample;
+import org.mfgcal.ingest.TripEvent;
+import org.mfgcal.ingest.flights.FlightsCsv;
+import org.mfgcal.ingest.flights.FlightsData;
 
 /**
  * Flights in the layout of vega-datasets 1.31.1 {@code flights-3m.csv} ({@code date,delay,distance,origin,destination},
@@ -19,9 +21,8 @@ import org.mfgcal.calibrator.calibrate.Sample;
  * busiest airports + External, on bins of the given width from {@code fromHour} to {@code toHour} (clock: US Central
  * standard time, UTC−6; 2001-01..03 is before daylight saving time).
  *
- * <p>Estimates (the file has no arrival time): local time → UTC by the airport's time zone (from its state in
- * {@code airports.csv}; longitude/15 when the state is unknown); arrival = departure + 30 min + distance / 480 mph
- * + delay (minutes, the file's arrival delay). Stock (REFERENCE.md's recipe): per day, 100 aircraft per airport and 500
+ * <p>Parsing and the arrival estimate are the ingest module's ({@link FlightsCsv}: local departure → UTC by the origin's
+ * time zone, arrival = departure + max(20 min, 30 min + distance / 480 mph + delay)); this class bins them. Stock (REFERENCE.md's recipe): per day, 100 aircraft per airport and 500
  * in External at 00:00, plus cumulative arrivals − departures, floored at 1, normalised to shares. Splits: weekdays in
  * time order, the first 75% train (its last {@code valFraction} validation), the last 25% test; weekends = test_ood.
  */
@@ -36,30 +37,45 @@ public final class Flights {
     public record Data(Dataset dataset, List<String> zones, Map<String, Object> summary) {
     }
 
-    private static final Map<String, Integer> STATE_TZ = new HashMap<>();
+    /** Reads a spec (a file path or {@code classpath:NAME}, {@code .gz} allowed) fully, for hashing. */
+    public static byte[] bytes(String spec) throws IOException {
+        try (java.io.BufferedReader r = FlightsData.open(spec)) {
+            StringBuilder sb = new StringBuilder();
+            char[] buf = new char[1 << 16];
+            int n;
+            while ((n = r.read(buf)) > 0) {
+                sb.append(buf, 0, n);
+            }
+            return sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
 
-    static {
-        for (String s : "CT DE DC FL GA ME MD MA MI NH NJ NY NC OH PA RI SC VT VA WV IN KY PR VI".split(" ")) {
-            STATE_TZ.put(s, -5);
+    /** Checks the header names every column (so a missing one is reported as that field, on line 1). */
+    private static void checkHeader(String spec, String... required) throws IOException {
+        String header;
+        try (java.io.BufferedReader r = FlightsData.open(spec)) {
+            header = r.readLine();
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException(spec + ": no such file (" + e.getMessage() + ")");
         }
-        for (String s : "AL AR IL IA KS LA MN MS MO NE ND OK SD TN TX WI".split(" ")) {
-            STATE_TZ.put(s, -6);
+        if (header == null) {
+            throw new IllegalArgumentException(spec + ":1: empty file (expected a header line)");
         }
-        for (String s : "AZ CO ID MT NM UT WY".split(" ")) {
-            STATE_TZ.put(s, -7);
+        List<String> cols = Arrays.asList(header.trim().split(",", -1));
+        for (String c : required) {
+            if (!cols.contains(c)) {
+                throw new IllegalArgumentException(spec + ":1: field '" + c + "': missing column (header has " + header.trim() + ")");
+            }
         }
-        for (String s : "CA NV OR WA".split(" ")) {
-            STATE_TZ.put(s, -8);
-        }
-        STATE_TZ.put("AK", -9);
-        STATE_TZ.put("HI", -10);
     }
 
     /**
+     * @param trips    flights file: a path or {@code classpath:data/flights/flights-3m.csv.gz} (the shipped sample)
+     * @param airports airports.csv: a path or {@code classpath:data/flights/airports.csv}
      * @param zonesK   number of busiest airports kept (the rest is External)
      * @param binMin   bin width in minutes
      */
-    public static Data read(Path trips, Path airports, int zonesK, int binMin, int fromHour, int toHour,
+    public static Data read(String trips, String airports, int zonesK, int binMin, int fromHour, int toHour,
                             double valFraction) throws IOException {
         if (zonesK < 1) {
             throw new IllegalArgumentException("--zones " + zonesK + ": must be ≥ 1");
@@ -67,65 +83,33 @@ public final class Flights {
         if (binMin < 1 || 60 * (toHour - fromHour) % binMin != 0 || toHour <= fromHour) {
             throw new IllegalArgumentException("--bin " + binMin + "m must divide the window " + fromHour + ":00–" + toHour + ":00");
         }
-        Csv ap = Csv.read(airports, "iata", "state", "longitude");
-        Map<String, Integer> tz = new HashMap<>();
-        for (int i = 0; i < ap.rows.size(); i++) {
-            if (ap.rows.get(i) == null) {
-                continue;
-            }
-            String code = ap.get(i, "iata");
-            Integer off = STATE_TZ.get(ap.get(i, "state"));
-            if (off == null) {
-                off = (int) Math.round(ap.number(i, "longitude") / 15.0);
-            }
-            tz.put(code, off);
+        checkHeader(airports, "iata", "state", "longitude");
+        checkHeader(trips, "date", "delay", "distance", "origin", "destination");
+        // The ingest module's parser: file → trip events (UTC departure, estimated arrival), errors name line and field.
+        Map<String, org.mfgcal.ingest.flights.Airport> ap = FlightsCsv.readAirports(airports);
+        List<TripEvent> events = FlightsCsv.readTrips(trips, ap, "flights");
+        // Days of the data = local departure dates in the file (a late Pacific departure spills into the next clock day).
+        java.util.Set<Long> fileDays = new java.util.HashSet<>();
+        for (TripEvent t : events) {
+            fileDays.add(t.departedAt().atZone(ap.get(t.origin()).zone()).toLocalDate().toEpochDay());
         }
-        Csv f = Csv.read(trips, "date", "delay", "distance", "origin", "destination");
-        int m = f.rows.size();
+        int m = events.size();
         String[] org = new String[m], dst = new String[m];
         long[] depMin = new long[m], arrMin = new long[m];
         Map<String, Integer> traffic = new HashMap<>();
         int valid = 0;
         for (int i = 0; i < m; i++) {
-            if (f.rows.get(i) == null) {
-                continue;
-            }
-            String date = f.get(i, "date");
-            if (!date.matches("\\d{8}")) {
-                throw new BadInputException(trips, f.line(i), "date", "'" + date + "' is not MMDDHHMM");
-            }
-            int mo = Integer.parseInt(date.substring(0, 2)), dd = Integer.parseInt(date.substring(2, 4));
-            int hh = Integer.parseInt(date.substring(4, 6)), mm = Integer.parseInt(date.substring(6, 8));
-            LocalDate day;
-            try {
-                day = LocalDate.of(2001, mo, dd);
-            } catch (java.time.DateTimeException e) {
-                throw new BadInputException(trips, f.line(i), "date", "'" + date + "' is not a date in 2001 (" + e.getMessage() + ")");
-            }
-            if (hh > 23 || mm > 59) {
-                throw new BadInputException(trips, f.line(i), "date", "'" + date + "' has time " + hh + ":" + mm);
-            }
-            org[i] = f.get(i, "origin");
-            dst[i] = f.get(i, "destination");
-            Integer to = tz.get(org[i]), td = tz.get(dst[i]);
-            if (to == null) {
-                throw new BadInputException(trips, f.line(i), "origin", "unknown airport '" + org[i] + "' (not in " + airports.getFileName() + ")");
-            }
-            if (td == null) {
-                throw new BadInputException(trips, f.line(i), "destination", "unknown airport '" + dst[i] + "' (not in " + airports.getFileName() + ")");
-            }
-            double dist = f.number(i, "distance");
-            double delay = f.number(i, "delay");
-            long localMin = day.toEpochDay() * 1440 + hh * 60L + mm;
-            long utc = localMin - to * 60L;
-            depMin[i] = utc + CLOCK_UTC_OFFSET_MIN;
-            arrMin[i] = depMin[i] + Math.round(30 + dist / 480.0 * 60 + delay);
+            TripEvent t = events.get(i);
+            org[i] = t.origin();
+            dst[i] = t.destination();
+            depMin[i] = Math.floorDiv(t.departedAtMillis(), 60_000L) + CLOCK_UTC_OFFSET_MIN;
+            arrMin[i] = Math.floorDiv(t.arrivedAtMillis(), 60_000L) + CLOCK_UTC_OFFSET_MIN;
             traffic.merge(org[i], 1, Integer::sum);
             traffic.merge(dst[i], 1, Integer::sum);
             valid++;
         }
         if (valid == 0) {
-            throw new BadInputException(trips, 0, null, "no flights");
+            throw new IllegalArgumentException(trips + ": no flights");
         }
         List<String> busiest = new ArrayList<>(traffic.keySet());
         busiest.sort((a, b) -> traffic.get(b).equals(traffic.get(a)) ? a.compareTo(b) : traffic.get(b) - traffic.get(a));
@@ -138,7 +122,6 @@ public final class Flights {
         int ext = d - 1;
         // per day: events (minute of day in clock time, zone, ±1)
         TreeMap<Long, List<long[]>> byDay = new TreeMap<>();
-        java.util.Set<Long> departureDays = new java.util.HashSet<>();
         for (int i = 0; i < m; i++) {
             if (org[i] == null) {
                 continue;
@@ -147,7 +130,6 @@ public final class Flights {
             if (zo == zd) {
                 continue;
             }
-            departureDays.add(Math.floorDiv(depMin[i], 1440));
             byDay.computeIfAbsent(Math.floorDiv(depMin[i], 1440), k -> new ArrayList<>()).add(new long[] {Math.floorMod(depMin[i], 1440), zo, -1});
             byDay.computeIfAbsent(Math.floorDiv(arrMin[i], 1440), k -> new ArrayList<>()).add(new long[] {Math.floorMod(arrMin[i], 1440), zd, +1});
         }
@@ -157,7 +139,7 @@ public final class Flights {
         long first = LocalDate.of(2001, 1, 1).toEpochDay(), last = LocalDate.of(2001, 12, 31).toEpochDay();
         for (var e : byDay.entrySet()) {
             long dayNum = e.getKey();
-            if (dayNum < first || dayNum > last || !departureDays.contains(dayNum)) {
+            if (dayNum < first || dayNum > last || !fileDays.contains(dayNum)) {
                 continue; // spill-over of late arrivals into a day without departures in the data
             }
             LocalDate day = LocalDate.ofEpochDay(dayNum);
@@ -208,7 +190,7 @@ public final class Flights {
             names[z] = zones.get(z);
         }
         names[ext] = "External";
-        Dataset ds = new Dataset("flights:" + trips.getFileName(), nT, nT - 1.0, names, TIME_FEATURES, null,
+        Dataset ds = new Dataset("flights:" + trips.substring(trips.lastIndexOf('/') + 1), nT, nT - 1.0, names, TIME_FEATURES, null,
                 train, val, test, weekends);
         Map<String, Object> summary = new java.util.LinkedHashMap<>();
         summary.put("flights", valid);
@@ -223,7 +205,7 @@ public final class Flights {
         summary.put("bin_minutes", binMin);
         summary.put("window", fromHour + ":00-" + toHour + ":00 US Central (UTC-6)");
         summary.put("time_unit", binMin + " minutes (T = number of bins)");
-        summary.put("arrival_estimate", "departure + 30 min + distance/480 mph + delay; time zones from state (longitude/15 otherwise)");
+        summary.put("arrival_estimate", "org.mfgcal.ingest.flights.FlightsCsv: departure + max(20 min, 30 min + distance/480 mph + delay); origin time zone from state/longitude");
         summary.put("stock", "100 per airport, 500 External at 00:00 + cumulative(arrivals - departures), floored at 1, normalised");
         return new Data(ds, zones, summary);
     }
