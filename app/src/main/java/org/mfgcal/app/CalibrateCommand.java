@@ -343,7 +343,13 @@ public final class CalibrateCommand implements Callable<Integer> {
         if (!noBaseline) {
             base = Model.create(baselineSpec(data), s);
             br = new Trainer(cfg, new Progress(System.err, "baseline s" + s, !quiet)).train(base, data);
-            models.put("baseline_ode", evaluate(base, data, br));
+            Map<String, Object> be = evaluate(base, data, br);
+            for (Object split : be.values()) {
+                if (split instanceof Map<?, ?> sm) {
+                    sm.remove("gamma_l2"); // the baseline's rates are not the game's parameters
+                }
+            }
+            models.put("baseline_ode", be);
             training.put("baseline_ode", curves(br));
         }
         Map<String, Object> pers = new LinkedHashMap<>();
