@@ -61,7 +61,7 @@ public final class CalibrateCommand implements Callable<Integer> {
     String trips;
     @Option(names = "--format", defaultValue = "flights", description = "Trip file format: flights (vega-datasets flights-3m.csv layout).")
     String format;
-    @Option(names = "--airports", paramLabel = "FILE", description = "airports.csv (iata,name,city,state,country,latitude,longitude). Default: airports.csv beside --trips (the shipped one for classpath: trips).")
+    @Option(names = "--airports", paramLabel = "FILE", description = "airports.csv (iata,name,city,state,country,latitude,longitude). Default: airports.csv beside --trips, else the shipped vega-datasets airports.")
     String airports;
     @Option(names = "--zones", defaultValue = "10", description = "Busiest airports kept as zones (+ External). Default ${DEFAULT-VALUE}.")
     int zones;
@@ -210,8 +210,12 @@ public final class CalibrateCommand implements Callable<Integer> {
         if (airports != null) {
             return airports;
         }
-        return trips.startsWith("classpath:") ? org.mfgcal.ingest.flights.FlightsData.AIRPORTS
-                : Path.of(trips).toAbsolutePath().resolveSibling("airports.csv").toString();
+        if (trips.startsWith("classpath:")) {
+            return org.mfgcal.ingest.flights.FlightsData.AIRPORTS;
+        }
+        Path sibling = Path.of(trips).toAbsolutePath().resolveSibling("airports.csv");
+        // No airports.csv beside the trips: the shipped vega-datasets airports (all 59 airports of flights-3m).
+        return Files.isRegularFile(sibling) ? sibling.toString() : org.mfgcal.ingest.flights.FlightsData.AIRPORTS;
     }
 
     private String paramKind() {
