@@ -100,17 +100,37 @@ public final class LqGame implements Game {
         final double base = p.baseTransitionRate;
         final double clip = p.rateClip;
         final double kappa = p.destinationCongestionWeight;
+        // One division per step (or per destination when κ ≠ 0) instead of one per edge: the division was half the
+        // cost of a sweep (SolverBench, lq_const picardMap 10.4 → see bench/BENCHMARKS.md).
+        final double inv = 1 / (2 * g * w);
         for (int x = 0; x < d; x++) {
             final double ux = u[uOff + x];
             double cost = 0;
-            for (int e = rs[x]; e < rs[x + 1]; e++) {
-                final int y = to[e];
-                final double rho = 1 + kappa * mu[muOff + y];
-                double r = base - (u[uOff + y] - ux) / (2 * g * w * rho);
-                r = r < 0 ? 0 : (r > clip ? clip : r);
-                a[e] = r;
-                final double dev = r - base;
-                cost += dev * dev * rho;
+            if (f == null && kappa == 0) {
+                for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
+                    final double r = base - (u[uOff + to[e]] - ux) * inv;
+                    a[e] = Math.min(Math.max(r, 0), clip);
+                }
+                continue;
+            }
+            if (kappa == 0) {
+                for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
+                    double r = base - (u[uOff + to[e]] - ux) * inv;
+                    r = r < 0 ? 0 : (r > clip ? clip : r);
+                    a[e] = r;
+                    final double dev = r - base;
+                    cost += dev * dev;
+                }
+            } else {
+                for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
+                    final int y = to[e];
+                    final double rho = 1 + kappa * mu[muOff + y];
+                    double r = base - (u[uOff + y] - ux) * inv / rho;
+                    r = r < 0 ? 0 : (r > clip ? clip : r);
+                    a[e] = r;
+                    final double dev = r - base;
+                    cost += dev * dev * rho;
+                }
             }
             if (f != null) {
                 f[x] = w * g * cost + p.congestionWeight * pow(mu[muOff + x]);
