@@ -151,16 +151,18 @@ public final class LqGame implements Game {
         final double base = p.baseTransitionRate;
         final double clip = p.rateClip;
         final double kappa = p.destinationCongestionWeight;
+        final double inv = 1 / (2 * g * w);
+        final double invG = 1 / g;
         double gBar = 0;
         for (int x = 0; x < d; x++) {
             final double ux = u[uOff + x];
             final double fb = fBar == null ? 0 : fBar[x];
-            for (int e = rs[x]; e < rs[x + 1]; e++) {
+            for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
                 final int y = to[e];
-                final double rho = 1 + kappa * mu[muOff + y];
+                final double rho = kappa == 0 ? 1 : 1 + kappa * mu[muOff + y];
+                final double invRho = kappa == 0 ? 1 : 1 / rho;
                 final double du = u[uOff + y] - ux;
-                final double den = 2 * g * w * rho;
-                final double raw = base - du / den;
+                final double raw = base - du * inv * invRho;
                 final double ae = raw < 0 ? 0 : (raw > clip ? clip : raw);
                 final double dev = ae - base;
                 double ab = aBar[e];
@@ -171,12 +173,12 @@ public final class LqGame implements Game {
                     rhoBar += fb * w * g * dev * dev;
                 }
                 if (raw > 0 && raw < clip && ab != 0) {
-                    // raw = base − du / (2 g w rho)
-                    final double q = ab / den;
+                    // raw = base − du / (2 g w rho): ∂/∂u(y) = −q, ∂/∂u(x) = q, ∂/∂g = du·q/g, ∂/∂rho = du·q/rho
+                    final double q = ab * inv * invRho;
                     uBar[uBarOff + y] -= q;
                     uBar[uBarOff + x] += q;
-                    gBar += ab * du / (den * g);
-                    rhoBar += ab * du / (den * rho);
+                    gBar += q * du * invG;
+                    rhoBar += q * du * invRho;
                 }
                 if (rhoBar != 0 && kappa != 0) {
                     muBar[muBarOff + y] += kappa * rhoBar;
