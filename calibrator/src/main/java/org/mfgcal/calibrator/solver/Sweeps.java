@@ -90,24 +90,25 @@ final class Sweeps {
             final int o1 = o + d;
             game.local(n, u, o, nu, o, gamma, n * p, a, null, b.scratch);
             if (stable) {
+                // Pass 1: stay probabilities e^{−z} (one exp per state; φ(z) derived from it, series near 0).
+                final double[] phiRow = b.row;
                 for (int x = 0; x < d; x++) {
                     double out = 0;
                     for (int e = gr.rowStart(x), end = gr.rowEnd(x); e < end; e++) {
                         out += a[e];
                     }
-                    nu[o1 + x] = nu[o + x] * Math.exp(-dt * out);
+                    final double z = dt * out;
+                    final double stay = Math.exp(-z);
+                    nu[o1 + x] = nu[o + x] * stay;
+                    phiRow[x] = z < 1e-5 ? 1 - z * (0.5 - z / 6) : (1 - stay) / z;
                 }
+                // Pass 2: the mass that leaves x is spread over its edges in proportion to the rates.
                 for (int x = 0; x < d; x++) {
-                    final int start = gr.rowStart(x), end = gr.rowEnd(x);
-                    if (start == end) {
+                    final double c = dt * nu[o + x] * phiRow[x];
+                    if (c == 0) {
                         continue;
                     }
-                    double out = 0;
-                    for (int e = start; e < end; e++) {
-                        out += a[e];
-                    }
-                    final double c = dt * nu[o + x] * phi(dt * out);
-                    for (int e = start; e < end; e++) {
+                    for (int e = gr.rowStart(x), end = gr.rowEnd(x); e < end; e++) {
                         nu[o1 + gr.to(e)] += c * a[e];
                     }
                 }
