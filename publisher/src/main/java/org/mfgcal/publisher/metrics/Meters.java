@@ -20,8 +20,8 @@ import java.util.List;
  * <tr><td>{@link #DEAD_LETTERS}</td><td>{@code mfgcal_dead_letter_records_total{reason}}</td><td>records sent to dead letters</td></tr>
  * <tr><td>{@link #LATE_EVENTS}</td><td>{@code mfgcal_late_events_total{region}}</td><td>events for an already closed bin</td></tr>
  * <tr><td>{@link #UPDATES}</td><td>{@code mfgcal_calibration_updates_total{region,start}}</td><td>updates, warm or cold</td></tr>
- * <tr><td>{@link #UPDATE_LATENCY}</td><td>{@code mfgcal_update_latency_seconds_bucket/_count/_sum/_max{region}},
- *     quantiles 0.5, 0.9, 0.99</td><td>wall time per update</td></tr>
+ * <tr><td>{@link #UPDATE_LATENCY}</td><td>{@code mfgcal_update_latency_seconds_bucket/_count/_sum/_max{region}}
+ *     (percentiles by {@code histogram_quantile})</td><td>wall time per update</td></tr>
  * <tr><td>{@link #PICARD_ITERATIONS}</td><td>{@code mfgcal_picard_iterations_count/_sum/_max{region}}</td><td>fixed-point iterations per update</td></tr>
  * <tr><td>{@link #ADJOINT_ITERATIONS}</td><td>{@code mfgcal_adjoint_iterations_count/_sum/_max{region}}</td><td>adjoint iterations per update</td></tr>
  * <tr><td>{@link #LOSS}</td><td>{@code mfgcal_calibration_loss{region}}</td><td>loss after the last update</td></tr>
@@ -49,7 +49,7 @@ public enum Meters {
     /** Calibration updates, by start (warm or cold). */
     UPDATES("mfgcal.calibration.updates", Type.COUNTER, "updates", "mfgcal_calibration_updates_total",
             "Calibration updates by start (warm, cold)", "region", "start"),
-    /** Wall time of one calibration update (histogram and client-side percentiles). */
+    /** Wall time of one calibration update (histogram; percentiles by {@code histogram_quantile}). */
     UPDATE_LATENCY("mfgcal.update.latency", Type.TIMER, "seconds", "mfgcal_update_latency_seconds",
             "Wall time of one calibration update", "region"),
     /** Picard (forward-backward fixed point) iterations per update. */

@@ -26,13 +26,19 @@ import org.mfgcal.calibrator.online.ParameterUpdate;
  * ingest (the {@code recordsIn}, {@code deadLetter}, {@code lateEvent} and {@code consumerLag} methods).
  *
  * <p>Contract: a meter appears on its first report; gauges keep the last value reported. Update latency is a
- * timer with a percentile histogram (aggregatable across instances) and client-side 0.5/0.9/0.99 quantiles.
+ * timer with a percentile histogram (buckets, aggregatable across instances and regions; percentiles come from
+ * {@code histogram_quantile} in PromQL, as on the dashboard: the Prometheus registry does not expose client-side
+ * quantiles for a meter that has buckets) with extra bucket boundaries at {@link #LATENCY_SLOS}.
  * Thread-safe: every method may be called from any thread.
  */
 public final class ServiceMetrics implements CalibrationListener {
 
-    /** Client-side quantiles published for the update latency. */
-    static final double[] LATENCY_QUANTILES = {0.5, 0.9, 0.99};
+    /**
+     * Bucket boundaries added to the latency histogram so the issue-5 target (p99 at most 50 ms) reads off an
+     * exact bucket: {@code mfgcal_update_latency_seconds_bucket{le="0.05"}}.
+     */
+    static final Duration[] LATENCY_SLOS = {Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+        Duration.ofMillis(100), Duration.ofMillis(250)};
 
     private final MeterRegistry registry;
     private final Map<Gauged, AtomicLong> gauges = new ConcurrentHashMap<>();
@@ -96,8 +102,8 @@ public final class ServiceMetrics implements CalibrationListener {
         Timer.builder(Meters.UPDATE_LATENCY.meterName())
                 .description(Meters.UPDATE_LATENCY.description())
                 .tags(Meters.UPDATE_LATENCY.tags(region))
-                .publishPercentiles(LATENCY_QUANTILES)
                 .publishPercentileHistogram()
+                .serviceLevelObjectives(LATENCY_SLOS)
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry)
