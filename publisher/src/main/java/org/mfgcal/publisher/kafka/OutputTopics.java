@@ -2,7 +2,7 @@ package org.mfgcal.publisher.kafka;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.HashSet;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 
@@ -28,7 +28,7 @@ public record OutputTopics(String parameters, String forecasts, String alerts, S
         check("forecasts", forecasts);
         check("alerts", alerts);
         check("state", state);
-        if (Set.of(parameters, forecasts, alerts, state).size() != 4) {
+        if (new HashSet<>(List.of(parameters, forecasts, alerts, state)).size() != 4) {
             throw new IllegalArgumentException("output topics must be four different names, got parameters="
                     + parameters + ", forecasts=" + forecasts + ", alerts=" + alerts + ", state=" + state);
         }

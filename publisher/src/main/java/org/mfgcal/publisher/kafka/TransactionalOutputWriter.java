@@ -1,5 +1,6 @@
 package org.mfgcal.publisher.kafka;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -38,6 +39,9 @@ import org.mfgcal.publisher.json.OutputJson;
  * transaction at a time).
  */
 public final class TransactionalOutputWriter implements AutoCloseable {
+
+    /** Longest wait for buffered sends when closing. */
+    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
     private final Producer<String, byte[]> producer;
     private final OutputTopics topics;
@@ -123,7 +127,7 @@ public final class TransactionalOutputWriter implements AutoCloseable {
             producer.commitTransaction();
         } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
                  | AuthorizationException | UnsupportedVersionException e) {
-            close();
+            closeNow();
             throw new OutputWriteException("output transaction failed fatally (" + e.getClass().getSimpleName()
                     + "): " + e.getMessage() + "; writer closed", true, e);
         } catch (KafkaException | IllegalArgumentException e) {
@@ -131,7 +135,7 @@ public final class TransactionalOutputWriter implements AutoCloseable {
                 producer.abortTransaction();
             } catch (KafkaException abortFailure) {
                 e.addSuppressed(abortFailure);
-                close();
+                closeNow();
                 throw new OutputWriteException("output transaction failed and could not be aborted: " + e.getMessage()
                         + "; writer closed", true, e);
             }
@@ -143,12 +147,23 @@ public final class TransactionalOutputWriter implements AutoCloseable {
         producer.send(new ProducerRecord<>(topic, key, value));
     }
 
-    /** Closes the producer (an open transaction is aborted by the broker). Idempotent. */
+    /**
+     * Closes the producer, waiting at most {@link #CLOSE_TIMEOUT} for buffered sends (there are none between
+     * {@link #write} calls; an open transaction is aborted by the broker). Idempotent.
+     */
     @Override
     public void close() {
         if (!closed) {
             closed = true;
-            producer.close();
+            producer.close(CLOSE_TIMEOUT);
+        }
+    }
+
+    /** After a fatal error nothing buffered can commit any more: close without waiting. */
+    private void closeNow() {
+        if (!closed) {
+            closed = true;
+            producer.close(Duration.ZERO);
         }
     }
 }
