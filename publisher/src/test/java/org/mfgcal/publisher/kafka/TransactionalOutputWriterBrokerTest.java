@@ -24,10 +24,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.mfgcal.calibrator.online.DriftAlert;
+import org.mfgcal.kafka.EmbeddedKafka;
 import org.mfgcal.calibrator.online.Forecast;
 import org.mfgcal.calibrator.online.ParameterUpdate;
 import org.mfgcal.publisher.json.OutputJson;
@@ -37,10 +37,8 @@ import org.mfgcal.publisher.json.OutputJson;
  * together to read_committed consumers; a failed transaction leaves nothing visible and commits no offset; a
  * second writer with the same transactional id fences the first.
  *
- * <p>Broker: {@link #bootstrap()} reads {@code -Dmfgcal.test.bootstrap=host:port} or
- * {@code MFGCAL_TEST_BOOTSTRAP}; without one the class is skipped. To be wired to the in-process
- * {@code org.mfgcal.kafka.EmbeddedKafka} (module kafka-embedded) once it is merged: start it in
- * {@link #startBroker()} and return its bootstrap servers there.
+ * <p>Broker: the in-process KRaft broker {@link EmbeddedKafka} on 127.0.0.1, or an external one given by
+ * {@code -Dmfgcal.test.bootstrap=host:port} / {@code MFGCAL_TEST_BOOTSTRAP}.
  */
 class TransactionalOutputWriterBrokerTest {
 
@@ -49,13 +47,16 @@ class TransactionalOutputWriterBrokerTest {
 
     static String bootstrap;
     static Admin admin;
+    static EmbeddedKafka broker;
     final String run = UUID.randomUUID().toString().substring(0, 8);
 
     @BeforeAll
     static void startBroker() throws Exception {
         bootstrap = bootstrap();
-        Assumptions.assumeTrue(bootstrap != null, "no broker: set -Dmfgcal.test.bootstrap=host:port "
-                + "(to be wired to org.mfgcal.kafka.EmbeddedKafka)");
+        if (bootstrap == null) {
+            broker = EmbeddedKafka.start();
+            bootstrap = broker.bootstrapServers();
+        }
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
     }
 
@@ -63,6 +64,9 @@ class TransactionalOutputWriterBrokerTest {
     static void stopBroker() {
         if (admin != null) {
             admin.close();
+        }
+        if (broker != null) {
+            broker.close();
         }
     }
 
