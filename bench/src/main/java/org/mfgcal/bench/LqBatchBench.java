@@ -75,6 +75,7 @@ public class LqBatchBench {
         }
         grad = new double[N];
         loss = SquaredLoss.fullHorizon(N, D);
+        eq.setReportExploitability(false); // a training batch needs gradients only
     }
 
     @Benchmark

@@ -56,6 +56,7 @@ public class SolverBench {
     public String solver;
 
     EquilibriumSolver eq;
+    EquilibriumSolver withExploitability;
     double[] mu0;
     double[] gamma;
     double[] obs;
@@ -86,6 +87,8 @@ public class SolverBench {
         }
         grad = new double[gamma.length];
         loss = SquaredLoss.fullHorizon(eq.steps(), mu0.length);
+        eq.setReportExploitability(false); // the reference's timings have no exploitability pass
+        withExploitability = new EquilibriumSolver(eq.game(), eq.horizon(), eq.steps(), eq.options());
         Solution s = eq.solve(mu0, gamma);
         if (!s.converged()) {
             throw new IllegalStateException(problem + ": does not converge");
@@ -126,6 +129,12 @@ public class SolverBench {
     @Benchmark
     public Solution solve() {
         return eq.solve(mu0, gamma);
+    }
+
+    /** The same solve plus the exploitability pass that {@code mfgcal solve} reports. */
+    @Benchmark
+    public Solution solveWithExploitability() {
+        return withExploitability.solve(mu0, gamma);
     }
 
     @Benchmark

@@ -138,6 +138,78 @@ public final class LqGame implements Game {
         }
     }
 
+    /** Fused kernels cover the common case κ = 0, p = 1 (no destination congestion, linear congestion cost). */
+    private boolean fusable() {
+        return p.destinationCongestionWeight == 0 && p.congestionPower == 1;
+    }
+
+    @Override
+    public boolean fusedHjbStep(int n, double dt, boolean stable, double[] u, int o, int o1, double[] muHat,
+                                double[] gamma, int gOff) {
+        if (!fusable()) {
+            return false;
+        }
+        final int d = graph.states();
+        final int[] rs = graph.rowStart;
+        final int[] to = graph.to;
+        final double g = gamma[gOff];
+        final double wg = p.controlWeight * g;
+        final double inv = 1 / (2 * g * p.controlWeight);
+        final double base = p.baseTransitionRate;
+        final double clip = p.rateClip;
+        final double c = p.congestionWeight;
+        for (int x = 0; x < d; x++) {
+            final double ux = u[o1 + x];
+            double cost = 0, drift = 0, out = 0;
+            for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
+                final double du = u[o1 + to[e]] - ux;
+                double r = base - du * inv;
+                r = r < 0 ? 0 : (r > clip ? clip : r);
+                final double dev = r - base;
+                cost += dev * dev;
+                drift += r * du;
+                out += r;
+            }
+            if (stable) {
+                final double z = dt * out;
+                drift *= z < 1e-8 ? 1 - 0.5 * z : -Math.expm1(-z) / z;
+            }
+            u[o + x] = ux + dt * (wg * cost + c * muHat[o + x] + drift);
+        }
+        return true;
+    }
+
+    @Override
+    public boolean fusedFpkStep(int n, double dt, double[] u, double[] nu, int o, int o1, double[] gamma, int gOff) {
+        if (!fusable()) {
+            return false;
+        }
+        final int d = graph.states();
+        final int[] rs = graph.rowStart;
+        final int[] to = graph.to;
+        final double inv = 1 / (2 * gamma[gOff] * p.controlWeight);
+        final double base = p.baseTransitionRate;
+        final double clip = p.rateClip;
+        for (int x = 0; x < d; x++) {
+            nu[o1 + x] = nu[o + x];
+        }
+        for (int x = 0; x < d; x++) {
+            final double ux = u[o + x];
+            final double cx = dt * nu[o + x];
+            double left = 0;
+            for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
+                final int y = to[e];
+                double r = base - (u[o + y] - ux) * inv;
+                r = r < 0 ? 0 : (r > clip ? clip : r);
+                final double flow = cx * r;
+                left += flow;
+                nu[o1 + y] += flow;
+            }
+            nu[o1 + x] -= left;
+        }
+        return true;
+    }
+
     @Override
     public void localVjp(int n, double[] u, int uOff, double[] mu, int muOff, double[] gamma, int gOff,
                          double[] aBar, double[] fBar,

@@ -58,6 +58,9 @@ final class Sweeps {
         for (int n = nT - 2; n >= 0; n--) {
             final int o1 = (n + 1) * d;
             final int o = n * d;
+            if (game.fusedHjbStep(n, dt, stable, u, o, o1, muHat, gamma, n * p)) {
+                continue;
+            }
             game.local(n, u, o1, muHat, o, gamma, n * p, a, f, b.scratch);
             for (int x = 0; x < d; x++) {
                 final double ux = u[o1 + x];
@@ -88,6 +91,9 @@ final class Sweeps {
         for (int n = 0; n < nT - 1; n++) {
             final int o = n * d;
             final int o1 = o + d;
+            if (!stable && game.fusedFpkStep(n, dt, u, nu, o, o1, gamma, n * p)) {
+                continue;
+            }
             game.local(n, u, o, nu, o, gamma, n * p, a, null, b.scratch);
             if (stable) {
                 // Pass 1: stay probabilities e^{−z} (one exp per state; φ(z) derived from it, series near 0).
