@@ -210,11 +210,36 @@ public final class EmbeddedKafka implements AutoCloseable {
                     }
                 }
             }
+            awaitLeaders(admin, List.of(names), Duration.ofSeconds(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("timed out creating topics " + List.of(names), e);
+        }
+    }
+
+    /**
+     * Waits until every partition of the topics has a leader in the broker's metadata: producing earlier can
+     * fail with NOT_LEADER_OR_FOLLOWER and, with an idempotent producer, stall on out-of-order sequences.
+     */
+    public static void awaitLeaders(Admin admin, List<String> topics, Duration timeout)
+            throws InterruptedException, java.util.concurrent.TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                boolean ready = admin.describeTopics(topics).allTopicNames().get(5, TimeUnit.SECONDS).values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(pi -> pi.leader() != null && !pi.leader().isEmpty()));
+                if (ready) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                // not known yet: retry
+            }
+            if (System.nanoTime() > deadline) {
+                throw new java.util.concurrent.TimeoutException("partitions of " + topics + " have no leader after " + timeout);
+            }
+            Thread.sleep(20);
         }
     }
 
