@@ -1,0 +1,5 @@
+package org.mfgcal.ingest;
+
+/** The result of parsing one record: an {@link IngestEvent} or a {@link Rejection}. */
+public sealed interface ParseResult permits IngestEvent, Rejection {
+}

@@ -1,0 +1,545 @@
+package org.mfgcal.ingest;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Event-time binning of one region: validated events in, closed {@link PopulationSnapshot}s out, in bin order.
+ * The same code runs offline ({@link Binning#snapshots}) and in the Kafka pipeline, so both give identical
+ * snapshots for the same records in the same order.
+ *
+ * <h2>Implementation notes</h2>
+ * <ul>
+ *   <li>Bin k is {@code [k·w, (k+1)·w)} in epoch ms. Open bins live in a ring indexed {@code k − firstOpen}.
+ *       The first accepted event opens its bin; until a bin has closed, earlier events may prepend bins.</li>
+ *   <li>Watermark W = max event time − allowedLateness. After every accepted event, bins with end ≤ W close in
+ *       order (empty bins too: the calibrator gets a regular series). A record whose bin has closed is
+ *       {@link DeadLetterReason#TOO_LATE}; a record behind W whose bin is still open is accepted and counted in
+ *       {@code lateEvents}.</li>
+ *   <li>Idle: when no record arrived for {@code idleTimeout} of processing time p, W follows the clock:
+ *       W = max(W, maxEventTime + (p − lastRecord − idleTimeout)), so a silent region still closes its bins.</li>
+ *   <li>Trips: the departure is added to its bin at once; the arrival is parked in the departure bin's
+ *       outgoing list and moved into its (later or same) arrival bin when the departure bin closes. Hence the
+ *       open bins' arrival counters hold exactly the arrivals of trips whose departure bin has closed, which is
+ *       what a {@link Checkpoint} must carry.</li>
+ *   <li>Stock at the end of a bin: trips region: stock += arrivals − departures; counts region: the latest count
+ *       per zone in the bin (ties: the later record), else unchanged.</li>
+ *   <li>Duplicates: trip ids are remembered while their departure is ≥ closedUntil − window.</li>
+ * </ul>
+ *
+ * <p>Contract: not thread-safe; one thread drives a binner (the pipeline's serial binning stage). No allocation
+ * per accepted event except the remembered trip id and growth of internal buffers.
+ */
+public final class RegionBinner {
+
+    private static final long NONE = Long.MIN_VALUE;
+
+    private final RegionConfig cfg;
+    private final int d;
+    private final long width;
+    private final long lateness;
+    private final long idleTimeout;
+    private final long maxFuture;
+    private final long maxTrip;
+    private final long window;
+    private final Map<String, Integer> resolver = new HashMap<>();
+    private final int otherZone;
+    private final List<String> zoneIds;
+    private final HashMap<String, Long> seenTrips = new HashMap<>();
+
+    private Bin[] ring = new Bin[16];
+    private int head;
+    private int size;
+    private final ArrayDequeOfBins pool = new ArrayDequeOfBins();
+
+    private boolean started;
+    private boolean anyClosed;
+    private long firstOpen;
+    private long lastNeededBin = NONE;
+    private final double[] stock;
+    private long maxEventTime = NONE;
+    private long watermark = NONE;
+    private long lastRecordAt;
+    private boolean idle;
+
+    /** A binner at the region's initial state. */
+    public RegionBinner(RegionConfig cfg) {
+        this.cfg = cfg;
+        this.d = cfg.zoneCount();
+        this.width = cfg.binWidth().toMillis();
+        this.lateness = cfg.allowedLateness().toMillis();
+        this.idleTimeout = cfg.idleTimeout().toMillis();
+        this.maxFuture = cfg.maxFuture().toMillis();
+        this.maxTrip = cfg.maxTripDuration().toMillis();
+        this.window = cfg.window().toMillis();
+        this.zoneIds = cfg.zoneIds();
+        for (int z = 0; z < d; z++) {
+            resolver.put(zoneIds.get(z), z);
+        }
+        cfg.stations().forEach((station, zone) -> resolver.put(station, zoneIds.indexOf(zone)));
+        this.otherZone = cfg.otherZone() == null ? -1 : zoneIds.indexOf(cfg.otherZone());
+        this.stock = new double[d];
+        for (int z = 0; z < d; z++) {
+            stock[z] = cfg.zones().get(z).initialStock();
+        }
+    }
+
+    /** The region config. */
+    public RegionConfig config() {
+        return cfg;
+    }
+
+    /** The zone index of a station id, or −1 when the region cannot map it. */
+    public int zoneOf(String station) {
+        Integer z = resolver.get(station);
+        return z != null ? z : otherZone;
+    }
+
+    /**
+     * Offers one event of this region.
+     *
+     * @param e         the event ({@code e.region()} must be this region)
+     * @param offset    source position of the record (Kafka offset; any increasing number offline)
+     * @param nowMillis processing time, for the idle timeout
+     * @param wallMillis wall-clock time, for the future check
+     * @param out       receives the snapshots this event closes (modified)
+     * @return {@code null} when accepted, else why not (state unchanged)
+     */
+    public Rejection offer(IngestEvent e, long offset, long nowMillis, long wallMillis, List<PopulationSnapshot> out) {
+        long t = e.eventTimeMillis();
+        int o;
+        int dst = -1;
+        long arrBin = NONE;
+        if (e instanceof TripEvent trip) {
+            if (cfg.stockSource() != StockSource.TRIPS) {
+                return new Rejection(DeadLetterReason.UNEXPECTED_TYPE, "region '" + cfg.id()
+                        + "' takes count records (stockSource counts), got trip '" + trip.tripId() + "'");
+            }
+            o = zoneOf(trip.origin());
+            if (o < 0) {
+                return unknownZone("origin", trip.origin());
+            }
+            dst = zoneOf(trip.destination());
+            if (dst < 0) {
+                return unknownZone("destination", trip.destination());
+            }
+            if (trip.hasArrival()) {
+                long dur = trip.arrivedAtMillis() - t;
+                if (dur > maxTrip) {
+                    return new Rejection(DeadLetterReason.ABSURD_VALUE, "field 'arrivedAt' " + trip.arrivedAt()
+                            + " is " + java.time.Duration.ofMillis(dur) + " after departedAt, more than maxTripDuration "
+                            + cfg.maxTripDuration());
+                }
+                arrBin = Math.floorDiv(trip.arrivedAtMillis(), width);
+            }
+        } else {
+            CountEvent c = (CountEvent) e;
+            if (cfg.stockSource() != StockSource.COUNTS) {
+                return new Rejection(DeadLetterReason.UNEXPECTED_TYPE, "region '" + cfg.id()
+                        + "' takes trip records (stockSource trips), got a count for zone '" + c.zone() + "'");
+            }
+            o = zoneOf(c.zone());
+            if (o < 0) {
+                return unknownZone("zone", c.zone());
+            }
+            double v = c.count();
+            if (Double.isNaN(v) || Double.isInfinite(v) || v < 0) {
+                return new Rejection(DeadLetterReason.INVALID_VALUE, "field 'count' must be finite and >= 0, got " + v);
+            }
+            if (v > cfg.maxCount()) {
+                return new Rejection(DeadLetterReason.ABSURD_VALUE, "field 'count' " + v + " exceeds maxCount "
+                        + cfg.maxCount());
+            }
+        }
+        String timeField = e instanceof TripEvent ? "departedAt" : "at";
+        if (t > wallMillis && t - wallMillis > maxFuture) {
+            return new Rejection(DeadLetterReason.FUTURE_TIMESTAMP, "field '" + timeField + "' " + Instant.ofEpochMilli(t)
+                    + " is more than maxFuture " + cfg.maxFuture() + " after the wall clock " + Instant.ofEpochMilli(wallMillis));
+        }
+        if (maxEventTime != NONE && !idle && t - maxEventTime > maxFuture) {
+            return new Rejection(DeadLetterReason.FUTURE_TIMESTAMP, "field '" + timeField + "' " + Instant.ofEpochMilli(t)
+                    + " is more than maxFuture " + cfg.maxFuture() + " after the region's latest event time "
+                    + Instant.ofEpochMilli(maxEventTime));
+        }
+        long b = Math.floorDiv(t, width);
+        if (anyClosed && b < firstOpen) {
+            return new Rejection(DeadLetterReason.TOO_LATE, "field '" + timeField + "' " + Instant.ofEpochMilli(t)
+                    + " falls in bin " + Instant.ofEpochMilli(b * width) + " which closed (bins before "
+                    + Instant.ofEpochMilli(firstOpen * width) + " are closed; watermark " + Instant.ofEpochMilli(watermark) + ")");
+        }
+        if (e instanceof TripEvent trip) {
+            Long prev = seenTrips.putIfAbsent(trip.tripId(), t);
+            if (prev != null) {
+                return new Rejection(DeadLetterReason.DUPLICATE_TRIP, "field 'tripId' '" + trip.tripId()
+                        + "' was already seen (departedAt " + Instant.ofEpochMilli(prev) + ") within window " + cfg.window());
+            }
+        }
+        // accepted
+        Bin bin = binFor(b);
+        bin.events++;
+        if (t < watermark) {
+            bin.late++;
+        }
+        if (offset < bin.minOffset) {
+            bin.minOffset = offset;
+        }
+        if (e instanceof TripEvent) {
+            bin.dep[o]++;
+            bin.od[o * d + dst]++;
+            if (arrBin != NONE) {
+                bin.addOutgoing(arrBin, dst);
+                lastNeededBin = Math.max(lastNeededBin, arrBin);
+            }
+        } else {
+            CountEvent c = (CountEvent) e;
+            if (t >= bin.lastCountAt[o]) {
+                bin.lastCountAt[o] = t;
+                bin.lastCount[o] = c.count();
+            }
+        }
+        if (t > maxEventTime) {
+            maxEventTime = t;
+        }
+        lastRecordAt = nowMillis;
+        idle = false;
+        if (maxEventTime - lateness > watermark) {
+            watermark = maxEventTime - lateness;
+        }
+        advance(out);
+        return null;
+    }
+
+    private Rejection unknownZone(String field, String value) {
+        return new Rejection(DeadLetterReason.UNKNOWN_ZONE, "field '" + field + "' value '" + value
+                + "' is not a zone or station of region '" + cfg.id() + "'");
+    }
+
+    /**
+     * Processing-time tick: when the region has had no record for {@code idleTimeout}, the watermark follows
+     * the clock and due bins close.
+     *
+     * @param out receives closed snapshots (modified)
+     */
+    public void onIdle(long nowMillis, List<PopulationSnapshot> out) {
+        if (!started || maxEventTime == NONE) {
+            return;
+        }
+        long silent = nowMillis - lastRecordAt;
+        if (silent < idleTimeout) {
+            return;
+        }
+        idle = true;
+        long w = maxEventTime + (silent - idleTimeout);
+        if (w > watermark) {
+            watermark = w;
+            advance(out);
+        }
+    }
+
+    /**
+     * Closes every open bin, up to the last bin any parked arrival falls in (end of input).
+     *
+     * @param out receives closed snapshots (modified)
+     */
+    public void flush(List<PopulationSnapshot> out) {
+        if (!started) {
+            return;
+        }
+        long last = Math.max(lastNeededBin, firstOpen + size - 1);
+        while (firstOpen <= last) {
+            closeHead(out);
+        }
+        evictTrips();
+    }
+
+    private void advance(List<PopulationSnapshot> out) {
+        if (!started) {
+            return;
+        }
+        boolean closed = false;
+        while ((firstOpen + 1) * width <= watermark) {
+            closeHead(out);
+            closed = true;
+        }
+        if (closed) {
+            evictTrips();
+        }
+    }
+
+    private void evictTrips() {
+        long horizon = firstOpen * width - window;
+        if (seenTrips.isEmpty()) {
+            return;
+        }
+        for (Iterator<Long> it = seenTrips.values().iterator(); it.hasNext(); ) {
+            if (it.next() < horizon) {
+                it.remove();
+            }
+        }
+    }
+
+    private Bin binFor(long b) {
+        if (!started) {
+            started = true;
+            firstOpen = b;
+        }
+        while (b < firstOpen) { // only before any bin closed (checked by the caller)
+            prepend();
+        }
+        while (b >= firstOpen + size) {
+            append();
+        }
+        if (b > lastNeededBin) {
+            lastNeededBin = b;
+        }
+        return get((int) (b - firstOpen));
+    }
+
+    private Bin get(int i) {
+        return ring[(head + i) & (ring.length - 1)];
+    }
+
+    private void grow() {
+        if (size == ring.length) {
+            Bin[] n = new Bin[ring.length * 2];
+            for (int i = 0; i < size; i++) {
+                n[i] = get(i);
+            }
+            ring = n;
+            head = 0;
+        }
+    }
+
+    private void append() {
+        grow();
+        ring[(head + size) & (ring.length - 1)] = pool.take(d);
+        size++;
+    }
+
+    private void prepend() {
+        grow();
+        head = (head - 1) & (ring.length - 1);
+        ring[head] = pool.take(d);
+        size++;
+        firstOpen--;
+    }
+
+    private void closeHead(List<PopulationSnapshot> out) {
+        if (size == 0) {
+            append();
+        }
+        Bin bin = get(0);
+        // move parked arrivals into their bins (same or later)
+        for (int i = 0; i < bin.outSize; i++) {
+            ensure(bin.outBin[i]);
+            Bin target = get((int) (bin.outBin[i] - firstOpen));
+            target.arr[bin.outZone[i]]++;
+        }
+        if (cfg.stockSource() == StockSource.TRIPS) {
+            for (int z = 0; z < d; z++) {
+                stock[z] += bin.arr[z] - bin.dep[z];
+            }
+        } else {
+            for (int z = 0; z < d; z++) {
+                if (bin.lastCountAt[z] != NONE) {
+                    stock[z] = bin.lastCount[z];
+                }
+            }
+        }
+        long start = firstOpen * width;
+        out.add(new PopulationSnapshot(cfg.id(), Instant.ofEpochMilli(start), Instant.ofEpochMilli(start + width),
+                zoneIds, stock, bin.dep, bin.arr, bin.od, bin.events, bin.late));
+        ring[head] = null;
+        head = (head + 1) & (ring.length - 1);
+        size--;
+        firstOpen++;
+        anyClosed = true;
+        pool.give(bin);
+    }
+
+    /** Ensures the ring reaches bin index {@code b} (used when parked arrivals are moved). */
+    private void ensure(long b) {
+        while (b >= firstOpen + size) {
+            append();
+        }
+    }
+
+    /** Lowest source offset among records whose departure/count bin is still open, or {@code Long.MAX_VALUE}. */
+    public long minOpenOffset() {
+        long m = Long.MAX_VALUE;
+        for (int i = 0; i < size; i++) {
+            m = Math.min(m, get(i).minOffset);
+        }
+        return m;
+    }
+
+    /** Start of the first open bin once a bin has closed, else {@code Long.MIN_VALUE}: events before it are late. */
+    public long closedUntilMillis() {
+        return anyClosed ? firstOpen * width : NONE;
+    }
+
+    /** Current watermark (epoch ms), {@code Long.MIN_VALUE} before the first event. */
+    public long watermarkMillis() {
+        return watermark;
+    }
+
+    /** Number of trip ids currently remembered for duplicate detection. */
+    public int rememberedTrips() {
+        return seenTrips.size();
+    }
+
+    /**
+     * The state needed to resume this region after a restart from the lowest open offset: closed-until
+     * boundary, stock there, latest event time, and the arrivals already moved into open bins.
+     * Only meaningful once a bin has closed.
+     */
+    public Checkpoint checkpoint() {
+        if (!anyClosed) {
+            return null;
+        }
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            for (int z = 0; z < d; z++) {
+                if (get(i).arr[z] != 0) {
+                    n++;
+                }
+            }
+        }
+        long[] arrivals = new long[3 * n];
+        int k = 0;
+        for (int i = 0; i < size; i++) {
+            Bin bin = get(i);
+            for (int z = 0; z < d; z++) {
+                if (bin.arr[z] != 0) {
+                    arrivals[k++] = firstOpen + i;
+                    arrivals[k++] = z;
+                    arrivals[k++] = bin.arr[z];
+                }
+            }
+        }
+        return new Checkpoint(cfg.id(), firstOpen * width, maxEventTime, stock.clone(), arrivals);
+    }
+
+    /** A binner resumed from a checkpoint of the same region config. */
+    public static RegionBinner restore(RegionConfig cfg, Checkpoint cp) {
+        RegionBinner r = new RegionBinner(cfg);
+        if (cp.stock().length != r.d) {
+            throw new IllegalArgumentException("checkpoint of region '" + cfg.id() + "' has " + cp.stock().length
+                    + " zones, config has " + r.d);
+        }
+        if (cp.closedUntilMillis() % r.width != 0) {
+            throw new IllegalArgumentException("checkpoint of region '" + cfg.id() + "' closedUntil "
+                    + Instant.ofEpochMilli(cp.closedUntilMillis()) + " is not on a bin boundary of " + cfg.binWidth());
+        }
+        r.started = true;
+        r.anyClosed = true;
+        r.firstOpen = cp.closedUntilMillis() / r.width;
+        System.arraycopy(cp.stock(), 0, r.stock, 0, r.d);
+        r.maxEventTime = cp.maxEventTimeMillis();
+        r.watermark = cp.maxEventTimeMillis() == NONE ? NONE : cp.maxEventTimeMillis() - r.lateness;
+        long[] a = cp.pendingArrivals();
+        for (int k = 0; k < a.length; k += 3) {
+            r.ensure(a[k]);
+            r.get((int) (a[k] - r.firstOpen)).arr[(int) a[k + 1]] += a[k + 2];
+            r.lastNeededBin = Math.max(r.lastNeededBin, a[k]);
+        }
+        return r;
+    }
+
+    /**
+     * Resumable state of one region (see {@link #checkpoint()}).
+     *
+     * @param region            region id
+     * @param closedUntilMillis start of the first open bin
+     * @param maxEventTimeMillis latest accepted event time
+     * @param stock             stock per zone at closedUntil
+     * @param pendingArrivals   triples (bin index, zone index, arrivals) already in open bins
+     */
+    public record Checkpoint(String region, long closedUntilMillis, long maxEventTimeMillis, double[] stock,
+                             long[] pendingArrivals) {
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Checkpoint c && region.equals(c.region) && closedUntilMillis == c.closedUntilMillis
+                    && maxEventTimeMillis == c.maxEventTimeMillis && Arrays.equals(stock, c.stock)
+                    && Arrays.equals(pendingArrivals, c.pendingArrivals);
+        }
+
+        @Override
+        public int hashCode() {
+            return region.hashCode() * 31 + Long.hashCode(closedUntilMillis);
+        }
+
+        @Override
+        public String toString() {
+            return "Checkpoint[" + region + " closedUntil=" + Instant.ofEpochMilli(closedUntilMillis) + " stock="
+                    + Arrays.toString(stock) + " pendingArrivals=" + Arrays.toString(pendingArrivals) + "]";
+        }
+    }
+
+    /** Per-bin accumulators; recycled through a pool. */
+    private static final class Bin {
+        final long[] dep;
+        final long[] arr;
+        final long[] od;
+        final double[] lastCount;
+        final long[] lastCountAt;
+        long events;
+        long late;
+        long minOffset = Long.MAX_VALUE;
+        long[] outBin = new long[8];
+        int[] outZone = new int[8];
+        int outSize;
+
+        Bin(int d) {
+            dep = new long[d];
+            arr = new long[d];
+            od = new long[d * d];
+            lastCount = new double[d];
+            lastCountAt = new long[d];
+            Arrays.fill(lastCountAt, NONE);
+        }
+
+        void addOutgoing(long bin, int zone) {
+            if (outSize == outBin.length) {
+                outBin = Arrays.copyOf(outBin, outSize * 2);
+                outZone = Arrays.copyOf(outZone, outSize * 2);
+            }
+            outBin[outSize] = bin;
+            outZone[outSize] = zone;
+            outSize++;
+        }
+
+        void reset() {
+            Arrays.fill(dep, 0);
+            Arrays.fill(arr, 0);
+            Arrays.fill(od, 0);
+            Arrays.fill(lastCountAt, NONE);
+            events = 0;
+            late = 0;
+            minOffset = Long.MAX_VALUE;
+            outSize = 0;
+        }
+    }
+
+    /** Free bins for reuse. */
+    private static final class ArrayDequeOfBins {
+        private final java.util.ArrayDeque<Bin> free = new java.util.ArrayDeque<>();
+
+        Bin take(int d) {
+            Bin b = free.poll();
+            return b != null ? b : new Bin(d);
+        }
+
+        void give(Bin b) {
+            b.reset();
+            if (free.size() < 64) {
+                free.add(b);
+            }
+        }
+    }
+}
