@@ -19,7 +19,7 @@ import org.mfgcal.calibrator.solver.SolverOptions;
  *
  * @param binHours          width of one bin in hours (> 0)
  * @param windowBins        W, closed bins in the sliding window (≥ 3)
- * @param seasonBins        S, period of the seasonal forecast in bins (≥ 1), usually bins per day
+ * @param seasonBins        S, period of the seasonal forecast in bins (≥ 1), usually bins per week (weekday patterns)
  * @param horizon           H, forecast bins (≥ 1)
  * @param bandLevel         nominal coverage of the forecast bands, in (0, 1)
  * @param controlCost       b of the mobility game (> 0)
@@ -36,7 +36,7 @@ import org.mfgcal.calibrator.solver.SolverOptions;
  * @param minShareVariance  floor of the per-share observation variance (> 0)
  * @param uncertaintyProbes Rademacher probes of the Gauss–Newton diagonal (≥ 1)
  * @param forecastSamples   parameter samples for the forecast's parameter uncertainty (≥ 2)
- * @param bandMemory        EWMA weight of the newest realised residual in the model-error variance, in (0, 1]
+ * @param bandMemory        EWMA weight of the newest realised errors in the band variance calibration, in (0, 1]
  * @param residualAllowance CUSUM allowance k on standardised forecast residuals (≥ 0)
  * @param residualThreshold CUSUM alarm threshold h on standardised forecast residuals (> 0)
  * @param rateAllowance     CUSUM allowance on the seasonal log-ratio of each zone's outgoing rate (≥ 0)
@@ -96,7 +96,8 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
     }
 
     /**
-     * The defaults for bins of {@code binHours}: a window and season of one day, 12 forecast bins, 90% bands.
+     * The defaults for bins of {@code binHours}: a window of one day, a season of one week, 12 forecast bins, 90%
+     * bands.
      * This is the one place where defaults are defined.
      */
     public static OnlineConfig defaults(double binHours) {
@@ -106,12 +107,12 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
         if (Math.abs(perDay - day) > 1e-9 || day < 3) {
             throw new IllegalArgumentException("binHours = " + binHours + ": must divide one day into at least 3 bins");
         }
-        return new OnlineConfig(binHours, day, day, 12, 0.9,
+        return new OnlineConfig(binHours, day, 7 * day, 12, 0.9,
                 1.0, 0.5, 0.05, 300, 40,
                 1e-4, 4.0, 1.0, 0.05,
                 0.5, 1e-7, 4,
-                16, 0.02, 0.5,
-                6.0, 0.25, 1.5,
+                16, 0.02, 1.5,
+                10.0, 0.5, 1.0,
                 0.25, 20260101L, MODEL_VERSION, codeVersionOf(OnlineConfig.class),
                 SolverOptions.DEFAULTS);
     }

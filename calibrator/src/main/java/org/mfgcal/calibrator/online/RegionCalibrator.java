@@ -37,13 +37,18 @@ import org.mfgcal.calibrator.solver.SquaredLoss;
  *   <li><b>Uncertainty.</b> Gauss–Newton: diag(JᵀJ) of J = ∂μ* / ∂θ by Rademacher probes v, E[(Jᵀv)²] = diag(JᵀJ),
  *       each Jᵀv one exact adjoint solve; posterior variance 1/(diag(JᵀJ)/σ² + regulariser curvature).</li>
  *   <li><b>Forecast.</b> The equilibrium over H bins from the observed shares at t, with the rates estimated for
- *       the same bin one season (S bins) earlier (the newest rates when not known). Band variance per zone and
- *       horizon: finite-population p(1−p)/population + parameter variance (equilibria at {@code forecastSamples}
- *       draws from the posterior) + model-error excess (EWMA of realised squared error beyond the first two,
- *       weight max({@code bandMemory}, 1/count)); band = mean ± Φ⁻¹((1+level)/2)·sd, clipped to [0, 1].</li>
+ *       the same bin one season (S bins, a week by default) earlier, else one day earlier, else the newest rates. Band variance per zone and
+ *       horizon: λ_h·(finite-population noise of the jump process: expected individual jumps into and out
+ *       of the zone over the horizon / population² in share units, i.e. Σ_n Δt (μ_n(x) Σ_y q_xy + Σ_y μ_n(y) q_yx)
+ *       / population + parameter variance from the equilibria at
+ *       {@code forecastSamples} draws from the posterior), with λ_h, per horizon, the EWMA of the realised
+ *       mean_x r²/variance (weight max({@code bandMemory}, 1/(1+count)), starting at 1): the model-error
+ *       calibration of the two components, which can widen or narrow the band; band = mean ± Φ⁻¹((1+level)/2)·sd, clipped to [0, 1].</li>
  *   <li><b>Drift.</b> {@link DriftMonitor} CUSUMs per zone on the one-bin-ahead standardised residual
  *       (clipped at ±{@value #Z_CLIP}; fed after one season of realised residuals) and on the log-ratio of the
- *       zone's outgoing rate to its value one season earlier.</li>
+ *       zone's outgoing rate (newest row) to a reference: the median of its estimates one day, one season and two
+ *       seasons earlier when all exist, else one season earlier. The catch-all zone (last, "External") aggregates
+ *       many places and is not monitored on rates (its residuals are).</li>
  *   <li><b>Determinism.</b> The random probes and samples come from a generator seeded by (seed, region, bin);
  *       given the same bins in the same order the outputs are bit-identical (apart from {@code latencyMillis}).</li>
  * </ul>
@@ -71,6 +76,7 @@ public final class RegionCalibrator {
     private final int edges;
     private final int season;
     private final int horizon;
+    private final int dayBins;
     private final Graph graph;
     private final RateTable table;
     private final ParameterModel model;
@@ -128,13 +134,14 @@ public final class RegionCalibrator {
     private final double[] fcSum;
     private final double[] fcSumSq;
     private final double[] fcMu0;
+    private final double[] fcJumps;
     private final double[][] pendMean;
     private final double[][] pendLower;
     private final double[][] pendUpper;
     private final double[][] pendModelVar;
     private final double[][] pendTotalVar;
     private final long[] pendIssued;
-    private final double[] excess;
+    private final double[] inflation;
     private final long[] excessCount;
     private long oneStepResiduals;
 
@@ -143,6 +150,8 @@ public final class RegionCalibrator {
     private final double[] zOne;
     private final double[] rOne;
     private final double[] outRef;
+    private final double[] outHist;
+    private final long[] outHistBin;
 
     /**
      * @param cfg      loop configuration
@@ -168,6 +177,7 @@ public final class RegionCalibrator {
         this.rows = w - 1;
         this.season = cfg.seasonBins();
         this.horizon = cfg.horizon();
+        this.dayBins = Math.max(1, (int) Math.round(24 / cfg.binHours()));
         this.graph = Graph.complete(d);
         this.edges = graph.edges();
         MobilityGame game = new MobilityGame(graph, cfg.controlCost(), cfg.congestion(), new double[d]);
@@ -213,6 +223,7 @@ public final class RegionCalibrator {
         fcSum = new double[(horizon + 1) * d];
         fcSumSq = new double[(horizon + 1) * d];
         fcMu0 = new double[d];
+        fcJumps = new double[(horizon + 1) * d];
         pendMean = new double[horizon][horizon * d];
         pendLower = new double[horizon][horizon * d];
         pendUpper = new double[horizon][horizon * d];
@@ -220,7 +231,8 @@ public final class RegionCalibrator {
         pendTotalVar = new double[horizon][horizon * d];
         pendIssued = new long[horizon];
         Arrays.fill(pendIssued, NONE);
-        excess = new double[horizon * d];
+        inflation = new double[horizon];
+        Arrays.fill(inflation, 1.0);
         excessCount = new long[horizon];
         String[] targets = new String[2 * d];
         String[] params = new String[2 * d];
@@ -240,6 +252,9 @@ public final class RegionCalibrator {
         zOne = new double[d];
         rOne = new double[d];
         outRef = new double[d];
+        outHist = new double[(2 * season + 1) * d];
+        outHistBin = new long[2 * season + 1];
+        Arrays.fill(outHistBin, NONE);
     }
 
     public String region() {
@@ -399,7 +414,7 @@ public final class RegionCalibrator {
         Provenance prov = new Provenance(cfg.modelVersion(), configHash, cfg.seed(), cfg.codeVersion(), firstBin, b);
 
         // Seasonal references (read before the memory is overwritten), then remember the window's estimates.
-        boolean haveRef = seasonalOutRates(b - season, outRef);
+        boolean haveRef = referenceOutRates(b, outRef);
         remember(b);
         List<ParameterValue> values = parameterValues();
         Forecast forecast = forecast(b, realised, prov);
@@ -498,8 +513,13 @@ public final class RegionCalibrator {
         }
         if (gradient) {
             model.pullback(th, gamma, gammaBar, thetaBar);
+            double check = 0;
             for (int i = 0; i < thetaBar.length; i++) {
                 thetaBar[i] *= scale;
+                check += thetaBar[i];
+            }
+            if (!Double.isFinite(check)) {
+                return Double.POSITIVE_INFINITY; // the adjoint diverged: no usable step from here
             }
             return data * scale + model.regulariser(th, thetaBar);
         }
@@ -623,20 +643,67 @@ public final class RegionCalibrator {
         return new SplittableRandom(h);
     }
 
-    /** Outgoing rate per zone during {@code bin} from the seasonal memory; false when not remembered. */
-    private boolean seasonalOutRates(long bin, double[] out) {
-        int slot = (int) Math.floorMod(bin, (long) season);
-        if (histBin[slot] != bin) {
-            return false;
+    /**
+     * Slot of the seasonal memory holding the rates for {@code bin}: those of bin − S, else of bin − (bins per day)
+     * while the memory is shorter than a season; −1 when neither is remembered.
+     */
+    private int seasonalSlot(long bin) {
+        int slot = (int) Math.floorMod(bin - season, (long) season);
+        if (histBin[slot] == bin - season) {
+            return slot;
         }
-        Arrays.fill(out, 0);
-        for (int e = 0; e < edges; e++) {
-            out[graph.from(e)] += Math.exp(histTheta[slot * edges + e]);
+        if (dayBins < season) {
+            slot = (int) Math.floorMod(bin - dayBins, (long) season);
+            if (histBin[slot] == bin - dayBins) {
+                return slot;
+            }
         }
-        return true;
+        return -1;
+    }
+
+    /**
+     * The reference outgoing rate per zone for {@code bin} into {@code out}: the median of the newest estimates for
+     * bin − (bins per day), bin − S and bin − 2S when all three are remembered (robust to one disrupted reference
+     * day), else the one for bin − S; false when neither exists.
+     */
+    private boolean referenceOutRates(long bin, double[] out) {
+        long[] lags = {dayBins, season, 2L * season};
+        int have = 0;
+        for (long lag : lags) {
+            int slot = (int) Math.floorMod(bin - lag, (long) outHistBin.length);
+            if (outHistBin[slot] == bin - lag) {
+                have++;
+            }
+        }
+        if (have == 3 && dayBins < season) {
+            for (int x = 0; x < d; x++) {
+                double a = outHist[slotOf(bin - dayBins) * d + x];
+                double b2 = outHist[slotOf(bin - season) * d + x];
+                double c = outHist[slotOf(bin - 2L * season) * d + x];
+                out[x] = Math.max(Math.min(a, b2), Math.min(Math.max(a, b2), c));
+            }
+            return true;
+        }
+        int slot = slotOf(bin - season);
+        if (outHistBin[slot] == bin - season) {
+            System.arraycopy(outHist, slot * d, out, 0, d);
+            return true;
+        }
+        return false;
+    }
+
+    private int slotOf(long bin) {
+        return (int) Math.floorMod(bin, (long) outHistBin.length);
     }
 
     private void remember(long b) {
+        final int lastRow = (rows - 1) * edges;
+        final int os = slotOf(b) * d;
+        Arrays.fill(outHist, os, os + d, 0);
+        for (int e = 0; e < edges; e++) {
+            outHist[os + graph.from(e)] += Math.exp(theta[lastRow + e]);
+        }
+        outHistBin[slotOf(b)] = b;
         for (int r = 0; r < rows; r++) {
             long br = b - (rows - 1) + r;
             if (br <= b - season) {
@@ -676,8 +743,7 @@ public final class RegionCalibrator {
             }
             double sumAbs = 0;
             int inside = 0;
-            excessCount[h - 1]++;
-            double a = Math.max(cfg.bandMemory(), 1.0 / excessCount[h - 1]);
+            double ratio = 0;
             for (int x = 0; x < d; x++) {
                 int i = (h - 1) * d + x;
                 double r = shares[x] - pendMean[slot][i];
@@ -689,8 +755,11 @@ public final class RegionCalibrator {
                     rOne[x] = r;
                     zOne[x] = r / Math.sqrt(pendTotalVar[slot][i]);
                 }
-                excess[i] = (1 - a) * excess[i] + a * Math.max(0, r * r - pendModelVar[slot][i]);
+                ratio += r * r / pendModelVar[slot][i];
             }
+            excessCount[h - 1]++;
+            double a = Math.max(cfg.bandMemory(), 1.0 / (1 + excessCount[h - 1]));
+            inflation[h - 1] = (1 - a) * inflation[h - 1] + a * ratio / d;
             if (h == 1) {
                 oneStepResiduals++;
             }
@@ -702,9 +771,8 @@ public final class RegionCalibrator {
     private Forecast forecast(long b, List<Forecast.RealisedError> realised, Provenance prov) {
         final int last = (rows - 1) * edges;
         for (int h = 0; h < horizon; h++) {
-            long src = b + 1 + h - season;
-            int slot = (int) Math.floorMod(src, (long) season);
-            if (histBin[slot] == src) {
+            int slot = seasonalSlot(b + 1 + h);
+            if (slot >= 0) {
                 System.arraycopy(histTheta, slot * edges, fcTheta, h * edges, edges);
                 System.arraycopy(histVar, slot * edges, fcVar, h * edges, edges);
             } else {
@@ -721,10 +789,24 @@ public final class RegionCalibrator {
         System.arraycopy(fcGamma, (horizon - 1) * edges, fcGamma, horizon * edges, edges);
         Solution mean = forecaster.solve(fcMu0, fcGamma, null);
         final double[] m = mean.mu();
+        // Expected individual jumps into and out of each zone, cumulated over the horizon (per unit population).
+        final double dt = cfg.binHours();
+        Arrays.fill(fcJumps, 0);
+        for (int h = 0; h < horizon; h++) {
+            for (int x = 0; x < d; x++) {
+                fcJumps[(h + 1) * d + x] = fcJumps[h * d + x];
+            }
+            for (int e = 0; e < edges; e++) {
+                double flow = dt * m[h * d + graph.from(e)] * fcGamma[h * edges + e];
+                fcJumps[(h + 1) * d + graph.from(e)] += flow;
+                fcJumps[(h + 1) * d + graph.to(e)] += flow;
+            }
+        }
         Arrays.fill(fcSum, 0);
         Arrays.fill(fcSumSq, 0);
         SplittableRandom rng = random(b, 2);
         final int samples = cfg.forecastSamples();
+        int valid = 0;
         for (int j = 0; j < samples; j++) {
             for (int h = 0; h < horizon; h++) {
                 for (int e = 0; e < edges; e++) {
@@ -734,6 +816,10 @@ public final class RegionCalibrator {
             }
             System.arraycopy(fcGamma, (horizon - 1) * edges, fcGamma, horizon * edges, edges);
             Solution s = forecaster.solve(fcMu0, fcGamma, m);
+            if (!s.converged() || !(s.maxMassError() < 1e-6)) {
+                continue; // a draw far in the tail without an equilibrium: left out of the spread
+            }
+            valid++;
             final double[] ms = s.mu();
             for (int i = d; i < ms.length; i++) {
                 double dv = ms[i] - m[i];
@@ -752,10 +838,11 @@ public final class RegionCalibrator {
                 int i = h * d + x;
                 int k = (h - 1) * d + x;
                 double mu = Math.min(1, Math.max(0, m[i]));
-                double popVar = popNow > 0 ? mu * (1 - mu) / popNow : 0;
-                double paramVar = Math.max(0, (fcSumSq[i] - fcSum[i] * fcSum[i] / samples) / (samples - 1));
+                double popVar = popNow > 0 ? fcJumps[i] / popNow : 0;
+                double paramVar = valid < 2 ? 0
+                        : Math.max(0, (fcSumSq[i] - fcSum[i] * fcSum[i] / valid) / (valid - 1));
                 double modelVar = popVar + paramVar + cfg.minShareVariance();
-                double totalVar = modelVar + excess[k];
+                double totalVar = modelVar * inflation[h - 1];
                 double sd = Math.sqrt(totalVar);
                 double lower = Math.max(0, mu - zBand * sd);
                 double upper = Math.min(1, mu + zBand * sd);
@@ -783,13 +870,10 @@ public final class RegionCalibrator {
             }
         }
         if (haveRef) {
-            final int last = (rows - 1) * edges;
-            double[] out = new double[d];
-            for (int e = 0; e < edges; e++) {
-                out[graph.from(e)] += Math.exp(theta[last + e]);
-            }
-            for (int x = 0; x < d; x++) {
-                monitor.update(d + x, b, Math.log(out[x] / outRef[x]), out[x] - outRef[x], prov, alerts);
+            final int os = slotOf(b) * d;
+            for (int x = 0; x < d - 1; x++) {
+                double now = outHist[os + x];
+                monitor.update(d + x, b, Math.log(now / outRef[x]), now - outRef[x], prov, alerts);
             }
         }
         return alerts;
