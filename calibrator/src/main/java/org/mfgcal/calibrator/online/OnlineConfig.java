@@ -144,6 +144,13 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
                 rateK, rateH, clearFraction, seed, modelVersion, codeVersion, solver);
     }
 
+    public OnlineConfig withRegularisation(double smooth, double prior) {
+        return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion,
+                learningRate, coldSteps, warmSteps, relativeTolerance, smooth, prior, priorRate, priorPseudoCount,
+                minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
+                residualThreshold, rateAllowance, rateThreshold, clearFraction, seed, modelVersion, codeVersion, solver);
+    }
+
     public OnlineConfig withSeed(long s) {
         return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion,
                 learningRate, coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate,
