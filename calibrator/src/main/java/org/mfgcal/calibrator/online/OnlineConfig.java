@@ -96,18 +96,22 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
     }
 
     /**
-     * The defaults for bins of {@code binHours}: a window of one day, a season of one week, 12 forecast bins, 90%
-     * bands.
+     * The defaults for bins of {@code binHours}: a window of one day (one week when a day has fewer than 3 bins), a
+     * season of one week, 12 forecast bins, 90% bands.
      * This is the one place where defaults are defined.
      */
     public static OnlineConfig defaults(double binHours) {
         positive("binHours", binHours);
         double perDay = 24 / binHours;
         int day = (int) Math.round(perDay);
-        if (Math.abs(perDay - day) > 1e-9 || day < 3) {
-            throw new IllegalArgumentException("binHours = " + binHours + ": must divide one day into at least 3 bins");
+        int week = (int) Math.round(7 * perDay);
+        if (Math.abs(7 * perDay - week) > 1e-9 || week < 3) {
+            throw new IllegalArgumentException("binHours = " + binHours + ": must divide one week into at least 3 bins");
         }
-        return new OnlineConfig(binHours, day, 7 * day, 12, 0.9,
+        if (Math.abs(perDay - day) > 1e-9 || day < 3) {
+            day = week; // daily (or coarser) bins: a window of one week
+        }
+        return new OnlineConfig(binHours, day, week, 12, 0.9,
                 1.0, 0.5, 0.05, 300, 40,
                 1e-4, 4.0, 1.0, 0.05,
                 0.5, 1e-7, 4,

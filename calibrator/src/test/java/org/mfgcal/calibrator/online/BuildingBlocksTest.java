@@ -117,8 +117,9 @@ class BuildingBlocksTest {
         OnlineConfig d = OnlineConfig.defaults(1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> d.withWindow(2, 24));
         assertTrue(e.getMessage().contains("windowBins") && e.getMessage().contains("2"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> OnlineConfig.defaults(7));
-        assertTrue(e.getMessage().contains("binHours = 7.0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> OnlineConfig.defaults(5));
+        assertTrue(e.getMessage().contains("binHours = 5.0"), e.getMessage());
+        assertEquals(7, OnlineConfig.defaults(24).windowBins()); // daily bins: a window of one week
         assertEquals(24, d.windowBins());
         assertEquals(168, d.seasonBins());
         assertEquals(d.hash(), OnlineConfig.defaults(1).hash());
