@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "mfgcal", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Real-time calibration of finite-state mean field games from mobility data.",
-        subcommands = {CommandLine.HelpCommand.class, SolveCommand.class, ReplayCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, SolveCommand.class, ReplayCommand.class, OnlineCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
