@@ -1,0 +1,87 @@
+package org.mfgcal.app.data;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+/** A small comma-separated reader (no quoting needed by our inputs); reads {@code .gz} transparently. */
+final class Csv {
+    final Path file;
+    final Map<String, Integer> columns = new HashMap<>();
+    final List<String[]> rows = new ArrayList<>();
+
+    private Csv(Path file) {
+        this.file = file;
+    }
+
+    static Csv read(Path file, String... required) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new BadInputException(file, 0, null, "no such file");
+        }
+        Csv c = new Csv(file);
+        try (var in = Files.newInputStream(file);
+             BufferedReader r = new BufferedReader(new InputStreamReader(
+                     file.toString().endsWith(".gz") ? new GZIPInputStream(in) : in, StandardCharsets.UTF_8))) {
+            String header = r.readLine();
+            if (header == null) {
+                throw new BadInputException(file, 1, null, "empty file (expected a header line)");
+            }
+            String[] h = header.trim().split(",", -1);
+            for (int i = 0; i < h.length; i++) {
+                c.columns.put(h[i].trim().replace("\"", ""), i);
+            }
+            for (String req : required) {
+                if (!c.columns.containsKey(req)) {
+                    throw new BadInputException(file, 1, req, "missing column (header has " + String.join(",", h) + ")");
+                }
+            }
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.isBlank()) {
+                    c.rows.add(null);
+                    continue;
+                }
+                c.rows.add(line.split(",", -1));
+            }
+        } catch (NoSuchFileException e) {
+            throw new BadInputException(file, 0, null, "no such file");
+        }
+        return c;
+    }
+
+    /** Line number (1-based, header = 1) of row i. */
+    int line(int i) {
+        return i + 2;
+    }
+
+    String get(int i, String col) {
+        String[] row = rows.get(i);
+        int k = columns.get(col);
+        if (k >= row.length) {
+            throw new BadInputException(file, line(i), col, "missing value (row has " + row.length + " fields)");
+        }
+        return row[k].trim().replace("\"", "");
+    }
+
+    double number(int i, String col) {
+        String v = get(i, col);
+        try {
+            double d = Double.parseDouble(v);
+            if (!Double.isFinite(d)) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new BadInputException(file, line(i), col, "'" + v + "' is not a number");
+        }
+    }
+}
