@@ -623,7 +623,7 @@ public final class RegionCalibrator {
             for (int i = d; i < probe.length; i++) {
                 probe[i] = rng.nextBoolean() ? 1 : -1;
             }
-            solver.gradientForCotangent(sol, probe, gamma, gammaBar);
+            solver.gradientForCotangent(sol, mu0, probe, gamma, gammaBar);
             model.pullback(theta, gamma, gammaBar, thetaBar);
             for (int i = 0; i < precision.length; i++) {
                 precision[i] += thetaBar[i] * thetaBar[i] * inv;
