@@ -86,6 +86,26 @@ public interface Game {
     }
 
     /**
+     * Optional fused reverse Kolmogorov step of the reference scheme (the VJP of {@link #fusedFpkStep}): given the
+     * complete cotangent {@code nuBar[o1 + ·]} of ν_{n+1}, adds the step's contributions to {@code nuBar[o + ·]},
+     * {@code uBar[o + ·]} and {@code gammaBar[gOff + ·]}. Returns false (default) when not provided.
+     */
+    default boolean fusedFpkVjpStep(int n, double dt, double[] u, double[] nu, int o, int o1, double[] gamma, int gOff,
+                                    double[] nuBar, double[] uBar, double[] gammaBar) {
+        return false;
+    }
+
+    /**
+     * Optional fused reverse HJB step (the VJP of {@link #fusedHjbStep}, either scheme): given the complete
+     * cotangent {@code uBar[o + ·]} of u_n, adds the contributions to {@code uBar[o1 + ·]}, {@code muHatBar[o + ·]}
+     * and {@code gammaBar[gOff + ·]}. Returns false (default) when not provided.
+     */
+    default boolean fusedHjbVjpStep(int n, double dt, boolean stable, double[] u, int o, int o1, double[] muHat,
+                                    double[] gamma, int gOff, double[] uBar, double[] muHatBar, double[] gammaBar) {
+        return false;
+    }
+
+    /**
      * Checks one step's parameters, throwing {@link IllegalArgumentException} naming the parameter and value
      * when they are outside the game's domain (e.g. a non-positive control weight).
      */

@@ -211,6 +211,122 @@ public final class LqGame implements Game {
     }
 
     @Override
+    public boolean fusedFpkVjpStep(int n, double dt, double[] u, double[] nu, int o, int o1, double[] gamma, int gOff,
+                                   double[] nuBar, double[] uBar, double[] gammaBar) {
+        if (!fusable()) {
+            return false;
+        }
+        final int d = graph.states();
+        final int[] rs = graph.rowStart;
+        final int[] to = graph.to;
+        final double g = gamma[gOff];
+        final double inv = 1 / (2 * g * p.controlWeight);
+        final double invG = 1 / g;
+        final double base = p.baseTransitionRate;
+        final double clip = p.rateClip;
+        double gBar = 0;
+        for (int x = 0; x < d; x++) {
+            final double ux = u[o + x];
+            final double nbx = nuBar[o1 + x];
+            final double cx = dt * nu[o + x];
+            double s = 0;
+            double ubx = 0;
+            for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
+                final int y = to[e];
+                final double du = u[o + y] - ux;
+                final double raw = base - du * inv;
+                final double diff = nuBar[o1 + y] - nbx;
+                if (raw > 0 && raw < clip) {
+                    s += raw * diff;
+                    final double q = cx * diff * inv; // ∂/∂raw · ∂raw/∂u(y) = −inv
+                    uBar[o + y] -= q;
+                    ubx += q;
+                    gBar += q * du * invG;
+                } else if (raw >= clip) {
+                    s += clip * diff;
+                }
+            }
+            uBar[o + x] += ubx;
+            nuBar[o + x] += nbx + dt * s;
+        }
+        gammaBar[gOff] += gBar;
+        return true;
+    }
+
+    @Override
+    public boolean fusedHjbVjpStep(int n, double dt, boolean stable, double[] u, int o, int o1, double[] muHat,
+                                   double[] gamma, int gOff, double[] uBar, double[] muHatBar, double[] gammaBar) {
+        if (!fusable()) {
+            return false;
+        }
+        final int d = graph.states();
+        final int[] rs = graph.rowStart;
+        final int[] to = graph.to;
+        final double g = gamma[gOff];
+        final double w = p.controlWeight;
+        final double inv = 1 / (2 * g * w);
+        final double invG = 1 / g;
+        final double base = p.baseTransitionRate;
+        final double clip = p.rateClip;
+        double gBar = 0;
+        for (int x = 0; x < d; x++) {
+            final double bx = uBar[o + x];
+            uBar[o1 + x] += bx;
+            if (bx == 0) {
+                continue;
+            }
+            final double ux = u[o1 + x];
+            final double fb = dt * bx;
+            double dBar = fb;
+            double common = 0;
+            if (stable) {
+                double out = 0, drift = 0;
+                for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
+                    final double du = u[o1 + to[e]] - ux;
+                    double r = base - du * inv;
+                    r = r < 0 ? 0 : (r > clip ? clip : r);
+                    out += r;
+                    drift += r * du;
+                }
+                final double z = dt * out;
+                common = fb * drift * dphi(z) * dt;
+                dBar *= z < 1e-8 ? 1 - 0.5 * z : -Math.expm1(-z) / z;
+            }
+            double ubx = 0;
+            for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
+                final int y = to[e];
+                final double du = u[o1 + y] - ux;
+                final double raw = base - du * inv;
+                final double r = raw < 0 ? 0 : (raw > clip ? clip : raw);
+                final double dev = r - base;
+                final double move = dBar * r;
+                uBar[o1 + y] += move;
+                ubx -= move;
+                gBar += fb * w * dev * dev;
+                if (raw > 0 && raw < clip) {
+                    final double ab = dBar * du + common + fb * 2 * w * g * dev;
+                    final double q = ab * inv;
+                    uBar[o1 + y] -= q;
+                    ubx += q;
+                    gBar += q * du * invG;
+                }
+            }
+            uBar[o1 + x] += ubx;
+            muHatBar[o + x] += fb * p.congestionWeight;
+        }
+        gammaBar[gOff] += gBar;
+        return true;
+    }
+
+    /** φ'(z) for φ(z) = (1 − e^{−z})/z (series near 0), as in the solver's stable scheme. */
+    private static double dphi(double z) {
+        if (z < 1e-3) {
+            return -0.5 + z * (1.0 / 3 + z * (-1.0 / 8 + z * (1.0 / 30 - z / 144)));
+        }
+        return (Math.exp(-z) * (1 + z) - 1) / (z * z);
+    }
+
+    @Override
     public void localVjp(int n, double[] u, int uOff, double[] mu, int muOff, double[] gamma, int gOff,
                          double[] aBar, double[] fBar,
                          double[] uBar, int uBarOff, double[] muBar, int muBarOff, double[] gammaBar, int gBarOff,

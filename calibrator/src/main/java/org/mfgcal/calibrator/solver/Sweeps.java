@@ -154,6 +154,9 @@ final class Sweeps {
         for (int n = nT - 2; n >= 0; n--) {
             final int o = n * d;
             final int o1 = o + d;
+            if (!stable && game.fusedFpkVjpStep(n, dt, u, nu, o, o1, gamma, n * p, nuBar, uBar, gammaBar)) {
+                continue;
+            }
             game.local(n, u, o, nu, o, gamma, n * p, a, null, b.scratch);
             for (int x = 0; x < d; x++) {
                 final int start = gr.rowStart(x), end = gr.rowEnd(x);
@@ -187,6 +190,9 @@ final class Sweeps {
         for (int n = 0; n < nT - 1; n++) {
             final int o = n * d;
             final int o1 = o + d;
+            if (game.fusedHjbVjpStep(n, dt, stable, u, o, o1, muHat, gamma, n * p, uBar, muHatBar, gammaBar)) {
+                continue;
+            }
             game.local(n, u, o1, muHat, o, gamma, n * p, a, null, b.scratch);
             for (int x = 0; x < d; x++) {
                 final int start = gr.rowStart(x), end = gr.rowEnd(x);

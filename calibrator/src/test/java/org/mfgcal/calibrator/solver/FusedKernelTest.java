@@ -28,4 +28,23 @@ class FusedKernelTest {
             assertTrue(eMu <= 1e-13 && eU <= 1e-13, "d=" + d + ": mu " + eMu + " u " + eU);
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Scheme.class)
+    void lqFusedAdjoint_equalsGenericAdjoint(Scheme scheme) {
+        for (int d : new int[] {3, 8}) {
+            TestGames.Instance in = TestGames.lq(30 + d, d, 80);
+            LqGame game = new LqGame(d);
+            double[] gamma = scheme == Scheme.REFERENCE ? TestGames.arc(80, 2.0, 1.0, 3.0) : TestGames.arc(80, 2.0, 0.2, 3.0);
+            SolverOptions opt = SolverOptions.DEFAULTS.withScheme(scheme).withMethod(Method.PICARD).withTolerances(1e-13, 1e-13);
+            SquaredLoss loss = SquaredLoss.fullHorizon(80, d);
+            double[] gf = new double[80];
+            double[] gg = new double[80];
+            Gradient f = new EquilibriumSolver(game, 2.0, 80, opt).lossAndGradient(in.mu0(), gamma, null, loss, in.obs(), gf);
+            Gradient g = new EquilibriumSolver(new Generic(game), 2.0, 80, opt).lossAndGradient(in.mu0(), gamma, null, loss, in.obs(), gg);
+            assertTrue(f.adjointIterations() == g.adjointIterations(), "adjoint iterations differ");
+            double e = Invariants.relErr(gf, gg);
+            assertTrue(e <= 1e-11, scheme + " d=" + d + ": grad rel err " + e);
+        }
+    }
 }
