@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "mfgcal", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Real-time calibration of finite-state mean field games from mobility data.",
-        subcommands = {CommandLine.HelpCommand.class, SolveCommand.class, ReplayCommand.class, CalibrateCommand.class,
-                WhatIfCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, SolveCommand.class, ReplayCommand.class, OnlineCommand.class,
+                CalibrateCommand.class, WhatIfCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

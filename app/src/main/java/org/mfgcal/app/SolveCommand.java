@@ -16,7 +16,9 @@ import org.mfgcal.calibrator.solver.Method;
 import org.mfgcal.calibrator.solver.Scheme;
 import org.mfgcal.calibrator.solver.SquaredLoss;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code mfgcal solve}: equilibrium, loss and implicit gradient of one case file (the conformance layout).
@@ -26,6 +28,9 @@ import picocli.CommandLine.Option;
 @Command(name = "solve", mixinStandardHelpOptions = true,
         description = "Solve a case: equilibrium mu*, loss to mu_obs and its exact gradient w.r.t. gamma.")
 public final class SolveCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--input", required = true, paramLabel = "CASE.json", description = "Case file (game, params, d, T, N, mu0, gamma, mu_obs, ...).")
     Path input;
@@ -89,13 +94,15 @@ public final class SolveCommand implements Callable<Integer> {
         }
         json.writeValue(output.toFile(), out);
         if (!g.solution().converged()) {
-            System.err.printf("mfgcal solve: equilibrium did not converge: picard_max_iter = %d reached with residual %.3g > picard_tol = %.3g (%s scheme, %s solver)%n",
+            spec.commandLine().getErr().printf("mfgcal solve: equilibrium did not converge: picard_max_iter = %d reached with residual %.3g > picard_tol = %.3g (%s scheme, %s solver)%n",
                     c.picardMaxIter(), g.solution().residual(), c.picardTol(), scheme, solver);
+            spec.commandLine().getErr().flush();
             return 1;
         }
         if (!g.adjointConverged()) {
-            System.err.printf("mfgcal solve: adjoint did not converge: adjoint_max_iter = %d reached with residual %.3g > adjoint_tol = %.3g%n",
+            spec.commandLine().getErr().printf("mfgcal solve: adjoint did not converge: adjoint_max_iter = %d reached with residual %.3g > adjoint_tol = %.3g%n",
                     c.adjointMaxIter(), g.adjointResidual(), c.adjointTol());
+            spec.commandLine().getErr().flush();
             return 1;
         }
         return 0;

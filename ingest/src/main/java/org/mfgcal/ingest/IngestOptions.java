@@ -18,7 +18,7 @@ import org.mfgcal.ingest.kafka.CommitMode;
  * @param deadLetterTopic   dead-letter topic
  * @param maxRecordBytes    larger record values are dead-lettered as {@link DeadLetterReason#TOO_LARGE}
  * @param idleTick          how often idle regions are checked (processing time)
- * @param prefetch          records buffered between the consumer thread and the binning thread
+ * @param prefetch          polls (record batches) buffered between the consumer thread and the binning thread
  * @param commitMode        ON_ACK: the pipeline commits a snapshot's offsets when it (and all before it) is acked;
  *                          EXTERNAL: the caller commits {@link SnapshotDelivery#offsetsToCommit()} in its transaction
  * @param consumerOverrides extra consumer properties
@@ -31,7 +31,7 @@ public record IngestOptions(String bootstrapServers, String groupId, List<String
 
     public static final int DEFAULT_MAX_RECORD_BYTES = 64 * 1024;
     public static final Duration DEFAULT_IDLE_TICK = Duration.ofSeconds(1);
-    public static final int DEFAULT_PREFETCH = 1024;
+    public static final int DEFAULT_PREFETCH = 4;
 
     public IngestOptions {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {

@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,11 +38,12 @@ import reactor.core.scheduler.Schedulers;
  * dead-letter topic.
  *
  * <h2>Flow</h2>
- * {@code KafkaReceiver.receive()} (consumer thread) → {@code publishOn(binning thread, prefetch)} merged with
- * the idle tick → for each record, serially: size check, {@link RecordCodec#parse}, {@link Binning#offer} →
- * either a dead letter sent with {@link KafkaSender} or 0..n closed snapshots. The per-record outputs are
- * concatenated in input order ({@code flatMapSequential}), so a snapshot reaches downstream only after every
- * earlier dead letter was acknowledged by the broker.
+ * {@code KafkaReceiver.receiveBatches()} (consumer thread, one list per poll) → {@code publishOn(binning thread,
+ * prefetch batches)} merged with the idle tick → for each record, serially: size check,
+ * {@link RecordCodec#parse}, {@link Binning#offer} → either a dead letter (sent at once with
+ * {@link KafkaSender}) or 0..n closed snapshots. Outputs keep input order ({@code flatMapSequential} over
+ * batches, {@code concatMap} inside one), so a snapshot reaches downstream only after every earlier dead
+ * letter was acknowledged by the broker. Batching amortizes the Reactor per-element cost over a poll.
  *
  * <h2>Offsets and restarts</h2>
  * A region's records all come from one partition (key = region, else {@link DeadLetterReason#KEY_MISMATCH}).
@@ -111,13 +113,18 @@ public final class IngestPipeline implements AutoCloseable {
     public Flux<SnapshotDelivery> snapshots() {
         Object tick = new Object();
         Object end = new Object();
-        Flux<Object> records = receiver.receive().publishOn(binningThread, options.prefetch()).cast(Object.class)
+        Flux<Object> batches = receiver.receiveBatches().publishOn(binningThread, options.prefetch()).cast(Object.class)
                 .concatWith(Mono.just(end));
         Flux<Object> ticks = Flux.interval(options.idleTick(), options.idleTick(), binningThread).map(i -> tick);
-        return Flux.merge(records, ticks)
+        return Flux.merge(batches, ticks)
                 .takeWhile(o -> o != end)
-                .flatMapSequential(o -> o == tick ? onTick() : onRecord((ReceiverRecord) o), 256, 1)
+                .flatMapSequential(o -> o == tick ? onTick() : onBatch(castBatch(o)), 16, 1)
                 .doFinally(s -> binningThread.dispose());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<ReceiverRecord> castBatch(Object o) {
+        return (List<ReceiverRecord>) o;
     }
 
     /** Counters (see {@link IngestStats} for the invariant). */
@@ -142,45 +149,68 @@ public final class IngestPipeline implements AutoCloseable {
         return out.isEmpty() ? Flux.empty() : Flux.fromIterable(deliveries(out));
     }
 
-    private Publisher<SnapshotDelivery> onRecord(ReceiverRecord rr) {
+    /**
+     * One poll's records, serially. Outputs, in input order: snapshot deliveries, and the futures of dead-letter
+     * sends (started at once); a delivery is released downstream only after every earlier dead letter was
+     * acknowledged.
+     */
+    private Publisher<SnapshotDelivery> onBatch(List<ReceiverRecord> batch) {
         drainControls();
-        TopicPartition tp = rr.topicPartition();
-        Long gen = ownedGeneration.get(tp);
-        if (gen == null || gen != rr.generation()) {
-            return Flux.empty(); // fetched under an assignment that has since been revoked
-        }
-        stats.countReceived();
-        ConsumerRecord<byte[], byte[]> r = rr.record();
-        ParseResult parsed = r.value() != null && r.value().length > options.maxRecordBytes()
-                ? new Rejection(DeadLetterReason.TOO_LARGE, "record value is " + r.value().length
-                        + " bytes, more than maxRecordBytes " + options.maxRecordBytes())
-                : RecordCodec.parse(r.key() == null ? new byte[0] : r.key(), r.value());
+        List<Object> outs = new ArrayList<>();
+        List<PopulationSnapshot> closed = new ArrayList<>(4);
+        boolean anyFuture = false;
         long now = System.currentTimeMillis();
-        processedUpTo.put(tp, r.offset() + 1);
-        if (parsed instanceof IngestEvent e) {
-            Long skip = skipBelow.get(tp);
-            if (skip != null && r.offset() < skip) {
-                RegionBinner b = binning.binner(e.region());
-                if (b != null && e.eventTimeMillis() < b.closedUntilMillis()) {
-                    stats.countSkipped();
-                    rr.ack();
-                    return Flux.empty();
+        long wall = options.clock().millis();
+        for (ReceiverRecord rr : batch) {
+            TopicPartition tp = rr.topicPartition();
+            Long gen = ownedGeneration.get(tp);
+            if (gen == null || gen != rr.generation()) {
+                continue; // fetched under an assignment that has since been revoked
+            }
+            stats.countReceived();
+            ConsumerRecord<byte[], byte[]> r = rr.record();
+            ParseResult parsed = r.value() != null && r.value().length > options.maxRecordBytes()
+                    ? new Rejection(DeadLetterReason.TOO_LARGE, "record value is " + r.value().length
+                            + " bytes, more than maxRecordBytes " + options.maxRecordBytes())
+                    : RecordCodec.parse(r.key() == null ? EMPTY : r.key(), r.value());
+            processedUpTo.put(tp, r.offset() + 1);
+            if (parsed instanceof IngestEvent e) {
+                Long skip = skipBelow.get(tp);
+                if (skip != null && r.offset() < skip) {
+                    RegionBinner b = binning.binner(e.region());
+                    if (b != null && e.eventTimeMillis() < b.closedUntilMillis()) {
+                        stats.countSkipped();
+                        rr.ack();
+                        continue;
+                    }
                 }
             }
+            Rejection rej = binning.offer(parsed, r.offset(), now, wall, closed);
+            if (rej != null) {
+                stats.countDeadLetter(rej.reason());
+                outs.add(sender.sendNow(DeadLetters.of(options.deadLetterTopic(), r, rej)).thenRun(rr::ack));
+                anyFuture = true;
+            } else {
+                stats.countAccepted();
+                regionPartition.put(((IngestEvent) parsed).region(), tp);
+            }
+            if (!closed.isEmpty()) {
+                outs.addAll(deliveries(closed));
+                closed.clear();
+            }
         }
-        List<PopulationSnapshot> out = new ArrayList<>(2);
-        Rejection rej = binning.offer(parsed, r.offset(), now, options.clock().millis(), out);
-        if (rej != null) {
-            stats.countDeadLetter(rej.reason());
-            Mono<SnapshotDelivery> dl = sender.send(DeadLetters.of(options.deadLetterTopic(), r, rej))
-                    .doOnNext(md -> rr.ack())
-                    .then(Mono.empty());
-            return out.isEmpty() ? dl : dl.concatWith(Flux.fromIterable(deliveries(out)));
+        if (outs.isEmpty()) {
+            return Flux.empty();
         }
-        stats.countAccepted();
-        regionPartition.put(((IngestEvent) parsed).region(), tp);
-        return out.isEmpty() ? Flux.empty() : Flux.fromIterable(deliveries(out));
+        if (!anyFuture) {
+            return Flux.fromIterable(outs).cast(SnapshotDelivery.class);
+        }
+        return Flux.fromIterable(outs).concatMap(o -> o instanceof CompletableFuture<?> f
+                ? Mono.fromFuture(f).then(Mono.<SnapshotDelivery>empty())
+                : Mono.just((SnapshotDelivery) o), 1);
     }
+
+    private static final byte[] EMPTY = new byte[0];
 
     private List<SnapshotDelivery> deliveries(List<PopulationSnapshot> out) {
         List<SnapshotDelivery> ds = new ArrayList<>(out.size());

@@ -286,9 +286,13 @@ public final class RecordCodec {
         quote(sb, t.origin());
         sb.append(",\"destination\":");
         quote(sb, t.destination());
-        sb.append(",\"departedAt\":\"").append(Instant.ofEpochMilli(t.departedAtMillis())).append('"');
+        sb.append(",\"departedAt\":\"");
+        appendInstant(sb, t.departedAtMillis());
+        sb.append('"');
         if (t.hasArrival()) {
-            sb.append(",\"arrivedAt\":\"").append(Instant.ofEpochMilli(t.arrivedAtMillis())).append('"');
+            sb.append(",\"arrivedAt\":\"");
+            appendInstant(sb, t.arrivedAtMillis());
+            sb.append('"');
         }
         return sb.append('}').toString();
     }
@@ -300,7 +304,9 @@ public final class RecordCodec {
         quote(sb, c.region());
         sb.append(",\"zone\":");
         quote(sb, c.zone());
-        sb.append(",\"at\":\"").append(Instant.ofEpochMilli(c.atMillis())).append('"');
+        sb.append(",\"at\":\"");
+        appendInstant(sb, c.atMillis());
+        sb.append('"');
         sb.append(",\"count\":");
         if (Double.isFinite(c.count())) {
             sb.append(c.count());
@@ -308,6 +314,40 @@ public final class RecordCodec {
             sb.append('"').append(c.count()).append('"');
         }
         return sb.append('}').toString();
+    }
+
+    /**
+     * Appends an instant as {@code yyyy-MM-ddTHH:mm:ss[.SSS]Z} (the form {@link Instant#toString()} gives for
+     * years 0000..9999 and whole milliseconds), without a formatter: the replay writes two per record.
+     */
+    static void appendInstant(StringBuilder sb, long epochMillis) {
+        long days = Math.floorDiv(epochMillis, 86_400_000L);
+        long msOfDay = Math.floorMod(epochMillis, 86_400_000L);
+        java.time.LocalDate d = java.time.LocalDate.ofEpochDay(days);
+        int y = d.getYear();
+        if (y < 0 || y > 9999) {
+            sb.append(Instant.ofEpochMilli(epochMillis));
+            return;
+        }
+        pad(sb, y, 4).append('-');
+        pad(sb, d.getMonthValue(), 2).append('-');
+        pad(sb, d.getDayOfMonth(), 2).append('T');
+        int secs = (int) (msOfDay / 1000);
+        pad(sb, secs / 3600, 2).append(':');
+        pad(sb, secs / 60 % 60, 2).append(':');
+        pad(sb, secs % 60, 2);
+        int ms = (int) (msOfDay % 1000);
+        if (ms != 0) {
+            pad(sb.append('.'), ms, 3);
+        }
+        sb.append('Z');
+    }
+
+    private static StringBuilder pad(StringBuilder sb, int v, int width) {
+        for (int p = width == 4 ? 1000 : width == 3 ? 100 : 10; p > 1 && v < p; p /= 10) {
+            sb.append('0');
+        }
+        return sb.append(v);
     }
 
     /** JSON text of either record type. */

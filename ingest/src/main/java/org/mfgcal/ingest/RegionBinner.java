@@ -3,7 +3,7 @@ package org.mfgcal.ingest;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -28,7 +28,9 @@ import java.util.Map;
  *       what a {@link Checkpoint} must carry.</li>
  *   <li>Stock at the end of a bin: trips region: stock += arrivals − departures; counts region: the latest count
  *       per zone in the bin (ties: the later record), else unchanged.</li>
- *   <li>Duplicates: trip ids are remembered while their departure is ≥ closedUntil − window.</li>
+ *   <li>Duplicates: trip ids are remembered per departure bin and forgotten a whole bin at a time once the bin
+ *       ends at or before closedUntil − window: an id is remembered for at least {@code window} after the
+ *       bins before it closed, at most one bin longer.</li>
  * </ul>
  *
  * <p>Contract: not thread-safe; one thread drives a binner (the pipeline's serial binning stage). No allocation
@@ -50,6 +52,8 @@ public final class RegionBinner {
     private final int otherZone;
     private final List<String> zoneIds;
     private final HashMap<String, Long> seenTrips = new HashMap<>();
+    private final HashMap<Long, List<String>> tripsByBin = new HashMap<>();
+    private long oldestTripBin = NONE;
 
     private Bin[] ring = new Bin[16];
     private int head;
@@ -177,6 +181,7 @@ public final class RegionBinner {
                 return new Rejection(DeadLetterReason.DUPLICATE_TRIP, "field 'tripId' '" + trip.tripId()
                         + "' was already seen (departedAt " + Instant.ofEpochMilli(prev) + ") within window " + cfg.window());
             }
+            rememberTrip(trip.tripId(), b);
         }
         // accepted
         Bin bin = binFor(b);
@@ -270,15 +275,24 @@ public final class RegionBinner {
         }
     }
 
+    /** Forgets trip ids of departure bins that end at or before closedUntil − window (whole bins at a time). */
     private void evictTrips() {
         long horizon = firstOpen * width - window;
-        if (seenTrips.isEmpty()) {
-            return;
-        }
-        for (Iterator<Long> it = seenTrips.values().iterator(); it.hasNext(); ) {
-            if (it.next() < horizon) {
-                it.remove();
+        while (oldestTripBin != NONE && (oldestTripBin + 1) * width <= horizon) {
+            List<String> ids = tripsByBin.remove(oldestTripBin);
+            if (ids != null) {
+                for (String id : ids) {
+                    seenTrips.remove(id);
+                }
             }
+            oldestTripBin = tripsByBin.isEmpty() ? NONE : oldestTripBin + 1;
+        }
+    }
+
+    private void rememberTrip(String id, long bin) {
+        tripsByBin.computeIfAbsent(bin, k -> new ArrayList<>()).add(id);
+        if (oldestTripBin == NONE || bin < oldestTripBin) {
+            oldestTripBin = bin;
         }
     }
 

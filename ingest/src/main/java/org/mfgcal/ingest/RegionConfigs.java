@@ -173,8 +173,7 @@ public final class RegionConfigs {
             if (!st.isObject()) {
                 throw new IllegalArgumentException(path + ": field 'stations' must be a mapping, got " + st);
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = st.fields(); it.hasNext(); ) {
-                var e = it.next();
+            for (Map.Entry<String, JsonNode> e : st.properties()) {
                 stations.put(e.getKey(), e.getValue().asText());
             }
         }

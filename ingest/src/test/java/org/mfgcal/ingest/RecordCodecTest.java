@@ -40,6 +40,20 @@ class RecordCodecTest {
     }
 
     @Test
+    void appendInstant_manyInstants_matchesInstantToString() {
+        java.util.Random rnd = new java.util.Random(42);
+        long[] fixed = {0, -1, 86_399_999L, Instant.parse("2001-03-31T23:59:59.999Z").toEpochMilli(),
+            Instant.parse("1969-12-31T23:59:59Z").toEpochMilli(), Instant.parse("9999-12-31T23:59:59Z").toEpochMilli()};
+        for (int i = 0; i < 20_000; i++) {
+            long ms = i < fixed.length ? fixed[i] : rnd.nextLong() % 200_000_000_000_000L;
+            StringBuilder sb = new StringBuilder();
+            RecordCodec.appendInstant(sb, ms);
+            assertEquals(Instant.ofEpochMilli(ms).toString(), sb.toString());
+            assertEquals(ms, RecordCodec.parseInstant(sb.toString()));
+        }
+    }
+
+    @Test
     void parse_offsetTimestampAndCount_slowPathAgreesWithJavaTime() {
         CountEvent c = assertInstanceOf(CountEvent.class,
                 parse("{\"region\":\"r\",\"zone\":\"A\",\"at\":\"2001-01-01T00:01:00-06:00\",\"count\":15.5}"));

@@ -94,6 +94,18 @@ class RegionBinnerTest {
     }
 
     @Test
+    void offer_tripIdReused_duplicateWithinWindowAcceptedAfterWindowPassed() {
+        assertNull(offer(trip("t1", "A", "B", 10, 20)));
+        assertNull(offer(trip("a", "A", "B", 12 * 60, 12 * 60 + 5)));
+        assertNull(offer(trip("x", "A", "B", 24 * 60 + 20, 24 * 60 + 30)));  // watermark 23:50: horizon < 0
+        assertEquals(DeadLetterReason.DUPLICATE_TRIP, offer(trip("t1", "A", "B", 24 * 60 + 25, 24 * 60 + 30)).reason());
+        // watermark 25:30 closes bins up to 25:00; horizon 25:00 - 24 h = 01:00: bin 0 (ends 01:00) is forgotten
+        assertNull(offer(trip("y", "B", "A", 26 * 60, 26 * 60 + 10)));
+        assertEquals(3, binner.rememberedTrips(), "t1 forgotten; a, x and y remembered");
+        assertNull(offer(trip("t1", "A", "B", 26 * 60 + 1, 26 * 60 + 10)));
+    }
+
+    @Test
     void offer_earlierEventBeforeAnyClose_prependsBins() {
         offer(trip("t1", "A", "B", 130, 140)); // bin 2
         offer(trip("t2", "B", "A", 10, 20));   // bin 0, within lateness of nothing closed yet

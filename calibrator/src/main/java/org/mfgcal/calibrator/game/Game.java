@@ -67,6 +67,45 @@ public interface Game {
                      double[] muBar, int muBarOff, double[] gammaBar, int gBarOff);
 
     /**
+     * Optional fused HJB step: writes {@code u[o + x]} for all x from {@code u[o1 + ·]} = u_{n+1}, computing the rates
+     * and the update in one pass over the edges (explicit Euler, or the stable step with φ(z) = (1 − e^{−z})/z
+     * applied to the drift when {@code stable}). Must equal the generic sweep built from {@link #local} up to
+     * rounding. Returns false (the default) when the game has no fused kernel; the solver then uses the generic path.
+     */
+    default boolean fusedHjbStep(int n, double dt, boolean stable, double[] u, int o, int o1, double[] muHat,
+                                 double[] gamma, int gOff) {
+        return false;
+    }
+
+    /**
+     * Optional fused Kolmogorov step of the reference (explicit Euler) scheme: writes {@code nu[o1 + ·]} from
+     * {@code nu[o + ·]} with the rates a*(u_n, ν_n, γ_n). Same contract as {@link #fusedHjbStep}.
+     */
+    default boolean fusedFpkStep(int n, double dt, double[] u, double[] nu, int o, int o1, double[] gamma, int gOff) {
+        return false;
+    }
+
+    /**
+     * Optional fused reverse Kolmogorov step of the reference scheme (the VJP of {@link #fusedFpkStep}): given the
+     * complete cotangent {@code nuBar[o1 + ·]} of ν_{n+1}, adds the step's contributions to {@code nuBar[o + ·]},
+     * {@code uBar[o + ·]} and {@code gammaBar[gOff + ·]}. Returns false (default) when not provided.
+     */
+    default boolean fusedFpkVjpStep(int n, double dt, double[] u, double[] nu, int o, int o1, double[] gamma, int gOff,
+                                    double[] nuBar, double[] uBar, double[] gammaBar) {
+        return false;
+    }
+
+    /**
+     * Optional fused reverse HJB step (the VJP of {@link #fusedHjbStep}, either scheme): given the complete
+     * cotangent {@code uBar[o + ·]} of u_n, adds the contributions to {@code uBar[o1 + ·]}, {@code muHatBar[o + ·]}
+     * and {@code gammaBar[gOff + ·]}. Returns false (default) when not provided.
+     */
+    default boolean fusedHjbVjpStep(int n, double dt, boolean stable, double[] u, int o, int o1, double[] muHat,
+                                    double[] gamma, int gOff, double[] uBar, double[] muHatBar, double[] gammaBar) {
+        return false;
+    }
+
+    /**
      * Checks one step's parameters, throwing {@link IllegalArgumentException} naming the parameter and value
      * when they are outside the game's domain (e.g. a non-positive control weight).
      */

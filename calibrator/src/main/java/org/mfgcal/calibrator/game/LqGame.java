@@ -100,22 +100,230 @@ public final class LqGame implements Game {
         final double base = p.baseTransitionRate;
         final double clip = p.rateClip;
         final double kappa = p.destinationCongestionWeight;
+        // One division per step (or per destination when κ ≠ 0) instead of one per edge: the division was half the
+        // cost of a sweep (SolverBench, lq_const picardMap 10.4 → see bench/BENCHMARKS.md).
+        final double inv = 1 / (2 * g * w);
         for (int x = 0; x < d; x++) {
             final double ux = u[uOff + x];
             double cost = 0;
-            for (int e = rs[x]; e < rs[x + 1]; e++) {
-                final int y = to[e];
-                final double rho = 1 + kappa * mu[muOff + y];
-                double r = base - (u[uOff + y] - ux) / (2 * g * w * rho);
-                r = r < 0 ? 0 : (r > clip ? clip : r);
-                a[e] = r;
-                final double dev = r - base;
-                cost += dev * dev * rho;
+            if (f == null && kappa == 0) {
+                for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
+                    final double r = base - (u[uOff + to[e]] - ux) * inv;
+                    a[e] = Math.min(Math.max(r, 0), clip);
+                }
+                continue;
+            }
+            if (kappa == 0) {
+                for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
+                    double r = base - (u[uOff + to[e]] - ux) * inv;
+                    r = r < 0 ? 0 : (r > clip ? clip : r);
+                    a[e] = r;
+                    final double dev = r - base;
+                    cost += dev * dev;
+                }
+            } else {
+                for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
+                    final int y = to[e];
+                    final double rho = 1 + kappa * mu[muOff + y];
+                    double r = base - (u[uOff + y] - ux) * inv / rho;
+                    r = r < 0 ? 0 : (r > clip ? clip : r);
+                    a[e] = r;
+                    final double dev = r - base;
+                    cost += dev * dev * rho;
+                }
             }
             if (f != null) {
                 f[x] = w * g * cost + p.congestionWeight * pow(mu[muOff + x]);
             }
         }
+    }
+
+    /** Fused kernels cover the common case κ = 0, p = 1 (no destination congestion, linear congestion cost). */
+    private boolean fusable() {
+        return p.destinationCongestionWeight == 0 && p.congestionPower == 1;
+    }
+
+    @Override
+    public boolean fusedHjbStep(int n, double dt, boolean stable, double[] u, int o, int o1, double[] muHat,
+                                double[] gamma, int gOff) {
+        if (!fusable()) {
+            return false;
+        }
+        final int d = graph.states();
+        final int[] rs = graph.rowStart;
+        final int[] to = graph.to;
+        final double g = gamma[gOff];
+        final double wg = p.controlWeight * g;
+        final double inv = 1 / (2 * g * p.controlWeight);
+        final double base = p.baseTransitionRate;
+        final double clip = p.rateClip;
+        final double c = p.congestionWeight;
+        for (int x = 0; x < d; x++) {
+            final double ux = u[o1 + x];
+            double cost = 0, drift = 0, out = 0;
+            for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
+                final double du = u[o1 + to[e]] - ux;
+                double r = base - du * inv;
+                r = r < 0 ? 0 : (r > clip ? clip : r);
+                final double dev = r - base;
+                cost += dev * dev;
+                drift += r * du;
+                out += r;
+            }
+            if (stable) {
+                final double z = dt * out;
+                drift *= z < 1e-8 ? 1 - 0.5 * z : -Math.expm1(-z) / z;
+            }
+            u[o + x] = ux + dt * (wg * cost + c * muHat[o + x] + drift);
+        }
+        return true;
+    }
+
+    @Override
+    public boolean fusedFpkStep(int n, double dt, double[] u, double[] nu, int o, int o1, double[] gamma, int gOff) {
+        if (!fusable()) {
+            return false;
+        }
+        final int d = graph.states();
+        final int[] rs = graph.rowStart;
+        final int[] to = graph.to;
+        final double inv = 1 / (2 * gamma[gOff] * p.controlWeight);
+        final double base = p.baseTransitionRate;
+        final double clip = p.rateClip;
+        for (int x = 0; x < d; x++) {
+            nu[o1 + x] = nu[o + x];
+        }
+        for (int x = 0; x < d; x++) {
+            final double ux = u[o + x];
+            final double cx = dt * nu[o + x];
+            double left = 0;
+            for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
+                final int y = to[e];
+                double r = base - (u[o + y] - ux) * inv;
+                r = r < 0 ? 0 : (r > clip ? clip : r);
+                final double flow = cx * r;
+                left += flow;
+                nu[o1 + y] += flow;
+            }
+            nu[o1 + x] -= left;
+        }
+        return true;
+    }
+
+    @Override
+    public boolean fusedFpkVjpStep(int n, double dt, double[] u, double[] nu, int o, int o1, double[] gamma, int gOff,
+                                   double[] nuBar, double[] uBar, double[] gammaBar) {
+        if (!fusable()) {
+            return false;
+        }
+        final int d = graph.states();
+        final int[] rs = graph.rowStart;
+        final int[] to = graph.to;
+        final double g = gamma[gOff];
+        final double inv = 1 / (2 * g * p.controlWeight);
+        final double invG = 1 / g;
+        final double base = p.baseTransitionRate;
+        final double clip = p.rateClip;
+        double gBar = 0;
+        for (int x = 0; x < d; x++) {
+            final double ux = u[o + x];
+            final double nbx = nuBar[o1 + x];
+            final double cx = dt * nu[o + x];
+            double s = 0;
+            double ubx = 0;
+            for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
+                final int y = to[e];
+                final double du = u[o + y] - ux;
+                final double raw = base - du * inv;
+                final double diff = nuBar[o1 + y] - nbx;
+                if (raw > 0 && raw < clip) {
+                    s += raw * diff;
+                    final double q = cx * diff * inv; // ∂/∂raw · ∂raw/∂u(y) = −inv
+                    uBar[o + y] -= q;
+                    ubx += q;
+                    gBar += q * du * invG;
+                } else if (raw >= clip) {
+                    s += clip * diff;
+                }
+            }
+            uBar[o + x] += ubx;
+            nuBar[o + x] += nbx + dt * s;
+        }
+        gammaBar[gOff] += gBar;
+        return true;
+    }
+
+    @Override
+    public boolean fusedHjbVjpStep(int n, double dt, boolean stable, double[] u, int o, int o1, double[] muHat,
+                                   double[] gamma, int gOff, double[] uBar, double[] muHatBar, double[] gammaBar) {
+        if (!fusable()) {
+            return false;
+        }
+        final int d = graph.states();
+        final int[] rs = graph.rowStart;
+        final int[] to = graph.to;
+        final double g = gamma[gOff];
+        final double w = p.controlWeight;
+        final double inv = 1 / (2 * g * w);
+        final double invG = 1 / g;
+        final double base = p.baseTransitionRate;
+        final double clip = p.rateClip;
+        double gBar = 0;
+        for (int x = 0; x < d; x++) {
+            final double bx = uBar[o + x];
+            uBar[o1 + x] += bx;
+            if (bx == 0) {
+                continue;
+            }
+            final double ux = u[o1 + x];
+            final double fb = dt * bx;
+            double dBar = fb;
+            double common = 0;
+            if (stable) {
+                double out = 0, drift = 0;
+                for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
+                    final double du = u[o1 + to[e]] - ux;
+                    double r = base - du * inv;
+                    r = r < 0 ? 0 : (r > clip ? clip : r);
+                    out += r;
+                    drift += r * du;
+                }
+                final double z = dt * out;
+                common = fb * drift * dphi(z) * dt;
+                dBar *= z < 1e-8 ? 1 - 0.5 * z : -Math.expm1(-z) / z;
+            }
+            double ubx = 0;
+            for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
+                final int y = to[e];
+                final double du = u[o1 + y] - ux;
+                final double raw = base - du * inv;
+                final double r = raw < 0 ? 0 : (raw > clip ? clip : raw);
+                final double dev = r - base;
+                final double move = dBar * r;
+                uBar[o1 + y] += move;
+                ubx -= move;
+                gBar += fb * w * dev * dev;
+                if (raw > 0 && raw < clip) {
+                    final double ab = dBar * du + common + fb * 2 * w * g * dev;
+                    final double q = ab * inv;
+                    uBar[o1 + y] -= q;
+                    ubx += q;
+                    gBar += q * du * invG;
+                }
+            }
+            uBar[o1 + x] += ubx;
+            muHatBar[o + x] += fb * p.congestionWeight;
+        }
+        gammaBar[gOff] += gBar;
+        return true;
+    }
+
+    /** φ'(z) for φ(z) = (1 − e^{−z})/z (series near 0), as in the solver's stable scheme. */
+    private static double dphi(double z) {
+        if (z < 1e-3) {
+            return -0.5 + z * (1.0 / 3 + z * (-1.0 / 8 + z * (1.0 / 30 - z / 144)));
+        }
+        return (Math.exp(-z) * (1 + z) - 1) / (z * z);
     }
 
     @Override
@@ -131,16 +339,18 @@ public final class LqGame implements Game {
         final double base = p.baseTransitionRate;
         final double clip = p.rateClip;
         final double kappa = p.destinationCongestionWeight;
+        final double inv = 1 / (2 * g * w);
+        final double invG = 1 / g;
         double gBar = 0;
         for (int x = 0; x < d; x++) {
             final double ux = u[uOff + x];
             final double fb = fBar == null ? 0 : fBar[x];
-            for (int e = rs[x]; e < rs[x + 1]; e++) {
+            for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
                 final int y = to[e];
-                final double rho = 1 + kappa * mu[muOff + y];
+                final double rho = kappa == 0 ? 1 : 1 + kappa * mu[muOff + y];
+                final double invRho = kappa == 0 ? 1 : 1 / rho;
                 final double du = u[uOff + y] - ux;
-                final double den = 2 * g * w * rho;
-                final double raw = base - du / den;
+                final double raw = base - du * inv * invRho;
                 final double ae = raw < 0 ? 0 : (raw > clip ? clip : raw);
                 final double dev = ae - base;
                 double ab = aBar[e];
@@ -151,12 +361,12 @@ public final class LqGame implements Game {
                     rhoBar += fb * w * g * dev * dev;
                 }
                 if (raw > 0 && raw < clip && ab != 0) {
-                    // raw = base − du / (2 g w rho)
-                    final double q = ab / den;
+                    // raw = base − du / (2 g w rho): ∂/∂u(y) = −q, ∂/∂u(x) = q, ∂/∂g = du·q/g, ∂/∂rho = du·q/rho
+                    final double q = ab * inv * invRho;
                     uBar[uBarOff + y] -= q;
                     uBar[uBarOff + x] += q;
-                    gBar += ab * du / (den * g);
-                    rhoBar += ab * du / (den * rho);
+                    gBar += q * du * invG;
+                    rhoBar += q * du * invRho;
                 }
                 if (rhoBar != 0 && kappa != 0) {
                     muBar[muBarOff + y] += kappa * rhoBar;

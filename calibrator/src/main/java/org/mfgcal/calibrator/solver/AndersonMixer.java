@@ -17,6 +17,7 @@ final class AndersonMixer {
     private final double[] prevX;
     private final double[] prevR;
     private final double[] gram;
+    private final double[] gramAll; // memory×memory inner products of the stored ΔR slots, kept up to date
     private final double[] rhs;
     private final double[] theta;
     private int count;
@@ -33,6 +34,7 @@ final class AndersonMixer {
         this.prevX = new double[len];
         this.prevR = new double[len];
         this.gram = new double[memory * memory];
+        this.gramAll = new double[memory * memory];
         this.rhs = new double[memory];
         this.theta = new double[memory];
     }
@@ -61,8 +63,9 @@ final class AndersonMixer {
             head = 0;
             restarts++;
         } else if (hasPrev) {
-            double[] sx = dx[head];
-            double[] sr = dr[head];
+            final int slot = head;
+            double[] sx = dx[slot];
+            double[] sr = dr[slot];
             for (int i = 0; i < len; i++) {
                 sx[i] = x[i] - prevX[i];
                 sr[i] = r[i] - prevR[i];
@@ -70,6 +73,16 @@ final class AndersonMixer {
             head = (head + 1) % memory;
             if (count < memory) {
                 count++;
+            }
+            // Only the new slot's inner products change: m·len work instead of m²·len.
+            for (int k = 0; k < count; k++) {
+                final double[] rk = dr[k];
+                double s = 0;
+                for (int i = 0; i < len; i++) {
+                    s += sr[i] * rk[i];
+                }
+                gramAll[slot * memory + k] = s;
+                gramAll[k * memory + slot] = s;
             }
         }
         System.arraycopy(x, 0, prevX, 0, len);
@@ -88,14 +101,8 @@ final class AndersonMixer {
         double trace = 0;
         for (int j = 0; j < m; j++) {
             double[] rj = dr[j];
-            for (int k = 0; k <= j; k++) {
-                double[] rk = dr[k];
-                double s = 0;
-                for (int i = 0; i < len; i++) {
-                    s += rj[i] * rk[i];
-                }
-                gram[j * m + k] = s;
-                gram[k * m + j] = s;
+            for (int k = 0; k < m; k++) {
+                gram[j * m + k] = gramAll[j * memory + k];
             }
             trace += gram[j * m + j];
             double s = 0;

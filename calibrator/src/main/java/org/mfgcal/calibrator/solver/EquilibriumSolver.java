@@ -19,7 +19,8 @@ import org.mfgcal.calibrator.game.Game;
  *   <li><b>Anderson.</b> Type II with memory m on F = G, mixing 1−δ, safeguard to a damped step when the residual
  *       grows ({@link AndersonMixer}); stop when max|G(μ) − μ| ≤ tol; μ* = G(μ) of the last iterate, so that it is
  *       an exact FPK trajectory (mass and positivity hold exactly under the stable scheme).</li>
- *   <li><b>Adjoint.</b> With ḡ = ∂L/∂μ* and J = ∂G/∂μ̂ at μ*: solve w = Jᵀw + ḡ (Picard: from w = ḡ,
+ *   <li><b>Adjoint.</b> With ḡ = ∂L/∂μ* and J = ∂G/∂μ̂ at μ* (Picard: exactly μ*, as the reference; Anderson: its last
+ *       iterate x_k with G(x_k) = μ*, within tol of μ*, where HJB and FPK are already computed): solve w = Jᵀw + ḡ (Picard: from w = ḡ,
  *       w ← (1−δ)(Jᵀw + ḡ) + δw, stop when max|Δw| ≤ adjointTol; or Anderson), then ∇_γ L = (∂G/∂γ)ᵀ w. Both products
  *       come from one reverse sweep ({@link Sweeps#vjp}) through the game's hand-written local VJPs.</li>
  *   <li><b>Memory.</b> Every buffer is allocated here, once; solve and gradient iterations allocate nothing
@@ -57,6 +58,10 @@ public final class EquilibriumSolver {
     private final double[] br0;
     private final double[] br1;
     private final AndersonMixer mixer;
+    private final double[] xLin;
+    private double[] lin;           // linearisation point of the adjoint: μ* (Picard) or the last iterate (Anderson)
+    private boolean linearizedAtMu;
+    private boolean reportExploitability = true;
 
     public EquilibriumSolver(Game game, double horizon, int steps, SolverOptions options) {
         if (steps < 2) {
@@ -90,6 +95,8 @@ public final class EquilibriumSolver {
         this.v1 = new double[d];
         this.br0 = new double[d];
         this.br1 = new double[d];
+        this.xLin = options.method() == Method.ANDERSON ? new double[len] : null;
+        this.lin = mu;
         this.mixer = options.method() == Method.ANDERSON ? new AndersonMixer(len, options.andersonMemory()) : null;
     }
 
@@ -111,6 +118,23 @@ public final class EquilibriumSolver {
 
     public SolverOptions options() {
         return opt;
+    }
+
+    /**
+     * Whether {@link #solve} computes {@link Solution#exploitability()} (one extra backward sweep; default true).
+     * Training loops that only need gradients switch it off; the solution then reports NaN.
+     */
+    public void setReportExploitability(boolean report) {
+        this.reportExploitability = report;
+    }
+
+    /** Makes u = HJB(lin) and ν = G(lin) current at the adjoint's linearisation point (REFERENCE.md §2). */
+    private void linearize(double[] mu0, double[] gamma) {
+        if (!linearizedAtMu) {
+            Sweeps.hjb(game, nT, dt, stable, lin, gamma, u, buf);
+            Sweeps.fpk(game, nT, dt, stable, mu0, gamma, u, img, buf);
+            linearizedAtMu = true;
+        }
     }
 
     /** Checks μ_0 and γ (shapes and domain), naming the bad entry. */
@@ -138,6 +162,7 @@ public final class EquilibriumSolver {
 
     /** One application of the Picard map: {@code out} = G(μ̂) (N·d, modified); leaves u = HJB(μ̂) in the workspace. */
     public void picardMap(double[] mu0, double[] gamma, double[] muHat, double[] out) {
+        linearizedAtMu = false;
         Sweeps.hjb(game, nT, dt, stable, muHat, gamma, u, buf);
         Sweeps.fpk(game, nT, dt, stable, mu0, gamma, u, out, buf);
     }
@@ -188,8 +213,8 @@ public final class EquilibriumSolver {
                     break;
                 }
             }
-            // μ* is the last iterate; leave u, ν = HJB(μ*), FPK(u) in the workspace for the adjoint.
-            picardMap(mu0, gamma, mu, img);
+            // μ* is the last iterate. u = HJB(μ^{k−1}) and img = G(μ^{k−1}) describe the control that produced it
+            // (used for exploitability); the adjoint re-linearises at μ* itself ({@link #linearize}).
         } else {
             mixer.reset();
             it = 0;
@@ -215,10 +240,16 @@ public final class EquilibriumSolver {
                 mixer.next(mu, resid, rn, beta, next);
                 System.arraycopy(next, 0, mu, 0, len);
             }
-            // μ* = G(μ): an exact Kolmogorov trajectory. Linearise there.
+            // μ* = G(x_k): an exact Kolmogorov trajectory. The adjoint linearises at x_k, where u = HJB(x_k) and
+            // ν = G(x_k) are already computed — within the solver tolerance of μ*, and one sweep cheaper.
+            System.arraycopy(mu, 0, xLin, 0, len);
             System.arraycopy(img, 0, mu, 0, len);
-            picardMap(mu0, gamma, mu, img);
+            lin = xLin;
+            linearizedAtMu = true;
+            return summarize(mu0, gamma, it, converged, res);
         }
+        lin = mu;
+        linearizedAtMu = false;
         return summarize(mu0, gamma, it, converged, res);
     }
 
@@ -240,7 +271,7 @@ public final class EquilibriumSolver {
             maxMass = err > maxMass || err != err ? err : maxMass;
         }
         double expl = Double.NaN;
-        if (converged) {
+        if (converged && reportExploitability) {
             expl = Sweeps.exploitability(game, nT, dt, stable, gamma, u, img, buf, v1, v0, br1, br0);
         }
         return new Solution(mu.clone(), u.clone(), nT, d, it, converged, res, minMu, maxMass, expl);
@@ -271,15 +302,18 @@ public final class EquilibriumSolver {
             throw new IllegalArgumentException("gradient buffer has " + grad.length + " numbers, expected N·p = " + nT * p);
         }
         final double value = loss.gradient(mu, obs, gbar);
+        linearize(mu0, gamma);
         return adjoint(sol, value, mu0, gamma, grad);
     }
 
     /**
-     * The implicit gradient for an arbitrary upstream cotangent ḡ = ∂L/∂μ* (N·d, not modified) at the last solution.
+     * The implicit gradient for an arbitrary upstream cotangent ḡ = ∂L/∂μ* (N·d, not modified) at the last solution
+     * (solved from {@code mu0} and {@code gamma}).
      */
-    public Gradient gradientForCotangent(Solution sol, double[] cotangent, double[] gamma, double[] grad) {
+    public Gradient gradientForCotangent(Solution sol, double[] mu0, double[] cotangent, double[] gamma, double[] grad) {
         System.arraycopy(cotangent, 0, gbar, 0, len);
-        return adjoint(sol, Double.NaN, null, gamma, grad);
+        linearize(mu0, gamma);
+        return adjoint(sol, Double.NaN, mu0, gamma, grad);
     }
 
     private Gradient adjoint(Solution sol, double value, double[] mu0, double[] gamma, double[] grad) {
@@ -290,7 +324,7 @@ public final class EquilibriumSolver {
         double res = Double.NaN;
         if (mixer == null) {
             while (true) {
-                Sweeps.vjp(game, nT, dt, stable, mu, gamma, u, img, w, wImg, gammaBar, nuBar, uBar, buf);
+                Sweeps.vjp(game, nT, dt, stable, lin, gamma, u, img, w, wImg, gammaBar, nuBar, uBar, buf);
                 double diff = 0;
                 for (int i = 0; i < len; i++) {
                     final double v = (1 - delta) * (wImg[i] + gbar[i]) + delta * w[i];
@@ -308,12 +342,12 @@ public final class EquilibriumSolver {
                     break;
                 }
             }
-            Sweeps.vjp(game, nT, dt, stable, mu, gamma, u, img, w, wImg, gammaBar, nuBar, uBar, buf);
+            Sweeps.vjp(game, nT, dt, stable, lin, gamma, u, img, w, wImg, gammaBar, nuBar, uBar, buf);
         } else {
             mixer.reset();
             final double beta = 1 - delta;
             while (true) {
-                Sweeps.vjp(game, nT, dt, stable, mu, gamma, u, img, w, wImg, gammaBar, nuBar, uBar, buf);
+                Sweeps.vjp(game, nT, dt, stable, lin, gamma, u, img, w, wImg, gammaBar, nuBar, uBar, buf);
                 it++;
                 double rn = 0;
                 for (int i = 0; i < len; i++) {

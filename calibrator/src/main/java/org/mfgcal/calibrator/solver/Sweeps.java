@@ -58,6 +58,9 @@ final class Sweeps {
         for (int n = nT - 2; n >= 0; n--) {
             final int o1 = (n + 1) * d;
             final int o = n * d;
+            if (game.fusedHjbStep(n, dt, stable, u, o, o1, muHat, gamma, n * p)) {
+                continue;
+            }
             game.local(n, u, o1, muHat, o, gamma, n * p, a, f, b.scratch);
             for (int x = 0; x < d; x++) {
                 final double ux = u[o1 + x];
@@ -88,26 +91,30 @@ final class Sweeps {
         for (int n = 0; n < nT - 1; n++) {
             final int o = n * d;
             final int o1 = o + d;
+            if (!stable && game.fusedFpkStep(n, dt, u, nu, o, o1, gamma, n * p)) {
+                continue;
+            }
             game.local(n, u, o, nu, o, gamma, n * p, a, null, b.scratch);
             if (stable) {
+                // Pass 1: stay probabilities e^{−z} (one exp per state; φ(z) derived from it, series near 0).
+                final double[] phiRow = b.row;
                 for (int x = 0; x < d; x++) {
                     double out = 0;
                     for (int e = gr.rowStart(x), end = gr.rowEnd(x); e < end; e++) {
                         out += a[e];
                     }
-                    nu[o1 + x] = nu[o + x] * Math.exp(-dt * out);
+                    final double z = dt * out;
+                    final double stay = Math.exp(-z);
+                    nu[o1 + x] = nu[o + x] * stay;
+                    phiRow[x] = z < 1e-5 ? 1 - z * (0.5 - z / 6) : (1 - stay) / z;
                 }
+                // Pass 2: the mass that leaves x is spread over its edges in proportion to the rates.
                 for (int x = 0; x < d; x++) {
-                    final int start = gr.rowStart(x), end = gr.rowEnd(x);
-                    if (start == end) {
+                    final double c = dt * nu[o + x] * phiRow[x];
+                    if (c == 0) {
                         continue;
                     }
-                    double out = 0;
-                    for (int e = start; e < end; e++) {
-                        out += a[e];
-                    }
-                    final double c = dt * nu[o + x] * phi(dt * out);
-                    for (int e = start; e < end; e++) {
+                    for (int e = gr.rowStart(x), end = gr.rowEnd(x); e < end; e++) {
                         nu[o1 + gr.to(e)] += c * a[e];
                     }
                 }
@@ -147,6 +154,9 @@ final class Sweeps {
         for (int n = nT - 2; n >= 0; n--) {
             final int o = n * d;
             final int o1 = o + d;
+            if (!stable && game.fusedFpkVjpStep(n, dt, u, nu, o, o1, gamma, n * p, nuBar, uBar, gammaBar)) {
+                continue;
+            }
             game.local(n, u, o, nu, o, gamma, n * p, a, null, b.scratch);
             for (int x = 0; x < d; x++) {
                 final int start = gr.rowStart(x), end = gr.rowEnd(x);
@@ -180,6 +190,9 @@ final class Sweeps {
         for (int n = 0; n < nT - 1; n++) {
             final int o = n * d;
             final int o1 = o + d;
+            if (game.fusedHjbVjpStep(n, dt, stable, u, o, o1, muHat, gamma, n * p, uBar, muHatBar, gammaBar)) {
+                continue;
+            }
             game.local(n, u, o1, muHat, o, gamma, n * p, a, null, b.scratch);
             for (int x = 0; x < d; x++) {
                 final int start = gr.rowStart(x), end = gr.rowEnd(x);

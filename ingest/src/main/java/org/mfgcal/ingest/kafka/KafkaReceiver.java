@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,8 +78,19 @@ public final class KafkaReceiver implements AutoCloseable {
         return new KafkaReceiver(options);
     }
 
-    /** The records, one subscriber only; the consumer thread starts on subscription. */
+    /**
+     * The records one by one, one subscriber only; the consumer thread starts on subscription. Demand is
+     * turned into at most one poll's batch at a time.
+     */
     public Flux<ReceiverRecord> receive() {
+        return receiveBatches().concatMapIterable(batch -> batch, 1);
+    }
+
+    /**
+     * The records of each poll as one list (per-partition offset order kept), for consumers that amortize
+     * per-element costs; backpressure counts batches. One subscriber only (this or {@link #receive()}).
+     */
+    public Flux<List<ReceiverRecord>> receiveBatches() {
         return Flux.create(sink -> {
             if (!subscribed.compareAndSet(false, true)) {
                 sink.error(new IllegalStateException("KafkaReceiver.receive() may be subscribed only once"));
@@ -91,7 +103,7 @@ public final class KafkaReceiver implements AutoCloseable {
         }, FluxSink.OverflowStrategy.BUFFER);
     }
 
-    private void run(FluxSink<ReceiverRecord> sink) {
+    private void run(FluxSink<List<ReceiverRecord>> sink) {
         Consumer<byte[], byte[]> c = null;
         try {
             c = options.consumerFactory().apply(options.consumerProperties());
@@ -111,10 +123,15 @@ public final class KafkaReceiver implements AutoCloseable {
                 if (!paused.isEmpty()) {
                     pausedPolls++;
                 }
-                for (ConsumerRecord<byte[], byte[]> r : records) {
-                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                    OffsetTracker tr = trackers.computeIfAbsent(tp, k -> new OffsetTracker());
-                    sink.next(new ReceiverRecord(r, tr, tr.add(r.offset()), generation));
+                if (!records.isEmpty()) {
+                    List<ReceiverRecord> batch = new ArrayList<>(records.count());
+                    for (TopicPartition tp : records.partitions()) {
+                        OffsetTracker tr = trackers.computeIfAbsent(tp, k -> new OffsetTracker());
+                        for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                            batch.add(new ReceiverRecord(r, tp, tr, tr.add(r.offset()), generation));
+                        }
+                    }
+                    sink.next(batch);
                 }
                 commitRequested(c, false);
                 if (options.commitMode() == CommitMode.ON_ACK && System.nanoTime() >= nextCommit) {

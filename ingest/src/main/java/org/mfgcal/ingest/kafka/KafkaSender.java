@@ -62,6 +62,25 @@ public final class KafkaSender implements AutoCloseable {
     }
 
     /**
+     * Sends one record now (not lazily); the future completes when the broker acknowledged it.
+     */
+    public java.util.concurrent.CompletableFuture<RecordMetadata> sendNow(ProducerRecord<byte[], byte[]> record) {
+        java.util.concurrent.CompletableFuture<RecordMetadata> f = new java.util.concurrent.CompletableFuture<>();
+        try {
+            producer.send(record, (md, e) -> {
+                if (e != null) {
+                    f.completeExceptionally(e);
+                } else {
+                    f.complete(md);
+                }
+            });
+        } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+        }
+        return f;
+    }
+
+    /**
      * Sends records in order with at most {@code maxInFlight} unacknowledged; results come in input order.
      */
     public Flux<RecordMetadata> sendAll(Publisher<ProducerRecord<byte[], byte[]>> records, int maxInFlight) {

@@ -13,12 +13,15 @@ import org.apache.kafka.common.TopicPartition;
 public final class ReceiverRecord {
 
     private final ConsumerRecord<byte[], byte[]> record;
+    private final TopicPartition partition;
     private final OffsetTracker tracker;
     private final long seq;
     private final long generation;
 
-    ReceiverRecord(ConsumerRecord<byte[], byte[]> record, OffsetTracker tracker, long seq, long generation) {
+    ReceiverRecord(ConsumerRecord<byte[], byte[]> record, TopicPartition partition, OffsetTracker tracker, long seq,
+                   long generation) {
         this.record = record;
+        this.partition = partition;
         this.tracker = tracker;
         this.seq = seq;
         this.generation = generation;
@@ -30,7 +33,7 @@ public final class ReceiverRecord {
     }
 
     public TopicPartition topicPartition() {
-        return new TopicPartition(record.topic(), record.partition());
+        return partition;
     }
 
     public long offset() {

@@ -141,6 +141,7 @@ public final class Replay {
         boolean paced = speedup > 0 && Double.isFinite(speedup);
         long firstEvent = events.isEmpty() ? 0 : events.get(0).eventTimeMillis();
         Progress bar = progress == null ? null : new Progress(progress, events.size());
+        java.util.Map<String, byte[]> keys = new java.util.HashMap<>();
         for (int i = 0; i < events.size(); i++) {
             IngestEvent e = events.get(i);
             if (paced) {
@@ -155,7 +156,8 @@ public final class Replay {
                     }
                 }
             }
-            producer.send(new ProducerRecord<>(topic, e.region().getBytes(StandardCharsets.UTF_8), RecordCodec.toBytes(e)),
+            byte[] key = keys.computeIfAbsent(e.region(), r -> r.getBytes(StandardCharsets.UTF_8));
+            producer.send(new ProducerRecord<>(topic, key, RecordCodec.toBytes(e)),
                     (md, ex) -> {
                         if (ex != null) {
                             failure.compareAndSet(null, ex);

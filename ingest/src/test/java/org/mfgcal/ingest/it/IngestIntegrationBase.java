@@ -282,7 +282,7 @@ public abstract class IngestIntegrationBase {
             Replay.publish(trips, topic, 0, producer, null);
         }
         IngestPipeline p = new IngestPipeline(IngestOptions.of(bootstrapServers(), unique("g"), List.of(topic))
-                .withDeadLetterTopic(unique("dlq")).withPrefetch(32)
+                .withDeadLetterTopic(unique("dlq")).withPrefetch(2)
                 .withConsumerOverrides(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50)), flightsRegion());
         List<SnapshotDelivery> out = new CopyOnWriteArrayList<>();
         Disposable d = p.snapshots()

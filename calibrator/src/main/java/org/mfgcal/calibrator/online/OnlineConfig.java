@@ -1,0 +1,199 @@
+package org.mfgcal.calibrator.online;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.mfgcal.calibrator.solver.SolverOptions;
+
+/**
+ * Configuration of the online calibration loop of one region (the same for every region of a run).
+ *
+ * <p>Units: time in hours (rates are "per hour"), bins of {@code binHours}. The window holds the last
+ * {@code windowBins} closed bins; its rate table has one row per bin transition inside the window. Forecasts cover
+ * {@code horizon} bins and reuse the rates estimated one {@code seasonBins} earlier (daily seasonality by default).
+ *
+ * <p>Contract: immutable; validated on construction, every message names the field and its value. Each default is
+ * defined once, in {@link #defaults(double)}. {@link #hash()} is a SHA-256 over every field, so two runs with equal
+ * hashes used equal configuration. Thread-safe.
+ *
+ * @param binHours          width of one bin in hours (> 0)
+ * @param windowBins        W, closed bins in the sliding window (≥ 3)
+ * @param seasonBins        S, period of the seasonal forecast in bins (≥ 1), usually bins per week (weekday patterns)
+ * @param horizon           H, forecast bins (≥ 1)
+ * @param bandLevel         nominal coverage of the forecast bands, in (0, 1)
+ * @param controlCost       b of the mobility game (> 0)
+ * @param congestion        c of the mobility game (≥ 0); 0 gives the plain Kolmogorov model
+ * @param learningRate      Adam step size on log-rates (> 0)
+ * @param coldSteps         optimiser step budget of a cold start (≥ 1)
+ * @param warmSteps         optimiser step budget of a warm update (≥ 1)
+ * @param relativeTolerance the loss "stops improving" when a step improves the best loss by less than this
+ *                          fraction (≥ 0)
+ * @param smoothness        λ_s, weight of Σ (θ_{r+1,e} − θ_{r,e})² / 2 over adjacent rows (≥ 0)
+ * @param priorWeight       λ_p, weight of Σ (θ − θ_prior)² / 2 (> 0: it makes the rates identifiable)
+ * @param priorRate         prior rate per edge and hour when a bin has no flow counts (> 0)
+ * @param priorPseudoCount  pseudo-trips added to each edge's flow count for the empirical prior (> 0)
+ * @param minShareVariance  floor of the per-share observation variance (> 0)
+ * @param uncertaintyProbes Rademacher probes of the Gauss–Newton diagonal (≥ 1)
+ * @param forecastSamples   parameter samples for the forecast's parameter uncertainty (≥ 2)
+ * @param bandMemory        EWMA weight of the newest realised errors in the band variance calibration, in (0, 1]
+ * @param residualAllowance CUSUM allowance k on standardised forecast residuals (≥ 0)
+ * @param residualThreshold CUSUM alarm threshold h on standardised forecast residuals (> 0)
+ * @param rateAllowance     CUSUM allowance on the seasonal log-ratio of each zone's outgoing rate (≥ 0)
+ * @param rateThreshold     CUSUM alarm threshold on the seasonal log-ratio of outgoing rates (> 0)
+ * @param clearFraction     an alert clears when its statistic falls below this fraction of its threshold, in [0, 1)
+ * @param seed              random seed (probes and forecast samples)
+ * @param modelVersion      model name and version written into provenance
+ * @param codeVersion       code version written into provenance
+ * @param solver            equilibrium and adjoint solver options
+ */
+public record OnlineConfig(double binHours, int windowBins, int seasonBins, int horizon, double bandLevel,
+                           double controlCost, double congestion, double learningRate, int coldSteps, int warmSteps,
+                           double relativeTolerance, double smoothness, double priorWeight, double priorRate,
+                           double priorPseudoCount, double minShareVariance, int uncertaintyProbes,
+                           int forecastSamples, double bandMemory, double residualAllowance,
+                           double residualThreshold, double rateAllowance, double rateThreshold,
+                           double clearFraction, long seed, String modelVersion, String codeVersion,
+                           SolverOptions solver) {
+
+    /** Name and version of the model this loop calibrates. */
+    public static final String MODEL_VERSION = "mobility-rate-table/1";
+
+    public OnlineConfig {
+        positive("binHours", binHours);
+        atLeast("windowBins", windowBins, 3);
+        atLeast("seasonBins", seasonBins, 1);
+        atLeast("horizon", horizon, 1);
+        if (!(bandLevel > 0 && bandLevel < 1)) {
+            throw new IllegalArgumentException("bandLevel must be in (0, 1), got " + bandLevel);
+        }
+        positive("controlCost", controlCost);
+        nonNegative("congestion", congestion);
+        positive("learningRate", learningRate);
+        atLeast("coldSteps", coldSteps, 1);
+        atLeast("warmSteps", warmSteps, 1);
+        nonNegative("relativeTolerance", relativeTolerance);
+        nonNegative("smoothness", smoothness);
+        positive("priorWeight", priorWeight);
+        positive("priorRate", priorRate);
+        positive("priorPseudoCount", priorPseudoCount);
+        positive("minShareVariance", minShareVariance);
+        atLeast("uncertaintyProbes", uncertaintyProbes, 1);
+        atLeast("forecastSamples", forecastSamples, 2);
+        if (!(bandMemory > 0 && bandMemory <= 1)) {
+            throw new IllegalArgumentException("bandMemory must be in (0, 1], got " + bandMemory);
+        }
+        nonNegative("residualAllowance", residualAllowance);
+        positive("residualThreshold", residualThreshold);
+        nonNegative("rateAllowance", rateAllowance);
+        positive("rateThreshold", rateThreshold);
+        if (!(clearFraction >= 0 && clearFraction < 1)) {
+            throw new IllegalArgumentException("clearFraction must be in [0, 1), got " + clearFraction);
+        }
+        Records.nonBlank("modelVersion", modelVersion);
+        Records.nonBlank("codeVersion", codeVersion);
+        Records.nonNull("solver", solver);
+    }
+
+    /**
+     * The defaults for bins of {@code binHours}: a window of one day (one week when a day has fewer than 3 bins), a
+     * season of one week, 12 forecast bins, 90% bands.
+     * This is the one place where defaults are defined.
+     */
+    public static OnlineConfig defaults(double binHours) {
+        positive("binHours", binHours);
+        double perDay = 24 / binHours;
+        int day = (int) Math.round(perDay);
+        int week = (int) Math.round(7 * perDay);
+        if (Math.abs(7 * perDay - week) > 1e-9 || week < 3) {
+            throw new IllegalArgumentException("binHours = " + binHours + ": must divide one week into at least 3 bins");
+        }
+        if (Math.abs(perDay - day) > 1e-9 || day < 3) {
+            day = week; // daily (or coarser) bins: a window of one week
+        }
+        return new OnlineConfig(binHours, day, week, 12, 0.9,
+                1.0, 0.5, 0.05, 300, 40,
+                1e-4, 4.0, 1.0, 0.05,
+                0.5, 1e-7, 4,
+                16, 0.02, 1.5,
+                10.0, 0.5, 1.0,
+                0.25, 20260101L, MODEL_VERSION, codeVersionOf(OnlineConfig.class),
+                SolverOptions.DEFAULTS);
+    }
+
+    /** The implementation version of the jar holding {@code type}, or {@code "dev"} when run from classes. */
+    public static String codeVersionOf(Class<?> type) {
+        String v = type.getPackage() == null ? null : type.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    public OnlineConfig withWindow(int window, int season) {
+        return new OnlineConfig(binHours, window, season, horizon, bandLevel, controlCost, congestion, learningRate,
+                coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate, priorPseudoCount,
+                minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
+                residualThreshold, rateAllowance, rateThreshold, clearFraction, seed, modelVersion, codeVersion, solver);
+    }
+
+    public OnlineConfig withSteps(int cold, int warm, double relTol) {
+        return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion,
+                learningRate, cold, warm, relTol, smoothness, priorWeight, priorRate, priorPseudoCount,
+                minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
+                residualThreshold, rateAllowance, rateThreshold, clearFraction, seed, modelVersion, codeVersion, solver);
+    }
+
+    public OnlineConfig withDrift(double resK, double resH, double rateK, double rateH) {
+        return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion,
+                learningRate, coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate,
+                priorPseudoCount, minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, resK, resH,
+                rateK, rateH, clearFraction, seed, modelVersion, codeVersion, solver);
+    }
+
+    public OnlineConfig withRegularisation(double smooth, double prior) {
+        return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion,
+                learningRate, coldSteps, warmSteps, relativeTolerance, smooth, prior, priorRate, priorPseudoCount,
+                minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
+                residualThreshold, rateAllowance, rateThreshold, clearFraction, seed, modelVersion, codeVersion, solver);
+    }
+
+    public OnlineConfig withSeed(long s) {
+        return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion,
+                learningRate, coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate,
+                priorPseudoCount, minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
+                residualThreshold, rateAllowance, rateThreshold, clearFraction, s, modelVersion, codeVersion, solver);
+    }
+
+    public OnlineConfig withGame(double b, double c) {
+        return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, b, c, learningRate,
+                coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate, priorPseudoCount,
+                minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
+                residualThreshold, rateAllowance, rateThreshold, clearFraction, seed, modelVersion, codeVersion, solver);
+    }
+
+    /** SHA-256 (hex) of every field in declaration order; the provenance's {@code configHash}. */
+    public String hash() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(md.digest(toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+
+    private static void positive(String field, double v) {
+        if (!(v > 0) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException(field + " must be finite and > 0, got " + v);
+        }
+    }
+
+    private static void nonNegative(String field, double v) {
+        if (!(v >= 0) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException(field + " must be finite and >= 0, got " + v);
+        }
+    }
+
+    private static void atLeast(String field, int v, int min) {
+        if (v < min) {
+            throw new IllegalArgumentException(field + " must be >= " + min + ", got " + v);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package org.mfgcal.calibrator.online;
+
+import java.util.Arrays;
+
+/**
+ * A per-bin table of log base rates: θ[r·E + e] = log q_e during window row r, for rows r = 0..W−2 (the W−1
+ * transitions between the W bins of the window) and edges e in the graph's CSR order. γ_n = exp(θ_n) for
+ * n = 0..W−2; the last step's γ (unused by the dynamics, the terminal cost is constant) repeats row W−2.
+ *
+ * <p>Regulariser: (λ_s/2) Σ_{r,e} (θ_{r+1,e} − θ_{r,e})² + (λ_p/2) Σ_{r,e} (θ_{r,e} − π_{r,e})², with the prior π set
+ * per row by the loop (from flow counts when the data has them). It makes the table identifiable: shares alone only
+ * determine net flows. Rates are what an operator reads: "rate from A to B during the 08:00 bin".
+ *
+ * <p>Not thread-safe (holds the window's priors); allocates nothing after construction.
+ */
+public final class RateTable implements ParameterModel {
+    private final int rows;
+    private final int edges;
+    private final double smoothness;
+    private final double priorWeight;
+    private final double[] prior;
+
+    /**
+     * @param windowBins  W (≥ 3); the table has W−1 rows
+     * @param edges       E, edges of the game's graph
+     * @param smoothness  λ_s ≥ 0
+     * @param priorWeight λ_p > 0
+     * @param priorLogRate initial prior log-rate of every entry
+     */
+    public RateTable(int windowBins, int edges, double smoothness, double priorWeight, double priorLogRate) {
+        if (windowBins < 3) {
+            throw new IllegalArgumentException("windowBins must be >= 3, got " + windowBins);
+        }
+        if (edges < 1) {
+            throw new IllegalArgumentException("edges must be >= 1, got " + edges);
+        }
+        if (!Double.isFinite(priorLogRate)) {
+            throw new IllegalArgumentException("priorLogRate must be finite, got " + priorLogRate);
+        }
+        this.rows = windowBins - 1;
+        this.edges = edges;
+        this.smoothness = smoothness;
+        this.priorWeight = priorWeight;
+        this.prior = new double[rows * edges];
+        Arrays.fill(prior, priorLogRate);
+    }
+
+    /** Rows of the table, W−1. */
+    public int rows() {
+        return rows;
+    }
+
+    public int edges() {
+        return edges;
+    }
+
+    @Override
+    public int size() {
+        return rows * edges;
+    }
+
+    @Override
+    public int steps() {
+        return rows + 1;
+    }
+
+    @Override
+    public int paramsPerStep() {
+        return edges;
+    }
+
+    /** Sets the prior log-rates of {@code row} from {@code logRates[0..E-1]} (not modified). */
+    public void setPriorRow(int row, double[] logRates) {
+        if (row < 0 || row >= rows) {
+            throw new IllegalArgumentException("prior row " + row + " is not in 0.." + (rows - 1));
+        }
+        for (int e = 0; e < edges; e++) {
+            if (!Double.isFinite(logRates[e])) {
+                throw new IllegalArgumentException("prior log-rate of row " + row + " edge " + e + " must be finite, got "
+                        + logRates[e]);
+            }
+        }
+        System.arraycopy(logRates, 0, prior, row * edges, edges);
+    }
+
+    /** The prior log-rate of row r, edge e. */
+    public double prior(int r, int e) {
+        return prior[r * edges + e];
+    }
+
+    @Override
+    public void gamma(double[] theta, double[] gamma) {
+        final int n = rows * edges;
+        for (int i = 0; i < n; i++) {
+            gamma[i] = Math.exp(theta[i]);
+        }
+        System.arraycopy(gamma, (rows - 1) * edges, gamma, n, edges);
+    }
+
+    @Override
+    public void pullback(double[] theta, double[] gamma, double[] gammaBar, double[] thetaBar) {
+        final int n = rows * edges;
+        for (int i = 0; i < n; i++) {
+            thetaBar[i] = gammaBar[i] * gamma[i];
+        }
+        final int last = (rows - 1) * edges;
+        for (int e = 0; e < edges; e++) {
+            thetaBar[last + e] += gammaBar[n + e] * gamma[n + e];
+        }
+    }
+
+    @Override
+    public double regulariser(double[] theta, double[] thetaBar) {
+        double v = 0;
+        final int n = rows * edges;
+        for (int i = 0; i < n; i++) {
+            final double r = theta[i] - prior[i];
+            v += 0.5 * priorWeight * r * r;
+            thetaBar[i] += priorWeight * r;
+        }
+        if (smoothness > 0) {
+            for (int i = edges; i < n; i++) {
+                final double dlt = theta[i] - theta[i - edges];
+                v += 0.5 * smoothness * dlt * dlt;
+                thetaBar[i] += smoothness * dlt;
+                thetaBar[i - edges] -= smoothness * dlt;
+            }
+        }
+        return v;
+    }
+
+    @Override
+    public void curvature(double[] theta, double[] diag) {
+        for (int r = 0; r < rows; r++) {
+            final double s = smoothness * ((r > 0 ? 1 : 0) + (r < rows - 1 ? 1 : 0));
+            for (int e = 0; e < edges; e++) {
+                diag[r * edges + e] += priorWeight + s;
+            }
+        }
+    }
+
+    @Override
+    public void shift(double[] theta) {
+        final int n = rows * edges;
+        System.arraycopy(theta, edges, theta, 0, n - edges);
+        System.arraycopy(prior, edges, prior, 0, n - edges);
+        // The new last row starts where the previous last row ended (persistence); its prior is set by the loop.
+    }
+
+    @Override
+    public int shiftStride() {
+        return edges;
+    }
+
+    @Override
+    public void reset(double[] theta) {
+        System.arraycopy(prior, 0, theta, 0, rows * edges);
+    }
+}

@@ -1,0 +1,891 @@
+package org.mfgcal.calibrator.online;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.mfgcal.calibrator.game.Graph;
+import org.mfgcal.calibrator.game.MobilityGame;
+import org.mfgcal.calibrator.solver.EquilibriumSolver;
+import org.mfgcal.calibrator.solver.Gradient;
+import org.mfgcal.calibrator.solver.Solution;
+import org.mfgcal.calibrator.solver.SquaredLoss;
+
+/**
+ * The online calibration loop of one region: per closed bin, slide the window, warm-start, take gradient steps
+ * through the equilibrium, forecast with bands, update the drift detectors.
+ *
+ * <h2>Implementation notes</h2>
+ * <ul>
+ *   <li><b>Model.</b> The mobility game (REFERENCE.md §3) on the complete graph of the region's zones (External
+ *       last, as ingest orders them), control cost b and congestion c from the config, terminal cost 0. Its base
+ *       rates q come from a {@link ParameterModel}, here a {@link RateTable} of log-rates per edge and window row.</li>
+ *   <li><b>Window.</b> W closed bins; solver grid n = 0..W−1 ↔ bins t−W+1..t, Δt = one bin in hours, μ_0 = the
+ *       observed shares of the first bin. Row r of the table holds the rates during bin t−W+2+r, so the last row is
+ *       "the rate during the bin that just closed". Bins must arrive in order; a gap resets the region.</li>
+ *   <li><b>Objective.</b> Σ_{n≥1,x} (μ*_n(x) − μ^obs_n(x))² / (2σ²) + regulariser, with σ² the mean finite-population
+ *       variance p(1−p)/population over the window (floored by {@code minShareVariance}). Prior of each row: the
+ *       gamma–Poisson mean (od_xy + α)/(stock_x Δt + α/q₀) from the bin's flow counts (α pseudo-trips, q₀ the prior
+ *       rate); q₀ without flow counts.</li>
+ *   <li><b>Update.</b> Shift θ, the priors, Adam's moments and μ* by one row; the new row starts at its prior plus
+ *       the previous row's deviation from its prior. Adam steps with exact implicit gradients until a step improves
+ *       the best objective by less than {@code relativeTolerance} (relative) or the budget is spent; the best
+ *       evaluated θ is kept. Every solve is warm-started from the previous solve's μ*.</li>
+ *   <li><b>Cold start.</b> θ = prior, fresh moments, μ from μ_0: on the first full window, after {@link #reset} or
+ *       a gap, and when the warm start's objective is above the objective at the prior (checked every update with
+ *       one extra solve; logged).</li>
+ *   <li><b>Uncertainty.</b> Gauss–Newton: diag(JᵀJ) of J = ∂μ* / ∂θ by Rademacher probes v, E[(Jᵀv)²] = diag(JᵀJ),
+ *       each Jᵀv one exact adjoint solve; posterior variance 1/(diag(JᵀJ)/σ² + regulariser curvature).</li>
+ *   <li><b>Forecast.</b> The equilibrium over H bins from the observed shares at t, with the rates estimated for
+ *       the same bin one season (S bins, a week by default) earlier, else one day earlier, else the newest rates. Band variance per zone and
+ *       horizon: λ_h·(finite-population noise of the jump process: expected individual jumps into and out
+ *       of the zone over the horizon / population² in share units, i.e. Σ_n Δt (μ_n(x) Σ_y q_xy + Σ_y μ_n(y) q_yx)
+ *       / population + parameter variance from the equilibria at
+ *       {@code forecastSamples} draws from the posterior), with λ_h, per horizon, the EWMA of the realised
+ *       mean_x r²/variance (weight max({@code bandMemory}, 1/(1+count)), starting at 1): the model-error
+ *       calibration of the two components, which can widen or narrow the band; band = mean ± Φ⁻¹((1+level)/2)·sd, clipped to [0, 1].</li>
+ *   <li><b>Drift.</b> {@link DriftMonitor} CUSUMs per zone on the one-bin-ahead standardised residual
+ *       (clipped at ±{@value #Z_CLIP}; fed after one season of realised residuals) and on the log-ratio of the
+ *       zone's outgoing rate (newest row) to a reference: the median of its estimates one day, one season and two
+ *       seasons earlier when all exist, else one season earlier. The catch-all zone (last, "External") aggregates
+ *       many places and is not monitored on rates (its residuals are).</li>
+ *   <li><b>Determinism.</b> The random probes and samples come from a generator seeded by (seed, region, bin);
+ *       given the same bins in the same order the outputs are bit-identical (apart from {@code latencyMillis}).</li>
+ * </ul>
+ *
+ * <p>Not thread-safe: one instance per region, driven by one thread at a time (it owns two solvers as workspaces).
+ * Memory is allocated at construction; per update it allocates the output records and the solver's result copies.
+ */
+public final class RegionCalibrator {
+    private static final System.Logger LOG = System.getLogger(RegionCalibrator.class.getName());
+    /** Relative slack with which a warm update "reaches" the cold start's loss in {@link #compare}. */
+    public static final double REACH = 1e-3;
+    /** Clip of standardised residuals fed to the drift detector. */
+    static final double Z_CLIP = 4.0;
+    /** Parameter names in outputs. */
+    public static final String RATE = "rate";
+    public static final String OUT_RATE = "outRate";
+    private static final long NONE = Long.MIN_VALUE;
+
+    private final OnlineConfig cfg;
+    private final String region;
+    private final List<String> zones;
+    private final int d;
+    private final int w;
+    private final int rows;
+    private final int edges;
+    private final int season;
+    private final int horizon;
+    private final int dayBins;
+    private final Graph graph;
+    private final RateTable table;
+    private final ParameterModel model;
+    private final EquilibriumSolver solver;
+    private final EquilibriumSolver forecaster;
+    private final SquaredLoss loss;
+    private final CalibrationListener listener;
+    private final String configHash;
+    private final double zBand;
+    private final String[] edgeNames;
+
+    // window
+    private final double[] obs;
+    private final double[] pop;
+    private final double[] mu0;
+    private final double[] shares;
+    private int filled;
+    private long lastBin = NONE;
+
+    // parameters and optimiser
+    private final double[] theta;
+    private final double[] bestTheta;
+    private final double[] savedTheta;
+    private final double[] gamma;
+    private final double[] gammaBar;
+    private final double[] thetaBar;
+    private final double[] scratch;
+    private final double[] muWarm;
+    private final double[] bestMu;
+    private final double[] savedMu;
+    private final double[] priorRow;
+    private final Adam adam;
+    private final Adam savedAdam;
+    private boolean warm;
+    private boolean hasMu;
+    private double scale;
+    private int picard;
+    private int adjoint;
+    private Solution lastSolution;
+
+    // uncertainty
+    private final double[] probe;
+    private final double[] precision;
+    private final double[] variance;
+
+    // seasonal memory of the latest estimates, slot = bin mod S
+    private final double[] histTheta;
+    private final double[] histVar;
+    private final long[] histBin;
+
+    // forecasts
+    private final double[] fcTheta;
+    private final double[] fcVar;
+    private final double[] fcGamma;
+    private final double[] fcSum;
+    private final double[] fcSumSq;
+    private final double[] fcMu0;
+    private final double[] fcJumps;
+    private final double[][] pendMean;
+    private final double[][] pendLower;
+    private final double[][] pendUpper;
+    private final double[][] pendModelVar;
+    private final double[][] pendTotalVar;
+    private final long[] pendIssued;
+    private final double[] inflation;
+    private final long[] excessCount;
+    private long oneStepResiduals;
+
+    // drift
+    private final DriftMonitor monitor;
+    private final double[] zOne;
+    private final double[] rOne;
+    private final double[] outRef;
+    private final double[] outHist;
+    private final long[] outHistBin;
+
+    /**
+     * @param cfg      loop configuration
+     * @param region   region name
+     * @param zones    zone names in state order (at least 2; External last by convention)
+     * @param listener where reports go ({@link CalibrationListener#NONE} for none)
+     */
+    public RegionCalibrator(OnlineConfig cfg, String region, List<String> zones, CalibrationListener listener) {
+        Records.nonNull("config", cfg);
+        Records.nonBlank("region", region);
+        this.zones = Records.copy("zones", zones);
+        if (this.zones.size() < 2) {
+            throw new IllegalArgumentException("region '" + region + "': need at least 2 zones, got " + this.zones);
+        }
+        if (new java.util.HashSet<>(this.zones).size() != this.zones.size()) {
+            throw new IllegalArgumentException("region '" + region + "': zone names must be unique, got " + this.zones);
+        }
+        this.cfg = cfg;
+        this.region = region;
+        this.listener = Records.nonNull("listener", listener);
+        this.d = this.zones.size();
+        this.w = cfg.windowBins();
+        this.rows = w - 1;
+        this.season = cfg.seasonBins();
+        this.horizon = cfg.horizon();
+        this.dayBins = Math.max(1, (int) Math.round(24 / cfg.binHours()));
+        this.graph = Graph.complete(d);
+        this.edges = graph.edges();
+        MobilityGame game = new MobilityGame(graph, cfg.controlCost(), cfg.congestion(), new double[d]);
+        this.table = new RateTable(w, edges, cfg.smoothness(), cfg.priorWeight(), Math.log(cfg.priorRate()));
+        this.model = table;
+        this.solver = new EquilibriumSolver(game, rows * cfg.binHours(), w, cfg.solver());
+        this.forecaster = new EquilibriumSolver(game, horizon * cfg.binHours(), horizon + 1, cfg.solver());
+        this.loss = new SquaredLoss(w, d, 1, rows, null);
+        this.configHash = cfg.hash();
+        this.zBand = Normal.quantile((1 + cfg.bandLevel()) / 2);
+        this.edgeNames = new String[edges];
+        for (int e = 0; e < edges; e++) {
+            edgeNames[e] = ParameterValue.edge(this.zones.get(graph.from(e)), this.zones.get(graph.to(e)));
+        }
+        int n = model.size();
+        obs = new double[w * d];
+        pop = new double[w];
+        mu0 = new double[d];
+        shares = new double[d];
+        theta = new double[n];
+        bestTheta = new double[n];
+        savedTheta = new double[n];
+        gamma = new double[w * edges];
+        gammaBar = new double[w * edges];
+        thetaBar = new double[n];
+        scratch = new double[n];
+        muWarm = new double[w * d];
+        bestMu = new double[w * d];
+        savedMu = new double[w * d];
+        priorRow = new double[edges];
+        adam = new Adam(n);
+        savedAdam = new Adam(n);
+        probe = new double[w * d];
+        precision = new double[n];
+        variance = new double[n];
+        histTheta = new double[season * edges];
+        histVar = new double[season * edges];
+        histBin = new long[season];
+        Arrays.fill(histBin, NONE);
+        fcTheta = new double[horizon * edges];
+        fcVar = new double[horizon * edges];
+        fcGamma = new double[(horizon + 1) * edges];
+        fcSum = new double[(horizon + 1) * d];
+        fcSumSq = new double[(horizon + 1) * d];
+        fcMu0 = new double[d];
+        fcJumps = new double[(horizon + 1) * d];
+        pendMean = new double[horizon][horizon * d];
+        pendLower = new double[horizon][horizon * d];
+        pendUpper = new double[horizon][horizon * d];
+        pendModelVar = new double[horizon][horizon * d];
+        pendTotalVar = new double[horizon][horizon * d];
+        pendIssued = new long[horizon];
+        Arrays.fill(pendIssued, NONE);
+        inflation = new double[horizon];
+        Arrays.fill(inflation, 1.0);
+        excessCount = new long[horizon];
+        String[] targets = new String[2 * d];
+        String[] params = new String[2 * d];
+        double[] allow = new double[2 * d];
+        double[] thr = new double[2 * d];
+        for (int x = 0; x < d; x++) {
+            targets[x] = this.zones.get(x);
+            params[x] = DriftAlert.RESIDUAL;
+            allow[x] = cfg.residualAllowance();
+            thr[x] = cfg.residualThreshold();
+            targets[d + x] = this.zones.get(x);
+            params[d + x] = OUT_RATE;
+            allow[d + x] = cfg.rateAllowance();
+            thr[d + x] = cfg.rateThreshold();
+        }
+        monitor = new DriftMonitor(region, targets, params, allow, thr, cfg.clearFraction());
+        zOne = new double[d];
+        rOne = new double[d];
+        outRef = new double[d];
+        outHist = new double[(2 * season + 1) * d];
+        outHistBin = new long[2 * season + 1];
+        Arrays.fill(outHistBin, NONE);
+    }
+
+    public String region() {
+        return region;
+    }
+
+    public List<String> zones() {
+        return zones;
+    }
+
+    public OnlineConfig config() {
+        return cfg;
+    }
+
+    /** The last bin processed, or {@link Long#MIN_VALUE} before the first. */
+    public long lastBin() {
+        return lastBin;
+    }
+
+    /** Whether the next update will be warm-started. */
+    public boolean isWarm() {
+        return warm;
+    }
+
+    /** Forces the next update to start cold (the window is kept). */
+    public void reset() {
+        warm = false;
+        hasMu = false;
+    }
+
+    /** The current rate (per hour) of edge {@code from → to} during window row {@code row} (0..W−2). */
+    public double rate(int row, int from, int to) {
+        int e = graph.edge(from, to);
+        if (e < 0 || row < 0 || row >= rows) {
+            throw new IllegalArgumentException("rate: no edge " + from + "->" + to + " or row " + row + " outside 0.."
+                    + (rows - 1));
+        }
+        return Math.exp(theta[row * edges + e]);
+    }
+
+    /** Processes one closed bin. */
+    public UpdateResult update(ClosedBin bin) {
+        return process(bin, null);
+    }
+
+    /**
+     * Processes one closed bin like {@link #update}, measuring first a cold start and then the warm update on the
+     * same window (see {@link WarmColdComparison}); the state continues from the warm result. Returns null in
+     * {@code out[0]} when the update was not a warm one (window filling or cold).
+     */
+    public UpdateResult compare(ClosedBin bin, WarmColdComparison[] out) {
+        if (out.length != 1) {
+            throw new IllegalArgumentException("compare: out must have length 1, got " + out.length);
+        }
+        out[0] = null;
+        return process(bin, out);
+    }
+
+    private UpdateResult process(ClosedBin bin, WarmColdComparison[] comparison) {
+        final Observation o = bin.observation();
+        checkObservation(o);
+        final long b = o.bin();
+        if (lastBin != NONE && b <= lastBin) {
+            throw new IllegalArgumentException("region '" + region + "': bin " + b + " is not after the last bin "
+                    + lastBin + " (bins must arrive in order)");
+        }
+        if (lastBin != NONE && b != lastBin + 1) {
+            LOG.log(System.Logger.Level.WARNING, "region ''{0}'': gap from bin {1} to {2}; window reset, cold start"
+                    + " once it is full again", region, lastBin, b);
+            filled = 0;
+            warm = false;
+            hasMu = false;
+            Arrays.fill(pendIssued, NONE);
+            monitor.reset();
+        }
+        listener.snapshotClosed(o);
+        final long t0 = System.nanoTime();
+        double total = 0;
+        for (int x = 0; x < d; x++) {
+            total += o.shares().get(x);
+        }
+        if (!(total > 0)) {
+            throw new IllegalArgumentException("region '" + region + "' bin " + b + ": shares sum to " + total
+                    + ", need a positive total");
+        }
+        for (int x = 0; x < d; x++) {
+            shares[x] = o.shares().get(x) / total;
+        }
+        List<Forecast.RealisedError> realised = realise(b);
+
+        // Slide the window.
+        final int idx;
+        if (filled == w) {
+            System.arraycopy(obs, d, obs, 0, (w - 1) * d);
+            System.arraycopy(pop, 1, pop, 0, w - 1);
+            System.arraycopy(muWarm, d, muWarm, 0, (w - 1) * d);
+            System.arraycopy(muWarm, (w - 2) * d, muWarm, (w - 1) * d, d);
+            model.shift(theta);
+            adam.shift(model.shiftStride());
+            idx = w - 1;
+        } else {
+            idx = filled++;
+        }
+        System.arraycopy(shares, 0, obs, idx * d, d);
+        pop[idx] = o.population();
+        lastBin = b;
+        if (idx >= 1) {
+            prior(bin, idx - 1);
+            if (idx == w - 1 && warm) {
+                final int last = (rows - 1) * edges;
+                for (int e = 0; e < edges; e++) {
+                    theta[last + e] = priorRow[e] + theta[last - edges + e] - table.prior(rows - 2, e);
+                }
+            }
+            table.setPriorRow(idx - 1, priorRow);
+        }
+        if (filled < w) {
+            return new UpdateResult(o, null, null, List.of());
+        }
+
+        // Calibrate.
+        System.arraycopy(obs, 0, mu0, 0, d);
+        scale = rows / (2 * observationVariance());
+        picard = 0;
+        adjoint = 0;
+        boolean cold = !warm;
+        int steps;
+        if (comparison != null && warm) {
+            steps = measure(b, comparison);
+        } else {
+            if (warm) {
+                double coldObjective = coldCheck();
+                double warmObjective = evaluate(theta, false, hasMu ? muWarm : null);
+                if (!(warmObjective <= coldObjective)) {
+                    LOG.log(System.Logger.Level.INFO, "region ''{0}'' bin {1}: warm start objective {2} is worse than"
+                            + " the cold start''s {3}; starting cold", region, b, warmObjective, coldObjective);
+                    cold = true;
+                }
+            }
+            if (cold) {
+                startCold();
+            }
+            steps = optimise(cold ? cfg.coldSteps() : cfg.warmSteps(), Double.NEGATIVE_INFINITY);
+        }
+        double best = finish();
+        if (!Double.isFinite(best)) {
+            LOG.log(System.Logger.Level.WARNING, "region ''{0}'' bin {1}: no equilibrium converged; next update starts"
+                    + " cold", region, b);
+            warm = false;
+            hasMu = false;
+            return new UpdateResult(o, null, null, List.of());
+        }
+        warm = true;
+        Solution sol = lastSolution;
+        uncertainty(b, sol);
+        final long firstBin = b - w + 1;
+        Provenance prov = new Provenance(cfg.modelVersion(), configHash, cfg.seed(), cfg.codeVersion(), firstBin, b);
+
+        // Seasonal references (read before the memory is overwritten), then remember the window's estimates.
+        boolean haveRef = referenceOutRates(b, outRef);
+        remember(b);
+        List<ParameterValue> values = parameterValues();
+        Forecast forecast = forecast(b, realised, prov);
+        List<DriftAlert> alerts = drift(b, haveRef, prov);
+        double latency = (System.nanoTime() - t0) / 1e6;
+        ParameterUpdate update = new ParameterUpdate(region, b, values, best, Math.max(0, sol.exploitability()),
+                steps, picard, adjoint, cold ? ParameterUpdate.Start.COLD : ParameterUpdate.Start.WARM, latency, prov);
+        listener.parametersUpdated(update);
+        listener.forecastIssued(forecast);
+        listener.driftScore(region, b, monitor.score());
+        for (DriftAlert a : alerts) {
+            listener.driftAlert(a);
+        }
+        return new UpdateResult(o, update, forecast, alerts);
+    }
+
+    private void checkObservation(Observation o) {
+        if (!o.region().equals(region)) {
+            throw new IllegalArgumentException("observation of region '" + o.region() + "' given to the calibrator of"
+                    + " region '" + region + "'");
+        }
+        if (!o.zones().equals(zones)) {
+            throw new IllegalArgumentException("region '" + region + "' bin " + o.bin() + ": zones " + o.zones()
+                    + " differ from the region's zones " + zones);
+        }
+    }
+
+    /** Prior log-rates of the bin {@code bin} (row {@code row}) into {@link #priorRow}. */
+    private void prior(ClosedBin bin, int row) {
+        final double q0 = cfg.priorRate();
+        final double alpha = cfg.priorPseudoCount();
+        final double dt = cfg.binHours();
+        for (int e = 0; e < edges; e++) {
+            final int x = graph.from(e);
+            if (!bin.hasFlows()) {
+                priorRow[e] = Math.log(q0);
+                continue;
+            }
+            final double stock = obs[row * d + x] * pop[row];
+            priorRow[e] = Math.log((bin.odAt(x, graph.to(e)) + alpha) / (stock * dt + alpha / q0));
+        }
+    }
+
+    /** Mean finite-population variance of a share over the window, floored. */
+    private double observationVariance() {
+        double s = 0;
+        int n = 0;
+        for (int i = 1; i < w; i++) {
+            if (pop[i] > 0) {
+                for (int x = 0; x < d; x++) {
+                    final double p = obs[i * d + x];
+                    s += p * (1 - p) / pop[i];
+                }
+                n += d;
+            }
+        }
+        return Math.max(cfg.minShareVariance(), n == 0 ? 0 : s / n);
+    }
+
+    private void startCold() {
+        model.reset(theta);
+        adam.reset();
+        hasMu = false;
+    }
+
+    /** Objective at the prior, solving from μ_0 (what a cold start begins with). */
+    private double coldCheck() {
+        System.arraycopy(theta, 0, savedTheta, 0, theta.length);
+        model.reset(theta);
+        double v = evaluate(theta, false, hasMu ? muWarm : null);
+        System.arraycopy(savedTheta, 0, theta, 0, theta.length);
+        return v;
+    }
+
+    /**
+     * Objective at {@code th}; with {@code gradient}, also ∂/∂θ into {@link #thetaBar}. Counts iterations. +∞ when the
+     * equilibrium does not converge.
+     */
+    private double evaluate(double[] th, boolean gradient, double[] warmStart) {
+        model.gamma(th, gamma);
+        Solution sol;
+        double data;
+        if (gradient) {
+            Gradient g = solver.lossAndGradient(mu0, gamma, warmStart, loss, obs, gammaBar);
+            sol = g.solution();
+            adjoint += g.adjointIterations();
+            data = g.loss();
+        } else {
+            sol = solver.solve(mu0, gamma, warmStart);
+            data = loss.value(sol.mu(), obs);
+        }
+        picard += sol.iterations();
+        lastSolution = sol;
+        if (!sol.converged() || !Double.isFinite(data)) {
+            return Double.POSITIVE_INFINITY;
+        }
+        if (gradient) {
+            model.pullback(th, gamma, gammaBar, thetaBar);
+            double check = 0;
+            for (int i = 0; i < thetaBar.length; i++) {
+                thetaBar[i] *= scale;
+                check += thetaBar[i];
+            }
+            if (!Double.isFinite(check)) {
+                return Double.POSITIVE_INFINITY; // the adjoint diverged: no usable step from here
+            }
+            return data * scale + model.regulariser(th, thetaBar);
+        }
+        return data * scale + model.regulariser(th, scratch);
+    }
+
+    private double bestObjective;
+    private boolean lastIsBest;
+
+    /**
+     * Adam steps from the current θ until the objective stops improving, the budget is spent, or it reaches
+     * {@code target}. Leaves the best evaluated θ in {@link #bestTheta}; returns the steps taken.
+     */
+    private int optimise(int budget, double target) {
+        bestObjective = Double.POSITIVE_INFINITY;
+        lastIsBest = false;
+        int steps = 0;
+        for (int k = 0; k < budget; k++) {
+            double obj = evaluate(theta, true, hasMu ? muWarm : null);
+            if (!Double.isFinite(obj)) {
+                lastIsBest = false;
+                break;
+            }
+            System.arraycopy(lastSolution.mu(), 0, muWarm, 0, muWarm.length);
+            hasMu = true;
+            double improvement = bestObjective - obj;
+            boolean improved = obj < bestObjective;
+            lastIsBest = improved;
+            if (improved) {
+                double prev = bestObjective;
+                bestObjective = obj;
+                System.arraycopy(theta, 0, bestTheta, 0, theta.length);
+                System.arraycopy(muWarm, 0, bestMu, 0, muWarm.length);
+                if (obj <= target) {
+                    break;
+                }
+                if (Double.isFinite(prev) && improvement < cfg.relativeTolerance() * Math.abs(prev)) {
+                    break;
+                }
+            } else {
+                break;
+            }
+            adam.step(theta, thetaBar, cfg.learningRate());
+            steps++;
+            lastIsBest = false;
+        }
+        return steps;
+    }
+
+    /** Restores the best θ and leaves the solver's workspace at its equilibrium; returns the best objective. */
+    private double finish() {
+        if (!Double.isFinite(bestObjective)) {
+            return bestObjective;
+        }
+        System.arraycopy(bestTheta, 0, theta, 0, theta.length);
+        System.arraycopy(bestMu, 0, muWarm, 0, muWarm.length);
+        if (!lastIsBest) {
+            double v = evaluate(theta, false, muWarm);
+            if (!Double.isFinite(v)) {
+                return v;
+            }
+        } else {
+            model.gamma(theta, gamma);
+        }
+        return bestObjective;
+    }
+
+    /** Cold start to convergence, then the warm update until it reaches the cold loss; the state keeps the warm one. */
+    private int measure(long b, WarmColdComparison[] out) {
+        System.arraycopy(theta, 0, savedTheta, 0, theta.length);
+        System.arraycopy(muWarm, 0, savedMu, 0, muWarm.length);
+        savedAdam.copyFrom(adam);
+        boolean savedHasMu = hasMu;
+        startCold();
+        picard = 0;
+        adjoint = 0;
+        int coldSteps = optimise(cfg.coldSteps(), Double.NEGATIVE_INFINITY);
+        double coldLoss = bestObjective;
+        int coldIt = picard + adjoint;
+        System.arraycopy(savedTheta, 0, theta, 0, theta.length);
+        System.arraycopy(savedMu, 0, muWarm, 0, muWarm.length);
+        adam.copyFrom(savedAdam);
+        hasMu = savedHasMu;
+        picard = 0;
+        adjoint = 0;
+        double target = coldLoss + REACH * Math.abs(coldLoss);
+        int warmSteps = optimise(cfg.coldSteps(), target);
+        out[0] = new WarmColdComparison(b, coldLoss, coldIt, coldSteps, bestObjective, picard + adjoint, warmSteps,
+                bestObjective <= target);
+        return warmSteps;
+    }
+
+    /** Posterior variance of θ (Gauss–Newton diagonal from exact adjoint probes) into {@link #variance}. */
+    private void uncertainty(long b, Solution sol) {
+        Arrays.fill(precision, 0);
+        SplittableRandom rng = random(b, 1);
+        final int probes = cfg.uncertaintyProbes();
+        final double inv = 2 * scale / rows / probes; // (1/σ²) / probes
+        for (int j = 0; j < probes; j++) {
+            Arrays.fill(probe, 0, d, 0);
+            for (int i = d; i < probe.length; i++) {
+                probe[i] = rng.nextBoolean() ? 1 : -1;
+            }
+            solver.gradientForCotangent(sol, mu0, probe, gamma, gammaBar);
+            model.pullback(theta, gamma, gammaBar, thetaBar);
+            for (int i = 0; i < precision.length; i++) {
+                precision[i] += thetaBar[i] * thetaBar[i] * inv;
+            }
+        }
+        model.curvature(theta, precision);
+        for (int i = 0; i < precision.length; i++) {
+            variance[i] = 1 / precision[i];
+        }
+    }
+
+    private SplittableRandom random(long bin, int stream) {
+        long h = cfg.seed();
+        h = h * 0x9E3779B97F4A7C15L + region.hashCode();
+        h = h * 0x9E3779B97F4A7C15L + bin;
+        h = h * 0x9E3779B97F4A7C15L + stream;
+        return new SplittableRandom(h);
+    }
+
+    /**
+     * Slot of the seasonal memory holding the rates for {@code bin}: those of bin − S, else of bin − (bins per day)
+     * while the memory is shorter than a season; −1 when neither is remembered.
+     */
+    private int seasonalSlot(long bin) {
+        int slot = (int) Math.floorMod(bin - season, (long) season);
+        if (histBin[slot] == bin - season) {
+            return slot;
+        }
+        if (dayBins < season) {
+            slot = (int) Math.floorMod(bin - dayBins, (long) season);
+            if (histBin[slot] == bin - dayBins) {
+                return slot;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The reference outgoing rate per zone for {@code bin} into {@code out}: the median of the newest estimates for
+     * bin − (bins per day), bin − S and bin − 2S when all three are remembered (robust to one disrupted reference
+     * day), else the one for bin − S; false when neither exists.
+     */
+    private boolean referenceOutRates(long bin, double[] out) {
+        long[] lags = {dayBins, season, 2L * season};
+        int have = 0;
+        for (long lag : lags) {
+            int slot = (int) Math.floorMod(bin - lag, (long) outHistBin.length);
+            if (outHistBin[slot] == bin - lag) {
+                have++;
+            }
+        }
+        if (have == 3 && dayBins < season) {
+            for (int x = 0; x < d; x++) {
+                double a = outHist[slotOf(bin - dayBins) * d + x];
+                double b2 = outHist[slotOf(bin - season) * d + x];
+                double c = outHist[slotOf(bin - 2L * season) * d + x];
+                out[x] = Math.max(Math.min(a, b2), Math.min(Math.max(a, b2), c));
+            }
+            return true;
+        }
+        int slot = slotOf(bin - season);
+        if (outHistBin[slot] == bin - season) {
+            System.arraycopy(outHist, slot * d, out, 0, d);
+            return true;
+        }
+        return false;
+    }
+
+    private int slotOf(long bin) {
+        return (int) Math.floorMod(bin, (long) outHistBin.length);
+    }
+
+    private void remember(long b) {
+        final int lastRow = (rows - 1) * edges;
+        final int os = slotOf(b) * d;
+        Arrays.fill(outHist, os, os + d, 0);
+        for (int e = 0; e < edges; e++) {
+            outHist[os + graph.from(e)] += Math.exp(theta[lastRow + e]);
+        }
+        outHistBin[slotOf(b)] = b;
+        for (int r = 0; r < rows; r++) {
+            long br = b - (rows - 1) + r;
+            if (br <= b - season) {
+                continue;
+            }
+            int slot = (int) Math.floorMod(br, (long) season);
+            System.arraycopy(theta, r * edges, histTheta, slot * edges, edges);
+            System.arraycopy(variance, r * edges, histVar, slot * edges, edges);
+            histBin[slot] = br;
+        }
+    }
+
+    private List<ParameterValue> parameterValues() {
+        List<ParameterValue> values = new ArrayList<>(edges + d);
+        final int last = (rows - 1) * edges;
+        double[] out = new double[d];
+        for (int e = 0; e < edges; e++) {
+            double q = Math.exp(theta[last + e]);
+            values.add(new ParameterValue(RATE, edgeNames[e], q));
+            out[graph.from(e)] += q;
+        }
+        for (int x = 0; x < d; x++) {
+            values.add(new ParameterValue(OUT_RATE, zones.get(x), out[x]));
+        }
+        return values;
+    }
+
+    /** Errors of the pending forecasts for bin b; updates the band's model-error excess and the 1-step residuals. */
+    private List<Forecast.RealisedError> realise(long b) {
+        List<Forecast.RealisedError> out = new ArrayList<>();
+        Arrays.fill(zOne, Double.NaN);
+        for (int h = 1; h <= horizon; h++) {
+            long issued = b - h;
+            int slot = (int) Math.floorMod(issued, (long) horizon);
+            if (pendIssued[slot] != issued) {
+                continue;
+            }
+            double sumAbs = 0;
+            int inside = 0;
+            double ratio = 0;
+            for (int x = 0; x < d; x++) {
+                int i = (h - 1) * d + x;
+                double r = shares[x] - pendMean[slot][i];
+                sumAbs += Math.abs(r);
+                if (shares[x] >= pendLower[slot][i] && shares[x] <= pendUpper[slot][i]) {
+                    inside++;
+                }
+                if (h == 1) {
+                    rOne[x] = r;
+                    zOne[x] = r / Math.sqrt(pendTotalVar[slot][i]);
+                }
+                ratio += r * r / pendModelVar[slot][i];
+            }
+            excessCount[h - 1]++;
+            double a = Math.max(cfg.bandMemory(), 1.0 / (1 + excessCount[h - 1]));
+            inflation[h - 1] = (1 - a) * inflation[h - 1] + a * ratio / d;
+            if (h == 1) {
+                oneStepResiduals++;
+            }
+            out.add(new Forecast.RealisedError(issued, b, h, sumAbs / d, (double) inside / d));
+        }
+        return out;
+    }
+
+    private Forecast forecast(long b, List<Forecast.RealisedError> realised, Provenance prov) {
+        final int last = (rows - 1) * edges;
+        for (int h = 0; h < horizon; h++) {
+            int slot = seasonalSlot(b + 1 + h);
+            if (slot >= 0) {
+                System.arraycopy(histTheta, slot * edges, fcTheta, h * edges, edges);
+                System.arraycopy(histVar, slot * edges, fcVar, h * edges, edges);
+            } else {
+                System.arraycopy(theta, last, fcTheta, h * edges, edges);
+                System.arraycopy(variance, last, fcVar, h * edges, edges);
+            }
+        }
+        System.arraycopy(obs, (w - 1) * d, fcMu0, 0, d);
+        for (int h = 0; h < horizon; h++) {
+            for (int e = 0; e < edges; e++) {
+                fcGamma[h * edges + e] = Math.exp(fcTheta[h * edges + e]);
+            }
+        }
+        System.arraycopy(fcGamma, (horizon - 1) * edges, fcGamma, horizon * edges, edges);
+        Solution mean = forecaster.solve(fcMu0, fcGamma, null);
+        final double[] m = mean.mu();
+        // Expected individual jumps into and out of each zone, cumulated over the horizon (per unit population).
+        final double dt = cfg.binHours();
+        Arrays.fill(fcJumps, 0);
+        for (int h = 0; h < horizon; h++) {
+            for (int x = 0; x < d; x++) {
+                fcJumps[(h + 1) * d + x] = fcJumps[h * d + x];
+            }
+            for (int e = 0; e < edges; e++) {
+                double flow = dt * m[h * d + graph.from(e)] * fcGamma[h * edges + e];
+                fcJumps[(h + 1) * d + graph.from(e)] += flow;
+                fcJumps[(h + 1) * d + graph.to(e)] += flow;
+            }
+        }
+        Arrays.fill(fcSum, 0);
+        Arrays.fill(fcSumSq, 0);
+        SplittableRandom rng = random(b, 2);
+        final int samples = cfg.forecastSamples();
+        int valid = 0;
+        for (int j = 0; j < samples; j++) {
+            for (int h = 0; h < horizon; h++) {
+                for (int e = 0; e < edges; e++) {
+                    int i = h * edges + e;
+                    fcGamma[i] = Math.exp(fcTheta[i] + Math.sqrt(fcVar[i]) * rng.nextGaussian());
+                }
+            }
+            System.arraycopy(fcGamma, (horizon - 1) * edges, fcGamma, horizon * edges, edges);
+            Solution s = forecaster.solve(fcMu0, fcGamma, m);
+            if (!s.converged() || !(s.maxMassError() < 1e-6)) {
+                continue; // a draw far in the tail without an equilibrium: left out of the spread
+            }
+            valid++;
+            final double[] ms = s.mu();
+            for (int i = d; i < ms.length; i++) {
+                double dv = ms[i] - m[i];
+                fcSum[i] += dv;
+                fcSumSq[i] += dv * dv;
+            }
+        }
+        final int slot = (int) Math.floorMod(b, (long) horizon);
+        final double popNow = pop[w - 1];
+        List<Forecast.Step> steps = new ArrayList<>(horizon);
+        for (int h = 1; h <= horizon; h++) {
+            List<Double> mv = new ArrayList<>(d);
+            List<Double> lo = new ArrayList<>(d);
+            List<Double> up = new ArrayList<>(d);
+            for (int x = 0; x < d; x++) {
+                int i = h * d + x;
+                int k = (h - 1) * d + x;
+                double mu = Math.min(1, Math.max(0, m[i]));
+                double popVar = popNow > 0 ? fcJumps[i] / popNow : 0;
+                double paramVar = valid < 2 ? 0
+                        : Math.max(0, (fcSumSq[i] - fcSum[i] * fcSum[i] / valid) / (valid - 1));
+                double modelVar = popVar + paramVar + cfg.minShareVariance();
+                double totalVar = modelVar * inflation[h - 1];
+                double sd = Math.sqrt(totalVar);
+                double lower = Math.max(0, mu - zBand * sd);
+                double upper = Math.min(1, mu + zBand * sd);
+                pendMean[slot][k] = mu;
+                pendLower[slot][k] = lower;
+                pendUpper[slot][k] = upper;
+                pendModelVar[slot][k] = modelVar;
+                pendTotalVar[slot][k] = totalVar;
+                mv.add(mu);
+                lo.add(lower);
+                up.add(upper);
+            }
+            steps.add(new Forecast.Step(b + h, mv, lo, up));
+        }
+        pendIssued[slot] = b;
+        return new Forecast(region, b, zones, cfg.bandLevel(), steps, realised, prov);
+    }
+
+    private List<DriftAlert> drift(long b, boolean haveRef, Provenance prov) {
+        List<DriftAlert> alerts = new ArrayList<>();
+        if (oneStepResiduals > season && !Double.isNaN(zOne[0])) {
+            for (int x = 0; x < d; x++) {
+                double z = Math.max(-Z_CLIP, Math.min(Z_CLIP, zOne[x]));
+                monitor.update(x, b, z, rOne[x], prov, alerts);
+            }
+        }
+        if (haveRef) {
+            final int os = slotOf(b) * d;
+            for (int x = 0; x < d - 1; x++) {
+                double now = outHist[os + x];
+                monitor.update(d + x, b, Math.log(now / outRef[x]), now - outRef[x], prov, alerts);
+            }
+        }
+        return alerts;
+    }
+
+    /** The current drift score (largest statistic over its threshold). */
+    public double driftScore() {
+        return monitor.score();
+    }
+
+    /** Alerts currently raised and not cleared. */
+    public int activeAlerts() {
+        return monitor.active();
+    }
+}

@@ -1,0 +1,156 @@
+package org.mfgcal.publisher.metrics;
+
+import io.micrometer.core.instrument.Tags;
+import java.util.List;
+
+/**
+ * Every meter of the service, declared once: Micrometer name, type, base unit, tag keys, and the name Prometheus
+ * shows. The Grafana dashboards and alert rules under {@code grafana/} query these Prometheus names.
+ *
+ * <p>Rules: every meter of a name has exactly the tag keys declared here, in this order (Prometheus rejects a
+ * name exposed with two label sets), and tag values come from a bounded set (regions, zones of config, dead-letter
+ * reasons, partitions). Meters are created on first use by {@link ServiceMetrics}; nothing else registers meters
+ * with an {@code mfgcal.} name. Thread-safe (an enum).
+ *
+ * <table>
+ * <caption>Prometheus series</caption>
+ * <tr><th>constant</th><th>Prometheus</th><th>meaning</th></tr>
+ * <tr><td>{@link #INPUT_RECORDS}</td><td>{@code mfgcal_input_records_total{source}}</td><td>input records read</td></tr>
+ * <tr><td>{@link #CLOSED_SNAPSHOTS}</td><td>{@code mfgcal_closed_snapshots_total{region}}</td><td>bins closed into snapshots</td></tr>
+ * <tr><td>{@link #DEAD_LETTERS}</td><td>{@code mfgcal_dead_letter_records_total{reason}}</td><td>records sent to dead letters</td></tr>
+ * <tr><td>{@link #LATE_EVENTS}</td><td>{@code mfgcal_late_events_total{region}}</td><td>events for an already closed bin</td></tr>
+ * <tr><td>{@link #UPDATES}</td><td>{@code mfgcal_calibration_updates_total{region,start}}</td><td>updates, warm or cold</td></tr>
+ * <tr><td>{@link #UPDATE_LATENCY}</td><td>{@code mfgcal_update_latency_seconds_bucket/_count/_sum/_max{region}}
+ *     (percentiles by {@code histogram_quantile})</td><td>wall time per update</td></tr>
+ * <tr><td>{@link #PICARD_ITERATIONS}</td><td>{@code mfgcal_picard_iterations_count/_sum/_max{region}}</td><td>fixed-point iterations per update</td></tr>
+ * <tr><td>{@link #ADJOINT_ITERATIONS}</td><td>{@code mfgcal_adjoint_iterations_count/_sum/_max{region}}</td><td>adjoint iterations per update</td></tr>
+ * <tr><td>{@link #LOSS}</td><td>{@code mfgcal_calibration_loss{region}}</td><td>loss after the last update</td></tr>
+ * <tr><td>{@link #EXPLOITABILITY}</td><td>{@code mfgcal_exploitability{region}}</td><td>exploitability after the last update</td></tr>
+ * <tr><td>{@link #FORECAST_ERROR}</td><td>{@code mfgcal_forecast_error_share{region}}</td><td>mean absolute share error of the forecasts realised at the last bin</td></tr>
+ * <tr><td>{@link #FORECAST_BAND_COVERAGE}</td><td>{@code mfgcal_forecast_band_coverage_ratio{region}}</td><td>share of actuals inside the band, since start</td></tr>
+ * <tr><td>{@link #DRIFT_SCORE}</td><td>{@code mfgcal_drift_score{region}}</td><td>largest detector statistic / threshold</td></tr>
+ * <tr><td>{@link #DRIFT_ALERTS_ACTIVE}</td><td>{@code mfgcal_drift_alerts_active{region}}</td><td>alerts raised and not cleared</td></tr>
+ * <tr><td>{@link #CONSUMER_LAG}</td><td>{@code mfgcal_consumer_lag_records{topic,partition}}</td><td>records behind the log end</td></tr>
+ * </table>
+ */
+public enum Meters {
+    /** Input records read from Kafka or a file, before validation. */
+    INPUT_RECORDS("mfgcal.input.records", Type.COUNTER, "records", "mfgcal_input_records_total",
+            "Input records read, before validation", "source"),
+    /** Event-time bins closed into population snapshots. */
+    CLOSED_SNAPSHOTS("mfgcal.closed.snapshots", Type.COUNTER, "snapshots", "mfgcal_closed_snapshots_total",
+            "Event-time bins closed into population snapshots", "region"),
+    /** Records sent to the dead-letter topic, by reason. */
+    DEAD_LETTERS("mfgcal.dead.letter.records", Type.COUNTER, "records", "mfgcal_dead_letter_records_total",
+            "Input records sent to dead letters", "reason"),
+    /** Events that arrived after their bin closed (beyond the allowed lateness). */
+    LATE_EVENTS("mfgcal.late.events", Type.COUNTER, "events", "mfgcal_late_events_total",
+            "Events arriving after their bin closed", "region"),
+    /** Calibration updates, by start (warm or cold). */
+    UPDATES("mfgcal.calibration.updates", Type.COUNTER, "updates", "mfgcal_calibration_updates_total",
+            "Calibration updates by start (warm, cold)", "region", "start"),
+    /** Wall time of one calibration update (histogram; percentiles by {@code histogram_quantile}). */
+    UPDATE_LATENCY("mfgcal.update.latency", Type.TIMER, "seconds", "mfgcal_update_latency_seconds",
+            "Wall time of one calibration update", "region"),
+    /** Picard (forward-backward fixed point) iterations per update. */
+    PICARD_ITERATIONS("mfgcal.picard.iterations", Type.SUMMARY, "iterations", "mfgcal_picard_iterations",
+            "Picard iterations per calibration update", "region"),
+    /** Adjoint iterations per update. */
+    ADJOINT_ITERATIONS("mfgcal.adjoint.iterations", Type.SUMMARY, "iterations", "mfgcal_adjoint_iterations",
+            "Adjoint iterations per calibration update", "region"),
+    /** Calibration loss after the last update. */
+    LOSS("mfgcal.calibration.loss", Type.GAUGE, null, "mfgcal_calibration_loss",
+            "Calibration loss after the last update", "region"),
+    /** Exploitability of the calibrated equilibrium after the last update. */
+    EXPLOITABILITY("mfgcal.exploitability", Type.GAUGE, null, "mfgcal_exploitability",
+            "Exploitability of the calibrated equilibrium", "region"),
+    /** Mean absolute share error of the forecasts realised at the last closed bin. */
+    FORECAST_ERROR("mfgcal.forecast.error", Type.GAUGE, "share", "mfgcal_forecast_error_share",
+            "Mean absolute share error of forecasts realised at the last bin", "region"),
+    /** Share of realised actuals that fell inside the prediction band, since start. */
+    FORECAST_BAND_COVERAGE("mfgcal.forecast.band.coverage", Type.GAUGE, "ratio",
+            "mfgcal_forecast_band_coverage_ratio", "Share of actuals inside the prediction band", "region"),
+    /** Largest drift detector statistic of a region divided by its alarm threshold (1 = alarm). */
+    DRIFT_SCORE("mfgcal.drift.score", Type.GAUGE, null, "mfgcal_drift_score",
+            "Largest drift statistic over threshold", "region"),
+    /** Drift alerts raised and not yet cleared. */
+    DRIFT_ALERTS_ACTIVE("mfgcal.drift.alerts.active", Type.GAUGE, null, "mfgcal_drift_alerts_active",
+            "Drift alerts raised and not cleared", "region"),
+    /** Consumer lag per input partition, records. */
+    CONSUMER_LAG("mfgcal.consumer.lag", Type.GAUGE, "records", "mfgcal_consumer_lag_records",
+            "Records between the consumer position and the log end", "topic", "partition");
+
+    /** Kind of meter. */
+    public enum Type { COUNTER, GAUGE, TIMER, SUMMARY }
+
+    private final String meterName;
+    private final Type type;
+    private final String unit;
+    private final String prometheusName;
+    private final String description;
+    private final List<String> tagKeys;
+
+    Meters(String meterName, Type type, String unit, String prometheusName, String description, String... tagKeys) {
+        this.meterName = meterName;
+        this.type = type;
+        this.unit = unit;
+        this.prometheusName = prometheusName;
+        this.description = description;
+        this.tagKeys = List.of(tagKeys);
+    }
+
+    /** Micrometer (dotted) name. */
+    public String meterName() {
+        return meterName;
+    }
+
+    /** Kind of meter. */
+    public Type type() {
+        return type;
+    }
+
+    /** Base unit, or null for a dimensionless meter. */
+    public String unit() {
+        return unit;
+    }
+
+    /**
+     * Name of the Prometheus series (for a timer or summary: the prefix of {@code _count}, {@code _sum},
+     * {@code _max}, {@code _bucket}).
+     */
+    public String prometheusName() {
+        return prometheusName;
+    }
+
+    /** Help text. */
+    public String description() {
+        return description;
+    }
+
+    /** Tag keys, in order; the same for every meter of this name. */
+    public List<String> tagKeys() {
+        return tagKeys;
+    }
+
+    /**
+     * Tags for the given values, one per {@link #tagKeys()} in order.
+     *
+     * @throws IllegalArgumentException if the number of values differs from the number of keys or a value is
+     *                                  null or blank
+     */
+    public Tags tags(String... values) {
+        if (values.length != tagKeys.size()) {
+            throw new IllegalArgumentException(meterName + " takes tags " + tagKeys + ", got " + values.length
+                    + " values");
+        }
+        Tags tags = Tags.empty();
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == null || values[i].isBlank()) {
+                throw new IllegalArgumentException(meterName + " tag " + tagKeys.get(i) + " must be non-blank, got "
+                        + (values[i] == null ? "null" : "'" + values[i] + "'"));
+            }
+            tags = tags.and(tagKeys.get(i), values[i]);
+        }
+        return tags;
+    }
+}

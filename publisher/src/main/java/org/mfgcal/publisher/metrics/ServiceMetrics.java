@@ -1,0 +1,179 @@
+package org.mfgcal.publisher.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.mfgcal.calibrator.online.CalibrationListener;
+import org.mfgcal.calibrator.online.DriftAlert;
+import org.mfgcal.calibrator.online.Forecast;
+import org.mfgcal.calibrator.online.Observation;
+import org.mfgcal.calibrator.online.ParameterUpdate;
+
+/**
+ * The service's meters ({@link Meters}) fed from the online loop (as a {@link CalibrationListener}) and from
+ * ingest (the {@code recordsIn}, {@code deadLetter}, {@code lateEvent} and {@code consumerLag} methods).
+ *
+ * <p>Contract: a meter appears on its first report; gauges keep the last value reported. Update latency is a
+ * timer with a percentile histogram (buckets, aggregatable across instances and regions; percentiles come from
+ * {@code histogram_quantile} in PromQL, as on the dashboard: the Prometheus registry does not expose client-side
+ * quantiles for a meter that has buckets) with extra bucket boundaries at {@link #LATENCY_SLOS}.
+ * Thread-safe: every method may be called from any thread.
+ */
+public final class ServiceMetrics implements CalibrationListener {
+
+    /**
+     * Bucket boundaries added to the latency histogram so the issue-5 target (p99 at most 50 ms) reads off an
+     * exact bucket: {@code mfgcal_update_latency_seconds_bucket{le="0.05"}}.
+     */
+    static final Duration[] LATENCY_SLOS = {Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+        Duration.ofMillis(100), Duration.ofMillis(250)};
+
+    private final MeterRegistry registry;
+    private final Map<Gauged, AtomicLong> gauges = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> activeAlerts = new ConcurrentHashMap<>();
+    private final Map<String, double[]> coverage = new ConcurrentHashMap<>();
+
+    private record Gauged(Meters meter, Tags tags) {
+    }
+
+    /** Metrics registered in {@code registry}. */
+    public ServiceMetrics(MeterRegistry registry) {
+        if (registry == null) {
+            throw new IllegalArgumentException("registry must not be null");
+        }
+        this.registry = registry;
+    }
+
+    /** A new Prometheus registry with default settings, for {@link MetricsServer}. */
+    public static PrometheusMeterRegistry newPrometheusRegistry() {
+        return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    }
+
+    /** The registry the meters live in. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    // ---- ingest side
+
+    /** {@code count} input records were read from {@code source} (topic or file format). */
+    public void recordsIn(String source, long count) {
+        counter(Meters.INPUT_RECORDS, source).increment(count);
+    }
+
+    /** One record went to dead letters for {@code reason} (e.g. {@code parse}, {@code unknown-zone}). */
+    public void deadLetter(String reason) {
+        counter(Meters.DEAD_LETTERS, reason).increment();
+    }
+
+    /** One event of {@code region} arrived after its bin closed. */
+    public void lateEvent(String region) {
+        counter(Meters.LATE_EVENTS, region).increment();
+    }
+
+    /** The consumer of {@code topic}/{@code partition} is {@code lag} records behind the log end. */
+    public void consumerLag(String topic, int partition, long lag) {
+        gauge(Meters.CONSUMER_LAG, lag, topic, Integer.toString(partition));
+    }
+
+    // ---- online loop
+
+    @Override
+    public void snapshotClosed(Observation observation) {
+        counter(Meters.CLOSED_SNAPSHOTS, observation.region()).increment();
+    }
+
+    @Override
+    public void parametersUpdated(ParameterUpdate u) {
+        String region = u.region();
+        counter(Meters.UPDATES, region, u.start().name().toLowerCase(java.util.Locale.ROOT)).increment();
+        Timer.builder(Meters.UPDATE_LATENCY.meterName())
+                .description(Meters.UPDATE_LATENCY.description())
+                .tags(Meters.UPDATE_LATENCY.tags(region))
+                .publishPercentileHistogram()
+                .serviceLevelObjectives(LATENCY_SLOS)
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry)
+                .record((long) (u.latencyMillis() * 1e6), TimeUnit.NANOSECONDS);
+        summary(Meters.PICARD_ITERATIONS, region).record(u.picardIterations());
+        summary(Meters.ADJOINT_ITERATIONS, region).record(u.adjointIterations());
+        gauge(Meters.LOSS, u.loss(), region);
+        gauge(Meters.EXPLOITABILITY, u.exploitability(), region);
+    }
+
+    @Override
+    public void forecastIssued(Forecast f) {
+        List<Forecast.RealisedError> realised = f.realised();
+        if (realised.isEmpty()) {
+            return;
+        }
+        double err = 0;
+        double inside = 0;
+        for (Forecast.RealisedError r : realised) {
+            err += r.meanAbsError();
+            inside += r.insideBandShare();
+        }
+        gauge(Meters.FORECAST_ERROR, err / realised.size(), f.region());
+        double[] c = coverage.computeIfAbsent(f.region(), k -> new double[2]);
+        double ratio;
+        synchronized (c) {
+            c[0] += inside;
+            c[1] += realised.size();
+            ratio = c[0] / c[1];
+        }
+        gauge(Meters.FORECAST_BAND_COVERAGE, ratio, f.region());
+    }
+
+    @Override
+    public void driftScore(String region, long bin, double score) {
+        gauge(Meters.DRIFT_SCORE, score, region);
+    }
+
+    @Override
+    public void driftAlert(DriftAlert alert) {
+        Set<String> active = activeAlerts.computeIfAbsent(alert.region(), k -> ConcurrentHashMap.newKeySet());
+        if (alert.state() == DriftAlert.State.RAISED) {
+            active.add(alert.id());
+        } else {
+            active.remove(alert.id());
+        }
+        gauge(Meters.DRIFT_ALERTS_ACTIVE, active.size(), alert.region());
+    }
+
+    // ---- helpers
+
+    private Counter counter(Meters m, String... tagValues) {
+        return Counter.builder(m.meterName()).description(m.description()).baseUnit(m.unit())
+                .tags(m.tags(tagValues)).register(registry);
+    }
+
+    private DistributionSummary summary(Meters m, String... tagValues) {
+        return DistributionSummary.builder(m.meterName()).description(m.description()).baseUnit(m.unit())
+                .tags(m.tags(tagValues)).register(registry);
+    }
+
+    private void gauge(Meters m, double value, String... tagValues) {
+        Tags tags = m.tags(tagValues);
+        AtomicLong bits = gauges.computeIfAbsent(new Gauged(m, tags), k -> {
+            AtomicLong holder = new AtomicLong(Double.doubleToRawLongBits(Double.NaN));
+            Gauge.builder(m.meterName(), holder, h -> Double.longBitsToDouble(h.get()))
+                    .description(m.description()).baseUnit(m.unit()).tags(tags).strongReference(true)
+                    .register(registry);
+            return holder;
+        });
+        bits.set(Double.doubleToRawLongBits(value));
+    }
+}

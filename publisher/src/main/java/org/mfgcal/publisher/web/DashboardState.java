@@ -1,0 +1,232 @@
+package org.mfgcal.publisher.web;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.mfgcal.calibrator.online.CalibrationListener;
+import org.mfgcal.calibrator.online.DriftAlert;
+import org.mfgcal.calibrator.online.Forecast;
+import org.mfgcal.calibrator.online.Observation;
+import org.mfgcal.calibrator.online.ParameterUpdate;
+import org.mfgcal.calibrator.online.ParameterValue;
+import org.mfgcal.publisher.json.OutputJson;
+
+/**
+ * What the web page shows, kept in memory and fed by the online loop through {@link CalibrationListener}: per
+ * region the observed shares, the one-bin-ahead forecasts with bands, the latest forecast, parameter paths,
+ * solver health, drift scores and alerts, each over the last {@code maxBins} bins.
+ *
+ * <p>Contract: {@link #version()} increases on every report; {@link #toJson()} is a consistent JSON view of each
+ * region (schema: see {@code app.js}). Memory is bounded by {@code maxBins} per series and
+ * {@link #MAX_ALERTS} alerts per region. Thread-safe: reports and reads may come from any thread; each region is
+ * guarded by its own lock.
+ */
+public final class DashboardState implements CalibrationListener {
+
+    /** Default number of bins kept per series (two days of 10-minute bins). */
+    public static final int DEFAULT_MAX_BINS = 288;
+    /** Alerts kept per region (latest state per alert id, newest first). */
+    public static final int MAX_ALERTS = 50;
+
+    private final int maxBins;
+    private final AtomicLong version = new AtomicLong();
+    private final Map<String, RegionView> regions = new ConcurrentSkipListMap<>();
+
+    /** A state keeping {@link #DEFAULT_MAX_BINS} bins per series. */
+    public DashboardState() {
+        this(DEFAULT_MAX_BINS);
+    }
+
+    /** A state keeping {@code maxBins} bins per series; {@code maxBins} in 1..100000. */
+    public DashboardState(int maxBins) {
+        if (maxBins < 1 || maxBins > 100_000) {
+            throw new IllegalArgumentException("dashboard maxBins must be in 1..100000, got " + maxBins);
+        }
+        this.maxBins = maxBins;
+    }
+
+    /** Increases on every report; the page polls with it to skip unchanged states. */
+    public long version() {
+        return version.get();
+    }
+
+    @Override
+    public void snapshotClosed(Observation o) {
+        RegionView v = view(o.region());
+        synchronized (v) {
+            v.zones = o.zones();
+            v.observed.put(o.bin(), new BinShares(o.bin(), o.shares()));
+            trim(v.observed);
+        }
+        version.incrementAndGet();
+    }
+
+    @Override
+    public void parametersUpdated(ParameterUpdate u) {
+        RegionView v = view(u.region());
+        synchronized (v) {
+            for (ParameterValue p : u.parameters()) {
+                TreeMap<Long, Double> path = v.parameters.computeIfAbsent(p.name(), k -> new TreeMap<>())
+                        .computeIfAbsent(p.target(), k -> new TreeMap<>());
+                path.put(u.bin(), p.value());
+                trim(path);
+            }
+            v.health.put(u.bin(), new Health(u.bin(), u.picardIterations(), u.adjointIterations(),
+                    u.optimiserSteps(), u.exploitability(), u.latencyMillis(), u.loss(), u.start().name()));
+            trim(v.health);
+        }
+        version.incrementAndGet();
+    }
+
+    @Override
+    public void forecastIssued(Forecast f) {
+        RegionView v = view(f.region());
+        synchronized (v) {
+            v.zones = f.zones();
+            v.latest = f;
+            if (!f.steps().isEmpty()) {
+                Forecast.Step first = f.steps().get(0);
+                v.oneAhead.put(first.bin(), first);
+                trim(v.oneAhead);
+            }
+            for (Forecast.RealisedError r : f.realised()) {
+                if (r.horizon() == 1) {
+                    v.errors.put(r.bin(), r);
+                    trim(v.errors);
+                }
+            }
+        }
+        version.incrementAndGet();
+    }
+
+    @Override
+    public void driftScore(String region, long bin, double score) {
+        RegionView v = view(region);
+        synchronized (v) {
+            v.drift.put(bin, Double.isFinite(score) ? score : 0.0);
+            trim(v.drift);
+        }
+        version.incrementAndGet();
+    }
+
+    @Override
+    public void driftAlert(DriftAlert a) {
+        RegionView v = view(a.region());
+        synchronized (v) {
+            v.alerts.remove(a.id());
+            v.alerts.put(a.id(), a);
+            while (v.alerts.size() > MAX_ALERTS) {
+                Iterator<String> it = v.alerts.keySet().iterator();
+                it.next();
+                it.remove();
+            }
+        }
+        version.incrementAndGet();
+    }
+
+    /** The regions seen so far, sorted. */
+    public List<String> regions() {
+        return List.copyOf(regions.keySet());
+    }
+
+    /** The whole state as JSON: {@code {"version":N,"regions":[...]}}. */
+    public String toJson() {
+        long ver = version.get();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (RegionView v : regions.values()) {
+            synchronized (v) {
+                out.add(v.toMap());
+            }
+        }
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("version", ver);
+        root.put("regions", out);
+        return OutputJson.write(root);
+    }
+
+    private RegionView view(String region) {
+        return regions.computeIfAbsent(region, RegionView::new);
+    }
+
+    private void trim(TreeMap<Long, ?> series) {
+        while (series.size() > maxBins) {
+            series.pollFirstEntry();
+        }
+    }
+
+    private record BinShares(long bin, List<Double> shares) {
+    }
+
+    private record Health(long bin, int picard, int adjoint, int steps, double exploitability,
+                          double latencyMillis, double loss, String start) {
+    }
+
+    /** Everything shown for one region; guarded by its own monitor. */
+    private static final class RegionView {
+        final String region;
+        List<String> zones = List.of();
+        final TreeMap<Long, BinShares> observed = new TreeMap<>();
+        final TreeMap<Long, Forecast.Step> oneAhead = new TreeMap<>();
+        final TreeMap<Long, Forecast.RealisedError> errors = new TreeMap<>();
+        Forecast latest;
+        final TreeMap<String, TreeMap<String, TreeMap<Long, Double>>> parameters = new TreeMap<>();
+        final TreeMap<Long, Health> health = new TreeMap<>();
+        final TreeMap<Long, Double> drift = new TreeMap<>();
+        final LinkedHashMap<String, DriftAlert> alerts = new LinkedHashMap<>();
+
+        RegionView(String region) {
+            this.region = region;
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("region", region);
+            m.put("zones", zones);
+            m.put("observed", new ArrayList<>(observed.values()));
+            m.put("oneAhead", new ArrayList<>(oneAhead.values()));
+            m.put("errors", new ArrayList<>(errors.values()));
+            m.put("forecast", latest == null ? null : Map.of("issuedAtBin", latest.issuedAtBin(),
+                    "bandLevel", latest.bandLevel(), "steps", latest.steps()));
+            Map<String, Map<String, List<double[]>>> params = new TreeMap<>();
+            parameters.forEach((name, byTarget) -> {
+                Map<String, List<double[]>> series = new TreeMap<>();
+                byTarget.forEach((target, path) -> series.put(target, points(path)));
+                params.put(name, series);
+            });
+            m.put("parameters", params);
+            m.put("health", new ArrayList<>(health.values()));
+            m.put("drift", points(drift));
+            List<DriftAlert> newestFirst = new ArrayList<>(alerts.values());
+            java.util.Collections.reverse(newestFirst);
+            m.put("alerts", newestFirst);
+            return m;
+        }
+
+        private static List<double[]> points(TreeMap<Long, Double> path) {
+            List<double[]> pts = new ArrayList<>(path.size());
+            path.forEach((bin, value) -> pts.add(new double[] {bin, value}));
+            return pts;
+        }
+    }
+
+    /** For tests: the length of the longest series kept. */
+    int sizeOfLargestSeries() {
+        int max = 0;
+        for (RegionView v : regions.values()) {
+            synchronized (v) {
+                max = Math.max(max, Math.max(v.observed.size(), Math.max(v.health.size(), v.drift.size())));
+                for (TreeMap<String, TreeMap<Long, Double>> byTarget : v.parameters.values()) {
+                    for (TreeMap<Long, Double> path : byTarget.values()) {
+                        max = Math.max(max, path.size());
+                    }
+                }
+            }
+        }
+        return max;
+    }
+}
