@@ -27,6 +27,7 @@ import org.mfgcal.ingest.RegionConfigs;
 import org.mfgcal.ingest.flights.FlightsData;
 import org.mfgcal.publisher.HttpEndpoint;
 import org.mfgcal.publisher.kafka.OutputTopics;
+import org.mfgcal.publisher.kafka.OutputWriterConfig;
 import org.mfgcal.publisher.metrics.MetricsServer;
 import org.mfgcal.publisher.web.DashboardState;
 import org.mfgcal.publisher.web.WebServer;
@@ -121,6 +122,19 @@ public record ServiceConfig(String bootstrapServers, String groupId, String tran
         }
     }
 
+    /**
+     * Client properties the service sets itself: the output writer's ({@link OutputWriterConfig#OWNED}), the
+     * consumer group and exactly-once settings of the input consumer.
+     */
+    public static final Set<String> RESERVED_PROPERTIES = reserved();
+
+    private static Set<String> reserved() {
+        Set<String> s = new TreeSet<>(OutputWriterConfig.OWNED);
+        s.addAll(List.of("group.id", "isolation.level", "enable.auto.commit", "key.deserializer",
+                "value.deserializer"));
+        return Set.copyOf(s);
+    }
+
     private static final Pattern BOOTSTRAP = Pattern.compile("[^\\s,]+:\\d+(,[^\\s,]+:\\d+)*");
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
@@ -132,6 +146,13 @@ public record ServiceConfig(String bootstrapServers, String groupId, String tran
         requireNonBlank("kafka.groupId", groupId);
         requireNonBlank("kafka.transactionalId", transactionalId);
         kafkaProperties = Map.copyOf(Objects.requireNonNullElse(kafkaProperties, Map.of()));
+        for (String key : new TreeSet<>(kafkaProperties.keySet())) {
+            if (RESERVED_PROPERTIES.contains(key)) {
+                throw new IllegalArgumentException("field 'kafka.properties." + key + "' is set by the service and"
+                        + " cannot be overridden (value given: '" + kafkaProperties.get(key) + "'); reserved: "
+                        + new TreeSet<>(RESERVED_PROPERTIES));
+            }
+        }
         if (inputTopics == null || inputTopics.isEmpty()) {
             throw new IllegalArgumentException("field 'topics.input' must name at least one topic, got " + inputTopics);
         }
