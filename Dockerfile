@@ -1,5 +1,6 @@
-# Multi-stage build of the mfgcal service image: stage 1 builds the shaded jar with Maven, stage 2 runs it on a
-# JRE as an unprivileged user. Used by docker-compose.yml (`docker compose up`).
+# Multi-stage build of the mfgcal service image: stage 1 builds the application jar and its dependency directory
+# (app/target/mfgcal.jar + app/target/lib, linked by the jar's Class-Path) with Maven, stage 2 runs it on a JRE as
+# an unprivileged user. Used by docker-compose.yml (`docker compose up`).
 
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
@@ -19,6 +20,7 @@ RUN mvn -B -q -DskipTests -pl app -am package
 
 FROM eclipse-temurin:17-jre
 RUN useradd --system --uid 10001 --home-dir /var/lib/mfgcal --create-home mfgcal
+COPY --from=build /src/app/target/lib /opt/mfgcal/lib
 COPY --from=build /src/app/target/mfgcal.jar /opt/mfgcal/mfgcal.jar
 COPY docker/mfgcal.yaml /etc/mfgcal/config.yaml
 USER 10001

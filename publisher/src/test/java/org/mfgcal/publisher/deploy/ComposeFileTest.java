@@ -51,8 +51,16 @@ class ComposeFileTest {
     void composeFile_servicesAndMounts_agreeWithTheRepository() throws IOException {
         JsonNode compose = yaml.readTree(repo.resolve("docker-compose.yml").toFile());
         JsonNode services = compose.path("services");
-        assertEquals(List.of("grafana", "kafka", "mfgcal", "prometheus"),
+        assertEquals(List.of("grafana", "kafka", "mfgcal", "prometheus", "replay"),
                 iterable(services.fieldNames()).stream().sorted().toList());
+        // the replay service feeds the service's input topic from the broker the service consumes
+        JsonNode serviceConfig = yaml.readTree(repo.resolve("docker/mfgcal.yaml").toFile());
+        List<String> replay = new java.util.ArrayList<>();
+        services.path("replay").path("command").forEach(a -> replay.add(a.asText()));
+        assertEquals("replay", replay.get(0));
+        assertEquals(serviceConfig.path("topics").path("input").get(0).asText(), replay.get(replay.indexOf("--topic") + 1));
+        assertEquals(serviceConfig.path("kafka").path("bootstrapServers").asText(),
+                replay.get(replay.indexOf("--bootstrap") + 1));
         assertTrue(services.path("kafka").path("image").asText().startsWith("apache/kafka:"), "official Kafka image");
         assertEquals("broker,controller", services.path("kafka").path("environment").path("KAFKA_PROCESS_ROLES").asText(),
                 "KRaft single node");
