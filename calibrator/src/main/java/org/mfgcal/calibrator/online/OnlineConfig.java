@@ -37,11 +37,17 @@ import org.mfgcal.calibrator.solver.SolverOptions;
  * @param uncertaintyProbes Rademacher probes of the Gauss–Newton diagonal (≥ 1)
  * @param forecastSamples   parameter samples for the forecast's parameter uncertainty (≥ 2)
  * @param bandMemory        EWMA weight of the newest realised errors in the band variance calibration, in (0, 1]
- * @param residualAllowance CUSUM allowance k on standardised forecast residuals (≥ 0)
- * @param residualThreshold CUSUM alarm threshold h on standardised forecast residuals (> 0)
- * @param rateAllowance     CUSUM allowance on the seasonal log-ratio of each zone's outgoing rate (≥ 0)
- * @param rateThreshold     CUSUM alarm threshold on the seasonal log-ratio of outgoing rates (> 0)
+ * @param residualAllowance CUSUM allowance k on forecast residuals, in robust standard deviations of the channel
+ *                          (≥ 0; k = δ/2 for the smallest shift δ worth an alert)
+ * @param residualThreshold smallest CUSUM threshold h on forecast residuals (> 0); the threshold in force is
+ *                          max(this, {@code driftNullMargin}·the null maximum of the warm-up), see DriftMonitor
+ * @param rateAllowance     CUSUM allowance on the zone-relative seasonal log-ratio of each zone's outgoing rate, in
+ *                          robust standard deviations (≥ 0)
+ * @param rateThreshold     smallest CUSUM threshold on the outgoing-rate channels (> 0), as for residuals
  * @param clearFraction     an alert clears when its statistic falls below this fraction of its threshold, in [0, 1)
+ * @param driftWarmupBins   inputs a drift channel collects before it is armed, and the length of its robust
+ *                          standardisation buffer (≥ 3)
+ * @param driftNullMargin   factor on the largest CUSUM statistic replayed over the warm-up data (≥ 1)
  * @param seed              random seed (probes and forecast samples)
  * @param modelVersion      model name and version written into provenance
  * @param codeVersion       code version written into provenance
@@ -53,8 +59,8 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
                            double priorPseudoCount, double minShareVariance, int uncertaintyProbes,
                            int forecastSamples, double bandMemory, double residualAllowance,
                            double residualThreshold, double rateAllowance, double rateThreshold,
-                           double clearFraction, long seed, String modelVersion, String codeVersion,
-                           SolverOptions solver) {
+                           double clearFraction, int driftWarmupBins, double driftNullMargin, long seed,
+                           String modelVersion, String codeVersion, SolverOptions solver) {
 
     /** Name and version of the model this loop calibrates. */
     public static final String MODEL_VERSION = "mobility-rate-table/1";
@@ -90,6 +96,10 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
         if (!(clearFraction >= 0 && clearFraction < 1)) {
             throw new IllegalArgumentException("clearFraction must be in [0, 1), got " + clearFraction);
         }
+        atLeast("driftWarmupBins", driftWarmupBins, 3);
+        if (!(driftNullMargin >= 1) || Double.isInfinite(driftNullMargin)) {
+            throw new IllegalArgumentException("driftNullMargin must be finite and >= 1, got " + driftNullMargin);
+        }
         Records.nonBlank("modelVersion", modelVersion);
         Records.nonBlank("codeVersion", codeVersion);
         Records.nonNull("solver", solver);
@@ -97,7 +107,7 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
 
     /**
      * The defaults for bins of {@code binHours}: a window of one day (one week when a day has fewer than 3 bins), a
-     * season of one week, 12 forecast bins, 90% bands.
+     * season of one week, 12 forecast bins, 90% bands, drift channels armed after one week of inputs (at least 28).
      * This is the one place where defaults are defined.
      */
     public static OnlineConfig defaults(double binHours) {
@@ -115,9 +125,9 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
                 1.0, 0.5, 0.05, 300, 40,
                 1e-4, 4.0, 1.0, 0.05,
                 0.5, 1e-7, 4,
-                16, 0.02, 1.5,
-                10.0, 0.5, 1.0,
-                0.25, 20260101L, MODEL_VERSION, codeVersionOf(OnlineConfig.class),
+                16, 0.02, 3.0,
+                5.0, 2.5, 5.0,
+                0.25, Math.max(week, 28), 2.0, 20260101L, MODEL_VERSION, codeVersionOf(OnlineConfig.class),
                 SolverOptions.DEFAULTS);
     }
 
@@ -131,42 +141,56 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
         return new OnlineConfig(binHours, window, season, horizon, bandLevel, controlCost, congestion, learningRate,
                 coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate, priorPseudoCount,
                 minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
-                residualThreshold, rateAllowance, rateThreshold, clearFraction, seed, modelVersion, codeVersion, solver);
+                residualThreshold, rateAllowance, rateThreshold, clearFraction,
+                driftWarmupBins, driftNullMargin, seed, modelVersion, codeVersion, solver);
     }
 
     public OnlineConfig withSteps(int cold, int warm, double relTol) {
         return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion,
                 learningRate, cold, warm, relTol, smoothness, priorWeight, priorRate, priorPseudoCount,
                 minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
-                residualThreshold, rateAllowance, rateThreshold, clearFraction, seed, modelVersion, codeVersion, solver);
+                residualThreshold, rateAllowance, rateThreshold, clearFraction,
+                driftWarmupBins, driftNullMargin, seed, modelVersion, codeVersion, solver);
     }
 
     public OnlineConfig withDrift(double resK, double resH, double rateK, double rateH) {
         return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion,
                 learningRate, coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate,
                 priorPseudoCount, minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, resK, resH,
-                rateK, rateH, clearFraction, seed, modelVersion, codeVersion, solver);
+                rateK, rateH, clearFraction,
+                driftWarmupBins, driftNullMargin, seed, modelVersion, codeVersion, solver);
+    }
+
+    public OnlineConfig withDriftWarmup(int warmupBins, double nullMargin) {
+        return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion,
+                learningRate, coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate,
+                priorPseudoCount, minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
+                residualThreshold, rateAllowance, rateThreshold, clearFraction, warmupBins, nullMargin, seed,
+                modelVersion, codeVersion, solver);
     }
 
     public OnlineConfig withRegularisation(double smooth, double prior) {
         return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion,
                 learningRate, coldSteps, warmSteps, relativeTolerance, smooth, prior, priorRate, priorPseudoCount,
                 minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
-                residualThreshold, rateAllowance, rateThreshold, clearFraction, seed, modelVersion, codeVersion, solver);
+                residualThreshold, rateAllowance, rateThreshold, clearFraction,
+                driftWarmupBins, driftNullMargin, seed, modelVersion, codeVersion, solver);
     }
 
     public OnlineConfig withSeed(long s) {
         return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion,
                 learningRate, coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate,
                 priorPseudoCount, minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
-                residualThreshold, rateAllowance, rateThreshold, clearFraction, s, modelVersion, codeVersion, solver);
+                residualThreshold, rateAllowance, rateThreshold, clearFraction,
+                driftWarmupBins, driftNullMargin, s, modelVersion, codeVersion, solver);
     }
 
     public OnlineConfig withGame(double b, double c) {
         return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, b, c, learningRate,
                 coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate, priorPseudoCount,
                 minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
-                residualThreshold, rateAllowance, rateThreshold, clearFraction, seed, modelVersion, codeVersion, solver);
+                residualThreshold, rateAllowance, rateThreshold, clearFraction,
+                driftWarmupBins, driftNullMargin, seed, modelVersion, codeVersion, solver);
     }
 
     /** SHA-256 (hex) of every field in declaration order; the provenance's {@code configHash}. */

@@ -44,11 +44,22 @@ import org.mfgcal.calibrator.solver.SquaredLoss;
  *       {@code forecastSamples} draws from the posterior), with λ_h, per horizon, the EWMA of the realised
  *       mean_x r²/variance (weight max({@code bandMemory}, 1/(1+count)), starting at 1): the model-error
  *       calibration of the two components, which can widen or narrow the band; band = mean ± Φ⁻¹((1+level)/2)·sd, clipped to [0, 1].</li>
- *   <li><b>Drift.</b> {@link DriftMonitor} CUSUMs per zone on the one-bin-ahead standardised residual
- *       (clipped at ±{@value #Z_CLIP}; fed after one season of realised residuals) and on the log-ratio of the
- *       zone's outgoing rate (newest row) to a reference: the median of its estimates one day, one season and two
- *       seasons earlier when all exist, else one season earlier. The catch-all zone (last, "External") aggregates
- *       many places and is not monitored on rates (its residuals are).</li>
+ *   <li><b>Drift.</b> {@link DriftMonitor} (robust running standardisation, warm-up before arming, thresholds from
+ *       the null distribution of the warm-up data; see there) on two groups of channels per zone:
+ *       <ol>
+ *         <li>the one-bin-ahead residual divided by its band's standard deviation, fed after one season of realised
+ *             residuals (the band calibration's own warm-up);</li>
+ *         <li>the log-ratio of the zone's outgoing rate in the bin to a reference, the median of the same quantity
+ *             one day, one season and two seasons earlier when all exist (robust to one disrupted reference day),
+ *             else one season earlier; minus the median of that log-ratio over the monitored zones (zone-relative:
+ *             region-wide patterns, e.g. a holiday morning everywhere, are not a change of one zone). The rate is
+ *             the bin's own estimate, Σ_y (od_xy + α)/(stock_x Δt + α/q₀), when the bin has flow counts: the CUSUM
+ *             needs one fresh, nearly independent input per bin, and the calibrated newest row is smoothed towards
+ *             the previous rows (λ_s), so it lags a step by several bins and is serially correlated, which inflates
+ *             the null excursions of a CUSUM. Without flow counts the calibrated newest row is the only estimate.
+ *             The catch-all zone (last, "External") aggregates many places and is not monitored on rates (its
+ *             residuals are).</li>
+ *       </ol></li>
  *   <li><b>Determinism.</b> The random probes and samples come from a generator seeded by (seed, region, bin);
  *       given the same bins in the same order the outputs are bit-identical (apart from {@code latencyMillis}).</li>
  * </ul>
@@ -60,8 +71,10 @@ public final class RegionCalibrator {
     private static final System.Logger LOG = System.getLogger(RegionCalibrator.class.getName());
     /** Relative slack with which a warm update "reaches" the cold start's loss in {@link #compare}. */
     public static final double REACH = 1e-3;
-    /** Clip of standardised residuals fed to the drift detector. */
-    static final double Z_CLIP = 4.0;
+    /** Floor of the robust scale of a residual drift channel (standardised residual units). */
+    static final double MIN_RESIDUAL_SCALE = 0.05;
+    /** Floor of the robust scale of an outgoing-rate drift channel (log-rate units: a 1% change). */
+    static final double MIN_LOG_RATE_SCALE = 0.01;
     /** Parameter names in outputs. */
     public static final String RATE = "rate";
     public static final String OUT_RATE = "outRate";
@@ -150,6 +163,8 @@ public final class RegionCalibrator {
     private final double[] zOne;
     private final double[] rOne;
     private final double[] outRef;
+    private final double[] logRatio;
+    private final double[] scratchZones;
     private final double[] outHist;
     private final long[] outHistBin;
 
@@ -236,19 +251,28 @@ public final class RegionCalibrator {
         excessCount = new long[horizon];
         String[] targets = new String[2 * d];
         String[] params = new String[2 * d];
+        int[] groups = new int[2 * d];
         double[] allow = new double[2 * d];
         double[] thr = new double[2 * d];
+        double[] minScale = new double[2 * d];
         for (int x = 0; x < d; x++) {
             targets[x] = this.zones.get(x);
             params[x] = DriftAlert.RESIDUAL;
+            groups[x] = 0;
             allow[x] = cfg.residualAllowance();
             thr[x] = cfg.residualThreshold();
+            minScale[x] = MIN_RESIDUAL_SCALE;
             targets[d + x] = this.zones.get(x);
             params[d + x] = OUT_RATE;
+            groups[d + x] = 1;
             allow[d + x] = cfg.rateAllowance();
             thr[d + x] = cfg.rateThreshold();
+            minScale[d + x] = MIN_LOG_RATE_SCALE;
         }
-        monitor = new DriftMonitor(region, targets, params, allow, thr, cfg.clearFraction());
+        monitor = new DriftMonitor(region, targets, params, groups, allow, thr, minScale, cfg.driftWarmupBins(),
+                cfg.driftNullMargin(), cfg.clearFraction());
+        logRatio = new double[d];
+        scratchZones = new double[d];
         zOne = new double[d];
         rOne = new double[d];
         outRef = new double[d];
@@ -415,7 +439,7 @@ public final class RegionCalibrator {
 
         // Seasonal references (read before the memory is overwritten), then remember the window's estimates.
         boolean haveRef = referenceOutRates(b, outRef);
-        remember(b);
+        remember(b, bin.hasFlows());
         List<ParameterValue> values = parameterValues();
         Forecast forecast = forecast(b, realised, prov);
         List<DriftAlert> alerts = drift(b, haveRef, prov);
@@ -664,7 +688,9 @@ public final class RegionCalibrator {
     /**
      * The reference outgoing rate per zone for {@code bin} into {@code out}: the median of the newest estimates for
      * bin − (bins per day), bin − S and bin − 2S when all three are remembered (robust to one disrupted reference
-     * day), else the one for bin − S; false when neither exists.
+     * day); when a day is not shorter than a season (daily bins, weekly season), the one for bin − S; false
+     * otherwise. The drift channels are fed only from one kind of reference, so the warm-up that sets their
+     * thresholds sees the same noise as the armed detector.
      */
     private boolean referenceOutRates(long bin, double[] out) {
         long[] lags = {dayBins, season, 2L * season};
@@ -684,6 +710,9 @@ public final class RegionCalibrator {
             }
             return true;
         }
+        if (dayBins < season) {
+            return false; // the one-season reference alone is a noisier signal than the one the detector is armed on
+        }
         int slot = slotOf(bin - season);
         if (outHistBin[slot] == bin - season) {
             System.arraycopy(outHist, slot * d, out, 0, d);
@@ -696,12 +725,17 @@ public final class RegionCalibrator {
         return (int) Math.floorMod(bin, (long) outHistBin.length);
     }
 
-    private void remember(long b) {
+    /**
+     * Remembers the window's estimates for the seasonal forecasts and the zones' outgoing rates of bin b for the
+     * drift channels: with flow counts the bin's own estimate Σ_y exp(prior_xy) (the gamma–Poisson posterior mean
+     * from this bin's departures alone), else the calibrated newest row.
+     */
+    private void remember(long b, boolean flows) {
         final int lastRow = (rows - 1) * edges;
         final int os = slotOf(b) * d;
         Arrays.fill(outHist, os, os + d, 0);
         for (int e = 0; e < edges; e++) {
-            outHist[os + graph.from(e)] += Math.exp(theta[lastRow + e]);
+            outHist[os + graph.from(e)] += Math.exp(flows ? priorRow[e] : theta[lastRow + e]);
         }
         outHistBin[slotOf(b)] = b;
         for (int r = 0; r < rows; r++) {
@@ -865,15 +899,25 @@ public final class RegionCalibrator {
         List<DriftAlert> alerts = new ArrayList<>();
         if (oneStepResiduals > season && !Double.isNaN(zOne[0])) {
             for (int x = 0; x < d; x++) {
-                double z = Math.max(-Z_CLIP, Math.min(Z_CLIP, zOne[x]));
-                monitor.update(x, b, z, rOne[x], prov, alerts);
+                monitor.update(x, b, zOne[x], rOne[x], prov, alerts);
             }
         }
         if (haveRef) {
             final int os = slotOf(b) * d;
-            for (int x = 0; x < d - 1; x++) {
-                double now = outHist[os + x];
-                monitor.update(d + x, b, Math.log(now / outRef[x]), now - outRef[x], prov, alerts);
+            final int monitored = d - 1;
+            for (int x = 0; x < monitored; x++) {
+                logRatio[x] = Math.log(outHist[os + x] / outRef[x]);
+            }
+            // Zone-relative: remove the region-wide shift of the bin (median over the monitored zones), so that a
+            // system-wide pattern (a holiday morning, weather over the whole network) is not read as a change of
+            // every zone; with fewer than 3 zones the median is not robust to the changed zone and is not removed.
+            double common = 0;
+            if (monitored >= 3) {
+                System.arraycopy(logRatio, 0, scratchZones, 0, monitored);
+                common = DriftMonitor.median(scratchZones, monitored);
+            }
+            for (int x = 0; x < monitored; x++) {
+                monitor.update(d + x, b, logRatio[x] - common, outHist[os + x] - outRef[x], prov, alerts);
             }
         }
         return alerts;

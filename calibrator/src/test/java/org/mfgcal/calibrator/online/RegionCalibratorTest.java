@@ -162,9 +162,8 @@ class RegionCalibratorTest {
     void update_outgoingRatesOfOneZoneHalved_alertNamesTheZoneWithinFourBins() {
         long halveFrom = 100;
         List<ClosedBin> bins = simulate(0, 110, halveFrom, 0.0);
-        // A noise-free process: a rate allowance well below the halving (log 2 = 0.69) is safe here; the defaults are
-        // tuned on the real flights (FlightsOnlineTest).
-        OnlineConfig cfg = config().withDrift(1.5, 10, 0.2, 0.5);
+        // Default detector: the rate channels arm after two seasons of references (bin 60) plus a warm-up of 28.
+        OnlineConfig cfg = config();
         RegionCalibrator rc = new RegionCalibrator(cfg, "syn", ZONES, CalibrationListener.NONE);
         DriftAlert firstAlert = null;
         for (ClosedBin bin : bins) {
