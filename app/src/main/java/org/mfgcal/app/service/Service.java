@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The running service: topics checked (and created when configured), the Prometheus endpoint and the web page
  * started, the {@link ServicePipeline} subscribed, and a monitor thread that feeds the ingest meters (records in,
- * dead letters by reason, late events, consumer lag) and logs rates every {@link #LOG_EVERY}.
+ * dead letters by reason, late events, consumer lag) and logs rates every {@link #LOG_EVERY} (every
+ * {@link #IDLE_LOG_EVERY} while idle).
  *
  * <p>Lifecycle: {@link #start} returns a running service; {@link #awaitTermination} blocks until the pipeline
  * ends (an error, or {@link #close}); {@link #close} stops the pipeline after its running transaction, then the
@@ -50,8 +51,10 @@ import org.slf4j.LoggerFactory;
 public final class Service implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Service.class);
-    /** Period of the rate log line. */
+    /** Period of the rate log line while records or bins move. */
     public static final Duration LOG_EVERY = Duration.ofSeconds(10);
+    /** Period of the rate log line while nothing moves. */
+    public static final Duration IDLE_LOG_EVERY = Duration.ofMinutes(5);
     /** Period of the ingest meters update; consumer lag is read every fifth period. */
     static final Duration MONITOR_EVERY = Duration.ofSeconds(1);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
@@ -296,7 +299,8 @@ public final class Service implements AutoCloseable {
                 consumerLag();
             }
             long now = System.nanoTime();
-            if (now - logAt >= LOG_EVERY.toNanos()) {
+            boolean moved = received != logReceived || pipeline.committed() != logCommitted;
+            if (now - logAt >= (moved ? LOG_EVERY : IDLE_LOG_EVERY).toNanos()) {
                 double secs = (now - logAt) / 1e9;
                 long committed = pipeline.committed();
                 ServicePipeline.Committed c = pipeline.last();

@@ -63,7 +63,7 @@ import org.mfgcal.publisher.web.WebServer;
  *   relativeTolerance: 1e-4
  *   controlCost: 1.0
  *   congestion: 0.5
- *   residualAllowance: 0.5
+ *   residualAllowance: 1.5
  *   residualThreshold: 10.0
  *   rateAllowance: 0.5
  *   rateThreshold: 1.0

@@ -43,6 +43,19 @@ class ServiceConfigTest {
     }
 
     @Test
+    void readmeReference_parses() throws java.io.IOException {
+        String readme = java.nio.file.Files.readString(Tools.repoRoot().resolve("README.md"));
+        int section = readme.indexOf("## Run against your Kafka");
+        int from = readme.indexOf("```yaml\n", section) + "```yaml\n".length();
+        String yaml = readme.substring(from, readme.indexOf("```", from));
+        ServiceConfig c = parse(yaml, Map.of("KAFKA_PASSWORD", "pw"));
+        assertEquals("broker1:9092,broker2:9092", c.bootstrapServers());
+        assertTrue(c.kafkaProperties().get("sasl.jaas.config").endsWith("password=\"pw\";"));
+        assertEquals(OnlineConfig.defaults(1), c.onlineConfig(c.regions().single()),
+                "README's model block restates the defaults");
+    }
+
+    @Test
     void minimal_defaults_loopbackAndLoopDefaults() {
         ServiceConfig c = parse("kafka: {bootstrapServers: 'b1:9092,b2:9093'}\n");
         assertEquals("127.0.0.1", c.webEndpoint().host());

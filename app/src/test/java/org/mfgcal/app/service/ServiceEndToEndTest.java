@@ -2,6 +2,7 @@ package org.mfgcal.app.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -21,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.opentest4j.AssertionFailedError;
 import org.mfgcal.app.Main;
 import org.mfgcal.ingest.Binning;
 import org.mfgcal.ingest.IngestEvent;
@@ -114,6 +116,15 @@ class ServiceEndToEndTest {
         JsonNode lastParams = wantParams.get(wantParams.size() - 1).get("parameters");
         compare(List.of(lastParams), List.of(JSON.valueToTree(last.parameters())), "state parameters");
         assertEquals(wantParams.get(0).at("/provenance/configHash").asText(), last.configHash());
+
+        // the comparison can fail: another seed changes the forecasts' bands
+        Path other = tmp.resolve("other-seed");
+        assertEquals(0, Main.commandLine().execute("online", "--input", FlightsData.WEEK, "--format", "flights",
+                "--region-config", regionFile.toString(), "--out", other.toString(), "--seed", "1", "--limit", "30"));
+        List<JsonNode> otherForecasts = lines(other.resolve("forecasts.jsonl"));
+        assertFalse(otherForecasts.isEmpty());
+        assertThrows(AssertionFailedError.class, () -> compare(otherForecasts,
+                values(forecasts, region.id()).subList(0, otherForecasts.size()), "forecasts, other seed"));
     }
 
     private static List<JsonNode> values(List<ConsumerRecord<String, byte[]>> records, String key) throws IOException {
