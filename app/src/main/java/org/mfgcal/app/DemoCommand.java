@@ -68,6 +68,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "TIME", description = "Stop after this long (e.g. 90s, 5m, PT10M).")
     String duration;
 
+    /**
+     * The demo replays one week, shorter than the loop's default drift warm-up (a week of bins): the drift channels
+     * arm after two days instead, so a change in the replayed data can raise an alert while the demo runs.
+     */
+    public static final int DEMO_DRIFT_WARMUP_BINS = 48;
+
     @Override
     public Integer call() throws Exception {
         if (exitAfterBins != null && exitAfterBins < 1) {
@@ -76,7 +82,7 @@ public final class DemoCommand implements Callable<Integer> {
         Duration limit = duration == null ? null : parseDuration(duration);
         Demo.Options options = new Demo.Options(speedup, dataDir, keepData, HttpEndpoint.loopback(webPort),
                 HttpEndpoint.loopback(metricsPort), new ServiceConfig.Model(null, season, null, null, null, null, null,
-                        null, null, null, null, null),
+                        null, null, null, null, null, DEMO_DRIFT_WARMUP_BINS),
                 injectChange == null ? null : DemoData.Change.parse(injectChange));
         long launched = ManagementFactory.getRuntimeMXBean().getStartTime();
         PrintStream out = System.out;

@@ -228,11 +228,11 @@ public record ServiceConfig(String bootstrapServers, String groupId, String tran
      */
     public record Model(Integer windowBins, Integer seasonBins, Long seed, Integer coldSteps, Integer warmSteps,
                         Double relativeTolerance, Double controlCost, Double congestion, Double residualAllowance,
-                        Double residualThreshold, Double rateAllowance, Double rateThreshold) {
+                        Double residualThreshold, Double rateAllowance, Double rateThreshold, Integer driftWarmupBins) {
 
         /** Every field at the loop's default. */
         public static final Model DEFAULTS = new Model(null, null, null, null, null, null, null, null, null, null,
-                null, null);
+                null, null, null);
 
         /** The loop configuration for a region. */
         public OnlineConfig forRegion(RegionConfig region) {
@@ -246,6 +246,7 @@ public record ServiceConfig(String bootstrapServers, String groupId, String tran
                 c = c.withSteps(or(coldSteps, c.coldSteps()), or(warmSteps, c.warmSteps()),
                         or(relativeTolerance, c.relativeTolerance()));
                 c = c.withGame(or(controlCost, c.controlCost()), or(congestion, c.congestion()));
+                c = c.withDriftWarmup(or(driftWarmupBins, c.driftWarmupBins()));
                 return c.withDrift(or(residualAllowance, c.residualAllowance()),
                         or(residualThreshold, c.residualThreshold()), or(rateAllowance, c.rateAllowance()),
                         or(rateThreshold, c.rateThreshold()));
@@ -397,13 +398,13 @@ public record ServiceConfig(String bootstrapServers, String groupId, String tran
             if (m != null) {
                 keys(m, "model", "windowBins", "seasonBins", "seed", "coldSteps", "warmSteps", "relativeTolerance",
                         "controlCost", "congestion", "residualAllowance", "residualThreshold", "rateAllowance",
-                        "rateThreshold");
+                        "rateThreshold", "driftWarmupBins");
                 model = new Model(optInt(m, "model.windowBins"), optInt(m, "model.seasonBins"), optLong(m, "model.seed"),
                         optInt(m, "model.coldSteps"), optInt(m, "model.warmSteps"),
                         optDouble(m, "model.relativeTolerance"), optDouble(m, "model.controlCost"),
                         optDouble(m, "model.congestion"), optDouble(m, "model.residualAllowance"),
                         optDouble(m, "model.residualThreshold"), optDouble(m, "model.rateAllowance"),
-                        optDouble(m, "model.rateThreshold"));
+                        optDouble(m, "model.rateThreshold"), optInt(m, "model.driftWarmupBins"));
             }
             int threads = integer(root, "calibrationThreads", Defaults.CALIBRATION_THREADS);
 

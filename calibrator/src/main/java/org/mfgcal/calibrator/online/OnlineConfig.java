@@ -145,6 +145,15 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
                 driftWarmupBins, driftNullMargin, seed, modelVersion, codeVersion, solver);
     }
 
+    /** The same configuration with drift channels armed after {@code bins} inputs (see {@code driftWarmupBins}). */
+    public OnlineConfig withDriftWarmup(int bins) {
+        return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion,
+                learningRate, coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate,
+                priorPseudoCount, minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
+                residualThreshold, rateAllowance, rateThreshold, clearFraction,
+                bins, driftNullMargin, seed, modelVersion, codeVersion, solver);
+    }
+
     public OnlineConfig withSteps(int cold, int warm, double relTol) {
         return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion,
                 learningRate, cold, warm, relTol, smoothness, priorWeight, priorRate, priorPseudoCount,
