@@ -100,7 +100,7 @@ public final class ServicePipeline implements AutoCloseable {
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong alerts = new AtomicLong();
     private final AtomicLong failedUpdates = new AtomicLong();
-    private final AtomicLong lateEvents = new AtomicLong();
+    private final Map<String, AtomicLong> lateEvents = new ConcurrentHashMap<>();
     private volatile Committed last;
 
     /** A region's calibrator and the tail of its queue of updates (guarded by the Region's monitor). */
@@ -183,7 +183,9 @@ public final class ServicePipeline implements AutoCloseable {
     private Outcome calibrate(Region region, SnapshotDelivery d) {
         RegionCalibrator rc = region.calibrator;
         PopulationSnapshot s = d.snapshot();
-        lateEvents.addAndGet(s.lateEvents());
+        if (s.lateEvents() > 0) {
+            lateEvents.computeIfAbsent(s.region(), k -> new AtomicLong()).addAndGet(s.lateEvents());
+        }
         UpdateResult result = null;
         try {
             ClosedBin bin = OnlineInput.toClosedBin(s);
@@ -249,9 +251,11 @@ public final class ServicePipeline implements AutoCloseable {
         return failedUpdates.get();
     }
 
-    /** Events counted late (behind the watermark, bin still open) in the bins processed so far. */
-    public long lateEvents() {
-        return lateEvents.get();
+    /** Events counted late (behind the watermark, bin still open) in the bins processed so far, by region. */
+    public Map<String, Long> lateEvents() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        lateEvents.forEach((r, n) -> m.put(r, n.get()));
+        return m;
     }
 
     /** The latest committed bin, or null. */
