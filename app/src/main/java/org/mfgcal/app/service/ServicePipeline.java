@@ -126,13 +126,9 @@ public final class ServicePipeline implements AutoCloseable {
         this.listener = listener;
         Map<String, Object> consumer = new java.util.HashMap<>(config.kafkaProperties());
         consumer.putAll(TransactionalOutputWriter.inputConsumerProperties());
-        IngestOptions options = IngestOptions.of(config.bootstrapServers(), config.groupId(), config.inputTopics())
-                .withDeadLetterTopic(config.deadLetterTopic())
-                .withCommitMode(CommitMode.EXTERNAL)
-                .withConsumerOverrides(consumer);
-        options = new IngestOptions(options.bootstrapServers(), options.groupId(), options.topics(),
-                options.deadLetterTopic(), options.maxRecordBytes(), options.idleTick(), options.prefetch(),
-                options.commitMode(), options.consumerOverrides(), Map.copyOf(config.kafkaProperties()), null);
+        IngestOptions options = new IngestOptions(config.bootstrapServers(), config.groupId(), config.inputTopics(),
+                config.deadLetterTopic(), 0, null, 0, CommitMode.EXTERNAL, consumer,
+                new java.util.HashMap<>(config.kafkaProperties()), null);
         this.writer = TransactionalOutputWriter.create(new OutputWriterConfig(config.bootstrapServers(),
                 config.transactionalId(), config.outputTopics(), OutputWriterConfig.DEFAULT_TRANSACTION_TIMEOUT,
                 config.kafkaProperties()));
