@@ -76,7 +76,7 @@ public final class Service implements AutoCloseable {
     // monitor-thread state
     private long seenReceived;
     private final Map<DeadLetterReason, Long> seenDead = new EnumMap<>(DeadLetterReason.class);
-    private long seenLate;
+    private final Map<String, Long> seenLate = new HashMap<>();
     private int monitorTicks;
     private long logAt = System.nanoTime();
     private long logReceived;
@@ -287,13 +287,12 @@ public final class Service implements AutoCloseable {
                 }
                 seenDead.put(e.getKey(), e.getValue());
             }
-            long late = pipeline.lateEvents();
-            if (late > seenLate) {
-                String region = pipeline.last() == null ? "unknown" : pipeline.last().snapshot().region();
-                for (long i = seenLate; i < late; i++) {
-                    metrics.lateEvent(region);
+            for (var e : pipeline.lateEvents().entrySet()) {
+                long before = seenLate.getOrDefault(e.getKey(), 0L);
+                for (long i = before; i < e.getValue(); i++) {
+                    metrics.lateEvent(e.getKey());
                 }
-                seenLate = late;
+                seenLate.put(e.getKey(), e.getValue());
             }
             if (++monitorTicks % 5 == 0) {
                 consumerLag();

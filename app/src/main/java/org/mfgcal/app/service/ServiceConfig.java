@@ -329,8 +329,7 @@ public record ServiceConfig(String bootstrapServers, String groupId, String tran
             Map<String, String> props = new LinkedHashMap<>();
             JsonNode p = object(k, "kafka.properties", false);
             if (p != null) {
-                for (Iterator<Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
+                for (Map.Entry<String, JsonNode> e : p.properties()) {
                     if (!e.getValue().isValueNode() || e.getValue().isNull()) {
                         throw new IllegalArgumentException("field 'kafka.properties." + e.getKey()
                                 + "' must be a string, number or boolean, got " + e.getValue());

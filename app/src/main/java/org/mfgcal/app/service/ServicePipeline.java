@@ -100,7 +100,7 @@ public final class ServicePipeline implements AutoCloseable {
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong alerts = new AtomicLong();
     private final AtomicLong failedUpdates = new AtomicLong();
-    private final AtomicLong lateEvents = new AtomicLong();
+    private final Map<String, AtomicLong> lateEvents = new ConcurrentHashMap<>();
     private volatile Committed last;
 
     /** A region's calibrator and the tail of its queue of updates (guarded by the Region's monitor). */
@@ -126,13 +126,9 @@ public final class ServicePipeline implements AutoCloseable {
         this.listener = listener;
         Map<String, Object> consumer = new java.util.HashMap<>(config.kafkaProperties());
         consumer.putAll(TransactionalOutputWriter.inputConsumerProperties());
-        IngestOptions options = IngestOptions.of(config.bootstrapServers(), config.groupId(), config.inputTopics())
-                .withDeadLetterTopic(config.deadLetterTopic())
-                .withCommitMode(CommitMode.EXTERNAL)
-                .withConsumerOverrides(consumer);
-        options = new IngestOptions(options.bootstrapServers(), options.groupId(), options.topics(),
-                options.deadLetterTopic(), options.maxRecordBytes(), options.idleTick(), options.prefetch(),
-                options.commitMode(), options.consumerOverrides(), Map.copyOf(config.kafkaProperties()), null);
+        IngestOptions options = new IngestOptions(config.bootstrapServers(), config.groupId(), config.inputTopics(),
+                config.deadLetterTopic(), 0, null, 0, CommitMode.EXTERNAL, consumer,
+                new java.util.HashMap<>(config.kafkaProperties()), null);
         this.writer = TransactionalOutputWriter.create(new OutputWriterConfig(config.bootstrapServers(),
                 config.transactionalId(), config.outputTopics(), OutputWriterConfig.DEFAULT_TRANSACTION_TIMEOUT,
                 config.kafkaProperties()));
@@ -183,7 +179,9 @@ public final class ServicePipeline implements AutoCloseable {
     private Outcome calibrate(Region region, SnapshotDelivery d) {
         RegionCalibrator rc = region.calibrator;
         PopulationSnapshot s = d.snapshot();
-        lateEvents.addAndGet(s.lateEvents());
+        if (s.lateEvents() > 0) {
+            lateEvents.computeIfAbsent(s.region(), k -> new AtomicLong()).addAndGet(s.lateEvents());
+        }
         UpdateResult result = null;
         try {
             ClosedBin bin = OnlineInput.toClosedBin(s);
@@ -249,9 +247,11 @@ public final class ServicePipeline implements AutoCloseable {
         return failedUpdates.get();
     }
 
-    /** Events counted late (behind the watermark, bin still open) in the bins processed so far. */
-    public long lateEvents() {
-        return lateEvents.get();
+    /** Events counted late (behind the watermark, bin still open) in the bins processed so far, by region. */
+    public Map<String, Long> lateEvents() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        lateEvents.forEach((r, n) -> m.put(r, n.get()));
+        return m;
     }
 
     /** The latest committed bin, or null. */

@@ -91,7 +91,7 @@ class DemoWebPageChromiumTest {
             assertTrue(phxCard.contains("class=\"alertline\""), "raised alert not marked in the PHX chart");
 
             Files.createDirectories(SCREENSHOT.toAbsolutePath().getParent());
-            chromium.screenshot(service.webUrl(), SCREENSHOT, 1400, 1800);
+            chromium.screenshot(service.webUrl(), SCREENSHOT, 1400, 1650);
             byte[] png = Files.readAllBytes(SCREENSHOT);
             assertTrue(png.length > 20_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G',
                     "screenshot is not a plausible PNG (" + png.length + " bytes)");
