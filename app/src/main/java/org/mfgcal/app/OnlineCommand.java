@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mfgcal.app.online.OnlineInput;
 import org.mfgcal.calibrator.online.ClosedBin;
@@ -38,7 +40,7 @@ public final class OnlineCommand implements Callable<Integer> {
     @Option(names = "--format", required = true, description = "flights | trips | counts.")
     String format;
 
-    @Option(names = "--region-config", paramLabel = "FILE.yaml", description = "Region config (one region); default: derived from the data.")
+    @Option(names = "--region-config", paramLabel = "FILE.yaml", description = "Region config (one or several regions); default: derived from the data.")
     Path regionConfig;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (created).")
@@ -81,16 +83,24 @@ public final class OnlineCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
         }
         OnlineInput.Loaded loaded = OnlineInput.load(input, fmt, regions, zones, width);
-        RegionConfig region = loaded.region();
-        OnlineConfig cfg = config(region, window, seed);
+        Map<String, OnlineConfig> configs = new LinkedHashMap<>();
+        for (RegionConfig region : loaded.regions()) {
+            configs.put(region.id(), config(region, window, seed));
+        }
         List<ClosedBin> bins = OnlineInput.closedBins(loaded.snapshots());
         if (limit != null && bins.size() > limit) {
             bins = bins.subList(0, limit);
         }
-        System.err.printf("online: %d events (%d rejected) -> %d bins of region '%s' (%d zones), window %d bins%n",
-                loaded.events(), loaded.rejected(), bins.size(), region.id(), region.zoneCount(), cfg.windowBins());
+        System.err.printf("online: %d events (%d rejected) -> %d bins%n", loaded.events(), loaded.rejected(),
+                bins.size());
+        for (RegionConfig region : loaded.regions()) {
+            System.err.printf("online: region '%s' (%d zones), bins of %s, window %d bins%n", region.id(),
+                    region.zoneCount(), region.binWidth(), configs.get(region.id()).windowBins());
+        }
         Files.createDirectories(out);
-        OnlineCalibrator calibrator = new OnlineCalibrator(cfg, org.mfgcal.calibrator.online.CalibrationListener.NONE);
+        OnlineConfig first = configs.values().iterator().next();
+        OnlineCalibrator calibrator = new OnlineCalibrator(first, configs,
+                org.mfgcal.calibrator.online.CalibrationListener.NONE);
         long alerts = 0;
         long t0 = System.nanoTime();
         try (BufferedWriter p = Files.newBufferedWriter(out.resolve("parameters.jsonl"), StandardCharsets.UTF_8);

@@ -37,13 +37,18 @@ import org.mfgcal.ingest.flights.FlightsRegion;
  *
  * <ul>
  *   <li>{@code flights}: the vega-datasets CSV ({@code date,delay,distance,origin,destination}); airports from the
- *       shipped {@code airports.csv}; region: the config given, else the K busiest airports + External with the
- *       fewest initial aircraft that keep every stock ≥ 0.</li>
- *   <li>{@code trips}: JSON lines in the trip schema of ingest; region as for flights when none is given.</li>
- *   <li>{@code counts}: CSV {@code at,zone,count} ({@code at} an ISO date or instant); region: the config given,
- *       else the K zones with the largest total count + External (every other zone), bin width {@code --bin} or
- *       the smallest positive gap between distinct instants.</li>
+ *       shipped {@code airports.csv}; regions: the config given, else the K busiest airports + External with the
+ *       fewest initial aircraft that keep every stock ≥ 0. With a config, a flight goes to every region one of
+ *       whose zones or stations is its origin or destination.</li>
+ *   <li>{@code trips}: JSON lines in the trip schema of ingest; each record names its region; region as for flights
+ *       when no config is given (then the records must all name one region).</li>
+ *   <li>{@code counts}: CSV {@code at,zone,count} ({@code at} an ISO date or instant); regions: the config given
+ *       (a row goes to every region one of whose zones or stations is its zone), else the K zones with the largest
+ *       total count + External (every other zone), bin width {@code --bin} or the smallest positive gap between
+ *       distinct instants.</li>
  * </ul>
+ * Records that reach no region are counted as rejected. With several regions the records are merged in time order
+ * (stable), so the snapshots of all regions come out interleaved by bin, as the Kafka pipeline closes them.
  *
  * <p>Stateless; thread-safe.
  */
@@ -66,12 +71,16 @@ public final class OnlineInput {
     /**
      * What was read.
      *
-     * @param region    the region config used
-     * @param snapshots closed snapshots in bin order
-     * @param events    events read
-     * @param rejected  events rejected by the binner
+     * @param regions   the region configs used, in config order
+     * @param snapshots closed snapshots of every region, in the order the binner closed them
+     * @param events    records read
+     * @param rejected  records that reached no region, plus those rejected by a region's binner
      */
-    public record Loaded(RegionConfig region, List<PopulationSnapshot> snapshots, long events, long rejected) {
+    public record Loaded(List<RegionConfig> regions, List<PopulationSnapshot> snapshots, long events, long rejected) {
+        public Loaded {
+            regions = List.copyOf(regions);
+            snapshots = List.copyOf(snapshots);
+        }
     }
 
     private OnlineInput() {
@@ -88,31 +97,112 @@ public final class OnlineInput {
         if (k < 1) {
             throw new IllegalArgumentException("--zones must be >= 1, got " + k);
         }
-        List<? extends IngestEvent> events;
-        RegionConfig region;
+        if (regions != null && regions.all().isEmpty()) {
+            throw new IllegalArgumentException("--region-config: no regions");
+        }
+        List<IngestEvent> events = new ArrayList<>();
+        List<RegionConfig> used;
+        long read;
+        long unrouted = 0;
         switch (format) {
             case FLIGHTS -> {
-                String id = regions == null ? "flights" : regions.single().id();
-                List<TripEvent> trips = FlightsCsv.readTrips(spec, FlightsCsv.readAirports(FlightsData.AIRPORTS), id);
-                events = trips;
-                region = regions != null ? regions.single() : tripsRegion(id, trips, k);
+                String id = regions == null ? "flights" : "";
+                List<TripEvent> trips = FlightsCsv.readTrips(spec, FlightsCsv.readAirports(FlightsData.AIRPORTS),
+                        regions == null ? id : first(regions).id());
+                read = trips.size();
+                if (regions == null) {
+                    used = List.of(tripsRegion(id, trips, k));
+                    events.addAll(trips);
+                } else {
+                    used = List.copyOf(regions.all());
+                    unrouted = routeTrips(trips, used, events);
+                }
             }
             case TRIPS -> {
                 List<TripEvent> trips = readTrips(spec);
-                events = trips;
-                region = regions != null ? regions.single() : tripsRegion(trips.get(0).region(), trips, k);
+                read = trips.size();
+                if (regions == null) {
+                    String id = trips.get(0).region();
+                    for (TripEvent t : trips) {
+                        if (!t.region().equals(id)) {
+                            throw new IllegalArgumentException(spec + ": trips of regions '" + id + "' and '"
+                                    + t.region() + "' need a --region-config naming them");
+                        }
+                    }
+                    used = List.of(tripsRegion(id, trips, k));
+                } else {
+                    used = List.copyOf(regions.all());
+                }
+                events.addAll(trips); // records name their region; the binner rejects unknown ones
             }
             case COUNTS -> {
-                String id = regions == null ? "counts" : regions.single().id();
+                String id = regions == null ? "counts" : first(regions).id();
                 List<CountEvent> counts = readCounts(spec, id);
-                events = counts;
-                region = regions != null ? regions.single() : countsRegion(id, counts, k, bin);
+                read = counts.size();
+                if (regions == null) {
+                    used = List.of(countsRegion(id, counts, k, bin));
+                    events.addAll(counts);
+                } else {
+                    used = List.copyOf(regions.all());
+                    unrouted = routeCounts(counts, used, events);
+                }
             }
             default -> throw new IllegalArgumentException("format " + format);
         }
-        Binning.Result r = Binning.run(events, RegionConfigs.of(region), true);
-        long rejected = r.rejected().values().stream().mapToLong(Long::longValue).sum();
-        return new Loaded(region, r.snapshots(), events.size(), rejected);
+        events.sort(Comparator.comparingLong(IngestEvent::eventTimeMillis)); // stable: per-region order is kept
+        Binning.Result r = Binning.run(events, RegionConfigs.of(used), true);
+        long rejected = unrouted + r.rejected().values().stream().mapToLong(Long::longValue).sum();
+        return new Loaded(used, r.snapshots(), read, rejected);
+    }
+
+    private static RegionConfig first(RegionConfigs regions) {
+        return regions.all().iterator().next();
+    }
+
+    /** Whether {@code station} is a zone or a mapped station of {@code region} (its catch-all zone does not count). */
+    static boolean touches(RegionConfig region, String station) {
+        if (region.stations().containsKey(station)) {
+            return true;
+        }
+        for (Zone z : region.zones()) {
+            if (z.id().equals(station) && !z.id().equals(region.otherZone())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Each trip, re-labelled, to every region it touches; returns the trips that touch none. */
+    static long routeTrips(List<TripEvent> trips, List<RegionConfig> regions, List<IngestEvent> out) {
+        long none = 0;
+        for (TripEvent t : trips) {
+            boolean any = false;
+            for (RegionConfig r : regions) {
+                if (touches(r, t.origin()) || touches(r, t.destination())) {
+                    out.add(t.region().equals(r.id()) ? t : new TripEvent(r.id(), t.tripId(), t.origin(),
+                            t.destination(), t.departedAtMillis(), t.arrivedAtMillis()));
+                    any = true;
+                }
+            }
+            none += any ? 0 : 1;
+        }
+        return none;
+    }
+
+    /** Each count row, re-labelled, to every region whose zone or station it names; returns the rows that reach none. */
+    static long routeCounts(List<CountEvent> counts, List<RegionConfig> regions, List<IngestEvent> out) {
+        long none = 0;
+        for (CountEvent c : counts) {
+            boolean any = false;
+            for (RegionConfig r : regions) {
+                if (touches(r, c.zone())) {
+                    out.add(c.region().equals(r.id()) ? c : new CountEvent(r.id(), c.zone(), c.atMillis(), c.count()));
+                    any = true;
+                }
+            }
+            none += any ? 0 : 1;
+        }
+        return none;
     }
 
     /** The calibrator's input for a snapshot: bin index = binStart / width, shares, total stock, OD counts. */

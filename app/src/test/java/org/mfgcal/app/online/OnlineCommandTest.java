@@ -51,6 +51,65 @@ class OnlineCommandTest {
         assertTrue(fa.get(0).contains("\"zones\":[\"A\",\"B\",\"C\"]"), fa.get(0));
     }
 
+    static Path regions(Path dir, String name, String... ids) throws IOException {
+        StringBuilder sb = new StringBuilder("regions:\n");
+        for (String id : ids) {
+            String zones = id.equals("north") ? "[A, B]" : "[C, D]";
+            sb.append("  - id: ").append(id).append("\n    stockSource: counts\n    binWidth: P1D\n    window: P1D\n")
+                    .append("    allowedLateness: P1D\n    zones:\n");
+            for (String z : zones.substring(1, zones.length() - 1).split(", ")) {
+                sb.append("      - {id: ").append(z).append("}\n");
+            }
+        }
+        Path f = dir.resolve(name);
+        Files.writeString(f, sb);
+        return f;
+    }
+
+    static List<String> ofRegion(List<String> lines, String region) {
+        return lines.stream().filter(l -> l.contains("\"region\":\"" + region + "\"")).toList();
+    }
+
+    @Test
+    void online_regionConfigWithTwoRegions_eachRegionCalibratedAsIfAlone(@TempDir Path dir) throws IOException {
+        Path in = counts(dir); // zones A, B, C daily; D added below, E belongs to no region
+        StringBuilder more = new StringBuilder();
+        for (int d = 0; d < 30; d++) {
+            String day = java.time.LocalDate.of(2001, 1, 1).plusDays(d).toString();
+            more.append(day).append(",D,").append(50 + (d * 11) % 17).append('\n');
+            more.append(day).append(",E,").append(20).append('\n');
+        }
+        Files.writeString(in, more, java.nio.file.StandardOpenOption.APPEND);
+        Path both = regions(dir, "both.yaml", "north", "south");
+        Path north = regions(dir, "north.yaml", "north");
+        assertEquals(0, run("online", "--input", in.toString(), "--format", "counts", "--region-config", both.toString(),
+                "--out", dir.resolve("both").toString()));
+        assertEquals(0, run("online", "--input", in.toString(), "--format", "counts", "--region-config",
+                north.toString(), "--out", dir.resolve("north").toString()));
+        List<String> fb = Files.readAllLines(dir.resolve("both/forecasts.jsonl"));
+        List<String> pb = Files.readAllLines(dir.resolve("both/parameters.jsonl"));
+        // daily bins, window 7: 24 published updates per region over 30 days
+        assertEquals(24, ofRegion(fb, "north").size());
+        assertEquals(24, ofRegion(fb, "south").size());
+        assertEquals(48, fb.size());
+        assertEquals(24, ofRegion(pb, "south").size());
+        assertTrue(ofRegion(fb, "south").get(0).contains("\"zones\":[\"C\",\"D\"]"), ofRegion(fb, "south").get(0));
+        // Regions share nothing: north's forecasts are those of a run that only knows north.
+        assertEquals(Files.readAllLines(dir.resolve("north/forecasts.jsonl")), ofRegion(fb, "north"));
+    }
+
+    @Test
+    void online_tripsOfTwoRegionsWithoutRegionConfig_clearError(@TempDir Path dir) throws IOException {
+        Path in = dir.resolve("trips.jsonl");
+        Files.writeString(in, """
+                {"region":"r1","tripId":"t1","origin":"A","destination":"B","departedAt":"2001-01-01T00:10:00Z","arrivedAt":"2001-01-01T00:50:00Z"}
+                {"region":"r2","tripId":"t2","origin":"A","destination":"B","departedAt":"2001-01-01T00:20:00Z","arrivedAt":"2001-01-01T00:40:00Z"}
+                """);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> OnlineInput.load(in.toString(), OnlineInput.Format.TRIPS, null, 10, null));
+        assertTrue(e.getMessage().contains("trips of regions 'r1' and 'r2' need a --region-config"), e.getMessage());
+    }
+
     @Test
     void online_badFormat_exit2() throws IOException {
         assertEquals(2, run("online", "--input", "x.csv", "--format", "bogus", "--out", "unused"));

@@ -12,16 +12,38 @@ import java.util.Map;
  */
 public final class OnlineCalibrator {
     private final OnlineConfig config;
+    private final Map<String, OnlineConfig> byRegion;
     private final CalibrationListener listener;
     private final Map<String, RegionCalibrator> regions = new LinkedHashMap<>();
 
+    /** Every region with {@code config}. */
     public OnlineCalibrator(OnlineConfig config, CalibrationListener listener) {
+        this(config, Map.of(), listener);
+    }
+
+    /**
+     * Regions with their own configuration (e.g. their own bin width) from {@code byRegion} (copied), every other
+     * region with {@code config}.
+     */
+    public OnlineCalibrator(OnlineConfig config, Map<String, OnlineConfig> byRegion, CalibrationListener listener) {
         this.config = Records.nonNull("config", config);
+        Records.nonNull("byRegion", byRegion);
+        byRegion.forEach((r, c) -> {
+            Records.nonBlank("byRegion key", r);
+            Records.nonNull("byRegion['" + r + "']", c);
+        });
+        this.byRegion = Map.copyOf(byRegion);
         this.listener = Records.nonNull("listener", listener);
     }
 
+    /** The configuration of regions without their own. */
     public OnlineConfig config() {
         return config;
+    }
+
+    /** The configuration {@code region} runs with. */
+    public OnlineConfig config(String region) {
+        return byRegion.getOrDefault(region, config);
     }
 
     /** Processes one closed bin of any region. */
@@ -32,7 +54,7 @@ public final class OnlineCalibrator {
     /** The region's calibrator, created for the zones of {@code first} when new. */
     public RegionCalibrator region(Observation first) {
         return regions.computeIfAbsent(first.region(),
-                r -> new RegionCalibrator(config, r, first.zones(), listener));
+                r -> new RegionCalibrator(config(r), r, first.zones(), listener));
     }
 
     /** The calibrators by region, in order of first appearance (a read-only view). */

@@ -26,7 +26,9 @@ import org.mfgcal.calibrator.solver.SolverOptions;
  * @param congestion        c of the mobility game (≥ 0); 0 gives the plain Kolmogorov model
  * @param learningRate      Adam step size on log-rates (> 0)
  * @param coldSteps         optimiser step budget of a cold start (≥ 1)
- * @param warmSteps         optimiser step budget of a warm update (≥ 1)
+ * @param warmSteps         optimiser step budget of a warm update (≥ 1); it bounds the update latency (about 4 ms a
+ *                          step at 21 states × 96 bins, see OnlineUpdateBenchmark); an optimisation it cuts short
+ *                          continues, warm, at the next bin, but leaves the published rates less converged
  * @param relativeTolerance the loss "stops improving" when a step improves the best loss by less than this
  *                          fraction (≥ 0)
  * @param smoothness        λ_s, weight of Σ (θ_{r+1,e} − θ_{r,e})² / 2 over adjacent rows (≥ 0)
@@ -34,7 +36,8 @@ import org.mfgcal.calibrator.solver.SolverOptions;
  * @param priorRate         prior rate per edge and hour when a bin has no flow counts (> 0)
  * @param priorPseudoCount  pseudo-trips added to each edge's flow count for the empirical prior (> 0)
  * @param minShareVariance  floor of the per-share observation variance (> 0)
- * @param uncertaintyProbes Rademacher probes of the Gauss–Newton diagonal (≥ 1)
+ * @param uncertaintyProbes Rademacher probes averaged in the Gauss–Newton diagonal (≥ 1): all fresh after a cold
+ *                          start, then one fresh probe per warm update in a running average of this length
  * @param forecastSamples   parameter samples for the forecast's parameter uncertainty (≥ 2)
  * @param bandMemory        EWMA weight of the newest realised errors in the band variance calibration, in (0, 1]
  * @param residualAllowance CUSUM allowance k on forecast residuals, in robust standard deviations of the channel

@@ -32,10 +32,14 @@ import org.mfgcal.calibrator.solver.SquaredLoss;
  *       the best objective by less than {@code relativeTolerance} (relative) or the budget is spent; the best
  *       evaluated θ is kept. Every solve is warm-started from the previous solve's μ*.</li>
  *   <li><b>Cold start.</b> θ = prior, fresh moments, μ from μ_0: on the first full window, after {@link #reset} or
- *       a gap, and when the warm start's objective is above the objective at the prior (checked every update with
- *       one extra solve; logged).</li>
+ *       a gap, and when the warm start's objective (its first gradient evaluation) is above the objective at the
+ *       prior by more than {@link #REACH} (relative; checked every update with one extra solve, warm-started; logged).</li>
  *   <li><b>Uncertainty.</b> Gauss–Newton: diag(JᵀJ) of J = ∂μ* / ∂θ by Rademacher probes v, E[(Jᵀv)²] = diag(JᵀJ),
- *       each Jᵀv one exact adjoint solve; posterior variance 1/(diag(JᵀJ)/σ² + regulariser curvature).</li>
+ *       each Jᵀv one exact adjoint solve; posterior variance 1/(diag(JᵀJ)/σ² + regulariser curvature). After a cold
+ *       start {@code uncertaintyProbes} probes; on warm updates the estimate is shifted with the window and one fresh
+ *       probe enters a running average of that length (one adjoint solve per bin).</li>
+ *   <li><b>Exploitability.</b> Computed once per update, for the published equilibrium (a final warm-started solve
+ *       that converges at once); the optimiser's and the forecaster's solves skip it.</li>
  *   <li><b>Forecast.</b> The equilibrium over H bins from the observed shares at t, with the rates estimated for
  *       the same bin one season (S bins, a week by default) earlier, else one day earlier, else the newest rates. Band variance per zone and
  *       horizon: λ_h·(finite-population noise of the jump process: expected individual jumps into and out
@@ -134,6 +138,8 @@ public final class RegionCalibrator {
     private final double[] probe;
     private final double[] precision;
     private final double[] variance;
+    private final double[] gnData;    // running estimate of diag(JᵀJ), per θ entry
+    private boolean haveCurvature;
 
     // seasonal memory of the latest estimates, slot = bin mod S
     private final double[] histTheta;
@@ -200,6 +206,9 @@ public final class RegionCalibrator {
         this.model = table;
         this.solver = new EquilibriumSolver(game, rows * cfg.binHours(), w, cfg.solver());
         this.forecaster = new EquilibriumSolver(game, horizon * cfg.binHours(), horizon + 1, cfg.solver());
+        // Exploitability is published for the calibrated equilibrium only: computed in finish(), not in every solve.
+        this.solver.setReportExploitability(false);
+        this.forecaster.setReportExploitability(false);
         this.loss = new SquaredLoss(w, d, 1, rows, null);
         this.configHash = cfg.hash();
         this.zBand = Normal.quantile((1 + cfg.bandLevel()) / 2);
@@ -228,6 +237,7 @@ public final class RegionCalibrator {
         probe = new double[w * d];
         precision = new double[n];
         variance = new double[n];
+        gnData = new double[n];
         histTheta = new double[season * edges];
         histVar = new double[season * edges];
         histBin = new long[season];
@@ -378,6 +388,9 @@ public final class RegionCalibrator {
             System.arraycopy(muWarm, (w - 2) * d, muWarm, (w - 1) * d, d);
             model.shift(theta);
             adam.shift(model.shiftStride());
+            // The Gauss–Newton data curvature follows its bins: row r+1 becomes row r, the new row starts from the
+            // previous last row (as θ does).
+            System.arraycopy(gnData, edges, gnData, 0, gnData.length - edges);
             idx = w - 1;
         } else {
             idx = filled++;
@@ -409,19 +422,23 @@ public final class RegionCalibrator {
         if (comparison != null && warm) {
             steps = measure(b, comparison);
         } else {
+            steps = -1;
             if (warm) {
+                // The warm start's first (gradient) evaluation doubles as the check against the cold start's
+                // objective; a warm start within REACH (relative) of it is not worse.
                 double coldObjective = coldCheck();
-                double warmObjective = evaluate(theta, false, hasMu ? muWarm : null);
-                if (!(warmObjective <= coldObjective)) {
+                steps = optimise(cfg.warmSteps(), Double.NEGATIVE_INFINITY,
+                        coldObjective + REACH * Math.abs(coldObjective));
+                if (steps < 0) {
                     LOG.log(System.Logger.Level.INFO, "region ''{0}'' bin {1}: warm start objective {2} is worse than"
-                            + " the cold start''s {3}; starting cold", region, b, warmObjective, coldObjective);
+                            + " the cold start''s {3}; starting cold", region, b, firstObjective, coldObjective);
                     cold = true;
                 }
             }
             if (cold) {
                 startCold();
+                steps = optimise(cfg.coldSteps(), Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
             }
-            steps = optimise(cold ? cfg.coldSteps() : cfg.warmSteps(), Double.NEGATIVE_INFINITY);
         }
         double best = finish();
         if (!Double.isFinite(best)) {
@@ -432,6 +449,9 @@ public final class RegionCalibrator {
             return new UpdateResult(o, null, null, List.of());
         }
         warm = true;
+        if (cold) {
+            haveCurvature = false;
+        }
         Solution sol = lastSolution;
         uncertainty(b, sol);
         final long firstBin = b - w + 1;
@@ -551,18 +571,26 @@ public final class RegionCalibrator {
     }
 
     private double bestObjective;
+    private double firstObjective;
     private boolean lastIsBest;
 
     /**
      * Adam steps from the current θ until the objective stops improving, the budget is spent, or it reaches
-     * {@code target}. Leaves the best evaluated θ in {@link #bestTheta}; returns the steps taken.
+     * {@code target}. Leaves the best evaluated θ in {@link #bestTheta}; returns the steps taken, or −1 (nothing
+     * kept) when the first objective, kept in {@link #firstObjective}, is above {@code abortAbove}.
      */
-    private int optimise(int budget, double target) {
+    private int optimise(int budget, double target, double abortAbove) {
         bestObjective = Double.POSITIVE_INFINITY;
         lastIsBest = false;
         int steps = 0;
         for (int k = 0; k < budget; k++) {
             double obj = evaluate(theta, true, hasMu ? muWarm : null);
+            if (k == 0) {
+                firstObjective = obj;
+                if (!(obj <= abortAbove)) {
+                    return -1;
+                }
+            }
             if (!Double.isFinite(obj)) {
                 lastIsBest = false;
                 break;
@@ -600,14 +628,18 @@ public final class RegionCalibrator {
         }
         System.arraycopy(bestTheta, 0, theta, 0, theta.length);
         System.arraycopy(bestMu, 0, muWarm, 0, muWarm.length);
-        if (!lastIsBest) {
-            double v = evaluate(theta, false, muWarm);
-            if (!Double.isFinite(v)) {
-                return v;
-            }
-        } else {
-            model.gamma(theta, gamma);
+        // One solve from the best equilibrium (it converges at once): it leaves the solver's workspace linearised at
+        // the published equilibrium and computes its exploitability, which the optimiser's solves skip.
+        model.gamma(theta, gamma);
+        solver.setReportExploitability(true);
+        Solution sol = solver.solve(mu0, gamma, muWarm);
+        solver.setReportExploitability(false);
+        picard += sol.iterations();
+        lastSolution = sol;
+        if (!sol.converged()) {
+            return Double.POSITIVE_INFINITY;
         }
+        System.arraycopy(sol.mu(), 0, muWarm, 0, muWarm.length);
         return bestObjective;
     }
 
@@ -620,7 +652,7 @@ public final class RegionCalibrator {
         startCold();
         picard = 0;
         adjoint = 0;
-        int coldSteps = optimise(cfg.coldSteps(), Double.NEGATIVE_INFINITY);
+        int coldSteps = optimise(cfg.coldSteps(), Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
         double coldLoss = bestObjective;
         int coldIt = picard + adjoint;
         System.arraycopy(savedTheta, 0, theta, 0, theta.length);
@@ -630,18 +662,25 @@ public final class RegionCalibrator {
         picard = 0;
         adjoint = 0;
         double target = coldLoss + REACH * Math.abs(coldLoss);
-        int warmSteps = optimise(cfg.coldSteps(), target);
+        int warmSteps = optimise(cfg.coldSteps(), target, Double.POSITIVE_INFINITY);
         out[0] = new WarmColdComparison(b, coldLoss, coldIt, coldSteps, bestObjective, picard + adjoint, warmSteps,
                 bestObjective <= target);
         return warmSteps;
     }
 
-    /** Posterior variance of θ (Gauss–Newton diagonal from exact adjoint probes) into {@link #variance}. */
+    /**
+     * Posterior variance of θ into {@link #variance}: 1/(diag(JᵀJ)/σ² + regulariser curvature), diag(JᵀJ) by
+     * Hutchinson's estimator E[(Jᵀv)²] with Rademacher probes v, each Jᵀv one exact adjoint solve. After a cold
+     * start the estimate averages {@code uncertaintyProbes} fresh probes; on a warm update it is carried over from the
+     * previous bin (shifted with the window, see {@link #process}) and one fresh probe enters with weight
+     * 1/{@code uncertaintyProbes}, a running average over the last few bins that costs one adjoint solve per bin
+     * instead of {@code uncertaintyProbes} (the rates, hence J, move little from one bin to the next).
+     */
     private void uncertainty(long b, Solution sol) {
-        Arrays.fill(precision, 0);
         SplittableRandom rng = random(b, 1);
-        final int probes = cfg.uncertaintyProbes();
-        final double inv = 2 * scale / rows / probes; // (1/σ²) / probes
+        final int probes = haveCurvature ? 1 : cfg.uncertaintyProbes();
+        final double weight = haveCurvature ? 1.0 / cfg.uncertaintyProbes() : 1.0;
+        Arrays.fill(precision, 0);
         for (int j = 0; j < probes; j++) {
             Arrays.fill(probe, 0, d, 0);
             for (int i = d; i < probe.length; i++) {
@@ -650,8 +689,16 @@ public final class RegionCalibrator {
             solver.gradientForCotangent(sol, mu0, probe, gamma, gammaBar);
             model.pullback(theta, gamma, gammaBar, thetaBar);
             for (int i = 0; i < precision.length; i++) {
-                precision[i] += thetaBar[i] * thetaBar[i] * inv;
+                precision[i] += thetaBar[i] * thetaBar[i];
             }
+        }
+        for (int i = 0; i < precision.length; i++) {
+            gnData[i] = (1 - weight) * gnData[i] + weight * precision[i] / probes;
+        }
+        haveCurvature = true;
+        final double invSigma2 = 2 * scale / rows;
+        for (int i = 0; i < precision.length; i++) {
+            precision[i] = gnData[i] * invSigma2;
         }
         model.curvature(theta, precision);
         for (int i = 0; i < precision.length; i++) {
