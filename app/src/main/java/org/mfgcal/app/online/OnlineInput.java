@@ -113,6 +113,9 @@ public final class OnlineInput {
                 if (regions == null) {
                     used = List.of(tripsRegion(id, trips, k));
                     events.addAll(trips);
+                } else if (regions.all().size() == 1) {
+                    used = List.copyOf(regions.all()); // one region owns every record, as in the stream
+                    events.addAll(trips);
                 } else {
                     used = List.copyOf(regions.all());
                     unrouted = routeTrips(trips, used, events);
@@ -141,6 +144,9 @@ public final class OnlineInput {
                 read = counts.size();
                 if (regions == null) {
                     used = List.of(countsRegion(id, counts, k, bin));
+                    events.addAll(counts);
+                } else if (regions.all().size() == 1) {
+                    used = List.copyOf(regions.all()); // one region owns every record, as in the stream
                     events.addAll(counts);
                 } else {
                     used = List.copyOf(regions.all());
