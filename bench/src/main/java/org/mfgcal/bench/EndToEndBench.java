@@ -83,6 +83,6 @@ public final class EndToEndBench {
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.LINGER_MS_CONFIG, 10, ProducerConfig.BATCH_SIZE_CONFIG, 524_288,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"));
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, System.getProperty("compression", "lz4")));
     }
 }
