@@ -108,56 +108,11 @@ public final class CoupledEquilibriumSolver {
                 System.arraycopy(mu0, 0, mu, n * d, d);
             }
         }
-        int it = 0;
-        boolean converged = false;
-        double res = Double.NaN;
-        if (mixer == null) {
-            final double delta = opt.damping();
-            while (true) {
-                picardMap(mu0, field, mu, img);
-                double diff = 0;
-                for (int i = 0; i < len; i++) {
-                    final double v = (1 - delta) * img[i] + delta * mu[i];
-                    final double ad = Math.abs(v - mu[i]);
-                    diff = ad > diff || ad != ad ? ad : diff;
-                    mu[i] = v;
-                }
-                it++;
-                res = diff;
-                if (diff <= opt.tol() && it >= 2) {
-                    converged = true;
-                    break;
-                }
-                if (it >= opt.maxIter() || !Double.isFinite(diff)) {
-                    break;
-                }
-            }
-        } else {
-            mixer.reset();
-            final double beta = 1 - opt.damping();
-            while (true) {
-                picardMap(mu0, field, mu, img);
-                it++;
-                double rn = 0;
-                for (int i = 0; i < len; i++) {
-                    final double r = img[i] - mu[i];
-                    resid[i] = r;
-                    final double ar = Math.abs(r);
-                    rn = ar > rn || ar != ar ? ar : rn;
-                }
-                res = rn;
-                if (rn <= opt.tol()) {
-                    converged = true;
-                    break;
-                }
-                if (it >= opt.maxIter() || !Double.isFinite(rn)) {
-                    break;
-                }
-                mixer.next(mu, resid, rn, beta, next);
-                System.arraycopy(next, 0, mu, 0, len);
-            }
-            System.arraycopy(img, 0, mu, 0, len);
-        }
+        FixedPoint.Outcome o = FixedPoint.run((in, out) -> picardMap(mu0, field, in, out), mu, img, resid, next,
+                mixer, opt, len);
+        final int it = o.iterations();
+        final boolean converged = o.converged();
+        final double res = o.residual();
         picardMap(mu0, field, mu, img); // linearisation point: γ(μ*), u = HJB(μ*), ν = G_c(μ*)
         double minMu = Double.POSITIVE_INFINITY, maxMass = 0, m0 = 0;
         for (int x = 0; x < d; x++) {

@@ -188,69 +188,20 @@ public final class EquilibriumSolver {
                 System.arraycopy(mu0, 0, mu, n * d, d);
             }
         }
-        int it;
-        boolean converged = false;
-        double res = Double.NaN;
-        if (mixer == null) {
-            final double delta = opt.damping();
-            it = 0;
-            while (true) {
-                picardMap(mu0, gamma, mu, img);
-                double diff = 0;
-                for (int i = 0; i < len; i++) {
-                    final double v = delta == 0 ? img[i] : (1 - delta) * img[i] + delta * mu[i];
-                    final double ad = Math.abs(v - mu[i]);
-                    diff = ad > diff || ad != ad ? ad : diff;
-                    mu[i] = v;
-                }
-                it++;
-                res = diff;
-                if (diff <= opt.tol() && it >= 2) {
-                    converged = true;
-                    break;
-                }
-                if (it >= opt.maxIter() || !Double.isFinite(diff)) {
-                    break;
-                }
-            }
-            // μ* is the last iterate. u = HJB(μ^{k−1}) and img = G(μ^{k−1}) describe the control that produced it
-            // (used for exploitability); the adjoint re-linearises at μ* itself ({@link #linearize}).
-        } else {
-            mixer.reset();
-            it = 0;
-            final double beta = 1 - opt.damping();
-            while (true) {
-                picardMap(mu0, gamma, mu, img);
-                it++;
-                double rn = 0;
-                for (int i = 0; i < len; i++) {
-                    final double r = img[i] - mu[i];
-                    resid[i] = r;
-                    final double ar = Math.abs(r);
-                    rn = ar > rn || ar != ar ? ar : rn;
-                }
-                res = rn;
-                if (rn <= opt.tol()) {
-                    converged = true;
-                    break;
-                }
-                if (it >= opt.maxIter() || !Double.isFinite(rn)) {
-                    break;
-                }
-                mixer.next(mu, resid, rn, beta, next);
-                System.arraycopy(next, 0, mu, 0, len);
-            }
-            // μ* = G(x_k): an exact Kolmogorov trajectory. The adjoint linearises at x_k, where u = HJB(x_k) and
-            // ν = G(x_k) are already computed — within the solver tolerance of μ*, and one sweep cheaper.
-            System.arraycopy(mu, 0, xLin, 0, len);
-            System.arraycopy(img, 0, mu, 0, len);
+        FixedPoint.Outcome o = FixedPoint.run((in, out) -> picardMap(mu0, gamma, in, out), mu, img, resid, xLin,
+                mixer, opt, len);
+        if (mixer != null) {
+            // μ* = G(x_k): an exact Kolmogorov trajectory. The adjoint linearises at x_k (kept in xLin), where
+            // u = HJB(x_k) and ν = G(x_k) are already computed — within the solver tolerance of μ*, one sweep cheaper.
             lin = xLin;
             linearizedAtMu = true;
-            return summarize(mu0, gamma, it, converged, res);
+            return summarize(mu0, gamma, o.iterations(), o.converged(), o.residual());
         }
+        // Picard: μ* is the last iterate; u = HJB(μ^{k−1}) and img = G(μ^{k−1}) describe the control that produced it
+        // (used for exploitability); the adjoint re-linearises at μ* itself ({@link #linearize}).
         lin = mu;
         linearizedAtMu = false;
-        return summarize(mu0, gamma, it, converged, res);
+        return summarize(mu0, gamma, o.iterations(), o.converged(), o.residual());
     }
 
     private Solution summarize(double[] mu0, double[] gamma, int it, boolean converged, double res) {

@@ -1,0 +1,75 @@
+package org.mfgcal.calibrator.solver;
+
+/**
+ * The equilibrium fixed-point loop shared by {@link EquilibriumSolver} and {@link CoupledEquilibriumSolver}:
+ * damped Picard with REFERENCE.md's stopping rule (max|Δμ| ≤ tol after ≥ 2 updates, or maxIter), or Anderson on the
+ * map with mixing 1 − δ (stop when max|G(μ) − μ| ≤ tol). On return {@code x} holds μ*: the last Picard iterate, or
+ * G(x_k) for Anderson (an exact image of the map), and {@code img} holds G of the last evaluated point. Allocates
+ * nothing; not thread-safe (it works in the caller's buffers).
+ */
+final class FixedPoint {
+    private FixedPoint() {
+    }
+
+    /** One evaluation of the map: {@code out} = G({@code in}). */
+    interface Map {
+        void apply(double[] in, double[] out);
+    }
+
+    /** Outcome of a run (a tiny record, allocated once per solve). */
+    record Outcome(int iterations, boolean converged, double residual) {
+    }
+
+    /**
+     * @param x      modified: the start on entry, μ* on return
+     * @param img    modified: scratch, G of the last evaluated point on return
+     * @param resid  scratch (Anderson)
+     * @param next   scratch (Anderson); on return, for Anderson, the last iterate x_k with G(x_k) = μ*
+     * @param mixer  null for Picard
+     */
+    static Outcome run(Map g, double[] x, double[] img, double[] resid, double[] next, AndersonMixer mixer,
+                       SolverOptions opt, int len) {
+        int it = 0;
+        if (mixer == null) {
+            final double delta = opt.damping();
+            while (true) {
+                g.apply(x, img);
+                double diff = 0;
+                for (int i = 0; i < len; i++) {
+                    final double v = delta == 0 ? img[i] : (1 - delta) * img[i] + delta * x[i];
+                    final double ad = Math.abs(v - x[i]);
+                    diff = ad > diff || ad != ad ? ad : diff;
+                    x[i] = v;
+                }
+                it++;
+                if (diff <= opt.tol() && it >= 2) {
+                    return new Outcome(it, true, diff);
+                }
+                if (it >= opt.maxIter() || !Double.isFinite(diff)) {
+                    return new Outcome(it, false, diff);
+                }
+            }
+        }
+        mixer.reset();
+        final double beta = 1 - opt.damping();
+        while (true) {
+            g.apply(x, img);
+            it++;
+            double rn = 0;
+            for (int i = 0; i < len; i++) {
+                final double r = img[i] - x[i];
+                resid[i] = r;
+                final double ar = Math.abs(r);
+                rn = ar > rn || ar != ar ? ar : rn;
+            }
+            final boolean converged = rn <= opt.tol();
+            if (converged || it >= opt.maxIter() || !Double.isFinite(rn)) {
+                System.arraycopy(x, 0, next, 0, len);  // x_k, where G was last evaluated
+                System.arraycopy(img, 0, x, 0, len);   // μ* = G(x_k)
+                return new Outcome(it, converged, rn);
+            }
+            mixer.next(x, resid, rn, beta, next);
+            System.arraycopy(next, 0, x, 0, len);
+        }
+    }
+}
