@@ -22,6 +22,7 @@ import org.mfgcal.ingest.PopulationSnapshot;
 import org.mfgcal.ingest.RegionConfig;
 import org.mfgcal.publisher.Chromium;
 import org.mfgcal.publisher.HttpEndpoint;
+import org.mfgcal.publisher.PageDom;
 
 /**
  * Issue 6, "must show" 3: the web page of a running demo in headless Chromium. The demo replays the real flights
@@ -61,10 +62,10 @@ class DemoWebPageChromiumTest {
 
             assertTrue(dom.contains("data-version=\"" + service.dashboard().version() + "\""),
                     "page did not render the current state (version " + service.dashboard().version() + ")");
-            List<String> cards = split(dom, "<div class=\"card zone\"");
+            List<String> cards = PageDom.split(dom, "<div class=\"card zone\"");
             assertEquals(region.zoneCount(), cards.size(), "zone charts");
             for (String card : cards) {
-                assertEquals(bins, Integer.parseInt(first(card, "data-points=\"(\\d+)\"")), "observed points in " + card.substring(0, 60));
+                assertEquals(bins, Integer.parseInt(PageDom.first(card, "data-points=\"(\\d+)\"")), "observed points in " + card.substring(0, 60));
                 assertTrue(card.contains("class=\"band\""), "one-bin-ahead band missing");
                 assertTrue(card.contains("class=\"fan\""), "latest forecast band missing");
             }
@@ -92,27 +93,8 @@ class DemoWebPageChromiumTest {
 
             Files.createDirectories(SCREENSHOT.toAbsolutePath().getParent());
             chromium.screenshot(service.webUrl(), SCREENSHOT, 1400, 1650);
-            byte[] png = Files.readAllBytes(SCREENSHOT);
-            assertTrue(png.length > 20_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G',
-                    "screenshot is not a plausible PNG (" + png.length + " bytes)");
+            PageDom.assertPlausiblePng(SCREENSHOT);
         }
-    }
-
-    private static List<String> split(String dom, String marker) {
-        List<String> parts = new ArrayList<>();
-        int i = dom.indexOf(marker);
-        while (i >= 0) {
-            int j = dom.indexOf(marker, i + marker.length());
-            parts.add(dom.substring(i, j < 0 ? Math.min(dom.length(), dom.indexOf("</section>", i)) : j));
-            i = j;
-        }
-        return parts;
-    }
-
-    private static String first(String s, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(s);
-        assertTrue(m.find(), regex + " not found");
-        return m.group(1);
     }
 
     private static String section(String dom, String id) {

@@ -3,9 +3,7 @@ package org.mfgcal.publisher.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mfgcal.publisher.Chromium;
 import org.mfgcal.publisher.Fixtures;
 import org.mfgcal.publisher.HttpEndpoint;
+import org.mfgcal.publisher.PageDom;
 
 /**
  * The web page in a real headless Chromium: after bins were reported through the listener API, the charts have
@@ -41,10 +40,10 @@ class WebPageChromiumTest {
             assertTrue(dom.contains("data-version=\"" + state.version() + "\""),
                     "page did not render the current state (version " + state.version() + ")");
             // one zone card per zone of the first region (London), each with one observed dot per bin
-            List<String> zoneCards = split(dom, "<div class=\"card zone\"");
+            List<String> zoneCards = PageDom.split(dom, "<div class=\"card zone\"");
             assertEquals(ZONES, zoneCards.size(), "zone charts");
             for (String card : zoneCards) {
-                int points = Integer.parseInt(first(card, "data-points=\"(\\d+)\""));
+                int points = Integer.parseInt(PageDom.first(card, "data-points=\"(\\d+)\""));
                 assertEquals(BINS, points, "observed dots in a zone chart");
                 assertTrue(card.contains("class=\"band\""), "one-bin-ahead band missing");
                 assertTrue(card.contains("class=\"fan\""), "latest forecast band missing");
@@ -72,26 +71,7 @@ class WebPageChromiumTest {
 
             Path png = Path.of("target", "screenshot-web.png");
             chromium.screenshot(web.url(), png, 1400, 1350);
-            byte[] bytes = Files.readAllBytes(png);
-            assertTrue(bytes.length > 20_000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G',
-                    "screenshot is not a plausible PNG (" + bytes.length + " bytes)");
+            PageDom.assertPlausiblePng(png);
         }
-    }
-
-    private static List<String> split(String dom, String marker) {
-        List<String> parts = new ArrayList<>();
-        int i = dom.indexOf(marker);
-        while (i >= 0) {
-            int j = dom.indexOf(marker, i + marker.length());
-            parts.add(dom.substring(i, j < 0 ? Math.min(dom.length(), dom.indexOf("</section>", i)) : j));
-            i = j;
-        }
-        return parts;
-    }
-
-    private static String first(String s, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(s);
-        assertTrue(m.find(), regex + " not found");
-        return m.group(1);
     }
 }
