@@ -61,6 +61,12 @@ public final class OnlineCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "BINS", description = "Stop after this many closed bins.")
     Integer limit;
 
+    @Option(names = "--optimizer", paramLabel = "NAME", description = "lbfgs (default: preconditioned quasi-Newton) or adam.")
+    String optimizer;
+
+    @Option(names = "--warm-steps", paramLabel = "N", description = "Budget of a warm update: gradient evaluations (default: the config default).")
+    Integer warmSteps;
+
     @Override
     public Integer call() throws IOException {
         OnlineInput.Format fmt = OnlineInput.Format.parse(format);
@@ -85,7 +91,14 @@ public final class OnlineCommand implements Callable<Integer> {
         OnlineInput.Loaded loaded = OnlineInput.load(input, fmt, regions, zones, width);
         Map<String, OnlineConfig> configs = new LinkedHashMap<>();
         for (RegionConfig region : loaded.regions()) {
-            configs.put(region.id(), config(region, window, seed));
+            OnlineConfig c = config(region, window, seed);
+            if (optimizer != null) {
+                c = c.withOptimizer(OnlineConfig.Optimizer.parse(optimizer));
+            }
+            if (warmSteps != null) {
+                c = c.withSteps(c.coldSteps(), warmSteps, c.relativeTolerance());
+            }
+            configs.put(region.id(), c);
         }
         List<ClosedBin> bins = OnlineInput.closedBins(loaded.snapshots());
         if (limit != null && bins.size() > limit) {

@@ -24,11 +24,15 @@ import org.mfgcal.calibrator.solver.SolverOptions;
  * @param bandLevel         nominal coverage of the forecast bands, in (0, 1)
  * @param controlCost       b of the mobility game (> 0)
  * @param congestion        c of the mobility game (≥ 0); 0 gives the plain Kolmogorov model
- * @param learningRate      Adam step size on log-rates (> 0)
- * @param coldSteps         optimiser step budget of a cold start (≥ 1)
- * @param warmSteps         optimiser step budget of a warm update (≥ 1); it bounds the update latency (about 4 ms a
- *                          step at 21 states × 96 bins, see OnlineUpdateBenchmark); an optimisation it cuts short
- *                          continues, warm, at the next bin, but leaves the published rates less converged
+ * @param optimizer         how θ is fitted: {@link Optimizer#LBFGS} (default) or {@link Optimizer#ADAM}
+ * @param learningRate      Adam step size on log-rates (> 0; used by {@link Optimizer#ADAM} only)
+ * @param coldSteps         budget of a cold start (≥ 1): gradient evaluations (L-BFGS, line-search trials included)
+ *                          or steps (Adam)
+ * @param warmSteps         budget of a warm update (≥ 1), same unit; it bounds the update latency (about 5 ms an
+ *                          evaluation at 21 states × 96 bins, see OnlineUpdateBenchmark); an optimisation it cuts short
+ *                          continues, warm, at the next bin (L-BFGS keeps its memory), but leaves the published rates
+ *                          less converged. 10 is the knee on the flights sample: warm updates reach the cold start's
+ *                          loss with 14% of its iterations (6 evaluations: 20%, 16: 8%, 40: 6%)
  * @param relativeTolerance the loss "stops improving" when a step improves the best loss by less than this
  *                          fraction (≥ 0)
  * @param smoothness        λ_s, weight of Σ (θ_{r+1,e} − θ_{r,e})² / 2 over adjacent rows (≥ 0)
@@ -57,7 +61,8 @@ import org.mfgcal.calibrator.solver.SolverOptions;
  * @param solver            equilibrium and adjoint solver options
  */
 public record OnlineConfig(double binHours, int windowBins, int seasonBins, int horizon, double bandLevel,
-                           double controlCost, double congestion, double learningRate, int coldSteps, int warmSteps,
+                           double controlCost, double congestion, Optimizer optimizer, double learningRate,
+                           int coldSteps, int warmSteps,
                            double relativeTolerance, double smoothness, double priorWeight, double priorRate,
                            double priorPseudoCount, double minShareVariance, int uncertaintyProbes,
                            int forecastSamples, double bandMemory, double residualAllowance,
@@ -78,6 +83,7 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
         }
         positive("controlCost", controlCost);
         nonNegative("congestion", congestion);
+        Records.nonNull("optimizer", optimizer);
         positive("learningRate", learningRate);
         atLeast("coldSteps", coldSteps, 1);
         atLeast("warmSteps", warmSteps, 1);
@@ -125,7 +131,7 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
             day = week; // daily (or coarser) bins: a window of one week
         }
         return new OnlineConfig(binHours, day, week, 12, 0.9,
-                1.0, 0.5, 0.05, 300, 40,
+                1.0, 0.5, Optimizer.LBFGS, 0.05, 300, 10,
                 1e-4, 4.0, 1.0, 0.05,
                 0.5, 1e-7, 4,
                 16, 0.02, 3.0,
@@ -141,7 +147,7 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
     }
 
     public OnlineConfig withWindow(int window, int season) {
-        return new OnlineConfig(binHours, window, season, horizon, bandLevel, controlCost, congestion, learningRate,
+        return new OnlineConfig(binHours, window, season, horizon, bandLevel, controlCost, congestion, optimizer, learningRate,
                 coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate, priorPseudoCount,
                 minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
                 residualThreshold, rateAllowance, rateThreshold, clearFraction,
@@ -151,7 +157,7 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
     /** The same configuration with drift channels armed after {@code bins} inputs (see {@code driftWarmupBins}). */
     public OnlineConfig withDriftWarmup(int bins) {
         return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion,
-                learningRate, coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate,
+                optimizer, learningRate, coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate,
                 priorPseudoCount, minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
                 residualThreshold, rateAllowance, rateThreshold, clearFraction,
                 bins, driftNullMargin, seed, modelVersion, codeVersion, solver);
@@ -159,7 +165,7 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
 
     public OnlineConfig withSteps(int cold, int warm, double relTol) {
         return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion,
-                learningRate, cold, warm, relTol, smoothness, priorWeight, priorRate, priorPseudoCount,
+                optimizer, learningRate, cold, warm, relTol, smoothness, priorWeight, priorRate, priorPseudoCount,
                 minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
                 residualThreshold, rateAllowance, rateThreshold, clearFraction,
                 driftWarmupBins, driftNullMargin, seed, modelVersion, codeVersion, solver);
@@ -167,7 +173,7 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
 
     public OnlineConfig withDrift(double resK, double resH, double rateK, double rateH) {
         return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion,
-                learningRate, coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate,
+                optimizer, learningRate, coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate,
                 priorPseudoCount, minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, resK, resH,
                 rateK, rateH, clearFraction,
                 driftWarmupBins, driftNullMargin, seed, modelVersion, codeVersion, solver);
@@ -175,7 +181,7 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
 
     public OnlineConfig withDriftWarmup(int warmupBins, double nullMargin) {
         return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion,
-                learningRate, coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate,
+                optimizer, learningRate, coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate,
                 priorPseudoCount, minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
                 residualThreshold, rateAllowance, rateThreshold, clearFraction, warmupBins, nullMargin, seed,
                 modelVersion, codeVersion, solver);
@@ -183,7 +189,7 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
 
     public OnlineConfig withRegularisation(double smooth, double prior) {
         return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion,
-                learningRate, coldSteps, warmSteps, relativeTolerance, smooth, prior, priorRate, priorPseudoCount,
+                optimizer, learningRate, coldSteps, warmSteps, relativeTolerance, smooth, prior, priorRate, priorPseudoCount,
                 minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
                 residualThreshold, rateAllowance, rateThreshold, clearFraction,
                 driftWarmupBins, driftNullMargin, seed, modelVersion, codeVersion, solver);
@@ -191,18 +197,52 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
 
     public OnlineConfig withSeed(long s) {
         return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion,
-                learningRate, coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate,
+                optimizer, learningRate, coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate,
                 priorPseudoCount, minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
                 residualThreshold, rateAllowance, rateThreshold, clearFraction,
                 driftWarmupBins, driftNullMargin, s, modelVersion, codeVersion, solver);
     }
 
     public OnlineConfig withGame(double b, double c) {
-        return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, b, c, learningRate,
+        return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, b, c, optimizer, learningRate,
                 coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate, priorPseudoCount,
                 minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
                 residualThreshold, rateAllowance, rateThreshold, clearFraction,
                 driftWarmupBins, driftNullMargin, seed, modelVersion, codeVersion, solver);
+    }
+
+    public OnlineConfig withSolver(SolverOptions s) {
+        return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion,
+                optimizer, learningRate, coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate,
+                priorPseudoCount, minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
+                residualThreshold, rateAllowance, rateThreshold, clearFraction,
+                driftWarmupBins, driftNullMargin, seed, modelVersion, codeVersion, s);
+    }
+
+    public OnlineConfig withOptimizer(Optimizer o) {
+        return new OnlineConfig(binHours, windowBins, seasonBins, horizon, bandLevel, controlCost, congestion, o,
+                learningRate, coldSteps, warmSteps, relativeTolerance, smoothness, priorWeight, priorRate,
+                priorPseudoCount, minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
+                residualThreshold, rateAllowance, rateThreshold, clearFraction,
+                driftWarmupBins, driftNullMargin, seed, modelVersion, codeVersion, solver);
+    }
+
+    /**
+     * The optimiser of the rate table. {@code LBFGS}: quasi-Newton preconditioned by the regulariser's exact Hessian
+     * plus a Gauss–Newton diagonal, with a line search; {@code ADAM}: first-order steps of {@code learningRate}.
+     */
+    public enum Optimizer {
+        LBFGS, ADAM;
+
+        /** Parses {@code lbfgs} or {@code adam} (any case); the message names the value. */
+        public static Optimizer parse(String s) {
+            for (Optimizer o : values()) {
+                if (o.name().equalsIgnoreCase(s)) {
+                    return o;
+                }
+            }
+            throw new IllegalArgumentException("optimizer must be one of lbfgs, adam; got '" + s + "'");
+        }
     }
 
     /** SHA-256 (hex) of every field in declaration order; the provenance's {@code configHash}. */

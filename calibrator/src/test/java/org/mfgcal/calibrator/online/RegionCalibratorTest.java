@@ -137,7 +137,11 @@ class RegionCalibratorTest {
     void update_knownProcess_recoversRatesAndForecastsTheNextBin() {
         long first = 0;
         List<ClosedBin> bins = simulate(first, 61, Long.MAX_VALUE);
-        RegionCalibrator rc = new RegionCalibrator(config(), "syn", ZONES, CalibrationListener.NONE);
+        // The process's rates change by up to a factor 2 from one 6-hour bin to the next, so the smoothness prior is
+        // relaxed from its default (λ_s = 4, tuned to hourly data), which would pull the newest row 25–31% towards
+        // the previous bin's rates at the optimum (the optimiser converges: 10 and 100 evaluations agree).
+        RegionCalibrator rc = new RegionCalibrator(config().withRegularisation(0.5, 1.0), "syn", ZONES,
+                CalibrationListener.NONE);
         UpdateResult last = null;
         for (int i = 0; i < 60; i++) {
             last = rc.update(bins.get(i));
@@ -148,7 +152,7 @@ class RegionCalibratorTest {
             if (v.name().equals(RegionCalibrator.RATE)) {
                 String[] xy = v.target().split(ParameterValue.EDGE);
                 double truth = rate(ZONES.indexOf(xy[0]), ZONES.indexOf(xy[1]), b, Long.MAX_VALUE);
-                assertEquals(truth, v.value(), 0.25 * truth, "rate " + v.target());
+                assertEquals(truth, v.value(), 0.15 * truth, "rate " + v.target());
             }
         }
         Forecast.Step next = last.forecast().steps().get(0);
