@@ -112,6 +112,10 @@ public final class MobilityGame implements Game {
         final int[] to = graph.to;
         final int cOff = gOff + graph.edges();
         final double inv2b = 1 / (2 * b);
+        if (!interaction && closure == null) {
+            localPlain(u, uOff, mu, muOff, gamma, gOff, a, f, d, rs, to, inv2b);
+            return;
+        }
         for (int x = 0; x < d; x++) {
             final double ux = u[uOff + x];
             double cost = 0;
@@ -131,6 +135,45 @@ public final class MobilityGame implements Game {
             if (f != null) {
                 f[x] = cost + (closure != null && x == closure.zone && n >= closure.from && n <= closure.to ? closure.penalty : 0);
             }
+        }
+    }
+
+    /**
+     * {@link #local} without learned interaction and closure, the online loop's case (the branches hoisted out of the
+     * edge loop, the cost skipped when {@code f} is null: the FPK sweep's call).
+     */
+    private void localPlain(double[] u, int uOff, double[] mu, int muOff, double[] gamma, int gOff, double[] a,
+                            double[] f, int d, int[] rs, int[] to, double inv2b) {
+        final double cc = c;
+        if (f == null) {
+            for (int x = 0; x < d; x++) {
+                final double ux = u[uOff + x];
+                for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
+                    final int y = to[e];
+                    // same operation order as the general loop (bit-identical rates)
+                    final double r = gamma[gOff + e] + (-(cc * mu[muOff + y]) - (u[uOff + y] - ux)) * inv2b;
+                    a[e] = r > 0 ? r : 0;
+                }
+            }
+            return;
+        }
+        final double bb = b;
+        for (int x = 0; x < d; x++) {
+            final double ux = u[uOff + x];
+            double cost = 0;
+            for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
+                final int y = to[e];
+                final double q = gamma[gOff + e];
+                final double my = mu[muOff + y];
+                double r = q + (-(cc * my) - (u[uOff + y] - ux)) * inv2b;
+                if (r < 0) {
+                    r = 0;
+                }
+                a[e] = r;
+                final double dev = r - q;
+                cost += bb * dev * dev + cc * my * r;
+            }
+            f[x] = cost;
         }
     }
 

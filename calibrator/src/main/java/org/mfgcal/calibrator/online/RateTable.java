@@ -45,8 +45,8 @@ public final class RateTable implements ParameterModel {
         this.priorWeight = priorWeight;
         this.prior = new double[rows * edges];
         Arrays.fill(prior, priorLogRate);
-        this.thomasC = new double[rows];
-        this.thomasD = new double[rows];
+        this.thomasC = new double[rows * edges];
+        this.thomasD = new double[rows * edges];
     }
 
     /** Rows of the table, W−1. */
@@ -150,25 +150,27 @@ public final class RateTable implements ParameterModel {
      */
     public void solveCurvature(double[] data, double[] q, double[] z) {
         final double ls = smoothness;
-        for (int e = 0; e < edges; e++) {
-            // Forward sweep: c'_r = off / (b_r − off·c'_{r−1}), d'_r = (q_r − off·d'_{r−1}) / (b_r − off·c'_{r−1}).
-            double cPrev = 0;
-            double dPrev = 0;
-            for (int r = 0; r < rows; r++) {
-                final int i = r * edges + e;
-                final double b = priorWeight + ls * ((r > 0 ? 1 : 0) + (r < rows - 1 ? 1 : 0))
-                        + (data == null ? 0 : data[i]);
-                final double denom = b + ls * cPrev;
-                cPrev = -ls / denom;
-                dPrev = (q[i] + ls * dPrev) / denom;
-                thomasC[r] = cPrev;
-                thomasD[r] = dPrev;
+        final double[] cc = thomasC;
+        final double[] dd = thomasD;
+        // Thomas algorithm for every edge at once, row by row (the inner loop over edges is contiguous):
+        // c'_r = −λ_s / (b_r + λ_s c'_{r−1}), d'_r = (q_r + λ_s d'_{r−1}) / (b_r + λ_s c'_{r−1}); z_r = d'_r − c'_r z_{r+1}.
+        for (int r = 0; r < rows; r++) {
+            final double base = priorWeight + ls * ((r > 0 ? 1 : 0) + (r < rows - 1 ? 1 : 0));
+            final int o = r * edges;
+            for (int e = 0; e < edges; e++) {
+                final int i = o + e;
+                final double b = base + (data == null ? 0 : data[i]);
+                final double denom = r == 0 ? b : b + ls * cc[i - edges];
+                cc[i] = -ls / denom;
+                dd[i] = (q[i] + (r == 0 ? 0 : ls * dd[i - edges])) / denom;
             }
-            double next = thomasD[rows - 1];
-            z[(rows - 1) * edges + e] = next;
-            for (int r = rows - 2; r >= 0; r--) {
-                next = thomasD[r] - thomasC[r] * next;
-                z[r * edges + e] = next;
+        }
+        final int last = (rows - 1) * edges;
+        System.arraycopy(dd, last, z, last, edges);
+        for (int r = rows - 2; r >= 0; r--) {
+            final int o = r * edges;
+            for (int e = 0; e < edges; e++) {
+                z[o + e] = dd[o + e] - cc[o + e] * z[o + edges + e];
             }
         }
     }

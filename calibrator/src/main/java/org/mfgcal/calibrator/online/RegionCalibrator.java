@@ -777,11 +777,7 @@ public final class RegionCalibrator {
     }
 
     private static double dot(double[] a, double[] b) {
-        double v = 0;
-        for (int i = 0; i < a.length; i++) {
-            v += a[i] * b[i];
-        }
-        return v;
+        return Lbfgs.dot(a, b);
     }
 
     /** Restores the best θ and leaves the solver's workspace at its equilibrium; returns the best objective. */
