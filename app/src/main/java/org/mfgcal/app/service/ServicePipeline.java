@@ -52,6 +52,12 @@ import reactor.core.scheduler.Schedulers;
  * the state topic and the input offsets ({@code sendOffsetsToTransaction} with the consumer's group metadata),
  * then acknowledges the delivery. Offsets are committed only with the outputs of their bin, in order.
  *
+ * <h2>Restart</h2>
+ * The {@link StateSummary} carries the calibrator's warm state and commits with the bin's offsets. At construction,
+ * before anything is consumed, the state topic is read to its end with read_committed ({@link StateRestore}) and
+ * each configured region is restored from its latest value; it then continues with the bin after the last committed
+ * one. A value that cannot be restored (other format, configuration or zones) is logged and the region cold-starts.
+ *
  * <h2>Failures</h2>
  * An update that throws (e.g. a misconfigured region whose stock went negative) is logged with its region and
  * bin, publishes nothing but the state and still commits its offsets, so one bad bin cannot stall the partition;
@@ -113,6 +119,11 @@ public final class ServicePipeline implements AutoCloseable {
         Region(RegionCalibrator calibrator) {
             this.calibrator = calibrator;
         }
+
+        Region(RegionCalibrator calibrator, List<ParameterValue> latest) {
+            this.calibrator = calibrator;
+            this.latest = latest;
+        }
     }
 
     /**
@@ -133,6 +144,10 @@ public final class ServicePipeline implements AutoCloseable {
                 config.transactionalId(), config.outputTopics(), OutputWriterConfig.DEFAULT_TRANSACTION_TIMEOUT,
                 config.kafkaProperties()));
         this.ingest = new IngestPipeline(options, config.regions());
+        // After initTransactions (above): a previous instance's open transaction is aborted, so the state topic's
+        // last stable offset is its end and the states read match the committed input offsets.
+        restoreRegions(StateRestore.readLatest(config.bootstrapServers(), config.kafkaProperties(),
+                config.outputTopics().state(), StateRestore.READ_TIMEOUT));
         AtomicInteger n = new AtomicInteger();
         ThreadFactory tf = r -> {
             Thread t = new Thread(r, "mfgcal-calibrate-" + n.incrementAndGet());
@@ -140,6 +155,44 @@ public final class ServicePipeline implements AutoCloseable {
             return t;
         };
         this.pool = Executors.newFixedThreadPool(config.calibrationThreads(), tf);
+    }
+
+    /**
+     * Restores each configured region from its latest state value (format {@link StateSummary#FORMAT}); a value of
+     * another format, configuration or zones, or one that fails to restore, is logged and its region cold-starts.
+     */
+    private void restoreRegions(Map<String, byte[]> latest) {
+        for (Map.Entry<String, byte[]> e : latest.entrySet()) {
+            String id = e.getKey();
+            RegionConfig rc = config.regions().get(id);
+            if (rc == null) {
+                LOG.info("state of region '{}' ignored: the region is not configured", id);
+                continue;
+            }
+            try {
+                StateSummary st = StateSummary.fromBytes(e.getValue());
+                if (!st.restorable()) {
+                    LOG.warn("region '{}': state value of format {} (resumable {}) cannot be restored; cold start", id,
+                            st.format(), st.resumable());
+                    continue;
+                }
+                RegionCalibrator cal = RegionCalibrator.restore(config.onlineConfig(rc), id, st.zones(), listener,
+                        st.warmState());
+                regions.put(id, new Region(cal, st.parameters()));
+                LOG.info("region '{}' restored from {} at bin {} ({} bytes of warm state, warm {})", id,
+                        config.outputTopics().state(), st.lastBin(), st.warmState().length, st.warm());
+            } catch (RuntimeException ex) {
+                LOG.warn("region '{}': state on {} not restored ({}); cold start", id, config.outputTopics().state(),
+                        ex.getMessage());
+            }
+        }
+    }
+
+    /** Regions restored from the state topic at construction, by id, with their last bin. */
+    public Map<String, Long> restoredRegions() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        regions.forEach((id, r) -> m.put(id, r.calibrator.lastBin()));
+        return m;
     }
 
     /** The ingest pipeline (its statistics feed the ingest meters). */
@@ -164,7 +217,14 @@ public final class ServicePipeline implements AutoCloseable {
     /** Queues the bin's update behind its region's previous one (binning thread; returns at once). */
     private CompletableFuture<Outcome> submit(SnapshotDelivery d) {
         PopulationSnapshot s = d.snapshot();
-        Region r = regions.computeIfAbsent(s.region(), id -> {
+        Region r = regions.compute(s.region(), (id, old) -> {
+            if (old != null && old.calibrator.zones().equals(s.zones())) {
+                return old;
+            }
+            if (old != null) {
+                LOG.warn("region '{}': zones {} differ from the restored state's {}; cold start", id, s.zones(),
+                        old.calibrator.zones());
+            }
             RegionConfig rc = config.regions().get(id);
             return new Region(new RegionCalibrator(config.onlineConfig(rc), id, s.zones(), listener));
         });

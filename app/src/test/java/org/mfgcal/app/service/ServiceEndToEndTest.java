@@ -109,7 +109,8 @@ class ServiceEndToEndTest {
         StateSummary last = StateSummary.fromBytes(states.get(states.size() - 1).value());
         assertEquals(region.id(), states.get(states.size() - 1).key());
         assertEquals(StateSummary.FORMAT, last.format());
-        assertFalse(last.resumable());
+        assertTrue(last.resumable());
+        assertTrue(last.restorable());
         assertEquals(lastStreamedBin, last.lastBin());
         assertTrue(last.warm());
         JsonNode lastParams = wantParams.get(wantParams.size() - 1).get("parameters");
@@ -124,6 +125,78 @@ class ServiceEndToEndTest {
         assertFalse(otherForecasts.isEmpty());
         assertThrows(AssertionFailedError.class, () -> compare(otherForecasts,
                 values(forecasts, region.id()).subList(0, otherForecasts.size()), "forecasts, other seed"));
+    }
+
+    /**
+     * Issue 5, warm state: the first 60% of the week's events go through one service instance, which is then closed;
+     * a new instance on the same broker, topics, group and transactional id restores the region from {@code mfg.state}
+     * and gets the rest. Every parameter update and forecast on the topics (both instances) equals the uninterrupted
+     * offline run within {@value #TOLERANCE}, and the restarted instance's first update is WARM.
+     */
+    @Test
+    void flightsWeek_stopAndRestart_restoresWarmStateAndEqualsUninterruptedRun() throws Exception {
+        Path regionFile = tmp.resolve("region-flights.yaml");
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream("data/flights/region-flights.yaml")) {
+            Files.copy(in, regionFile);
+        }
+        Path off = tmp.resolve("offline");
+        assertEquals(0, Main.commandLine().execute("online", "--input", FlightsData.WEEK, "--format", "flights",
+                "--region-config", regionFile.toString(), "--out", off.toString()), "mfgcal online exit code");
+        RegionConfig region = RegionConfigs.load(regionFile).single();
+        List<IngestEvent> events = Replay.read(FlightsData.WEEK, ReplayFormat.FLIGHTS, region.id(), null);
+        List<IngestEvent> before = events.subList(0, events.size() * 6 / 10);
+        List<IngestEvent> after = events.subList(before.size(), events.size());
+        List<PopulationSnapshot> offline = Binning.snapshots(events, region);
+        int expectedBins = Brokers.binsClosedByWatermark(events, region, offline);
+        int binsBefore = Brokers.binsClosedByWatermark(before, region, Binning.snapshots(before, region));
+        long width = region.binWidth().toMillis();
+        long lastBinBefore = offline.get(binsBefore - 1).binStart().toEpochMilli() / width;
+        long lastStreamedBin = offline.get(expectedBins - 1).binStart().toEpochMilli() / width;
+        assertTrue(binsBefore > 24 + 10 && expectedBins - binsBefore > 20, binsBefore + " / " + expectedBins);
+
+        OutputTopics topics = OutputTopics.DEFAULT;
+        List<ConsumerRecord<String, byte[]>> params;
+        List<ConsumerRecord<String, byte[]>> forecasts;
+        List<ConsumerRecord<String, byte[]>> states;
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            ServiceConfig cfg = ServiceConfig.of(kafka.bootstrapServers(), RegionConfigs.of(region))
+                    .withHttp(HttpEndpoint.loopback(0), HttpEndpoint.loopback(0));
+            try (Service first = Service.start(cfg)) {
+                assertEquals(Map.of(), first.pipeline().restoredRegions(), "nothing to restore on an empty topic");
+                Brokers.publish(kafka.bootstrapServers(), cfg.inputTopics().get(0), before, List.of());
+                assertTrue(first.awaitCommitted(binsBefore, Duration.ofSeconds(200)), "bins committed before the"
+                        + " stop: " + first.pipeline().committed() + " of " + binsBefore + "; " + first.failure());
+                Thread.sleep(1000);
+                assertEquals(binsBefore, first.pipeline().committed());
+            }
+            try (Service second = Service.start(cfg)) {
+                assertEquals(Map.of(region.id(), lastBinBefore), second.pipeline().restoredRegions(),
+                        "region restored at the last committed bin");
+                Brokers.publish(kafka.bootstrapServers(), cfg.inputTopics().get(0), after, List.of());
+                int rest = expectedBins - binsBefore;
+                assertTrue(second.awaitCommitted(rest, Duration.ofSeconds(200)), "bins committed after the restart: "
+                        + second.pipeline().committed() + " of " + rest + "; " + second.failure());
+                Thread.sleep(1000);
+                assertEquals(rest, second.pipeline().committed());
+                assertEquals(0, second.pipeline().failedUpdates(), "failed updates");
+            }
+            params = Brokers.readCommitted(kafka.bootstrapServers(), topics.parameters());
+            forecasts = Brokers.readCommitted(kafka.bootstrapServers(), topics.forecasts());
+            states = Brokers.readCommitted(kafka.bootstrapServers(), topics.state());
+        }
+        List<JsonNode> wantParams = upTo(lines(off.resolve("parameters.jsonl")), "bin", lastStreamedBin);
+        List<JsonNode> wantForecasts = upTo(lines(off.resolve("forecasts.jsonl")), "issuedAtBin", lastStreamedBin);
+        List<JsonNode> gotParams = values(params, region.id());
+        compare(wantParams, gotParams, "parameters across the restart");
+        compare(wantForecasts, values(forecasts, region.id()), "forecasts across the restart");
+        JsonNode firstAfter = gotParams.stream().filter(n -> n.get("bin").asLong() > lastBinBefore).findFirst()
+                .orElseThrow();
+        assertEquals(lastBinBefore + 1, firstAfter.get("bin").asLong());
+        assertEquals("WARM", firstAfter.get("start").asText(), "first update after the restart");
+        assertEquals(expectedBins, states.size(), "state messages (one per bin)");
+        StateSummary last = StateSummary.fromBytes(states.get(states.size() - 1).value());
+        System.out.printf("mfg.state value after %d bins: %,d bytes of JSON, warm state %,d bytes%n", expectedBins,
+                states.get(states.size() - 1).value().length, last.warmState().length);
     }
 
     private static List<JsonNode> values(List<ConsumerRecord<String, byte[]>> records, String key) throws IOException {

@@ -61,6 +61,18 @@ public final class Adam {
         t = other.t;
     }
 
+    /** Writes the moments and step count (warm state, see {@link RegionCalibrator#exportState()}). */
+    void writeState(StateCodec.Writer out) {
+        out.i64(t).doubles(m).doubles(v);
+    }
+
+    /** Reads what {@link #writeState} wrote into this optimiser (same size). */
+    void readState(StateCodec.Reader in) {
+        t = in.i64("adam.steps");
+        in.doubles("adam.m", m);
+        in.doubles("adam.v", v);
+    }
+
     /** Moves the moments one row of {@code rowSize} back, like {@link ParameterModel#shift}; the last row keeps its values. */
     public void shift(int rowSize) {
         System.arraycopy(m, rowSize, m, 0, m.length - rowSize);

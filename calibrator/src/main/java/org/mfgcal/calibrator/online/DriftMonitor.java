@@ -157,6 +157,35 @@ final class DriftMonitor {
         Arrays.fill(activeFirst, NONE);
     }
 
+    /**
+     * Writes every statistic that influences future alerts (warm state, see {@link RegionCalibrator#exportState()}):
+     * warm-up buffers, arming and thresholds, group null levels, CUSUM statistics, runs and active alerts.
+     */
+    void writeState(StateCodec.Writer out) {
+        out.i32(targets.length).i32(warmup).i32(groupNull.length);
+        out.doubles(buffer).ints(count).ints(head).booleans(armed).doubles(threshold).doubles(groupNull)
+                .doubles(s).longs(runStart).doubles(runSum).ints(runCount).longs(activeFirst).doubles(activeMagnitude);
+    }
+
+    /** Reads what {@link #writeState} wrote into this monitor (same channels, warm-up and groups). */
+    void readState(StateCodec.Reader in) {
+        in.expect("drift.channels", targets.length);
+        in.expect("drift.warmup", warmup);
+        in.expect("drift.groups", groupNull.length);
+        in.doubles("drift.buffer", buffer);
+        in.ints("drift.count", count);
+        in.ints("drift.head", head);
+        in.booleans("drift.armed", armed);
+        in.doubles("drift.threshold", threshold);
+        in.doubles("drift.groupNull", groupNull);
+        in.doubles("drift.statistic", s);
+        in.longs("drift.runStart", runStart);
+        in.doubles("drift.runSum", runSum);
+        in.ints("drift.runCount", runCount);
+        in.longs("drift.activeFirst", activeFirst);
+        in.doubles("drift.activeMagnitude", activeMagnitude);
+    }
+
     /** Whether channel {@code c} has finished its warm-up. */
     boolean armed(int c) {
         return armed[c];

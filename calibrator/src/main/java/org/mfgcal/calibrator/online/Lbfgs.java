@@ -134,6 +134,29 @@ public final class Lbfgs {
         count = other.count;
     }
 
+    /** Writes the pairs, oldest first (warm state, see {@link RegionCalibrator#exportState()}). */
+    void writeState(StateCodec.Writer out) {
+        out.i32(count);
+        for (int j = 0; j < count; j++) {
+            out.doubles(s[j]).doubles(y[j]);
+        }
+        out.doubles(rho, count);
+    }
+
+    /** Reads what {@link #writeState} wrote into this memory (same size and memory). */
+    void readState(StateCodec.Reader in) {
+        int c = in.i32("lbfgs.pairs");
+        if (c < 0 || c > memory) {
+            throw new IllegalArgumentException("warm-state snapshot: lbfgs.pairs is " + c + ", expected 0.." + memory);
+        }
+        for (int j = 0; j < c; j++) {
+            in.doubles("lbfgs.s[" + j + "]", s[j]);
+            in.doubles("lbfgs.y[" + j + "]", y[j]);
+        }
+        in.doubles("lbfgs.rho", rho, c);
+        count = c;
+    }
+
     /** Removes pair j, keeping the order of the others (its arrays move to the free end). */
     private void rotateOut(int j) {
         final double[] sj = s[j];

@@ -92,6 +92,16 @@ public final class RateTable implements ParameterModel {
         return prior[r * edges + e];
     }
 
+    /** Writes the priors (warm state, see {@link RegionCalibrator#exportState()}). */
+    void writeState(StateCodec.Writer out) {
+        out.doubles(prior);
+    }
+
+    /** Reads what {@link #writeState} wrote (same shape). */
+    void readState(StateCodec.Reader in) {
+        in.doubles("prior", prior);
+    }
+
     @Override
     public void gamma(double[] theta, double[] gamma) {
         final int n = rows * edges;

@@ -42,12 +42,20 @@ public record OutputTopics(String parameters, String forecasts, String alerts, S
     }
 
     /** All four names. */
+    /**
+     * Largest value on the state topic ({@code max.message.bytes} of the created topic, and the producer's
+     * {@code max.request.size}): a region's warm state is about 10 MB of float64 for 21 zones, a window of 96 bins and
+     * a season of 672 (13.9 MB as base64 in JSON); 0.7 MB for the shipped flights region.
+     */
+    public static final int STATE_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+
     public List<String> all() {
         return List.of(parameters, forecasts, alerts, state);
     }
 
     /**
-     * Topic definitions for an admin client: {@code partitions} each, the state topic compacted.
+     * Topic definitions for an admin client: {@code partitions} each, the state topic compacted with
+     * {@code max.message.bytes} = {@link #STATE_MAX_MESSAGE_BYTES}.
      *
      * @param partitions        partitions per topic, at least 1
      * @param replicationFactor replicas per partition, at least 1
@@ -62,6 +70,7 @@ public record OutputTopics(String parameters, String forecasts, String alerts, S
                 new NewTopic(forecasts, partitions, replicationFactor),
                 new NewTopic(alerts, partitions, replicationFactor),
                 new NewTopic(state, partitions, replicationFactor)
-                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(STATE_MAX_MESSAGE_BYTES))));
     }
 }

@@ -77,6 +77,9 @@ public final class TransactionalOutputWriter implements AutoCloseable {
         props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) config.transactionTimeout().toMillis());
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        // A state value (a region's warm state) can be several MB: the request and the buffer must hold one.
+        props.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, OutputTopics.STATE_MAX_MESSAGE_BYTES);
+        props.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, 2L * OutputTopics.STATE_MAX_MESSAGE_BYTES);
         return props;
     }
 

@@ -109,6 +109,21 @@ class TransactionalOutputWriterBrokerTest {
     }
 
     @Test
+    void write_twelveMegabyteState_committedOnTheCreatedStateTopic() throws Exception {
+        OutputTopics t = topics();
+        byte[] big = new byte[12 * 1024 * 1024]; // a 21-zone warm state as base64 JSON is about 13.9 MB
+        new java.util.Random(3).nextBytes(big);
+        TopicPartition in = new TopicPartition(INPUT + "-" + run, 0);
+        try (TransactionalOutputWriter w = TransactionalOutputWriter.create(config(t, Map.of()))) {
+            w.write(new OutputBatch(List.of(), List.of(), List.of(), Map.of("London", big)),
+                    Map.of(in, new OffsetAndMetadata(5)), TransactionalOutputWriterTest.groupMetadata(bootstrap,
+                            "g-" + run));
+        }
+        Map<String, List<ConsumerRecord<String, byte[]>>> got = readAll(t, "read_committed", 1);
+        assertArrayEquals(big, got.get(t.state()).get(0).value());
+    }
+
+    @Test
     void write_failedTransaction_nothingVisibleAndNoOffsetCommitted() throws Exception {
         OutputTopics t = topics();
         TopicPartition in = new TopicPartition(INPUT + "-" + run, 0);

@@ -143,6 +143,7 @@ class TransactionalOutputWriterTest {
         var topics = OutputTopics.DEFAULT.newTopics(3, (short) 1);
         assertEquals(4, topics.size());
         assertEquals("compact", topics.get(3).configs().get("cleanup.policy"));
+        assertEquals(Integer.toString(OutputTopics.STATE_MAX_MESSAGE_BYTES), topics.get(3).configs().get("max.message.bytes"));
         assertEquals("mfg.state", topics.get(3).name());
         assertTrue(topics.stream().allMatch(t -> t.numPartitions() == 3));
     }
