@@ -35,7 +35,7 @@ final class StateCodec {
     /** Writes fields into a deflated body; {@link #finish()} returns the whole snapshot. */
     static final class Writer {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
-        private final Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
+        private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
         private final DataOutputStream out;
 
         Writer() {
