@@ -1,8 +1,9 @@
 package org.mfgcal.calibrator.game;
 
 /**
- * Whole-sweep kernels of {@link LqGame} on the complete graph (κ = 0, p = 1): the same arithmetic, in the same order,
- * as its per-step fused kernels (so results are bit-for-bit equal, checked by {@code DenseKernelTest}), with the
+ * Whole-sweep kernels of {@link LqGame} on the complete graph (κ = 0, p = 1): the loops do the same arithmetic, in the
+ * same order, as its per-step fused kernels (bit-for-bit equal, checked by {@code DenseKernelTest}; the unrolled d = 3
+ * reference-scheme kernels are reassociated and agree to ≤ 1e-13), with the
  * edge list replaced by plain loops over y ≠ x (no index arrays), the step's constants hoisted, and one call per
  * sweep instead of one per step. Flat arrays indexed {@code n*d + x}; γ indexed {@code n}. Stateless.
  *
@@ -192,35 +193,61 @@ final class LqDense {
     }
 
     /**
-     * {@link #hjb} for d = 3, reference scheme, fully unrolled with u_{n+1} carried in registers. Uses u(x) − u(y) =
-     * −(u(y) − u(x)) exactly (IEEE negation), so each difference is computed once; sums keep the loop's order. The
-     * clamp stays a branch: Math.min/max made the map 4.3 µs instead of 2.55 µs (it sits on the step's latency chain).
+     * {@link #hjb} for d = 3, reference scheme, fully unrolled with u_{n+1} carried in registers. The sweep is a chain
+     * of N dependent steps, so its cost is the latency of one step: each edge contributes
+     * Δt·[wγ(r − base)² + r·du], which for an unclipped rate r = base − du/(2γw) is the polynomial du·(P − Q·du),
+     * P = Δt·base, Q = Δt/(4γw): two dependent multiplies instead of five operations; a clipped rate gives a constant
+     * (r = 0) or a linear term (r = clip). The clip test is a predicted branch off the chain (Math.min/max on it made
+     * the map 4.3 µs instead of 2.55 µs). Reassociated, so equal to the loop kernels to rounding (≤ 1e-13,
+     * DenseKernelTest). HJB sweep 1.85 → 1.04 µs thread CPU (bench/BENCHMARKS.md).
      */
     private static void hjb3(int nT, double dt, double[] u, double[] muHat, double[] gamma, double w, double base,
                              double clip, double c) {
         int o = (nT - 1) * 3;
         double u0 = u[o], u1 = u[o + 1], u2 = u[o + 2];
+        final double pp = dt * base;
+        final double dc = dt * c;
+        final double dtClip = dt * clip;
+        final double tMax = Math.min(base, clip - base);
         for (int n = nT - 2; n >= 0; n--) {
             o = n * 3;
             final double g = gamma[n];
             final double wg = w * g;
             final double inv = 1 / (2 * g * w);
+            final double q = dt * inv * 0.5;
+            final double dtWg = dt * wg;
+            final double low = dtWg * base * base;
             final double d01 = u1 - u0, d02 = u2 - u0, d12 = u2 - u1;
-            final double t01 = d01 * inv, t02 = d02 * inv, t12 = d12 * inv;
-            final double r01 = clamp(base - t01, clip), r02 = clamp(base - t02, clip);
-            final double r10 = clamp(base + t01, clip), r12 = clamp(base - t12, clip);
-            final double r20 = clamp(base + t02, clip), r21 = clamp(base + t12, clip);
-            final double e01 = r01 - base, e02 = r02 - base, e10 = r10 - base;
-            final double e12 = r12 - base, e20 = r20 - base, e21 = r21 - base;
-            final double cost0 = e01 * e01 + e02 * e02;
-            final double cost1 = e10 * e10 + e12 * e12;
-            final double cost2 = e20 * e20 + e21 * e21;
-            final double drift0 = r01 * d01 + r02 * d02;
-            final double drift1 = r10 * -d01 + r12 * d12;
-            final double drift2 = r20 * -d02 + r21 * -d12;
-            final double n0 = u0 + dt * (wg * cost0 + c * muHat[o] + drift0);
-            final double n1 = u1 + dt * (wg * cost1 + c * muHat[o + 1] + drift1);
-            final double n2 = u2 + dt * (wg * cost2 + c * muHat[o + 2] + drift2);
+            double h01, h10, h02, h20, h12, h21;
+            // A pair x, y shares du: both rates unclipped when |du|·inv ≤ min(base, clip − base); then
+            // h_xy = du·(P − Q·du) and h_yx = −du·(P + Q·du).
+            if (Math.abs(d01) * inv <= tMax) {
+                final double qd = q * d01;
+                h01 = d01 * (pp - qd);
+                h10 = -d01 * (pp + qd);
+            } else {
+                h01 = hjbEdge(d01, inv, base, clip, pp, q, low, dtWg, dtClip);
+                h10 = hjbEdge(-d01, inv, base, clip, pp, q, low, dtWg, dtClip);
+            }
+            if (Math.abs(d02) * inv <= tMax) {
+                final double qd = q * d02;
+                h02 = d02 * (pp - qd);
+                h20 = -d02 * (pp + qd);
+            } else {
+                h02 = hjbEdge(d02, inv, base, clip, pp, q, low, dtWg, dtClip);
+                h20 = hjbEdge(-d02, inv, base, clip, pp, q, low, dtWg, dtClip);
+            }
+            if (Math.abs(d12) * inv <= tMax) {
+                final double qd = q * d12;
+                h12 = d12 * (pp - qd);
+                h21 = -d12 * (pp + qd);
+            } else {
+                h12 = hjbEdge(d12, inv, base, clip, pp, q, low, dtWg, dtClip);
+                h21 = hjbEdge(-d12, inv, base, clip, pp, q, low, dtWg, dtClip);
+            }
+            final double n0 = (u0 + dc * muHat[o]) + (h01 + h02);
+            final double n1 = (u1 + dc * muHat[o + 1]) + (h10 + h12);
+            final double n2 = (u2 + dc * muHat[o + 2]) + (h20 + h21);
             u[o] = n0;
             u[o + 1] = n1;
             u[o + 2] = n2;
@@ -230,22 +257,55 @@ final class LqDense {
         }
     }
 
-    /** {@link #fpk} for d = 3, fully unrolled with ν_n carried in registers; same operation order as the loop. */
+    /** One edge's Δt·[wγ(r − base)² + r·du] of {@link #hjb3}, r = clamp(base − du·inv, 0, clip). */
+    private static double hjbEdge(double du, double inv, double base, double clip, double pp, double q, double low,
+                                  double dtWg, double dtClip) {
+        final double raw = base - du * inv;
+        if (raw < 0) {
+            return low;
+        }
+        if (raw > clip) {
+            return dtWg * (clip - base) * (clip - base) + dtClip * du;
+        }
+        return du * (pp - q * du);
+    }
+
+    /**
+     * {@link #fpk} for d = 3, fully unrolled with ν_n carried in registers. The rates do not depend on ν (κ = 0), so
+     * ν_{n+1} = M_n ν_n with M_n = I + Δt·Qᵀ built off the chain; the chain per step is one multiply-add row. A pair
+     * x, y shares t = Δt(u(y) − u(x))/(2γw): Δt·a_xy = Δt·base − t and Δt·a_yx = Δt·base + t, both inside the clip
+     * range when |t| ≤ Δt·min(base, clip − base) (one test instead of four). Reassociated (equal to the loop kernel to
+     * rounding, ≤ 1e-13, DenseKernelTest). FPK sweep 1.06–1.24 → 0.63–0.66 µs thread CPU (bench/BENCHMARKS.md).
+     */
     private static void fpk3(int nT, double dt, double[] u, double[] nu, double[] gamma, double w, double base,
                              double clip) {
         double m0 = nu[0], m1 = nu[1], m2 = nu[2];
+        final double pb = dt * base;
+        final double pc = dt * clip;
+        final double tMax = dt * Math.min(base, clip - base);
         for (int n = 0; n < nT - 1; n++) {
             final int o = n * 3;
-            final double inv = 1 / (2 * gamma[n] * w);
+            final double dinv = dt / (2 * gamma[n] * w);
             final double u0 = u[o], u1 = u[o + 1], u2 = u[o + 2];
-            final double t01 = (u1 - u0) * inv, t02 = (u2 - u0) * inv, t12 = (u2 - u1) * inv;
-            final double c0 = dt * m0, c1 = dt * m1, c2 = dt * m2;
-            final double f01 = c0 * clamp(base - t01, clip), f02 = c0 * clamp(base - t02, clip);
-            final double f10 = c1 * clamp(base + t01, clip), f12 = c1 * clamp(base - t12, clip);
-            final double f20 = c2 * clamp(base + t02, clip), f21 = c2 * clamp(base + t12, clip);
-            final double n0 = m0 - (f01 + f02) + f10 + f20;
-            final double n1 = m1 + f01 - (f10 + f12) + f21;
-            final double n2 = m2 + f02 + f12 - (f20 + f21);
+            final double t01 = (u1 - u0) * dinv, t02 = (u2 - u0) * dinv, t12 = (u2 - u1) * dinv;
+            double p01 = pb - t01, p10 = pb + t01;
+            if (!(Math.abs(t01) <= tMax)) {
+                p01 = clamp(p01, pc);
+                p10 = clamp(p10, pc);
+            }
+            double p02 = pb - t02, p20 = pb + t02;
+            if (!(Math.abs(t02) <= tMax)) {
+                p02 = clamp(p02, pc);
+                p20 = clamp(p20, pc);
+            }
+            double p12 = pb - t12, p21 = pb + t12;
+            if (!(Math.abs(t12) <= tMax)) {
+                p12 = clamp(p12, pc);
+                p21 = clamp(p21, pc);
+            }
+            final double n0 = m0 * (1 - (p01 + p02)) + (m1 * p10 + m2 * p20);
+            final double n1 = m1 * (1 - (p10 + p12)) + (m0 * p01 + m2 * p21);
+            final double n2 = m2 * (1 - (p20 + p21)) + (m0 * p02 + m1 * p12);
             nu[o + 3] = n0;
             nu[o + 4] = n1;
             nu[o + 5] = n2;
