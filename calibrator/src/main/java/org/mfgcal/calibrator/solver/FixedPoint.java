@@ -23,8 +23,8 @@ final class FixedPoint {
     /**
      * {@code resid} = img − x (modified); returns max|resid|, NaN if any entry is NaN. The maximum is taken over the bit
      * patterns of |r| as longs (for non-negative doubles they order alike, and NaN sorts above ∞): exact, NaN-sticky and
-     * branch-free (len = 300: 0.25–0.39 µs against 0.33–0.60 µs for the compare-and-select on doubles, loaded machine;
-     * bench/BENCHMARKS.md).
+     * branch-free (len = 300: 0.25–0.27 µs against 0.29–0.56 µs for the compare-and-select on doubles and 0.30–0.45 µs
+     * with four running maxima; bench/BENCHMARKS.md).
      */
     static double residual(double[] img, double[] x, double[] resid, int len) {
         long m = 0;
