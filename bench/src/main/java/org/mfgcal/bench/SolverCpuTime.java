@@ -3,21 +3,15 @@ package org.mfgcal.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
-import org.mfgcal.calibrator.io.CaseFile;
-import org.mfgcal.calibrator.solver.EquilibriumSolver;
-import org.mfgcal.calibrator.solver.Gradient;
-import org.mfgcal.calibrator.solver.Method;
-import org.mfgcal.calibrator.solver.Scheme;
-import org.mfgcal.calibrator.solver.Solution;
-import org.mfgcal.calibrator.solver.SquaredLoss;
 
 /**
  * Thread-CPU-time companion of {@link SolverBench} for A/B comparisons on a loaded machine (JMH's wall-clock error bars
- * are wide when other processes share the cores; thread CPU time is not inflated by being descheduled).
- * For each conformance case: warm-up, then {@code rounds} rounds of {@code reps} calls each; reports min and median
- * µs per call of solve, solve + exploitability and loss + gradient, with iteration counts.
+ * are wide when other processes share the cores; thread CPU time is not inflated by being descheduled). For each
+ * {@link SolverBench#problem} (same setup as the JMH benchmark): warm-up, then {@code rounds} rounds of {@code reps}
+ * calls; prints min and median µs per call of solve, solve + exploitability and loss + gradient, with iteration counts.
  *
- * <p>Run: {@code java -Xss8m -cp bench/target/benchmarks.jar org.mfgcal.bench.SolverCpuTime [rounds] [reps] [cases...]}.
+ * <p>Run: {@code java -Xss8m -cp bench/target/benchmarks.jar org.mfgcal.bench.SolverCpuTime [rounds] [reps] [problems...]}
+ * (default 40 rounds of 200 calls; lq_const lq_arc cyber). Results: bench/BENCHMARKS.md.
  */
 public final class SolverCpuTime {
     private SolverCpuTime() {
@@ -45,36 +39,31 @@ public final class SolverCpuTime {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 200;
-        String[] cases = args.length > 2 ? Arrays.copyOfRange(args, 2, args.length)
-                : new String[] {"lq_const_d3_N100", "lq_arc_d3_N100", "cyber_const"};
+        String[] problems = args.length > 2 ? Arrays.copyOfRange(args, 2, args.length)
+                : new String[] {"lq_const", "lq_arc", "cyber"};
         ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-        for (String name : cases) {
-            CaseFile c = SolverBench.conformance(name);
-            EquilibriumSolver eq = new EquilibriumSolver(c.game(), c.horizon(), c.steps(),
-                    c.options(Scheme.REFERENCE, Method.ANDERSON));
-            eq.setReportExploitability(false);
-            EquilibriumSolver ex = new EquilibriumSolver(c.game(), c.horizon(), c.steps(), eq.options());
-            double[] mu0 = c.mu0();
-            double[] gamma = c.gamma();
-            double[] obs = c.muObs();
-            double[] grad = new double[gamma.length];
-            SquaredLoss loss = SquaredLoss.fullHorizon(c.steps(), c.d());
-            Op solve = () -> eq.solve(mu0, gamma);
-            Op solveEx = () -> ex.solve(mu0, gamma);
-            Op lag = () -> eq.lossAndGradient(mu0, gamma, null, loss, obs, grad);
-            for (int w = 0; w < 20000; w++) {
-                solve.run();
-                solveEx.run();
-                lag.run();
+        for (String problem : problems) {
+            SolverBench b = new SolverBench();
+            b.problem = problem;
+            b.solver = "anderson";
+            b.setUp();
+            Op solve = b::solve;
+            Op solveEx = b::solveWithExploitability;
+            Op lag = b::lossAndGradient;
+            long warm = System.nanoTime() + 3_000_000_000L;
+            while (System.nanoTime() < warm) {
+                for (int w = 0; w < 100; w++) {
+                    solve.run();
+                    solveEx.run();
+                    lag.run();
+                }
             }
             double[] s = measure(bean, solve, rounds, reps);
             double[] se = measure(bean, solveEx, rounds, reps);
             double[] g = measure(bean, lag, rounds, reps);
-            Solution sol = eq.solve(mu0, gamma);
-            Gradient gr = eq.lossAndGradient(mu0, gamma, null, loss, obs, grad);
-            System.out.printf("%-18s solve %7.2f / %7.2f  solve+expl %7.2f / %7.2f  loss+grad %7.2f / %7.2f µs"
-                            + " (min / median)  it=%d adj=%d%n", name, s[0], s[1], se[0], se[1], g[0], g[1],
-                    sol.iterations(), gr.adjointIterations());
+            System.out.printf("%-13s solve %8.2f / %8.2f  solve+expl %8.2f / %8.2f  loss+grad %8.2f / %8.2f µs"
+                            + " (min / median)  it=%d adj=%d%n", problem, s[0], s[1], se[0], se[1], g[0], g[1],
+                    b.solve().iterations(), b.lossAndGradient().adjointIterations());
         }
     }
 }

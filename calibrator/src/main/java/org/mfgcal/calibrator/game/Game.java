@@ -135,6 +135,17 @@ public interface Game {
     }
 
     /**
+     * Optional fused exploitability dynamic programme (the solver's generic one, {@code Sweeps.exploitability}, with
+     * the same operations in the same order): {@code v1} and {@code br1} (d each) hold the terminal cost g(ν_{N−1}) on
+     * entry, {@code v0}, {@code br0} are scratch; {@code result[0]} receives Σ_x ν_0(x)(V_0(x) − BR_0(x)). Returns false
+     * (the default) when not provided.
+     */
+    default boolean fusedExploitability(int nT, double dt, boolean stable, double[] gamma, double[] u, double[] nu,
+                                        double[] v1, double[] v0, double[] br1, double[] br0, double[] result) {
+        return false;
+    }
+
+    /**
      * Checks one step's parameters, throwing {@link IllegalArgumentException} naming the parameter and value
      * when they are outside the game's domain (e.g. a non-positive control weight).
      */

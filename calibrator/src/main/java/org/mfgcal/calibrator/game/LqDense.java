@@ -314,4 +314,72 @@ final class LqDense {
             m2 = n2;
         }
     }
+
+    /**
+     * The exploitability dynamic programme of {@code Sweeps.exploitability} (same operations in the same order, so the
+     * same result bit for bit; DenseKernelTest): per step, the population's rates from u_n and the greedy rates from
+     * BR_{n+1} are computed row by row on the fly instead of through two {@code local} calls over the edge list
+     * (lq_const: about 10 → 3–5 µs thread CPU, bench/BENCHMARKS.md).
+     * {@code v1}, {@code br1} hold the terminal value on entry; {@code v0}, {@code br0} are scratch (d each).
+     * Returns Σ_x ν_0(x)(V_0(x) − BR_0(x)).
+     */
+    static double exploitability(int nT, int d, double dt, boolean stable, double[] gamma, double[] u, double[] nu,
+                                 double[] v1, double[] v0, double[] br1, double[] br0, double w, double base,
+                                 double clip, double c) {
+        for (int n = nT - 2; n >= 0; n--) {
+            final int o = n * d;
+            final double g = gamma[n];
+            final double inv = 1 / (2 * g * w);
+            for (int x = 0; x < d; x++) {
+                final double ux = u[o + x];
+                final double bx = br1[x];
+                final double vx = v1[x];
+                double costP = 0, costG = 0, dPv = 0, dPb = 0, dGb = 0, outP = 0, outG = 0;
+                for (int y = 0; y < d; y++) {
+                    if (y == x) {
+                        continue;
+                    }
+                    double rP = base - (u[o + y] - ux) * inv;
+                    rP = rP < 0 ? 0 : (rP > clip ? clip : rP);
+                    final double devP = rP - base;
+                    costP += devP * devP;
+                    final double db = br1[y] - bx;
+                    double rG = base - db * inv;
+                    rG = rG < 0 ? 0 : (rG > clip ? clip : rG);
+                    final double devG = rG - base;
+                    costG += devG * devG;
+                    dPv += rP * (v1[y] - vx);
+                    outP += rP;
+                    dPb += rP * db;
+                    dGb += rG * db;
+                    outG += rG;
+                }
+                final double fP = w * g * costP + c * nu[o + x];
+                final double fG = w * g * costG + c * nu[o + x];
+                if (stable) {
+                    final double zP = dt * outP;
+                    final double phP = zP < 1e-8 ? 1 - 0.5 * zP : -Math.expm1(-zP) / zP;
+                    final double zG = dt * outG;
+                    dPv *= phP;
+                    dPb *= phP;
+                    dGb *= zG < 1e-8 ? 1 - 0.5 * zG : -Math.expm1(-zG) / zG;
+                }
+                v0[x] = vx + dt * (fP + dPv);
+                final double viaPi = bx + dt * (fP + dPb);
+                final double viaGreedy = bx + dt * (fG + dGb);
+                br0[x] = Math.min(viaPi, viaGreedy);
+            }
+            double[] t = v1;
+            v1 = v0;
+            v0 = t;
+            t = br1;
+            br1 = br0;
+            br0 = t;
+        }
+        double s = 0;
+        for (int x = 0; x < d; x++) {
+            s += nu[x] * (v1[x] - br1[x]);
+        }
+        return s;
+    }
 }

@@ -191,6 +191,17 @@ public final class LqGame implements Game {
     }
 
     @Override
+    public boolean fusedExploitability(int nT, double dt, boolean stable, double[] gamma, double[] u, double[] nu,
+                                       double[] v1, double[] v0, double[] br1, double[] br0, double[] result) {
+        if (!dense()) {
+            return false;
+        }
+        result[0] = LqDense.exploitability(nT, graph.states(), dt, stable, gamma, u, nu, v1, v0, br1, br0,
+                p.controlWeight, p.baseTransitionRate, p.rateClip, p.congestionWeight);
+        return true;
+    }
+
+    @Override
     public boolean fusedHjbStep(int n, double dt, boolean stable, double[] u, int o, int o1, double[] muHat,
                                 double[] gamma, int gOff) {
         if (!fusable()) {

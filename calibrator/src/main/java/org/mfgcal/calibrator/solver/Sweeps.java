@@ -18,6 +18,7 @@ final class Sweeps {
     /** Per-step scratch for the sweeps, sized once for a game. Not thread-safe. */
     static final class Buffers {
         final double[] a, aBar, f, fBar, row, scratch;
+        final double[] result = new double[1];
 
         Buffers(Game game) {
             int e = game.graph().edges();
@@ -257,6 +258,9 @@ final class Sweeps {
         final double[] aP = b.a, fP = b.f, aG = b.aBar, fG = b.fBar;
         game.terminal(nu, last, gamma, (nT - 1) * p, v1);
         System.arraycopy(v1, 0, br1, 0, d);
+        if (game.fusedExploitability(nT, dt, stable, gamma, u, nu, v1, v0, br1, br0, b.result)) {
+            return b.result[0];
+        }
         for (int n = nT - 2; n >= 0; n--) {
             final int o = n * d;
             game.local(n, u, o, nu, o, gamma, n * p, aP, fP, b.scratch);

@@ -149,6 +149,40 @@ class DenseKernelTest {
         }
     }
 
+    /** The dense exploitability pass equals the generic one exactly (same u, ν; both schemes, both clips). */
+    @ParameterizedTest
+    @EnumSource(Scheme.class)
+    void lqDenseExploitability_equalsGenericPassExactly(Scheme scheme) {
+        boolean stable = scheme == Scheme.STABLE;
+        LqGame.Params lowClip = new LqGame.Params(5.0, 0.1, 1, 1.0, 1.0, 0.0, 2.0, 3.0);
+        for (LqGame.Params params : new LqGame.Params[] {LqGame.Params.DEFAULTS, lowClip}) {
+            for (int d : new int[] {2, 3, 4, 8}) {
+                Random rnd = new Random(200 + d);
+                LqGame game = new LqGame(Graph.complete(d), params);
+                double[] gamma = new double[N];
+                for (int n = 0; n < N; n++) {
+                    gamma[n] = 0.3 + 2 * rnd.nextDouble();
+                }
+                double[] nu = new double[N * d];
+                double[] u = new double[N * d];
+                for (int n = 0; n < N; n++) {
+                    System.arraycopy(TestGames.dirichletOnes(rnd, d), 0, nu, n * d, d);
+                    for (int x = 0; x < d; x++) {
+                        u[n * d + x] = 5 * (d - 1 - x) * (1 - n / (double) N) + rnd.nextGaussian();
+                    }
+                }
+                double dt = stable ? 0.05 : 0.01;
+                double dense = Sweeps.exploitability(game, N, dt, stable, gamma, u, nu, new Sweeps.Buffers(game),
+                        new double[d], new double[d], new double[d], new double[d]);
+                Game generic = new Generic(game);
+                double ref = Sweeps.exploitability(generic, N, dt, stable, gamma, u, nu, new Sweeps.Buffers(generic),
+                        new double[d], new double[d], new double[d], new double[d]);
+                assertEquals(ref, dense, 0.0, scheme + " d=" + d + " clip=" + params.rateClip());
+                assertTrue(ref > 0, "the random control is not a best response: " + ref);
+            }
+        }
+    }
+
     /** The low clip is really reached in both directions (otherwise the test above would not cover it). */
     @org.junit.jupiter.api.Test
     void lowClipInstance_reachesBothClips() {
