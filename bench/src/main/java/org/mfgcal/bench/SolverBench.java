@@ -34,7 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Run all: {@code bin/mfgcal bench SolverBench}; one case: {@code bin/mfgcal bench SolverBench -p problem=cyber}.
  * Targets (issue 2; reference JAX on one CPU thread in brackets): LQ d=3 N=100 solve ≤ 15 µs (92 µs), loss+gradient
- * ≤ 65 µs (647 µs); cybersecurity solve ≤ 0.3 ms with ≤ 8 Anderson iterations (7.97 ms).
+ * ≤ 65 µs (647 µs); cybersecurity solve ≤ 0.3 ms with ≤ 8 Anderson iterations (7.97 ms). On a shared machine compare
+ * builds with {@link SolverCpuTime} (thread CPU time) as well; results in bench/BENCHMARKS.md.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -106,6 +106,46 @@ public interface Game {
     }
 
     /**
+     * Optional fused whole HJB sweep: given u_{N−1} in {@code u[(N−1)d ..]}, writes u_n for n = N−2 down to 0 exactly as
+     * {@link #fusedHjbStep} would, step by step (one call per sweep instead of one per step, so a game can hoist its
+     * constants and specialise its loops). Returns false (the default) when not provided.
+     */
+    default boolean fusedHjbSweep(int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma) {
+        return false;
+    }
+
+    /** Optional fused whole Kolmogorov sweep of the reference scheme (ν_0 already set): as {@link #fusedFpkStep} for all n. */
+    default boolean fusedFpkSweep(int nT, double dt, double[] u, double[] nu, double[] gamma) {
+        return false;
+    }
+
+    /**
+     * Optional fused whole reverse Kolmogorov sweep of the reference scheme, n = N−2 down to 0: as
+     * {@link #fusedFpkVjpStep} for all n ({@code nuBar} holds the seed cotangent on entry).
+     */
+    default boolean fusedFpkVjpSweep(int nT, double dt, double[] u, double[] nu, double[] gamma, double[] nuBar,
+                                     double[] uBar, double[] gammaBar) {
+        return false;
+    }
+
+    /** Optional fused whole reverse HJB sweep, n = 0 .. N−2: as {@link #fusedHjbVjpStep} for all n. */
+    default boolean fusedHjbVjpSweep(int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma,
+                                     double[] uBar, double[] muHatBar, double[] gammaBar) {
+        return false;
+    }
+
+    /**
+     * Optional fused exploitability dynamic programme (the solver's generic one, {@code Sweeps.exploitability}, with
+     * the same operations in the same order): {@code v1} and {@code br1} (d each) hold the terminal cost g(ν_{N−1}) on
+     * entry, {@code v0}, {@code br0} are scratch; {@code result[0]} receives Σ_x ν_0(x)(V_0(x) − BR_0(x)). Returns false
+     * (the default) when not provided.
+     */
+    default boolean fusedExploitability(int nT, double dt, boolean stable, double[] gamma, double[] u, double[] nu,
+                                        double[] v1, double[] v0, double[] br1, double[] br0, double[] result) {
+        return false;
+    }
+
+    /**
      * Checks one step's parameters, throwing {@link IllegalArgumentException} naming the parameter and value
      * when they are outside the game's domain (e.g. a non-positive control weight).
      */

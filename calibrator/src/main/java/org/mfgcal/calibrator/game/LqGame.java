@@ -143,6 +143,64 @@ public final class LqGame implements Game {
         return p.destinationCongestionWeight == 0 && p.congestionPower == 1;
     }
 
+    /** Whole-sweep dense kernels ({@link LqDense}) apply on the complete graph when the fused kernels do. */
+    private boolean dense() {
+        final int d = graph.states();
+        return fusable() && graph.edges() == d * (d - 1);
+    }
+
+    @Override
+    public boolean fusedHjbSweep(int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma) {
+        if (!dense()) {
+            return false;
+        }
+        LqDense.hjb(nT, graph.states(), dt, stable, u, muHat, gamma, p.controlWeight, p.baseTransitionRate,
+                p.rateClip, p.congestionWeight);
+        return true;
+    }
+
+    @Override
+    public boolean fusedFpkSweep(int nT, double dt, double[] u, double[] nu, double[] gamma) {
+        if (!dense()) {
+            return false;
+        }
+        LqDense.fpk(nT, graph.states(), dt, u, nu, gamma, p.controlWeight, p.baseTransitionRate, p.rateClip);
+        return true;
+    }
+
+    @Override
+    public boolean fusedFpkVjpSweep(int nT, double dt, double[] u, double[] nu, double[] gamma, double[] nuBar,
+                                    double[] uBar, double[] gammaBar) {
+        if (!dense()) {
+            return false;
+        }
+        LqDense.fpkVjp(nT, graph.states(), dt, u, nu, gamma, nuBar, uBar, gammaBar, p.controlWeight,
+                p.baseTransitionRate, p.rateClip);
+        return true;
+    }
+
+    @Override
+    public boolean fusedHjbVjpSweep(int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma,
+                                    double[] uBar, double[] muHatBar, double[] gammaBar) {
+        if (!dense()) {
+            return false;
+        }
+        LqDense.hjbVjp(nT, graph.states(), dt, stable, u, gamma, uBar, muHatBar, gammaBar, p.controlWeight,
+                p.baseTransitionRate, p.rateClip, p.congestionWeight);
+        return true;
+    }
+
+    @Override
+    public boolean fusedExploitability(int nT, double dt, boolean stable, double[] gamma, double[] u, double[] nu,
+                                       double[] v1, double[] v0, double[] br1, double[] br0, double[] result) {
+        if (!dense()) {
+            return false;
+        }
+        result[0] = LqDense.exploitability(nT, graph.states(), dt, stable, gamma, u, nu, v1, v0, br1, br0,
+                p.controlWeight, p.baseTransitionRate, p.rateClip, p.congestionWeight);
+        return true;
+    }
+
     @Override
     public boolean fusedHjbStep(int n, double dt, boolean stable, double[] u, int o, int o1, double[] muHat,
                                 double[] gamma, int gOff) {
@@ -319,7 +377,7 @@ public final class LqGame implements Game {
     }
 
     /** φ'(z) for φ(z) = (1 − e^{−z})/z (series near 0), as in the solver's stable scheme. */
-    private static double dphi(double z) {
+    static double dphi(double z) {
         if (z < 1e-3) {
             return -0.5 + z * (1.0 / 3 + z * (-1.0 / 8 + z * (1.0 / 30 - z / 144)));
         }

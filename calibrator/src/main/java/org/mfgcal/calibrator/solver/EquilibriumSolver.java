@@ -214,13 +214,24 @@ public final class EquilibriumSolver {
         for (int n = 0; n < nT; n++) {
             double s = 0;
             for (int x = 0; x < d; x++) {
-                final double v = mu[n * d + x];
-                s += v;
-                minMu = Math.min(minMu, v);
+                s += mu[n * d + x];
             }
             final double err = Math.abs(s - mass0);
             maxMass = err > maxMass || err != err ? err : maxMass;
         }
+        // Four running minima (Math.min is exact in any order): 0.21 → 0.17 µs at len 300 (bench/BENCHMARKS.md).
+        double m1 = minMu, m2 = minMu, m3 = minMu;
+        int i = 0;
+        for (; i + 3 < len; i += 4) {
+            minMu = Math.min(minMu, mu[i]);
+            m1 = Math.min(m1, mu[i + 1]);
+            m2 = Math.min(m2, mu[i + 2]);
+            m3 = Math.min(m3, mu[i + 3]);
+        }
+        for (; i < len; i++) {
+            minMu = Math.min(minMu, mu[i]);
+        }
+        minMu = Math.min(Math.min(minMu, m1), Math.min(m2, m3));
         double expl = Double.NaN;
         if (converged && reportExploitability) {
             expl = Sweeps.exploitability(game, nT, dt, stable, gamma, u, img, buf, v1, v0, br1, br0);

@@ -21,6 +21,22 @@ final class FixedPoint {
     }
 
     /**
+     * {@code resid} = img − x (modified); returns max|resid|, NaN if any entry is NaN. The maximum is taken over the bit
+     * patterns of |r| as longs (for non-negative doubles they order alike, and NaN sorts above ∞): exact, NaN-sticky and
+     * branch-free (len = 300: 0.25–0.27 µs against 0.29–0.56 µs for the compare-and-select on doubles and 0.30–0.45 µs
+     * with four running maxima; bench/BENCHMARKS.md).
+     */
+    static double residual(double[] img, double[] x, double[] resid, int len) {
+        long m = 0;
+        for (int i = 0; i < len; i++) {
+            final double r = img[i] - x[i];
+            resid[i] = r;
+            m = Math.max(m, Double.doubleToRawLongBits(r) & 0x7fffffffffffffffL);
+        }
+        return Double.longBitsToDouble(m);
+    }
+
+    /**
      * @param x      modified: the start on entry, μ* on return
      * @param img    modified: scratch, G of the last evaluated point on return
      * @param resid  scratch (Anderson)
@@ -55,13 +71,7 @@ final class FixedPoint {
         while (true) {
             g.apply(x, img);
             it++;
-            double rn = 0;
-            for (int i = 0; i < len; i++) {
-                final double r = img[i] - x[i];
-                resid[i] = r;
-                final double ar = Math.abs(r);
-                rn = ar > rn || ar != ar ? ar : rn;
-            }
+            final double rn = residual(img, x, resid, len);
             final boolean converged = rn <= opt.tol();
             if (converged || it >= opt.maxIter() || !Double.isFinite(rn)) {
                 System.arraycopy(x, 0, next, 0, len);  // x_k, where G was last evaluated

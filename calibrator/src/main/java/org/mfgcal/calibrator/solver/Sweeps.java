@@ -18,6 +18,7 @@ final class Sweeps {
     /** Per-step scratch for the sweeps, sized once for a game. Not thread-safe. */
     static final class Buffers {
         final double[] a, aBar, f, fBar, row, scratch;
+        final double[] result = new double[1];
 
         Buffers(Game game) {
             int e = game.graph().edges();
@@ -55,6 +56,9 @@ final class Sweeps {
         final double[] a = b.a, f = b.f;
         game.terminal(muHat, (nT - 1) * d, gamma, (nT - 1) * p, b.row);
         System.arraycopy(b.row, 0, u, (nT - 1) * d, d);
+        if (game.fusedHjbSweep(nT, dt, stable, u, muHat, gamma)) {
+            return;
+        }
         for (int n = nT - 2; n >= 0; n--) {
             final int o1 = (n + 1) * d;
             final int o = n * d;
@@ -88,6 +92,9 @@ final class Sweeps {
         final int p = game.paramsPerStep();
         final double[] a = b.a;
         System.arraycopy(mu0, 0, nu, 0, d);
+        if (!stable && game.fusedFpkSweep(nT, dt, u, nu, gamma)) {
+            return;
+        }
         for (int n = 0; n < nT - 1; n++) {
             final int o = n * d;
             final int o1 = o + d;
@@ -151,7 +158,8 @@ final class Sweeps {
         java.util.Arrays.fill(gammaBar, 0, nT * p, 0.0);
 
         // Reverse FPK: n = N−2 .. 0.
-        for (int n = nT - 2; n >= 0; n--) {
+        final boolean fpkSwept = !stable && game.fusedFpkVjpSweep(nT, dt, u, nu, gamma, nuBar, uBar, gammaBar);
+        for (int n = fpkSwept ? -1 : nT - 2; n >= 0; n--) {
             final int o = n * d;
             final int o1 = o + d;
             if (!stable && game.fusedFpkVjpStep(n, dt, u, nu, o, o1, gamma, n * p, nuBar, uBar, gammaBar)) {
@@ -187,7 +195,8 @@ final class Sweeps {
         }
 
         // Reverse HJB: n = 0 .. N−2 (the backward sweep read u_{n+1} to write u_n).
-        for (int n = 0; n < nT - 1; n++) {
+        final boolean hjbSwept = game.fusedHjbVjpSweep(nT, dt, stable, u, muHat, gamma, uBar, muHatBar, gammaBar);
+        for (int n = hjbSwept ? nT - 1 : 0; n < nT - 1; n++) {
             final int o = n * d;
             final int o1 = o + d;
             if (game.fusedHjbVjpStep(n, dt, stable, u, o, o1, muHat, gamma, n * p, uBar, muHatBar, gammaBar)) {
@@ -249,6 +258,9 @@ final class Sweeps {
         final double[] aP = b.a, fP = b.f, aG = b.aBar, fG = b.fBar;
         game.terminal(nu, last, gamma, (nT - 1) * p, v1);
         System.arraycopy(v1, 0, br1, 0, d);
+        if (game.fusedExploitability(nT, dt, stable, gamma, u, nu, v1, v0, br1, br0, b.result)) {
+            return b.result[0];
+        }
         for (int n = nT - 2; n >= 0; n--) {
             final int o = n * d;
             game.local(n, u, o, nu, o, gamma, n * p, aP, fP, b.scratch);

@@ -1,0 +1,385 @@
+package org.mfgcal.calibrator.game;
+
+/**
+ * Whole-sweep kernels of {@link LqGame} on the complete graph (κ = 0, p = 1): the loops do the same arithmetic, in the
+ * same order, as its per-step fused kernels (bit-for-bit equal, checked by {@code DenseKernelTest}; the unrolled d = 3
+ * reference-scheme kernels are reassociated and agree to ≤ 1e-13), with the
+ * edge list replaced by plain loops over y ≠ x (no index arrays), the step's constants hoisted, and one call per
+ * sweep instead of one per step. Flat arrays indexed {@code n*d + x}; γ indexed {@code n}. Stateless.
+ *
+ * <p>Measured (bench/BENCHMARKS.md, thread CPU time, lq_const d = 3 N = 100, one Picard map = HJB + FPK): per-step
+ * fused kernels 5.3 µs, these loops 4.2 µs, the unrolled d = 3 kernels 2.55 µs.
+ */
+final class LqDense {
+    private LqDense() {
+    }
+
+    /** Backward HJB u_n from u_{n+1}, n = N−2..0 ({@code u} modified; {@code muHat}, {@code gamma} not modified). */
+    static void hjb(int nT, int d, double dt, boolean stable, double[] u, double[] muHat, double[] gamma,
+                    double w, double base, double clip, double c) {
+        if (d == 3 && !stable) {
+            hjb3(nT, dt, u, muHat, gamma, w, base, clip, c);
+            return;
+        }
+        for (int n = nT - 2; n >= 0; n--) {
+            final int o = n * d;
+            final int o1 = o + d;
+            final double g = gamma[n];
+            final double wg = w * g;
+            final double inv = 1 / (2 * g * w);
+            for (int x = 0; x < d; x++) {
+                final double ux = u[o1 + x];
+                double cost = 0, drift = 0, out = 0;
+                for (int y = 0; y < d; y++) {
+                    if (y == x) {
+                        continue;
+                    }
+                    final double du = u[o1 + y] - ux;
+                    double r = base - du * inv;
+                    r = r < 0 ? 0 : (r > clip ? clip : r);
+                    final double dev = r - base;
+                    cost += dev * dev;
+                    drift += r * du;
+                    out += r;
+                }
+                if (stable) {
+                    final double z = dt * out;
+                    drift *= z < 1e-8 ? 1 - 0.5 * z : -Math.expm1(-z) / z;
+                }
+                u[o + x] = ux + dt * (wg * cost + c * muHat[o + x] + drift);
+            }
+        }
+    }
+
+    /** Forward Kolmogorov (explicit Euler), ν_{n+1} from ν_n, n = 0..N−2 ({@code nu} modified, ν_0 given). */
+    static void fpk(int nT, int d, double dt, double[] u, double[] nu, double[] gamma, double w, double base,
+                    double clip) {
+        if (d == 3) {
+            fpk3(nT, dt, u, nu, gamma, w, base, clip);
+            return;
+        }
+        for (int n = 0; n < nT - 1; n++) {
+            final int o = n * d;
+            final int o1 = o + d;
+            final double inv = 1 / (2 * gamma[n] * w);
+            for (int x = 0; x < d; x++) {
+                nu[o1 + x] = nu[o + x];
+            }
+            for (int x = 0; x < d; x++) {
+                final double ux = u[o + x];
+                final double cx = dt * nu[o + x];
+                double left = 0;
+                for (int y = 0; y < d; y++) {
+                    if (y == x) {
+                        continue;
+                    }
+                    double r = base - (u[o + y] - ux) * inv;
+                    r = r < 0 ? 0 : (r > clip ? clip : r);
+                    final double flow = cx * r;
+                    left += flow;
+                    nu[o1 + y] += flow;
+                }
+                nu[o1 + x] -= left;
+            }
+        }
+    }
+
+    /** Reverse of {@link #fpk}, n = N−2..0: accumulates into {@code nuBar}, {@code uBar}, {@code gammaBar}. */
+    static void fpkVjp(int nT, int d, double dt, double[] u, double[] nu, double[] gamma, double[] nuBar,
+                       double[] uBar, double[] gammaBar, double w, double base, double clip) {
+        for (int n = nT - 2; n >= 0; n--) {
+            final int o = n * d;
+            final int o1 = o + d;
+            final double g = gamma[n];
+            final double inv = 1 / (2 * g * w);
+            final double invG = 1 / g;
+            double gBar = 0;
+            for (int x = 0; x < d; x++) {
+                final double ux = u[o + x];
+                final double nbx = nuBar[o1 + x];
+                final double cx = dt * nu[o + x];
+                double s = 0;
+                double ubx = 0;
+                for (int y = 0; y < d; y++) {
+                    if (y == x) {
+                        continue;
+                    }
+                    final double du = u[o + y] - ux;
+                    final double raw = base - du * inv;
+                    final double diff = nuBar[o1 + y] - nbx;
+                    if (raw > 0 && raw < clip) {
+                        s += raw * diff;
+                        final double q = cx * diff * inv;
+                        uBar[o + y] -= q;
+                        ubx += q;
+                        gBar += q * du * invG;
+                    } else if (raw >= clip) {
+                        s += clip * diff;
+                    }
+                }
+                uBar[o + x] += ubx;
+                nuBar[o + x] += nbx + dt * s;
+            }
+            gammaBar[n] += gBar;
+        }
+    }
+
+    /** Reverse of {@link #hjb}, n = 0..N−2: accumulates into {@code uBar}, {@code muHatBar}, {@code gammaBar}. */
+    static void hjbVjp(int nT, int d, double dt, boolean stable, double[] u, double[] gamma, double[] uBar,
+                       double[] muHatBar, double[] gammaBar, double w, double base, double clip, double c) {
+        for (int n = 0; n < nT - 1; n++) {
+            final int o = n * d;
+            final int o1 = o + d;
+            final double g = gamma[n];
+            final double inv = 1 / (2 * g * w);
+            final double invG = 1 / g;
+            double gBar = 0;
+            for (int x = 0; x < d; x++) {
+                final double bx = uBar[o + x];
+                uBar[o1 + x] += bx;
+                if (bx == 0) {
+                    continue;
+                }
+                final double ux = u[o1 + x];
+                final double fb = dt * bx;
+                double dBar = fb;
+                double common = 0;
+                if (stable) {
+                    double out = 0, drift = 0;
+                    for (int y = 0; y < d; y++) {
+                        if (y == x) {
+                            continue;
+                        }
+                        final double du = u[o1 + y] - ux;
+                        double r = base - du * inv;
+                        r = r < 0 ? 0 : (r > clip ? clip : r);
+                        out += r;
+                        drift += r * du;
+                    }
+                    final double z = dt * out;
+                    common = fb * drift * LqGame.dphi(z) * dt;
+                    dBar *= z < 1e-8 ? 1 - 0.5 * z : -Math.expm1(-z) / z;
+                }
+                double ubx = 0;
+                for (int y = 0; y < d; y++) {
+                    if (y == x) {
+                        continue;
+                    }
+                    final double du = u[o1 + y] - ux;
+                    final double raw = base - du * inv;
+                    final double r = raw < 0 ? 0 : (raw > clip ? clip : raw);
+                    final double dev = r - base;
+                    final double move = dBar * r;
+                    uBar[o1 + y] += move;
+                    ubx -= move;
+                    gBar += fb * w * dev * dev;
+                    if (raw > 0 && raw < clip) {
+                        final double ab = dBar * du + common + fb * 2 * w * g * dev;
+                        final double q = ab * inv;
+                        uBar[o1 + y] -= q;
+                        ubx += q;
+                        gBar += q * du * invG;
+                    }
+                }
+                uBar[o1 + x] += ubx;
+                muHatBar[o + x] += fb * c;
+            }
+            gammaBar[n] += gBar;
+        }
+    }
+
+    private static double clamp(double r, double clip) {
+        return r < 0 ? 0 : (r > clip ? clip : r);
+    }
+
+    /**
+     * {@link #hjb} for d = 3, reference scheme, fully unrolled with u_{n+1} carried in registers. The sweep is a chain
+     * of N dependent steps, so its cost is the latency of one step: each edge contributes
+     * Δt·[wγ(r − base)² + r·du], which for an unclipped rate r = base − du/(2γw) is the polynomial du·(P − Q·du),
+     * P = Δt·base, Q = Δt/(4γw): two dependent multiplies instead of five operations; a clipped rate gives a constant
+     * (r = 0) or a linear term (r = clip). The clip test is a predicted branch off the chain (Math.min/max on it made
+     * the map 4.3 µs instead of 2.55 µs). Reassociated, so equal to the loop kernels to rounding (≤ 1e-13,
+     * DenseKernelTest). HJB sweep 1.85 → 1.04 µs thread CPU (bench/BENCHMARKS.md).
+     */
+    private static void hjb3(int nT, double dt, double[] u, double[] muHat, double[] gamma, double w, double base,
+                             double clip, double c) {
+        int o = (nT - 1) * 3;
+        double u0 = u[o], u1 = u[o + 1], u2 = u[o + 2];
+        final double pp = dt * base;
+        final double dc = dt * c;
+        final double dtClip = dt * clip;
+        final double tMax = Math.min(base, clip - base);
+        for (int n = nT - 2; n >= 0; n--) {
+            o = n * 3;
+            final double g = gamma[n];
+            final double wg = w * g;
+            final double inv = 1 / (2 * g * w);
+            final double q = dt * inv * 0.5;
+            final double dtWg = dt * wg;
+            final double low = dtWg * base * base;
+            final double d01 = u1 - u0, d02 = u2 - u0, d12 = u2 - u1;
+            double h01, h10, h02, h20, h12, h21;
+            // A pair x, y shares du: both rates unclipped when |du|·inv ≤ min(base, clip − base); then
+            // h_xy = du·(P − Q·du) and h_yx = −du·(P + Q·du).
+            if (Math.abs(d01) * inv <= tMax) {
+                final double qd = q * d01;
+                h01 = d01 * (pp - qd);
+                h10 = -d01 * (pp + qd);
+            } else {
+                h01 = hjbEdge(d01, inv, base, clip, pp, q, low, dtWg, dtClip);
+                h10 = hjbEdge(-d01, inv, base, clip, pp, q, low, dtWg, dtClip);
+            }
+            if (Math.abs(d02) * inv <= tMax) {
+                final double qd = q * d02;
+                h02 = d02 * (pp - qd);
+                h20 = -d02 * (pp + qd);
+            } else {
+                h02 = hjbEdge(d02, inv, base, clip, pp, q, low, dtWg, dtClip);
+                h20 = hjbEdge(-d02, inv, base, clip, pp, q, low, dtWg, dtClip);
+            }
+            if (Math.abs(d12) * inv <= tMax) {
+                final double qd = q * d12;
+                h12 = d12 * (pp - qd);
+                h21 = -d12 * (pp + qd);
+            } else {
+                h12 = hjbEdge(d12, inv, base, clip, pp, q, low, dtWg, dtClip);
+                h21 = hjbEdge(-d12, inv, base, clip, pp, q, low, dtWg, dtClip);
+            }
+            final double n0 = (u0 + dc * muHat[o]) + (h01 + h02);
+            final double n1 = (u1 + dc * muHat[o + 1]) + (h10 + h12);
+            final double n2 = (u2 + dc * muHat[o + 2]) + (h20 + h21);
+            u[o] = n0;
+            u[o + 1] = n1;
+            u[o + 2] = n2;
+            u0 = n0;
+            u1 = n1;
+            u2 = n2;
+        }
+    }
+
+    /** One edge's Δt·[wγ(r − base)² + r·du] of {@link #hjb3}, r = clamp(base − du·inv, 0, clip). */
+    private static double hjbEdge(double du, double inv, double base, double clip, double pp, double q, double low,
+                                  double dtWg, double dtClip) {
+        final double raw = base - du * inv;
+        if (raw < 0) {
+            return low;
+        }
+        if (raw > clip) {
+            return dtWg * (clip - base) * (clip - base) + dtClip * du;
+        }
+        return du * (pp - q * du);
+    }
+
+    /**
+     * {@link #fpk} for d = 3, fully unrolled with ν_n carried in registers. The rates do not depend on ν (κ = 0), so
+     * ν_{n+1} = M_n ν_n with M_n = I + Δt·Qᵀ built off the chain; the chain per step is one multiply-add row. A pair
+     * x, y shares t = Δt(u(y) − u(x))/(2γw): Δt·a_xy = Δt·base − t and Δt·a_yx = Δt·base + t, both inside the clip
+     * range when |t| ≤ Δt·min(base, clip − base) (one test instead of four). Reassociated (equal to the loop kernel to
+     * rounding, ≤ 1e-13, DenseKernelTest). FPK sweep 1.06–1.24 → 0.63–0.66 µs thread CPU (bench/BENCHMARKS.md).
+     */
+    private static void fpk3(int nT, double dt, double[] u, double[] nu, double[] gamma, double w, double base,
+                             double clip) {
+        double m0 = nu[0], m1 = nu[1], m2 = nu[2];
+        final double pb = dt * base;
+        final double pc = dt * clip;
+        final double tMax = dt * Math.min(base, clip - base);
+        for (int n = 0; n < nT - 1; n++) {
+            final int o = n * 3;
+            final double dinv = dt / (2 * gamma[n] * w);
+            final double u0 = u[o], u1 = u[o + 1], u2 = u[o + 2];
+            final double t01 = (u1 - u0) * dinv, t02 = (u2 - u0) * dinv, t12 = (u2 - u1) * dinv;
+            double p01 = pb - t01, p10 = pb + t01;
+            if (!(Math.abs(t01) <= tMax)) {
+                p01 = clamp(p01, pc);
+                p10 = clamp(p10, pc);
+            }
+            double p02 = pb - t02, p20 = pb + t02;
+            if (!(Math.abs(t02) <= tMax)) {
+                p02 = clamp(p02, pc);
+                p20 = clamp(p20, pc);
+            }
+            double p12 = pb - t12, p21 = pb + t12;
+            if (!(Math.abs(t12) <= tMax)) {
+                p12 = clamp(p12, pc);
+                p21 = clamp(p21, pc);
+            }
+            final double n0 = m0 * (1 - (p01 + p02)) + (m1 * p10 + m2 * p20);
+            final double n1 = m1 * (1 - (p10 + p12)) + (m0 * p01 + m2 * p21);
+            final double n2 = m2 * (1 - (p20 + p21)) + (m0 * p02 + m1 * p12);
+            nu[o + 3] = n0;
+            nu[o + 4] = n1;
+            nu[o + 5] = n2;
+            m0 = n0;
+            m1 = n1;
+            m2 = n2;
+        }
+    }
+
+    /**
+     * The exploitability dynamic programme of {@code Sweeps.exploitability} (same operations in the same order, so the
+     * same result bit for bit; DenseKernelTest): per step, the population's rates from u_n and the greedy rates from
+     * BR_{n+1} are computed row by row on the fly instead of through two {@code local} calls over the edge list
+     * (lq_const: about 10 → 3–5 µs thread CPU, bench/BENCHMARKS.md).
+     * {@code v1}, {@code br1} hold the terminal value on entry; {@code v0}, {@code br0} are scratch (d each).
+     * Returns Σ_x ν_0(x)(V_0(x) − BR_0(x)).
+     */
+    static double exploitability(int nT, int d, double dt, boolean stable, double[] gamma, double[] u, double[] nu,
+                                 double[] v1, double[] v0, double[] br1, double[] br0, double w, double base,
+                                 double clip, double c) {
+        for (int n = nT - 2; n >= 0; n--) {
+            final int o = n * d;
+            final double g = gamma[n];
+            final double inv = 1 / (2 * g * w);
+            for (int x = 0; x < d; x++) {
+                final double ux = u[o + x];
+                final double bx = br1[x];
+                final double vx = v1[x];
+                double costP = 0, costG = 0, dPv = 0, dPb = 0, dGb = 0, outP = 0, outG = 0;
+                for (int y = 0; y < d; y++) {
+                    if (y == x) {
+                        continue;
+                    }
+                    double rP = base - (u[o + y] - ux) * inv;
+                    rP = rP < 0 ? 0 : (rP > clip ? clip : rP);
+                    final double devP = rP - base;
+                    costP += devP * devP;
+                    final double db = br1[y] - bx;
+                    double rG = base - db * inv;
+                    rG = rG < 0 ? 0 : (rG > clip ? clip : rG);
+                    final double devG = rG - base;
+                    costG += devG * devG;
+                    dPv += rP * (v1[y] - vx);
+                    outP += rP;
+                    dPb += rP * db;
+                    dGb += rG * db;
+                    outG += rG;
+                }
+                final double fP = w * g * costP + c * nu[o + x];
+                final double fG = w * g * costG + c * nu[o + x];
+                if (stable) {
+                    final double zP = dt * outP;
+                    final double phP = zP < 1e-8 ? 1 - 0.5 * zP : -Math.expm1(-zP) / zP;
+                    final double zG = dt * outG;
+                    dPv *= phP;
+                    dPb *= phP;
+                    dGb *= zG < 1e-8 ? 1 - 0.5 * zG : -Math.expm1(-zG) / zG;
+                }
+                v0[x] = vx + dt * (fP + dPv);
+                final double viaPi = bx + dt * (fP + dPb);
+                final double viaGreedy = bx + dt * (fG + dGb);
+                br0[x] = Math.min(viaPi, viaGreedy);
+            }
+            double[] t = v1;
+            v1 = v0;
+            v0 = t;
+            t = br1;
+            br1 = br0;
+            br0 = t;
+        }
+        double s = 0;
+        for (int x = 0; x < d; x++) {
+            s += nu[x] * (v1[x] - br1[x]);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,208 @@
+package org.mfgcal.calibrator.solver;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.mfgcal.calibrator.game.Game;
+import org.mfgcal.calibrator.game.Graph;
+import org.mfgcal.calibrator.game.LqGame;
+
+/**
+ * The LQ game's whole-sweep dense kernels (complete graph, including the unrolled d = 3 kernels) against its per-step
+ * fused kernels (the loop kernels bit for bit: same operations in the same order; the reassociated d = 3 reference
+ * kernels to ≤ 1e-13) and against the generic sweeps built from its local maps (≤ 1e-13), on random inputs that reach
+ * both rate clips.
+ */
+class DenseKernelTest {
+    static final double GENERIC_TOL = 1e-13;
+    static final int N = 60;
+
+    /** Hides the whole-sweep kernels only: the solver then calls the game's per-step fused kernels. */
+    record StepKernels(LqGame g) implements Game {
+        public String name() {
+            return g.name();
+        }
+
+        public Graph graph() {
+            return g.graph();
+        }
+
+        public int paramsPerStep() {
+            return 1;
+        }
+
+        public String[] parameterNames() {
+            return g.parameterNames();
+        }
+
+        public void local(int n, double[] u, int uOff, double[] mu, int muOff, double[] gamma, int gOff, double[] a,
+                          double[] f, double[] scratch) {
+            g.local(n, u, uOff, mu, muOff, gamma, gOff, a, f, scratch);
+        }
+
+        public void localVjp(int n, double[] u, int uOff, double[] mu, int muOff, double[] gamma, int gOff,
+                             double[] aBar, double[] fBar, double[] uBar, int uBarOff, double[] muBar, int muBarOff,
+                             double[] gammaBar, int gBarOff, double[] scratch) {
+            g.localVjp(n, u, uOff, mu, muOff, gamma, gOff, aBar, fBar, uBar, uBarOff, muBar, muBarOff, gammaBar,
+                    gBarOff, scratch);
+        }
+
+        public void terminal(double[] mu, int muOff, double[] gamma, int gOff, double[] out) {
+            g.terminal(mu, muOff, gamma, gOff, out);
+        }
+
+        public void terminalVjp(double[] mu, int muOff, double[] gamma, int gOff, double[] gBar, double[] muBar,
+                                int muBarOff, double[] gammaBar, int gBarOff) {
+            g.terminalVjp(mu, muOff, gamma, gOff, gBar, muBar, muBarOff, gammaBar, gBarOff);
+        }
+
+        public boolean fusedHjbStep(int n, double dt, boolean stable, double[] u, int o, int o1, double[] muHat,
+                                    double[] gamma, int gOff) {
+            return g.fusedHjbStep(n, dt, stable, u, o, o1, muHat, gamma, gOff);
+        }
+
+        public boolean fusedFpkStep(int n, double dt, double[] u, double[] nu, int o, int o1, double[] gamma,
+                                    int gOff) {
+            return g.fusedFpkStep(n, dt, u, nu, o, o1, gamma, gOff);
+        }
+
+        public boolean fusedFpkVjpStep(int n, double dt, double[] u, double[] nu, int o, int o1, double[] gamma,
+                                       int gOff, double[] nuBar, double[] uBar, double[] gammaBar) {
+            return g.fusedFpkVjpStep(n, dt, u, nu, o, o1, gamma, gOff, nuBar, uBar, gammaBar);
+        }
+
+        public boolean fusedHjbVjpStep(int n, double dt, boolean stable, double[] u, int o, int o1, double[] muHat,
+                                       double[] gamma, int gOff, double[] uBar, double[] muHatBar, double[] gammaBar) {
+            return g.fusedHjbVjpStep(n, dt, stable, u, o, o1, muHat, gamma, gOff, uBar, muHatBar, gammaBar);
+        }
+    }
+
+    /**
+     * u, ν of one HJB + FPK on the given inputs, and μ̂bar, γbar of the VJP at {@code at} (u, ν of a reference run, so
+     * that the adjoint kernels are compared on identical inputs), or at its own u, ν when {@code at} is null.
+     */
+    static double[][] sweeps(Game game, boolean stable, double dt, double[] muHat, double[] gamma, double[] w,
+                             double[][] at) {
+        int d = game.states();
+        int len = N * d;
+        Sweeps.Buffers b = new Sweeps.Buffers(game);
+        double[] u = new double[len];
+        double[] nu = new double[len];
+        Sweeps.hjb(game, N, dt, stable, muHat, gamma, u, b);
+        double[] mu0 = java.util.Arrays.copyOfRange(muHat, 0, d);
+        Sweeps.fpk(game, N, dt, stable, mu0, gamma, u, nu, b);
+        double[] muHatBar = new double[len];
+        double[] gammaBar = new double[N];
+        double[] uAt = at == null ? u : at[0];
+        double[] nuAt = at == null ? nu : at[1];
+        Sweeps.vjp(game, N, dt, stable, muHat, gamma, uAt, nuAt, w, muHatBar, gammaBar, new double[len], new double[len],
+                b);
+        return new double[][] {u, nu, muHatBar, gammaBar};
+    }
+
+    @ParameterizedTest
+    @EnumSource(Scheme.class)
+    void lqDenseSweeps_equalStepKernelsExactly_andGenericSweeps(Scheme scheme) {
+        boolean stable = scheme == Scheme.STABLE;
+        // Defaults (clip 100: only the clip at 0 is reached) and a low clip of 3 (both clips reached).
+        LqGame.Params lowClip = new LqGame.Params(5.0, 0.1, 1, 1.0, 1.0, 0.0, 2.0, 3.0);
+        for (LqGame.Params params : new LqGame.Params[] {LqGame.Params.DEFAULTS, lowClip}) {
+            for (int d : new int[] {2, 3, 4, 5, 8}) {
+                Random rnd = new Random(100 + d);
+                LqGame game = new LqGame(Graph.complete(d), params);
+                double[] muHat = new double[N * d];
+                for (int n = 0; n < N; n++) {
+                    double[] m = TestGames.dirichletOnes(rnd, d);
+                    System.arraycopy(m, 0, muHat, n * d, d);
+                }
+                double[] gamma = new double[N];
+                for (int n = 0; n < N; n++) {
+                    gamma[n] = 0.3 + 2 * rnd.nextDouble();
+                }
+                double[] w = new double[N * d];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = rnd.nextGaussian();
+                }
+                double dt = stable ? 0.05 : 0.01;
+                assertTrue(game.fusedHjbSweep(N, dt, stable, new double[N * d], muHat, gamma), "dense path not taken");
+                double[][] generic = sweeps(new Generic(game), stable, dt, muHat, gamma, w, null);
+                double[][] dense = sweeps(game, stable, dt, muHat, gamma, w, generic);
+                double[][] step = sweeps(new StepKernels(game), stable, dt, muHat, gamma, w, generic);
+                String[] what = {"u", "nu", "muHatBar", "gammaBar"};
+                for (int k = 0; k < 4; k++) {
+                    String ctx = scheme + " d=" + d + " clip=" + params.rateClip() + " " + what[k];
+                    if (d != 3 || stable || k >= 2) {
+                        // the loop kernels (and the adjoint ones, on the same u, ν) repeat the per-step kernels
+                        assertArrayEquals(step[k], dense[k], 0.0, ctx + " differs from the per-step kernels");
+                    } else {
+                        double e = Invariants.relErr(dense[k], step[k]);
+                        assertTrue(e <= GENERIC_TOL, ctx + ": rel err to the per-step kernels " + e);
+                    }
+                    double e = Invariants.relErr(dense[k], generic[k]);
+                    assertTrue(e <= GENERIC_TOL, ctx + ": rel err to the generic sweeps " + e);
+                }
+            }
+        }
+    }
+
+    /** The dense exploitability pass equals the generic one exactly (same u, ν; both schemes, both clips). */
+    @ParameterizedTest
+    @EnumSource(Scheme.class)
+    void lqDenseExploitability_equalsGenericPassExactly(Scheme scheme) {
+        boolean stable = scheme == Scheme.STABLE;
+        LqGame.Params lowClip = new LqGame.Params(5.0, 0.1, 1, 1.0, 1.0, 0.0, 2.0, 3.0);
+        for (LqGame.Params params : new LqGame.Params[] {LqGame.Params.DEFAULTS, lowClip}) {
+            for (int d : new int[] {2, 3, 4, 8}) {
+                Random rnd = new Random(200 + d);
+                LqGame game = new LqGame(Graph.complete(d), params);
+                double[] gamma = new double[N];
+                for (int n = 0; n < N; n++) {
+                    gamma[n] = 0.3 + 2 * rnd.nextDouble();
+                }
+                double[] nu = new double[N * d];
+                double[] u = new double[N * d];
+                for (int n = 0; n < N; n++) {
+                    System.arraycopy(TestGames.dirichletOnes(rnd, d), 0, nu, n * d, d);
+                    for (int x = 0; x < d; x++) {
+                        u[n * d + x] = 5 * (d - 1 - x) * (1 - n / (double) N) + rnd.nextGaussian();
+                    }
+                }
+                double dt = stable ? 0.05 : 0.01;
+                double dense = Sweeps.exploitability(game, N, dt, stable, gamma, u, nu, new Sweeps.Buffers(game),
+                        new double[d], new double[d], new double[d], new double[d]);
+                Game generic = new Generic(game);
+                double ref = Sweeps.exploitability(generic, N, dt, stable, gamma, u, nu, new Sweeps.Buffers(generic),
+                        new double[d], new double[d], new double[d], new double[d]);
+                assertEquals(ref, dense, 0.0, scheme + " d=" + d + " clip=" + params.rateClip());
+                assertTrue(ref > 0, "the random control is not a best response: " + ref);
+            }
+        }
+    }
+
+    /** The low clip is really reached in both directions (otherwise the test above would not cover it). */
+    @org.junit.jupiter.api.Test
+    void lowClipInstance_reachesBothClips() {
+        LqGame game = new LqGame(Graph.complete(3), new LqGame.Params(5.0, 0.1, 1, 1.0, 1.0, 0.0, 2.0, 3.0));
+        double[] muHat = new double[N * 3];
+        java.util.Arrays.fill(muHat, 1.0 / 3);
+        double[] gamma = new double[N];
+        java.util.Arrays.fill(gamma, 0.5);
+        double[] u = new double[N * 3];
+        Sweeps.hjb(game, N, 0.01, false, muHat, gamma, u, new Sweeps.Buffers(game));
+        double[] a = new double[6];
+        int low = 0, high = 0;
+        for (int n = 0; n < N; n++) {
+            game.local(n, u, n * 3, muHat, n * 3, gamma, n, a, null, null);
+            for (double r : a) {
+                low += r == 0 ? 1 : 0;
+                high += r == 3.0 ? 1 : 0;
+            }
+        }
+        assertTrue(low > 0 && high > 0, "clipped low " + low + ", high " + high);
+        assertEquals(N, gamma.length);
+    }
+}
