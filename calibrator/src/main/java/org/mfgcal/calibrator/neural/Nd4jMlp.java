@@ -37,14 +37,16 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *   <li>ReLU' is taken from the activation (z &gt; 0 ⇔ relu(z) &gt; 0), so z1, z2 are not kept. The output
  *       activation (softplus + floor, or the identity) acts on rows·out numbers only and runs in Java on the
  *       copied-out z3, with the same {@link Activations} as {@link JavaMlp}.</li>
- *   <li>Memory: all buffers of a row count are allocated once (detached from any workspace) and reused; the
- *       elementwise ops (ReLU, step, multiply) are constructed once per buffer set and re-executed in place. A
- *       call therefore allocates no off-heap memory and runs 5 ND4J ops forward, 10 backward (12 with the input
+ *   <li>Memory: all buffers of a row count are allocated once (detached from any workspace: nothing is
+ *       temporary, so no workspace is needed) and reused; every op (products, ReLU, step, multiply) is constructed
+ *       once per buffer set and re-executed in place, the custom ops with their native op context. A call
+ *       therefore allocates no off-heap memory and runs 5 ND4J ops forward, 9 backward (10 with the input
  *       gradient). Java↔native copies are bulk pointer copies. The last forward pass's activations are reused by a
  *       backward pass on the same θ and x (checked), as in the pre-evaluated training step.</li>
- *   <li>Numbers (one core, {@code MlpBenchmark}, CALIBRATION.md "Speed"): the previous version (mmul + transposed
- *       copies + workspace temporaries) took ≈ 7.9 ms per forward+backward at 1000 rows; the per-op cost of ND4J
- *       is ≈ 15–35 µs, a 1000×65×64 dgemm ≈ 0.28 ms.</li>
+ *   <li>Numbers (one core, thread CPU, CALIBRATION.md "Speed"): forward+backward at 1000 rows ≈ 1.2 ms (the
+ *       previous version — mmul, transposed copies, workspace temporaries — ≈ 7.9 ms); a 1000×65×64 dgemm
+ *       ≈ 0.28 ms (raw OpenBLAS 0.25 ms), ND4J's per-op cost ≈ 15–35 µs, of which op-context reuse saves
+ *       ≈ 25 µs per custom op.</li>
  * </ul>
  *
  * <p>Not thread-safe: one instance per thread.
@@ -113,8 +115,12 @@ public final class Nd4jMlp implements Network {
         final INDArray x1, h1, h2;
         /** The first h columns of h1, h2 (contiguous 'f' prefixes: the dgemm outputs). */
         final INDArray h1v, h2v;
-        /** z3 and δ3 (rows × out, 'f'); δ2, δ1 and the ReLU' mask (rows × h, 'f'); x̄ (rows × in, 'c'). */
-        final INDArray z3, d3, d2, d1, mask, xBar;
+        /**
+         * z3 and δ3 (rows × out, 'f'); δ2, δ1 (rows × h, 'f'), each also holding the ReLU' mask of the other layer
+         * while it is free (relu'(z2) in δ1 before δ1 is computed, relu'(z1) in δ2 once δ2 is used): one 0.5 MB
+         * buffer less to stream per batch; x̄ (rows × in, 'c').
+         */
+        final INDArray z3, d3, d2, d1, xBar;
         final RectifiedLinear relu1, relu2;
         final Step step1, step2;
         final Reused mul1, mul2;
@@ -138,15 +144,14 @@ public final class Nd4jMlp implements Network {
                 d3 = Nd4j.create(DataType.DOUBLE, new long[] {rows, out}, 'f');
                 d2 = Nd4j.create(DataType.DOUBLE, new long[] {rows, h}, 'f');
                 d1 = Nd4j.create(DataType.DOUBLE, new long[] {rows, h}, 'f');
-                mask = Nd4j.create(DataType.DOUBLE, new long[] {rows, h}, 'f');
                 xBar = Nd4j.create(DataType.DOUBLE, new long[] {rows, in}, 'c');
             }
             relu1 = new RectifiedLinear(h1, h1, 0.0);
             relu2 = new RectifiedLinear(h2, h2, 0.0);
-            step1 = new Step(h1v, mask, 0.0);
-            step2 = new Step(h2v, mask, 0.0);
-            mul1 = new Reused(new MulOp(d1, mask, d1));
-            mul2 = new Reused(new MulOp(d2, mask, d2));
+            step2 = new Step(h2v, d1, 0.0);
+            mul2 = new Reused(new MulOp(d2, d1, d2));
+            step1 = new Step(h1v, d2, 0.0);
+            mul1 = new Reused(new MulOp(d1, d2, d1));
             fz1 = Reused.gemm(x1, wb[0], h1v, false, false);
             fz2 = Reused.gemm(h1, wb[1], h2v, false, false);
             fz3 = Reused.gemm(h2, wb[2], z3, false, false);
