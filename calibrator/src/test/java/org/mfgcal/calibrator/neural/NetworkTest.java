@@ -50,6 +50,50 @@ class NetworkTest {
         assertEquals(0.0, maxRel(ya2, ya));
     }
 
+    /**
+     * One instance used at several row counts in turn (training batch, validation split, one trajectory): each call
+     * must match the Java twin, and a backward pass must not reuse the activations of another row count's forward.
+     */
+    @org.junit.jupiter.api.Test
+    void nd4jMlp_interleavedRowCounts_matchJavaMlp() {
+        MlpSpec spec = new MlpSpec(4, 64, 1, MlpSpec.Output.SOFTPLUS, 0.1);
+        Random r = new Random(3);
+        double[] th = spec.initialWeights(r, 1.0);
+        Network a = new Nd4jMlp(spec);
+        Network b = new JavaMlp(spec);
+        int[] rowCounts = {1000, 100, 2000, 1000, 37, 100};
+        double[][] xs = new double[rowCounts.length][];
+        for (int c = 0; c < rowCounts.length; c++) {
+            int rows = rowCounts[c];
+            xs[c] = randn(r, rows * 4);
+            double[] ybar = randn(r, rows);
+            double[] ya = new double[rows], yb = new double[rows];
+            a.forward(th, xs[c], rows, ya);
+            b.forward(th, xs[c], rows, yb);
+            assertTrue(maxRel(ya, yb) <= AGREE_TOL, rows + " rows: forward differs: " + maxRel(ya, yb));
+            double[] ga = new double[spec.size()], gb = new double[spec.size()];
+            double[] xa = new double[rows * 4], xb = new double[rows * 4];
+            a.backward(th, xs[c], rows, ybar, ga, c % 2 == 0 ? null : xa);
+            b.backward(th, xs[c], rows, ybar, gb, c % 2 == 0 ? null : xb);
+            assertTrue(maxRel(ga, gb) <= AGREE_TOL, rows + " rows: weight gradient differs: " + maxRel(ga, gb));
+            assertTrue(maxRel(xa, xb) <= AGREE_TOL, rows + " rows: input gradient differs: " + maxRel(xa, xb));
+        }
+        // backward at 1000 rows right after a forward at 100 rows (other buffers, other inputs): must recompute
+        double[] ybar = randn(r, 1000);
+        double[] ga = new double[spec.size()], gb = new double[spec.size()];
+        a.forward(th, xs[1], 100, new double[100]);
+        a.backward(th, xs[0], 1000, ybar, ga, null);
+        b.backward(th, xs[0], 1000, ybar, gb, null);
+        assertTrue(maxRel(ga, gb) <= AGREE_TOL, "stale activations: " + maxRel(ga, gb));
+        // and after the weights changed in place (the optimiser's update)
+        th[5] += 0.25;
+        java.util.Arrays.fill(ga, 0);
+        java.util.Arrays.fill(gb, 0);
+        a.backward(th, xs[0], 1000, ybar, ga, null);
+        b.backward(th, xs[0], 1000, ybar, gb, null);
+        assertTrue(maxRel(ga, gb) <= AGREE_TOL, "stale weights: " + maxRel(ga, gb));
+    }
+
     @ParameterizedTest
     @EnumSource(MlpSpec.Output.class)
     void nd4jMlp_backward_matchesFiniteDifferences(MlpSpec.Output out) {
