@@ -23,6 +23,10 @@ import com.fasterxml.jackson.core.JsonToken;
  * {@code 2001-01-01T00:01:00-06:00}); unknown fields are ignored. Range checks that need the region config
  * (zones, counts, lateness) are the binner's.
  *
+ * <p>Canonical valid records (no whitespace, no escapes, {@code Z} timestamps) take a byte-level fast path
+ * ({@link FastRecordParser}); everything else, and every rejection, goes through Jackson, so reasons and
+ * messages do not depend on the path.
+ *
  * <p>Contract: stateless and thread-safe. Parsing never throws: bad input gives a {@link Rejection} naming the
  * field and the value.
  */
@@ -40,6 +44,18 @@ public final class RecordCodec {
      * @param value record bytes
      */
     public static ParseResult parse(byte[] key, byte[] value) {
+        if (value == null) {
+            return new Rejection(DeadLetterReason.MALFORMED_JSON, "record value is null (tombstone)");
+        }
+        IngestEvent fast = FastRecordParser.tryParse(key, value);
+        return fast != null ? fast : parseGeneral(key, value);
+    }
+
+    /**
+     * The general path of {@link #parse} (Jackson streaming): every record the byte-level
+     * {@link FastRecordParser} does not take, and every rejection. Package-private for the differential test.
+     */
+    static ParseResult parseGeneral(byte[] key, byte[] value) {
         if (value == null) {
             return new Rejection(DeadLetterReason.MALFORMED_JSON, "record value is null (tombstone)");
         }
