@@ -77,11 +77,129 @@ final class FastRecordParser {
      * @param value record bytes (not null)
      */
     static IngestEvent tryParse(byte[] key, byte[] value) {
-        byte[] v = value;
-        int n = v.length;
-        if (n < 2 || v[0] != '{' || v[n - 1] != '}') {
+        int n = value.length;
+        if (n < 2 || value[0] != '{' || value[n - 1] != '}') {
             return null;
         }
+        IngestEvent t = canonicalTrip(key, value);
+        return t != null ? t : anyOrder(key, value);
+    }
+
+    private static final byte[] L_REGION = ascii("{\"region\":\"");
+    private static final byte[] L_TRIP_ID = ascii("\",\"tripId\":\"");
+    private static final byte[] L_ORIGIN = ascii("\",\"origin\":\"");
+    private static final byte[] L_DESTINATION = ascii("\",\"destination\":\"");
+    private static final byte[] L_DEPARTED_AT = ascii("\",\"departedAt\":\"");
+    private static final byte[] L_ARRIVED_AT = ascii("\",\"arrivedAt\":\"");
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The trip layout {@link RecordCodec#toJson(TripEvent)} writes (fields in schema order): literal field
+     * names compared as blocks, values scanned once. Anything else (including a valid trip in another order)
+     * gives {@code null} and {@link #anyOrder} tries.
+     */
+    private static TripEvent canonicalTrip(byte[] key, byte[] v) {
+        int n = v.length;
+        if (!literal(v, 0, L_REGION)) {
+            return null;
+        }
+        int s0 = L_REGION.length;
+        int e0 = stringEnd(v, s0);
+        if (e0 < 0 || !literal(v, e0, L_TRIP_ID)) {
+            return null;
+        }
+        int s1 = e0 + L_TRIP_ID.length;
+        int e1 = stringEnd(v, s1);
+        if (e1 < 0 || !literal(v, e1, L_ORIGIN)) {
+            return null;
+        }
+        int s2 = e1 + L_ORIGIN.length;
+        int e2 = stringEnd(v, s2);
+        if (e2 < 0 || !literal(v, e2, L_DESTINATION)) {
+            return null;
+        }
+        int s3 = e2 + L_DESTINATION.length;
+        int e3 = stringEnd(v, s3);
+        if (e3 < 0 || !literal(v, e3, L_DEPARTED_AT)) {
+            return null;
+        }
+        int s4 = e3 + L_DEPARTED_AT.length;
+        int e4 = instantEnd(v, s4);
+        if (e4 < 0) {
+            return null;
+        }
+        long dep = instant(v, s4, e4);
+        long arr = TripEvent.NO_ARRIVAL;
+        if (e4 + 2 == n) { // "}
+            if (v[e4] != '"') {
+                return null;
+            }
+        } else {
+            if (!literal(v, e4, L_ARRIVED_AT)) {
+                return null;
+            }
+            int s5 = e4 + L_ARRIVED_AT.length;
+            int e5 = instantEnd(v, s5);
+            if (e5 < 0 || e5 + 2 != n || v[e5] != '"') {
+                return null;
+            }
+            arr = instant(v, s5, e5);
+            if (arr == BAD || arr < dep) {
+                return null;
+            }
+        }
+        if (dep == BAD || key != null && !equal(key, v, s0, e0)) {
+            return null;
+        }
+        return new TripEvent(intern(v, s0, e0), new String(v, s1, e1 - s1, StandardCharsets.ISO_8859_1),
+                intern(v, s2, e2), intern(v, s3, e3), dep, arr);
+    }
+
+    /** Whether {@code v} holds {@code lit} at {@code at}. */
+    private static boolean literal(byte[] v, int at, byte[] lit) {
+        int len = lit.length;
+        return at + len <= v.length && java.util.Arrays.equals(v, at, at + len, lit, 0, len);
+    }
+
+    /** Byte classes for string scanning: 0 plain, 1 closing quote, 2 needs the general path. */
+    private static final byte[] CLASS = new byte[256];
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            CLASS[b] = (byte) (b == '"' ? 1 : b < 0x20 || b >= 0x7f || b == '\\' ? 2 : 0);
+        }
+    }
+
+    /** Index of the closing quote of a plain string value starting at {@code from}, or -1. */
+    private static int stringEnd(byte[] v, int from) {
+        for (int i = from; i < v.length; i++) {
+            int c = CLASS[v[i] & 0xff];
+            if (c != 0) {
+                return c == 1 ? i : -1;
+            }
+        }
+        return -1;
+    }
+
+    /** End of a 20- or 24-character instant starting at {@code from} (the byte there must be a quote), or -1. */
+    private static int instantEnd(byte[] v, int from) {
+        int n = v.length;
+        if (from + 20 < n && v[from + 20] == '"') {
+            return from + 20;
+        }
+        if (from + 24 < n && v[from + 24] == '"') {
+            return from + 24;
+        }
+        return -1;
+    }
+
+    /** Any field order, any subset: the general shape of the fast path. */
+    private static IngestEvent anyOrder(byte[] key, byte[] value) {
+        byte[] v = value;
+        int n = v.length;
         // start and end (exclusive) of each field's value, without quotes; start 0 = absent
         int s0 = 0, e0 = 0, s1 = 0, e1 = 0, s2 = 0, e2 = 0, s3 = 0, e3 = 0, s4 = 0, e4 = 0, s5 = 0, e5 = 0;
         int s6 = 0, e6 = 0, s7 = 0, e7 = 0;
@@ -115,15 +233,8 @@ final class FastRecordParser {
                     return null;
                 }
                 int start = pos + 1;
-                int i = start;
-                byte b;
-                while (i < n && (b = v[i]) != '"') {
-                    if (b < 0x20 || b == '\\' || b == 0x7f) { // negative = non-ASCII
-                        return null;
-                    }
-                    i++;
-                }
-                if (i >= n) {
+                int i = stringEnd(v, start);
+                if (i < 0) {
                     return null;
                 }
                 switch (f) {

@@ -1,5 +1,6 @@
 package org.mfgcal.ingest;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -54,6 +55,7 @@ class RecordCodecDifferentialTest {
         for (int i = 0; i < trips.size(); i++) {
             TripEvent t = trips.get(i);
             byte[] v = RecordCodec.toBytes(t);
+            assertArrayEquals(RecordCodec.toJson(t).getBytes(StandardCharsets.UTF_8), v);
             assertTrue(agree(i % 16 == 0 ? null : KEY, v), t::toString);
             assertEquals(t, RecordCodec.parse(KEY, v));
         }
@@ -146,6 +148,27 @@ class RecordCodecDifferentialTest {
             }
         }
         assertTrue(fast > MUTATIONS / 20 && general > MUTATIONS / 2, "fast " + fast + ", general " + general);
+    }
+
+    @Test
+    void toBytes_randomTrips_equalsUtf8OfToJson() {
+        Random rnd = new Random(SEED);
+        String[] ids = {"PHX", "", "a\"b", "back\\slash", "tab\t", "ü", "\u20ac", "\u007f", "\u0001", "x y", "{}"};
+        for (int i = 0; i < 100_000; i++) {
+            long dep = rnd.nextInt(4) == 0 ? rnd.nextLong() % 400_000_000_000_000L
+                    : Math.floorMod(rnd.nextLong(), 253_402_300_800_000L + 62_167_219_200_000L) - 62_167_219_200_000L;
+            if (rnd.nextBoolean()) {
+                dep -= Math.floorMod(dep, 1000L);
+            }
+            long arr = rnd.nextInt(3) == 0 ? TripEvent.NO_ARRIVAL
+                    : dep + (rnd.nextBoolean() ? rnd.nextInt(100_000_000) : Math.floorMod(rnd.nextLong(), 1L << 50));
+            if (arr != TripEvent.NO_ARRIVAL && arr < dep) {
+                arr = dep;
+            }
+            TripEvent t = new TripEvent(ids[rnd.nextInt(ids.length)], ids[rnd.nextInt(ids.length)] + i,
+                    ids[rnd.nextInt(ids.length)], ids[rnd.nextInt(ids.length)], dep, arr);
+            assertArrayEquals(RecordCodec.toJson(t).getBytes(StandardCharsets.UTF_8), RecordCodec.toBytes(t), t::toString);
+        }
     }
 
     private static byte[] mutate(byte[] v, Random rnd, byte[] alphabet) {
