@@ -413,22 +413,57 @@ final class FastRecordParser {
      */
     static long instant(byte[] v, int from, int to) {
         int n = to - from;
-        if (n != 20 && n != 24 || v[to - 1] != 'Z' || v[from + 4] != '-' || v[from + 7] != '-' || v[from + 10] != 'T'
-                || v[from + 13] != ':' || v[from + 16] != ':' || n == 24 && v[from + 19] != '.') {
+        if (n != 20 && n != 24 || v[to - 1] != 'Z' || v[from + 10] != 'T' || v[from + 13] != ':' || v[from + 16] != ':'
+                || n == 24 && v[from + 19] != '.') {
+            return BAD;
+        }
+        long day = day(v, from);
+        int h = two(v, from + 11);
+        int mi = two(v, from + 14);
+        int s = two(v, from + 17);
+        int ms = n == 24 ? digits(v, from + 20, 3) : 0;
+        if (day == BAD || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59 || ms < 0) {
+            return BAD;
+        }
+        return day + (h * 60 + mi) * 60_000L + s * 1000L + ms;
+    }
+
+    /**
+     * Epoch ms of the date {@code yyyy-MM-dd} at {@code v[from]}, or {@link #BAD}. The last date seen is kept
+     * (records arrive roughly in time order, so most share it): a 10-byte compare instead of parsing and
+     * validating. The cache entry is immutable and replaced with a plain write; a thread may see an older
+     * entry, never a torn one.
+     */
+    private static long day(byte[] v, int from) {
+        DateEntry c = lastDate;
+        if (c != null && java.util.Arrays.equals(v, from, from + 10, c.text, 0, 10)) {
+            return c.millis;
+        }
+        if (v[from + 4] != '-' || v[from + 7] != '-') {
             return BAD;
         }
         int y = digits(v, from, 4);
-        int mo = digits(v, from + 5, 2);
-        int d = digits(v, from + 8, 2);
-        int h = digits(v, from + 11, 2);
-        int mi = digits(v, from + 14, 2);
-        int s = digits(v, from + 17, 2);
-        int ms = n == 24 ? digits(v, from + 20, 3) : 0;
-        if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > monthLength(y, mo) || h < 0 || h > 23 || mi < 0 || mi > 59
-                || s < 0 || s > 59 || ms < 0) {
+        int mo = two(v, from + 5);
+        int d = two(v, from + 8);
+        if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > monthLength(y, mo)) {
             return BAD;
         }
-        return ((epochDay(y, mo, d) * 24 + h) * 60 + mi) * 60_000L + s * 1000L + ms;
+        long millis = epochDay(y, mo, d) * 86_400_000L;
+        lastDate = new DateEntry(java.util.Arrays.copyOfRange(v, from, from + 10), millis);
+        return millis;
+    }
+
+    private static DateEntry lastDate;
+
+    /** A validated {@code yyyy-MM-dd} and its epoch ms. */
+    private record DateEntry(byte[] text, long millis) {
+    }
+
+    /** Two decimal digits at {@code v[i]}, or -1. */
+    private static int two(byte[] v, int i) {
+        int a = v[i] - '0';
+        int b = v[i + 1] - '0';
+        return a < 0 || a > 9 || b < 0 || b > 9 ? -1 : a * 10 + b;
     }
 
     private static int digits(byte[] v, int from, int len) {

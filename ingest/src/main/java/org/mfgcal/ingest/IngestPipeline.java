@@ -38,12 +38,15 @@ import reactor.core.scheduler.Schedulers;
  * dead-letter topic.
  *
  * <h2>Flow</h2>
- * {@code KafkaReceiver.receiveBatches()} (consumer thread, one list per poll) → {@code publishOn(binning thread,
- * prefetch batches)} merged with the idle tick → for each record, serially: size check,
- * {@link RecordCodec#parse}, {@link Binning#offer} → either a dead letter (sent at once with
+ * {@code KafkaReceiver.receiveBatches()} (consumer thread, one list per poll) → size check and
+ * {@link RecordCodec#parse} of the poll's records, still on the consumer thread (a pure function) →
+ * {@code publishOn(binning thread, prefetch batches)} merged with the idle tick → for each record, serially:
+ * {@link Binning#offer} → either a dead letter (sent at once with
  * {@link KafkaSender}) or 0..n closed snapshots. Outputs keep input order ({@code flatMapSequential} over
  * batches, {@code concatMap} inside one), so a snapshot reaches downstream only after every earlier dead
- * letter was acknowledged by the broker. Batching amortizes the Reactor per-element cost over a poll.
+ * letter was acknowledged by the broker. Batching amortizes the Reactor per-element cost over a poll. Parsing
+ * ahead on the consumer thread splits the per-record work between two threads: the binning thread was the
+ * busiest thread of the end-to-end benchmark while the consumer thread mostly waited (ingest/BENCHMARKS.md).
  *
  * <h2>Offsets and restarts</h2>
  * A region's records all come from one partition (key = region, else {@link DeadLetterReason#KEY_MISMATCH}).
@@ -113,8 +116,7 @@ public final class IngestPipeline implements AutoCloseable {
     public Flux<SnapshotDelivery> snapshots() {
         Object tick = new Object();
         Object end = new Object();
-        Flux<Object> batches = (PARSE_ON_CONSUMER ? receiver.receiveBatches().map(this::parse)
-                : receiver.receiveBatches().map(b -> new Parsed(b, null)))
+        Flux<Object> batches = receiver.receiveBatches().map(this::parse)
                 .publishOn(binningThread, options.prefetch()).cast(Object.class)
                 .concatWith(Mono.just(end));
         Flux<Object> ticks = Flux.interval(options.idleTick(), options.idleTick(), binningThread).map(i -> tick);
@@ -124,9 +126,7 @@ public final class IngestPipeline implements AutoCloseable {
                 .doFinally(s -> binningThread.dispose());
     }
 
-    static final boolean PARSE_ON_CONSUMER = Boolean.parseBoolean(System.getProperty("mfgcal.parseOnConsumer", "true"));
-
-    /** One poll's records and, when parsed ahead on the consumer thread, their parse results (same order). */
+    /** One poll's records and their parse results (same order), parsed on the consumer thread. */
     private record Parsed(List<ReceiverRecord> records, ParseResult[] results) {
     }
 
@@ -209,7 +209,7 @@ public final class IngestPipeline implements AutoCloseable {
             }
             stats.countReceived();
             ConsumerRecord<byte[], byte[]> r = rr.record();
-            ParseResult parsed = results != null ? results[i] : parse(r);
+            ParseResult parsed = results[i];
             processed = r.offset() + 1;
             if (skip != null && r.offset() < skip && parsed instanceof IngestEvent e) {
                 RegionBinner b = binning.binner(e.region());

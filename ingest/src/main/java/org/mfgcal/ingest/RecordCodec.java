@@ -471,19 +471,19 @@ public final class RecordCodec {
     private static int putInstant(byte[] b, int p, long ms) {
         long days = Math.floorDiv(ms, 86_400_000L);
         int msOfDay = (int) Math.floorMod(ms, 86_400_000L);
-        java.time.LocalDate d = java.time.LocalDate.ofEpochDay(days);
-        p = digits(b, p, d.getYear(), 4);
-        b[p++] = '-';
-        p = digits(b, p, d.getMonthValue(), 2);
-        b[p++] = '-';
-        p = digits(b, p, d.getDayOfMonth(), 2);
-        b[p++] = 'T';
+        DateText c = lastDate;
+        if (c == null || c.day != days) { // the replay writes records in time order: mostly the same day
+            c = dateText(days);
+            lastDate = c;
+        }
+        System.arraycopy(c.text, 0, b, p, 11);
+        p += 11;
         int secs = msOfDay / 1000;
-        p = digits(b, p, secs / 3600, 2);
+        p = two(b, p, secs / 3600);
         b[p++] = ':';
-        p = digits(b, p, secs / 60 % 60, 2);
+        p = two(b, p, secs / 60 % 60);
         b[p++] = ':';
-        p = digits(b, p, secs % 60, 2);
+        p = two(b, p, secs % 60);
         int milli = msOfDay % 1000;
         if (milli != 0) {
             b[p++] = '.';
@@ -491,6 +491,30 @@ public final class RecordCodec {
         }
         b[p++] = 'Z';
         return p;
+    }
+
+    /** The last day written and its {@code yyyy-MM-ddT}: immutable, replaced with a plain write (any thread). */
+    private static DateText lastDate;
+
+    private record DateText(long day, byte[] text) {
+    }
+
+    private static DateText dateText(long days) {
+        java.time.LocalDate d = java.time.LocalDate.ofEpochDay(days);
+        byte[] t = new byte[11];
+        digits(t, 0, d.getYear(), 4);
+        t[4] = '-';
+        digits(t, 5, d.getMonthValue(), 2);
+        t[7] = '-';
+        digits(t, 8, d.getDayOfMonth(), 2);
+        t[10] = 'T';
+        return new DateText(days, t);
+    }
+
+    private static int two(byte[] b, int p, int v) {
+        b[p] = (byte) ('0' + v / 10);
+        b[p + 1] = (byte) ('0' + v % 10);
+        return p + 2;
     }
 
     private static int digits(byte[] b, int p, int v, int width) {

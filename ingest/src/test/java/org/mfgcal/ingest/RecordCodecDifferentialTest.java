@@ -119,6 +119,39 @@ class RecordCodecDifferentialTest {
         assertNotNull(FastRecordParser.tryParse(KEY, utf8(count)), "a canonical count takes the fast path");
     }
 
+    /** Every month 00..13 × day 00..32 of leap and common years, and the edges of each time field. */
+    @Test
+    void parse_dateAndTimeFieldRanges_sameEventOrSameRejection() {
+        String trip = "{\"region\":\"flights\",\"tripId\":\"t1\",\"origin\":\"PHX\",\"destination\":\"LAS\","
+                + "\"departedAt\":\"DEP\"}";
+        String count = "{\"region\":\"flights\",\"zone\":\"PHX\",\"at\":\"DEP\",\"count\":1}";
+        int fast = 0;
+        int general = 0;
+        for (String y : new String[] {"0000", "1900", "2000", "2001", "2004", "2100", "9999"}) {
+            for (int m = 0; m <= 13; m++) {
+                for (int d = 0; d <= 32; d++) {
+                    String date = String.format(java.util.Locale.ROOT, "%s-%02d-%02d", y, m, d);
+                    for (String time : new String[] {"T00:00:00Z", "T23:59:59.999Z"}) {
+                        for (String rec : new String[] {trip, count}) {
+                            boolean f = agree(KEY, utf8(rec.replace("DEP", date + time)));
+                            fast += f ? 1 : 0;
+                            general += f ? 0 : 1;
+                        }
+                    }
+                }
+            }
+        }
+        for (String time : new String[] {"T24:00:00Z", "T23:60:00Z", "T23:59:60Z", "T-1:00:00Z", "T0a:00:00Z", "T12:00:00.00Z",
+            "T12:00:00.0000Z", "T12:00:00.abcZ", "T12:00:00,000Z", "T12:00:00+01:00", "T12:00Z", "t12:00:00Z", " 12:00:00Z"}) {
+            for (String date : new String[] {"2001-01-01", "2001-01-02", "2001-02-29", "2001/01/01", "2001-1-01", "20a1-01-01"}) {
+                for (String rec : new String[] {trip, count}) {
+                    fast += agree(KEY, utf8(rec.replace("DEP", date + time))) ? 1 : 0;
+                }
+            }
+        }
+        assertTrue(fast > 1000 && general > 1000, "fast " + fast + ", general " + general);
+    }
+
     @Test
     void parse_fuzzedMutations_sameEventOrSameRejection() {
         Random rnd = new Random(SEED);
