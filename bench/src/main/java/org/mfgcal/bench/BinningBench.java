@@ -67,6 +67,25 @@ public class BinningBench {
         bh.consume(Binning.run(trips, regions, true).snapshots());
     }
 
+    /** JSON bytes → {@code RecordCodec.parse} only (the parser's share of {@link #parseAndBin}). */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public void parse(Blackhole bh) {
+        byte[] key = "flights".getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < N; i++) {
+            bh.consume(RecordCodec.parse(key, json[i]));
+        }
+    }
+
+    /** Trips → JSON bytes ({@code RecordCodec.toBytes}, the replay's per-record serialisation). */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public void toBytes(Blackhole bh) {
+        for (int i = 0; i < N; i++) {
+            bh.consume(RecordCodec.toBytes(trips.get(i)));
+        }
+    }
+
     /** JSON bytes → parse and validate → bin: the per-record work of the pipeline's binning thread. */
     @Benchmark
     @OperationsPerInvocation(N)

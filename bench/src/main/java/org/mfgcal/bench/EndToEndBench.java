@@ -25,7 +25,8 @@ import reactor.core.Disposable;
  * replay then publishes as fast as the producer goes; the clock stops when the pipeline has received every
  * record. Prints publish, end-to-end and pipeline-only (pre-filled topic) rates.
  *
- * <p>Run: {@code java -cp bench/target/benchmarks.jar org.mfgcal.bench.EndToEndBench [rounds]}.
+ * <p>Run: {@code java -cp bench/target/benchmarks.jar org.mfgcal.bench.EndToEndBench [rounds]}; producer settings
+ * {@code -Dcompression=lz4|none|snappy|zstd} (default lz4), {@code -Dbatch=bytes} (524288), {@code -Dlinger=ms} (10).
  * Results: ingest/BENCHMARKS.md.
  */
 public final class EndToEndBench {
@@ -82,7 +83,8 @@ public final class EndToEndBench {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.LINGER_MS_CONFIG, 10, ProducerConfig.BATCH_SIZE_CONFIG, 524_288,
+                ProducerConfig.LINGER_MS_CONFIG, Integer.getInteger("linger", 10),
+                ProducerConfig.BATCH_SIZE_CONFIG, Integer.getInteger("batch", 524_288),
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, System.getProperty("compression", "lz4")));
     }
 }

@@ -38,12 +38,15 @@ import reactor.core.scheduler.Schedulers;
  * dead-letter topic.
  *
  * <h2>Flow</h2>
- * {@code KafkaReceiver.receiveBatches()} (consumer thread, one list per poll) → {@code publishOn(binning thread,
- * prefetch batches)} merged with the idle tick → for each record, serially: size check,
- * {@link RecordCodec#parse}, {@link Binning#offer} → either a dead letter (sent at once with
+ * {@code KafkaReceiver.receiveBatches()} (consumer thread, one list per poll) → size check and
+ * {@link RecordCodec#parse} of the poll's records, still on the consumer thread (a pure function) →
+ * {@code publishOn(binning thread, prefetch batches)} merged with the idle tick → for each record, serially:
+ * {@link Binning#offer} → either a dead letter (sent at once with
  * {@link KafkaSender}) or 0..n closed snapshots. Outputs keep input order ({@code flatMapSequential} over
  * batches, {@code concatMap} inside one), so a snapshot reaches downstream only after every earlier dead
- * letter was acknowledged by the broker. Batching amortizes the Reactor per-element cost over a poll.
+ * letter was acknowledged by the broker. Batching amortizes the Reactor per-element cost over a poll. Parsing
+ * ahead on the consumer thread splits the per-record work between two threads: the binning thread was the
+ * busiest thread of the end-to-end benchmark while the consumer thread mostly waited (ingest/BENCHMARKS.md).
  *
  * <h2>Offsets and restarts</h2>
  * A region's records all come from one partition (key = region, else {@link DeadLetterReason#KEY_MISMATCH}).
@@ -113,18 +116,34 @@ public final class IngestPipeline implements AutoCloseable {
     public Flux<SnapshotDelivery> snapshots() {
         Object tick = new Object();
         Object end = new Object();
-        Flux<Object> batches = receiver.receiveBatches().publishOn(binningThread, options.prefetch()).cast(Object.class)
+        Flux<Object> batches = receiver.receiveBatches().map(this::parse)
+                .publishOn(binningThread, options.prefetch()).cast(Object.class)
                 .concatWith(Mono.just(end));
         Flux<Object> ticks = Flux.interval(options.idleTick(), options.idleTick(), binningThread).map(i -> tick);
         return Flux.merge(batches, ticks)
                 .takeWhile(o -> o != end)
-                .flatMapSequential(o -> o == tick ? onTick() : onBatch(castBatch(o)), 16, 1)
+                .flatMapSequential(o -> o == tick ? onTick() : onBatch((Parsed) o), 16, 1)
                 .doFinally(s -> binningThread.dispose());
     }
 
-    @SuppressWarnings("unchecked")
-    private static List<ReceiverRecord> castBatch(Object o) {
-        return (List<ReceiverRecord>) o;
+    /** One poll's records and their parse results (same order), parsed on the consumer thread. */
+    private record Parsed(List<ReceiverRecord> records, ParseResult[] results) {
+    }
+
+    /** Size check and {@link RecordCodec#parse} of one poll's records: pure, on the consumer thread. */
+    private Parsed parse(List<ReceiverRecord> batch) {
+        ParseResult[] out = new ParseResult[batch.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = parse(batch.get(i).record());
+        }
+        return new Parsed(batch, out);
+    }
+
+    private ParseResult parse(ConsumerRecord<byte[], byte[]> r) {
+        return r.value() != null && r.value().length > options.maxRecordBytes()
+                ? new Rejection(DeadLetterReason.TOO_LARGE, "record value is " + r.value().length
+                        + " bytes, more than maxRecordBytes " + options.maxRecordBytes())
+                : RecordCodec.parse(r.key() == null ? EMPTY : r.key(), r.value());
     }
 
     /** Counters (see {@link IngestStats} for the invariant). */
@@ -154,35 +173,50 @@ public final class IngestPipeline implements AutoCloseable {
      * sends (started at once); a delivery is released downstream only after every earlier dead letter was
      * acknowledged.
      */
-    private Publisher<SnapshotDelivery> onBatch(List<ReceiverRecord> batch) {
+    private Publisher<SnapshotDelivery> onBatch(Parsed parsedBatch) {
         drainControls();
+        List<ReceiverRecord> batch = parsedBatch.records();
+        ParseResult[] results = parsedBatch.results();
         List<Object> outs = new ArrayList<>();
         List<PopulationSnapshot> closed = new ArrayList<>(4);
         boolean anyFuture = false;
         long now = System.currentTimeMillis();
         long wall = options.clock().millis();
-        for (ReceiverRecord rr : batch) {
-            TopicPartition tp = rr.topicPartition();
-            Long gen = ownedGeneration.get(tp);
-            if (gen == null || gen != rr.generation()) {
+        // per-partition lookups, hoisted over runs of records of one partition (a poll lists them partition by
+        // partition); processedUpTo is written back before any commit point is computed and at the end
+        TopicPartition tp = null;
+        boolean owned = false;
+        long ownedGen = 0;
+        Long skip = null;
+        long processed = -1;
+        String lastRegion = null;
+        for (int i = 0, n = batch.size(); i < n; i++) {
+            ReceiverRecord rr = batch.get(i);
+            if (rr.topicPartition() != tp) {
+                if (processed >= 0) {
+                    processedUpTo.put(tp, processed);
+                    processed = -1;
+                }
+                tp = rr.topicPartition();
+                Long gen = ownedGeneration.get(tp);
+                owned = gen != null;
+                ownedGen = owned ? gen : 0;
+                skip = skipBelow.get(tp);
+                lastRegion = null;
+            }
+            if (!owned || ownedGen != rr.generation()) {
                 continue; // fetched under an assignment that has since been revoked
             }
             stats.countReceived();
             ConsumerRecord<byte[], byte[]> r = rr.record();
-            ParseResult parsed = r.value() != null && r.value().length > options.maxRecordBytes()
-                    ? new Rejection(DeadLetterReason.TOO_LARGE, "record value is " + r.value().length
-                            + " bytes, more than maxRecordBytes " + options.maxRecordBytes())
-                    : RecordCodec.parse(r.key() == null ? EMPTY : r.key(), r.value());
-            processedUpTo.put(tp, r.offset() + 1);
-            if (parsed instanceof IngestEvent e) {
-                Long skip = skipBelow.get(tp);
-                if (skip != null && r.offset() < skip) {
-                    RegionBinner b = binning.binner(e.region());
-                    if (b != null && e.eventTimeMillis() < b.closedUntilMillis()) {
-                        stats.countSkipped();
-                        rr.ack();
-                        continue;
-                    }
+            ParseResult parsed = results[i];
+            processed = r.offset() + 1;
+            if (skip != null && r.offset() < skip && parsed instanceof IngestEvent e) {
+                RegionBinner b = binning.binner(e.region());
+                if (b != null && e.eventTimeMillis() < b.closedUntilMillis()) {
+                    stats.countSkipped();
+                    rr.ack();
+                    continue;
                 }
             }
             Rejection rej = binning.offer(parsed, r.offset(), now, wall, closed);
@@ -192,12 +226,20 @@ public final class IngestPipeline implements AutoCloseable {
                 anyFuture = true;
             } else {
                 stats.countAccepted();
-                regionPartition.put(((IngestEvent) parsed).region(), tp);
+                String region = ((IngestEvent) parsed).region();
+                if (!region.equals(lastRegion)) { // already put for this partition in this batch otherwise
+                    regionPartition.put(region, tp);
+                    lastRegion = region;
+                }
             }
             if (!closed.isEmpty()) {
+                processedUpTo.put(tp, processed);
                 outs.addAll(deliveries(closed));
                 closed.clear();
             }
+        }
+        if (processed >= 0) {
+            processedUpTo.put(tp, processed);
         }
         if (outs.isEmpty()) {
             return Flux.empty();

@@ -138,7 +138,8 @@ public final class FlightsCsv {
             throw new IllegalArgumentException(spec + " line " + no + ": field 'origin' value '" + f[3]
                     + "' is not in airports.csv");
         }
-        if (!airports.containsKey(f[4])) {
+        Airport destination = airports.get(f[4]);
+        if (destination == null) {
             throw new IllegalArgumentException(spec + " line " + no + ": field 'destination' value '" + f[4]
                     + "' is not in airports.csv");
         }
@@ -153,7 +154,9 @@ public final class FlightsCsv {
         long arr = dep + arrivalOffsetMinutes(distance, delay) * 60_000L;
         String triple = date + "-" + f[3] + "-" + f[4];
         int n = occurrences.merge(triple, 1, Integer::sum) - 1;
-        return new TripEvent(region, triple + "-" + n, f[3], f[4], dep, arr);
+        // the airports' own id strings: one instance per airport instead of two per row (memory, and locality
+        // for the replay, which reads them back once per record)
+        return new TripEvent(region, triple + "-" + n, origin.iata(), destination.iata(), dep, arr);
     }
 
     /** Minutes from departure to the estimated arrival (see the class notes). */

@@ -142,6 +142,13 @@ public final class Replay {
         long firstEvent = events.isEmpty() ? 0 : events.get(0).eventTimeMillis();
         Progress bar = progress == null ? null : new Progress(progress, events.size());
         java.util.Map<String, byte[]> keys = new java.util.HashMap<>();
+        org.apache.kafka.clients.producer.Callback onAck = (md, ex) -> { // one instance for all records
+            if (ex != null) {
+                failure.compareAndSet(null, ex);
+            } else {
+                acked.incrementAndGet();
+            }
+        };
         for (int i = 0; i < events.size(); i++) {
             IngestEvent e = events.get(i);
             if (paced) {
@@ -157,14 +164,7 @@ public final class Replay {
                 }
             }
             byte[] key = keys.computeIfAbsent(e.region(), r -> r.getBytes(StandardCharsets.UTF_8));
-            producer.send(new ProducerRecord<>(topic, key, RecordCodec.toBytes(e)),
-                    (md, ex) -> {
-                        if (ex != null) {
-                            failure.compareAndSet(null, ex);
-                        } else {
-                            acked.incrementAndGet();
-                        }
-                    });
+            producer.send(new ProducerRecord<>(topic, key, RecordCodec.toBytes(e)), onAck);
             if (bar != null) {
                 bar.update(i + 1, e.eventTimeMillis(), false);
             }

@@ -320,13 +320,16 @@ public abstract class IngestIntegrationBase {
         return out;
     }
 
-    /** Generated hostile records, each with a unique marker and the reason it must be dead-lettered for. */
-    static final class Hostile {
-        static final int MAX_BYTES = 4096;
-        final Map<String, DeadLetterReason> expected = new HashMap<>();
+    /**
+     * Generated hostile records, each with a unique marker and the reason it must be dead-lettered for. Public for
+     * the parser's differential test ({@code RecordCodecDifferentialTest}).
+     */
+    public static final class Hostile {
+        public static final int MAX_BYTES = 4096;
+        public final Map<String, DeadLetterReason> expected = new HashMap<>();
         private final List<TripEvent> good;
 
-        Hostile(List<TripEvent> good) {
+        public Hostile(List<TripEvent> good) {
             this.good = good;
         }
 
@@ -337,7 +340,7 @@ public abstract class IngestIntegrationBase {
         }
 
         /** Good records in order; from the 500th on, each is followed by one hostile record (10,400 in all). */
-        List<ProducerRecord<byte[], byte[]>> interleave(String topic) {
+        public List<ProducerRecord<byte[], byte[]>> interleave(String topic) {
             List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
             DeadLetterReason[] reasons = DeadLetterReason.values();
             int k = 0;
