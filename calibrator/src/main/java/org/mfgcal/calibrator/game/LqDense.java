@@ -194,12 +194,15 @@ final class LqDense {
 
     /**
      * {@link #hjb} for d = 3, reference scheme, fully unrolled with u_{n+1} carried in registers. The sweep is a chain
-     * of N dependent steps, so its cost is the latency of one step: each edge contributes
-     * Δt·[wγ(r − base)² + r·du], which for an unclipped rate r = base − du/(2γw) is the polynomial du·(P − Q·du),
-     * P = Δt·base, Q = Δt/(4γw): two dependent multiplies instead of five operations; a clipped rate gives a constant
-     * (r = 0) or a linear term (r = clip). The clip test is a predicted branch off the chain (Math.min/max on it made
-     * the map 4.3 µs instead of 2.55 µs). Reassociated, so equal to the loop kernels to rounding (≤ 1e-13,
-     * DenseKernelTest). HJB sweep 1.85 → 1.04 µs thread CPU (bench/BENCHMARKS.md).
+     * of N dependent steps, so its cost is the latency of one step. Each edge contributes Δt·[wγ(r − base)² + r·du],
+     * which for an unclipped rate r = base − du/(2γw) is du·(P − Q·du), P = Δt·base, Q = Δt/(4γw). When no pair is
+     * clipped (one predicted test per step, |du| ≤ 2γw·min(base, clip − base) for all three pairs), a state's update is
+     * u(x) + Δt·c·μ̂(x) + P·Σ du − Q·Σ du²: on the chain du, du², one add, one multiply and one subtract (15 cycles)
+     * instead of du, Q·du, P − Q·du, du·(…), two adds (18); the linear part runs alongside. Otherwise each edge is
+     * taken by {@link #hjbEdge} (r = 0 a constant, r = clip a linear term). Math.min/max clamps on the chain made the
+     * map 4.3 µs instead of 2.55 µs. Reassociated, so equal to the loop kernels to rounding (≤ 1e-13,
+     * DenseKernelTest). HJB sweep 1.85 → 1.04 µs (per-pair polynomial) → 0.62–0.65 µs (this form; standalone kernel,
+     * thread CPU; bench/BENCHMARKS.md).
      */
     private static void hjb3(int nT, double dt, double[] u, double[] muHat, double[] gamma, double w, double base,
                              double clip, double c) {
@@ -218,36 +221,24 @@ final class LqDense {
             final double dtWg = dt * wg;
             final double low = dtWg * base * base;
             final double d01 = u1 - u0, d02 = u2 - u0, d12 = u2 - u1;
-            double h01, h10, h02, h20, h12, h21;
-            // A pair x, y shares du: both rates unclipped when |du|·inv ≤ min(base, clip − base); then
-            // h_xy = du·(P − Q·du) and h_yx = −du·(P + Q·du).
-            if (Math.abs(d01) * inv <= tMax) {
-                final double qd = q * d01;
-                h01 = d01 * (pp - qd);
-                h10 = -d01 * (pp + qd);
+            final double n0, n1, n2;
+            // Non-short-circuit &: one branch for the three pairs.
+            if (Math.abs(d01) * inv <= tMax & Math.abs(d02) * inv <= tMax & Math.abs(d12) * inv <= tMax) {
+                final double s01 = d01 * d01, s02 = d02 * d02, s12 = d12 * d12;
+                n0 = ((u0 + dc * muHat[o]) + pp * (d01 + d02)) - q * (s01 + s02);
+                n1 = ((u1 + dc * muHat[o + 1]) + pp * (d12 - d01)) - q * (s01 + s12);
+                n2 = ((u2 + dc * muHat[o + 2]) - pp * (d02 + d12)) - q * (s02 + s12);
             } else {
-                h01 = hjbEdge(d01, inv, base, clip, pp, q, low, dtWg, dtClip);
-                h10 = hjbEdge(-d01, inv, base, clip, pp, q, low, dtWg, dtClip);
+                final double h01 = hjbEdge(d01, inv, base, clip, pp, q, low, dtWg, dtClip);
+                final double h10 = hjbEdge(-d01, inv, base, clip, pp, q, low, dtWg, dtClip);
+                final double h02 = hjbEdge(d02, inv, base, clip, pp, q, low, dtWg, dtClip);
+                final double h20 = hjbEdge(-d02, inv, base, clip, pp, q, low, dtWg, dtClip);
+                final double h12 = hjbEdge(d12, inv, base, clip, pp, q, low, dtWg, dtClip);
+                final double h21 = hjbEdge(-d12, inv, base, clip, pp, q, low, dtWg, dtClip);
+                n0 = (u0 + dc * muHat[o]) + (h01 + h02);
+                n1 = (u1 + dc * muHat[o + 1]) + (h10 + h12);
+                n2 = (u2 + dc * muHat[o + 2]) + (h20 + h21);
             }
-            if (Math.abs(d02) * inv <= tMax) {
-                final double qd = q * d02;
-                h02 = d02 * (pp - qd);
-                h20 = -d02 * (pp + qd);
-            } else {
-                h02 = hjbEdge(d02, inv, base, clip, pp, q, low, dtWg, dtClip);
-                h20 = hjbEdge(-d02, inv, base, clip, pp, q, low, dtWg, dtClip);
-            }
-            if (Math.abs(d12) * inv <= tMax) {
-                final double qd = q * d12;
-                h12 = d12 * (pp - qd);
-                h21 = -d12 * (pp + qd);
-            } else {
-                h12 = hjbEdge(d12, inv, base, clip, pp, q, low, dtWg, dtClip);
-                h21 = hjbEdge(-d12, inv, base, clip, pp, q, low, dtWg, dtClip);
-            }
-            final double n0 = (u0 + dc * muHat[o]) + (h01 + h02);
-            final double n1 = (u1 + dc * muHat[o + 1]) + (h10 + h12);
-            final double n2 = (u2 + dc * muHat[o + 2]) + (h20 + h21);
             u[o] = n0;
             u[o + 1] = n1;
             u[o + 2] = n2;
