@@ -108,7 +108,7 @@ public final class CoupledEquilibriumSolver {
                 System.arraycopy(mu0, 0, mu, n * d, d);
             }
         }
-        FixedPoint.Outcome o = FixedPoint.run((in, out) -> picardMap(mu0, field, in, out), mu, img, resid, next,
+        FixedPoint.Outcome o = FixedPoint.run((in, out) -> picardMap(mu0, field, in, out), mu, img, next,
                 mixer, opt, len);
         final int it = o.iterations();
         final boolean converged = o.converged();
@@ -147,15 +147,18 @@ public final class CoupledEquilibriumSolver {
         if (mixer != null) {
             mixer.reset();
         }
+        double[] wc = w;      // Anderson: the iterate; the next one goes to the other buffer (see AndersonMixer)
+        double[] wn = next;
         while (true) {
-            Sweeps.vjp(game, nT, dt, stable, mu, gam, u, img, w, wImg, gammaBar, nuBar, uBar, buf);
+            Sweeps.vjp(game, nT, dt, stable, mu, gam, u, img, wc, wImg, gammaBar, nuBar, uBar, buf);
             field.muVjp(mu, gammaBar, wImg);
             it++;
+            final double[] r = mixer != null ? mixer.residualBuffer() : resid;
             double rn = 0;
             for (int i = 0; i < len; i++) {
-                final double r = wImg[i] + gbar[i] - w[i];
-                resid[i] = r;
-                final double ar = Math.abs(r);
+                final double ri = wImg[i] + gbar[i] - wc[i];
+                r[i] = ri;
+                final double ar = Math.abs(ri);
                 rn = ar > rn || ar != ar ? ar : rn;
             }
             res = rn;
@@ -168,12 +171,17 @@ public final class CoupledEquilibriumSolver {
             }
             if (mixer == null) {
                 for (int i = 0; i < len; i++) {
-                    w[i] += (1 - delta) * resid[i];
+                    wc[i] += (1 - delta) * r[i];
                 }
             } else {
-                mixer.next(w, resid, rn, 1 - delta, next);
-                System.arraycopy(next, 0, w, 0, len);
+                mixer.next(wc, r, rn, 1 - delta, wn);
+                final double[] t = wc;
+                wc = wn;
+                wn = t;
             }
+        }
+        if (wc != w) {
+            System.arraycopy(wc, 0, w, 0, len);
         }
         System.arraycopy(gammaBar, 0, gammaGrad, 0, nT * p);
         return new Gradient(sol, value, gammaGrad, it, converged, res);

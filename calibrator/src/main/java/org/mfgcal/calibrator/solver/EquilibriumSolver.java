@@ -46,7 +46,6 @@ public final class EquilibriumSolver {
     private final double[] img;     // G(μ^k), and ν after a solve
     private final double[] u;       // HJB(μ^k)
     private final double[] next;
-    private final double[] resid;
     private final double[] w;
     private final double[] wImg;
     private final double[] gbar;
@@ -84,7 +83,6 @@ public final class EquilibriumSolver {
         this.img = new double[len];
         this.u = new double[len];
         this.next = new double[len];
-        this.resid = new double[len];
         this.w = new double[len];
         this.wImg = new double[len];
         this.gbar = new double[len];
@@ -188,7 +186,7 @@ public final class EquilibriumSolver {
                 System.arraycopy(mu0, 0, mu, n * d, d);
             }
         }
-        FixedPoint.Outcome o = FixedPoint.run((in, out) -> picardMap(mu0, gamma, in, out), mu, img, resid, xLin,
+        FixedPoint.Outcome o = FixedPoint.run((in, out) -> picardMap(mu0, gamma, in, out), mu, img, xLin,
                 mixer, opt, len);
         if (mixer != null) {
             // μ* = G(x_k): an exact Kolmogorov trajectory. The adjoint linearises at x_k (kept in xLin), where
@@ -308,14 +306,17 @@ public final class EquilibriumSolver {
         } else {
             mixer.reset();
             final double beta = 1 - delta;
+            double[] wc = w;      // the iterate; the next one goes to the other buffer (see AndersonMixer)
+            double[] wn = next;
             while (true) {
-                Sweeps.vjp(game, nT, dt, stable, lin, gamma, u, img, w, wImg, gammaBar, nuBar, uBar, buf);
+                Sweeps.vjp(game, nT, dt, stable, lin, gamma, u, img, wc, wImg, gammaBar, nuBar, uBar, buf);
                 it++;
+                final double[] r = mixer.residualBuffer();
                 double rn = 0;
                 for (int i = 0; i < len; i++) {
-                    final double r = wImg[i] + gbar[i] - w[i];
-                    resid[i] = r;
-                    final double ar = Math.abs(r);
+                    final double ri = wImg[i] + gbar[i] - wc[i];
+                    r[i] = ri;
+                    final double ar = Math.abs(ri);
                     rn = ar > rn || ar != ar ? ar : rn;
                 }
                 res = rn;
@@ -326,8 +327,13 @@ public final class EquilibriumSolver {
                 if (it >= opt.adjointMaxIter() || !Double.isFinite(rn)) {
                     break;
                 }
-                mixer.next(w, resid, rn, beta, next);
-                System.arraycopy(next, 0, w, 0, len);
+                mixer.next(wc, r, rn, beta, wn);
+                final double[] t = wc;
+                wc = wn;
+                wn = t;
+            }
+            if (wc != w) {
+                System.arraycopy(wc, 0, w, 0, len);
             }
         }
         System.arraycopy(gammaBar, 0, grad, 0, nT * p);

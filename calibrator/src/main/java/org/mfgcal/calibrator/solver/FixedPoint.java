@@ -4,8 +4,9 @@ package org.mfgcal.calibrator.solver;
  * The equilibrium fixed-point loop shared by {@link EquilibriumSolver} and {@link CoupledEquilibriumSolver}:
  * damped Picard with REFERENCE.md's stopping rule (max|Δμ| ≤ tol after ≥ 2 updates, or maxIter), or Anderson on the
  * map with mixing 1 − δ (stop when max|G(μ) − μ| ≤ tol). On return {@code x} holds μ*: the last Picard iterate, or
- * G(x_k) for Anderson (an exact image of the map), and {@code img} holds G of the last evaluated point. Allocates
- * nothing; not thread-safe (it works in the caller's buffers).
+ * G(x_k) for Anderson (an exact image of the map), and {@code img} holds G of the last evaluated point. Anderson
+ * alternates x and {@code next} as x_k and x_{k+1} instead of copying (see {@link AndersonMixer}). Allocates nothing;
+ * not thread-safe (it works in the caller's buffers).
  */
 final class FixedPoint {
     private FixedPoint() {
@@ -39,11 +40,10 @@ final class FixedPoint {
     /**
      * @param x      modified: the start on entry, μ* on return
      * @param img    modified: scratch, G of the last evaluated point on return
-     * @param resid  scratch (Anderson)
      * @param next   scratch (Anderson); on return, for Anderson, the last iterate x_k with G(x_k) = μ*
      * @param mixer  null for Picard
      */
-    static Outcome run(Map g, double[] x, double[] img, double[] resid, double[] next, AndersonMixer mixer,
+    static Outcome run(Map g, double[] x, double[] img, double[] next, AndersonMixer mixer,
                        SolverOptions opt, int len) {
         int it = 0;
         if (mixer == null) {
@@ -68,18 +68,25 @@ final class FixedPoint {
         }
         mixer.reset();
         final double beta = 1 - opt.damping();
+        double[] cur = x;   // x_k; x_{k+1} goes to the other buffer (the mixer still reads x_{k−1} from it first)
+        double[] other = next;
         while (true) {
-            g.apply(x, img);
+            g.apply(cur, img);
             it++;
-            final double rn = residual(img, x, resid, len);
+            final double[] r = mixer.residualBuffer();
+            final double rn = residual(img, cur, r, len);
             final boolean converged = rn <= opt.tol();
             if (converged || it >= opt.maxIter() || !Double.isFinite(rn)) {
-                System.arraycopy(x, 0, next, 0, len);  // x_k, where G was last evaluated
+                if (cur == x) {
+                    System.arraycopy(x, 0, next, 0, len);  // x_k, where G was last evaluated
+                }
                 System.arraycopy(img, 0, x, 0, len);   // μ* = G(x_k)
                 return new Outcome(it, converged, rn);
             }
-            mixer.next(x, resid, rn, beta, next);
-            System.arraycopy(next, 0, x, 0, len);
+            mixer.next(cur, r, rn, beta, other);
+            final double[] t = cur;
+            cur = other;
+            other = t;
         }
     }
 }
