@@ -8,7 +8,8 @@ package org.mfgcal.calibrator.game;
  * sweep instead of one per step. Flat arrays indexed {@code n*d + x}; γ indexed {@code n}. Stateless.
  *
  * <p>Measured (bench/BENCHMARKS.md, thread CPU time, lq_const d = 3 N = 100, one Picard map = HJB + FPK): per-step
- * fused kernels 5.3 µs, these loops 4.2 µs, the unrolled d = 3 kernels 2.55 µs.
+ * fused kernels 5.3 µs, these loops 4.2 µs, the unrolled d = 3 kernels 2.55 µs, with the shorter HJB chain and the
+ * reciprocals of γ taken only when γ changes 1.15–1.19 µs.
  */
 final class LqDense {
     private LqDense() {
@@ -211,8 +212,9 @@ final class LqDense {
      * instead of du, Q·du, P − Q·du, du·(…), two adds (18); the linear part runs alongside. Otherwise each edge is
      * taken by {@link #hjbEdge} (r = 0 a constant, r = clip a linear term). Math.min/max clamps on the chain made the
      * map 4.3 µs instead of 2.55 µs. Reassociated, so equal to the loop kernels to rounding (≤ 1e-13,
-     * DenseKernelTest). HJB sweep 1.85 → 1.04 µs (per-pair polynomial) → 0.62–0.65 µs (this form; standalone kernel,
-     * thread CPU; bench/BENCHMARKS.md).
+     * DenseKernelTest). HJB sweep 1.85 → 1.04 µs (per-pair polynomial) → 0.66–0.68 µs (this form, with fpk3's
+     * reuse of the γ reciprocals; thread CPU; bench/BENCHMARKS.md). Carrying v = Q·u instead (chain 12 cycles) gave
+     * 0.59 against 0.64 µs for constant γ but 0.81 against 0.65 µs when γ changes every step (a rescale on the chain).
      */
     private static void hjb3(int nT, double dt, double[] u, double[] muHat, double[] gamma, double w, double base,
                              double clip, double c) {

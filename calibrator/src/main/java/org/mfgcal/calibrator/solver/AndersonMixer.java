@@ -12,8 +12,8 @@ package org.mfgcal.calibrator.solver;
  * <p>No copies of x_k and r_k: the mixer keeps references to the arrays passed to {@link #next} and reads them as
  * x_{k−1}, r_{k−1} on the following call, so the caller alternates two buffers for x (writing x_{k+1} into the one
  * that held x_{k−1}) and writes each residual into {@link #residualBuffer()}. It stores ΔX + βΔR rather than ΔX, the
- * only form the update uses (β fixed between resets). lq_const (4 calls, len 300): the two copies per call and the
- * caller's copy of x_{k+1} cost about 0.35 µs of 2.7 µs (bench/BENCHMARKS.md).
+ * only form the update uses (β fixed between resets). The four calls of an lq_const solve (len 300, replayed, thread
+ * CPU): 2.7 → 2.2 µs (bench/BENCHMARKS.md).
  */
 final class AndersonMixer {
     private final int len;
