@@ -135,6 +135,31 @@ public interface Game {
     }
 
     /**
+     * Optional fused whole Kolmogorov sweep for either scheme (ν_0 already set), with the solver's scratch: {@code a}
+     * (E numbers) and {@code row} (2d). The default is {@link #fusedFpkSweep(int, double, double[], double[], double[])}
+     * for the reference scheme and nothing for the stable one.
+     */
+    default boolean fusedFpkSweep(int nT, double dt, boolean stable, double[] u, double[] nu, double[] gamma,
+                                  double[] a, double[] row) {
+        return !stable && fusedFpkSweep(nT, dt, u, nu, gamma);
+    }
+
+    /**
+     * Optional fused whole reverse Kolmogorov sweep for either scheme, with scratch {@code a}, {@code aBar} (E each);
+     * the default is the reference-scheme hook.
+     */
+    default boolean fusedFpkVjpSweep(int nT, double dt, boolean stable, double[] u, double[] nu, double[] gamma,
+                                     double[] nuBar, double[] uBar, double[] gammaBar, double[] a, double[] aBar) {
+        return !stable && fusedFpkVjpSweep(nT, dt, u, nu, gamma, nuBar, uBar, gammaBar);
+    }
+
+    /** Optional fused whole reverse HJB sweep with scratch {@code a}, {@code aBar} (E each); default: the hook without. */
+    default boolean fusedHjbVjpSweep(int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma,
+                                     double[] uBar, double[] muHatBar, double[] gammaBar, double[] a, double[] aBar) {
+        return fusedHjbVjpSweep(nT, dt, stable, u, muHat, gamma, uBar, muHatBar, gammaBar);
+    }
+
+    /**
      * Optional fused exploitability dynamic programme (the solver's generic one, {@code Sweeps.exploitability}, with
      * the same operations in the same order): {@code v1} and {@code br1} (d each) hold the terminal cost g(ν_{N−1}) on
      * entry, {@code v0}, {@code br0} are scratch; {@code result[0]} receives Σ_x ν_0(x)(V_0(x) − BR_0(x)). Returns false

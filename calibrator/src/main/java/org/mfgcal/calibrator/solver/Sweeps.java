@@ -92,7 +92,7 @@ final class Sweeps {
         final int p = game.paramsPerStep();
         final double[] a = b.a;
         System.arraycopy(mu0, 0, nu, 0, d);
-        if (!stable && game.fusedFpkSweep(nT, dt, u, nu, gamma)) {
+        if (game.fusedFpkSweep(nT, dt, stable, u, nu, gamma, b.a, b.row)) {
             return;
         }
         for (int n = 0; n < nT - 1; n++) {
@@ -158,7 +158,7 @@ final class Sweeps {
         java.util.Arrays.fill(gammaBar, 0, nT * p, 0.0);
 
         // Reverse FPK: n = N−2 .. 0.
-        final boolean fpkSwept = !stable && game.fusedFpkVjpSweep(nT, dt, u, nu, gamma, nuBar, uBar, gammaBar);
+        final boolean fpkSwept = game.fusedFpkVjpSweep(nT, dt, stable, u, nu, gamma, nuBar, uBar, gammaBar, a, aBar);
         for (int n = fpkSwept ? -1 : nT - 2; n >= 0; n--) {
             final int o = n * d;
             final int o1 = o + d;
@@ -195,7 +195,8 @@ final class Sweeps {
         }
 
         // Reverse HJB: n = 0 .. N−2 (the backward sweep read u_{n+1} to write u_n).
-        final boolean hjbSwept = game.fusedHjbVjpSweep(nT, dt, stable, u, muHat, gamma, uBar, muHatBar, gammaBar);
+        final boolean hjbSwept = game.fusedHjbVjpSweep(nT, dt, stable, u, muHat, gamma, uBar, muHatBar, gammaBar, a,
+                aBar);
         for (int n = hjbSwept ? nT - 1 : 0; n < nT - 1; n++) {
             final int o = n * d;
             final int o1 = o + d;
