@@ -59,7 +59,7 @@ import org.mfgcal.publisher.web.WebServer;
  *   seasonBins: 168                            # default: one week of bins
  *   seed: 20260101
  *   coldSteps: 300
- *   warmSteps: 10
+ *   warmSteps: 8
  *   relativeTolerance: 1e-4
  *   controlCost: 1.0
  *   congestion: 0.5
