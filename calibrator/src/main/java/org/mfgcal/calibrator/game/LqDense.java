@@ -45,7 +45,7 @@ final class LqDense {
                 }
                 if (stable) {
                     final double z = dt * out;
-                    drift *= z < 1e-8 ? 1 - 0.5 * z : -Math.expm1(-z) / z;
+                    drift *= ExitFactor.phi(z);
                 }
                 u[o + x] = ux + dt * (wg * cost + c * muHat[o + x] + drift);
             }
@@ -168,8 +168,8 @@ final class LqDense {
                         drift += r * du;
                     }
                     final double z = dt * out;
-                    common = fb * drift * LqGame.dphi(z) * dt;
-                    dBar *= z < 1e-8 ? 1 - 0.5 * z : -Math.expm1(-z) / z;
+                    common = fb * drift * ExitFactor.dphi(z) * dt;
+                    dBar *= ExitFactor.phi(z);
                 }
                 double ubx = 0;
                 for (int y = 0; y < d; y++) {
@@ -373,11 +373,11 @@ final class LqDense {
                 final double fG = w * g * costG + c * nu[o + x];
                 if (stable) {
                     final double zP = dt * outP;
-                    final double phP = zP < 1e-8 ? 1 - 0.5 * zP : -Math.expm1(-zP) / zP;
+                    final double phP = ExitFactor.phi(zP);
                     final double zG = dt * outG;
                     dPv *= phP;
                     dPb *= phP;
-                    dGb *= zG < 1e-8 ? 1 - 0.5 * zG : -Math.expm1(-zG) / zG;
+                    dGb *= ExitFactor.phi(zG);
                 }
                 v0[x] = vx + dt * (fP + dPv);
                 final double viaPi = bx + dt * (fP + dPb);

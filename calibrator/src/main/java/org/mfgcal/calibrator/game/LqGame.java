@@ -230,7 +230,7 @@ public final class LqGame implements Game {
             }
             if (stable) {
                 final double z = dt * out;
-                drift *= z < 1e-8 ? 1 - 0.5 * z : -Math.expm1(-z) / z;
+                drift *= ExitFactor.phi(z);
             }
             u[o + x] = ux + dt * (wg * cost + c * muHat[o + x] + drift);
         }
@@ -347,8 +347,8 @@ public final class LqGame implements Game {
                     drift += r * du;
                 }
                 final double z = dt * out;
-                common = fb * drift * dphi(z) * dt;
-                dBar *= z < 1e-8 ? 1 - 0.5 * z : -Math.expm1(-z) / z;
+                common = fb * drift * ExitFactor.dphi(z) * dt;
+                dBar *= ExitFactor.phi(z);
             }
             double ubx = 0;
             for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
@@ -374,14 +374,6 @@ public final class LqGame implements Game {
         }
         gammaBar[gOff] += gBar;
         return true;
-    }
-
-    /** φ'(z) for φ(z) = (1 − e^{−z})/z (series near 0), as in the solver's stable scheme. */
-    static double dphi(double z) {
-        if (z < 1e-3) {
-            return -0.5 + z * (1.0 / 3 + z * (-1.0 / 8 + z * (1.0 / 30 - z / 144)));
-        }
-        return (Math.exp(-z) * (1 + z) - 1) / (z * z);
     }
 
     @Override

@@ -18,11 +18,6 @@ final class MobilityKernels {
     private MobilityKernels() {
     }
 
-    /** φ(z) = (1 − e^{−z})/z, as {@code Sweeps.phi}. */
-    private static double phi(double z) {
-        return z < 1e-8 ? 1 - 0.5 * z : -Math.expm1(-z) / z;
-    }
-
     /** Backward HJB u_n from u_{n+1}, n = N−2..0, either scheme ({@code u} modified, u_{N−1} given). */
     static void hjb(Graph g, int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma,
                     double b, double c) {
@@ -50,7 +45,7 @@ final class MobilityKernels {
                     out += r;
                 }
                 if (stable) {
-                    drift *= phi(dt * out);
+                    drift *= ExitFactor.phi(dt * out);
                 }
                 u[o + x] = ux + dt * (cost + drift);
             }
@@ -149,8 +144,8 @@ final class MobilityKernels {
                 final double nux = nu[o + x];
                 if (stable) {
                     final double z = dt * out;
-                    final double ph = phi(z);
-                    final double common = dt * nux * LqGame.dphi(z) * dt * s;
+                    final double ph = ExitFactor.phi(z);
+                    final double common = dt * nux * ExitFactor.dphi(z) * dt * s;
                     final double k = dt * nux * ph;
                     for (int e = start; e < end; e++) {
                         aBar[e] = k * (nuBar[o1 + to[e]] - nbx) + common;
@@ -224,8 +219,8 @@ final class MobilityKernels {
                 double common = 0;
                 if (stable) {
                     final double z = dt * out;
-                    common = fb * drift * LqGame.dphi(z) * dt;
-                    dBar *= phi(z);
+                    common = fb * drift * ExitFactor.dphi(z) * dt;
+                    dBar *= ExitFactor.phi(z);
                 }
                 double ubx = 0;
                 for (int e = start; e < end; e++) {

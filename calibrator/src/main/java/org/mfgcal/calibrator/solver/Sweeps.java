@@ -1,5 +1,8 @@
 package org.mfgcal.calibrator.solver;
 
+import static org.mfgcal.calibrator.game.ExitFactor.dphi;
+import static org.mfgcal.calibrator.game.ExitFactor.phi;
+
 import org.mfgcal.calibrator.game.Game;
 import org.mfgcal.calibrator.game.Graph;
 
@@ -30,19 +33,6 @@ final class Sweeps {
             row = new double[2 * d];
             scratch = new double[game.scratchSize()];
         }
-    }
-
-    /** φ(z) = (1 − e^{−z}) / z, φ(0) = 1. */
-    static double phi(double z) {
-        return z < 1e-8 ? 1 - 0.5 * z : -Math.expm1(-z) / z;
-    }
-
-    /** φ'(z) = (e^{−z}(1 + z) − 1) / z², by its series near 0. */
-    static double dphi(double z) {
-        if (z < 1e-3) {
-            return -0.5 + z * (1.0 / 3 + z * (-1.0 / 8 + z * (1.0 / 30 - z / 144)));
-        }
-        return (Math.exp(-z) * (1 + z) - 1) / (z * z);
     }
 
     /**
