@@ -22,7 +22,9 @@ import org.mfgcal.ingest.Durations;
 import org.mfgcal.ingest.RegionConfigs;
 import org.mfgcal.publisher.json.OutputJson;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code mfgcal online}: the online calibration loop over a file, without Kafka. Event time comes from the file;
@@ -38,6 +40,9 @@ import picocli.CommandLine.Option;
 @Command(name = "online", mixinStandardHelpOptions = true,
         description = "Run the online calibration loop over a file: parameters, forecasts and drift alerts as JSONL.")
 public final class OnlineCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--input", required = true, paramLabel = "FILE", description = "Input file (or classpath:NAME).")
     String input;
@@ -74,6 +79,7 @@ public final class OnlineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        java.io.PrintWriter err = spec.commandLine().getErr();
         OnlineInput.Format fmt = OnlineInput.Format.parse(format);
         RegionConfigs regions = null;
         if (regionConfig != null) {
@@ -103,20 +109,20 @@ public final class OnlineCommand implements Callable<Integer> {
         if (limit != null && bins.size() > limit) {
             bins = bins.subList(0, limit);
         }
-        System.err.printf("online: %d events read, %d used, %d rejected -> %d bins%n", loaded.events(),
+        err.printf("online: %d events read, %d used, %d rejected -> %d bins%n", loaded.events(),
                 loaded.events() - loaded.rejected(), loaded.rejected(), bins.size());
-        report.rejected().forEach((reason, n) -> System.err.printf("online:   rejected %s: %d (first: %s)%n", reason, n,
+        report.rejected().forEach((reason, n) -> err.printf("online:   rejected %s: %d (first: %s)%n", reason, n,
                 report.examples().get(reason)));
         Map<String, Integer> binsOf = new LinkedHashMap<>();
         for (ClosedBin b : bins) {
             binsOf.merge(b.observation().region(), 1, Integer::sum);
         }
         for (RegionConfig region : loaded.regions()) {
-            System.err.printf("online: region '%s' (%d zones), bins of %s, window %d bins%n", region.id(),
+            err.printf("online: region '%s' (%d zones), bins of %s, window %d bins%n", region.id(),
                     region.zoneCount(), region.binWidth(), configs.get(region.id()).windowBins());
         }
         for (String note : report.notes()) {
-            System.err.println("online: note: " + note);
+            err.println("online: note: " + note);
         }
         Files.createDirectories(out);
         OnlineConfig first = configs.values().iterator().next();
@@ -146,29 +152,29 @@ public final class OnlineCommand implements Callable<Integer> {
                 }
                 i++;
                 if (i % 24 == 0 || i == bins.size()) {
-                    System.err.printf("\ronline: %d/%d bins, %d alerts, %.1f s", i, bins.size(), alerts,
+                    err.printf("\ronline: %d/%d bins, %d alerts, %.1f s", i, bins.size(), alerts,
                             (System.nanoTime() - t0) / 1e9);
                 }
             }
         }
-        System.err.printf("%nonline: wrote %s/{parameters,forecasts,alerts}.jsonl%n", out);
+        err.printf("%nonline: wrote %s/{parameters,forecasts,alerts}.jsonl%n", out);
         boolean complete = loaded.rejected() == 0;
         for (RegionConfig region : loaded.regions()) {
             int have = binsOf.getOrDefault(region.id(), 0);
             int window = configs.get(region.id()).windowBins();
             if (published.getOrDefault(region.id(), 0) == 0) {
                 complete = false;
-                System.err.printf("online: INCOMPLETE: region '%s' has %d bins%s; nothing was published for it%n",
+                err.printf("online: INCOMPLETE: region '%s' has %d bins%s; nothing was published for it%n",
                         region.id(), have, have < window ? ", fewer than its window of " + window
                                 + " bins: the window never filled" : "");
             }
         }
         if (!complete) {
-            System.err.printf("online: INCOMPLETE output (exit %d): %d rows rejected%s%n", Main.EXIT_INCOMPLETE,
+            err.printf("online: INCOMPLETE output (exit %d): %d rows rejected%s%n", Main.EXIT_INCOMPLETE,
                     loaded.rejected(), loaded.rejected() > 0 ? " (reasons above)" : "");
             return Main.EXIT_INCOMPLETE;
         }
-        System.err.println("online: complete: every row used");
+        err.println("online: complete: every row used");
         return 0;
     }
 
