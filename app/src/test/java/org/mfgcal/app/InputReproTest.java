@@ -259,4 +259,156 @@ class InputReproTest {
             assertFalse(r.err().contains("null") && r.err().contains("Cannot"), r.err());
         }
     }
+
+    /** Daily counts of zones A, B, C (never 0) over {@code days} days from 2020-01-06, plus extra rows. */
+    Path daily(String name, int days, String extra) throws IOException {
+        StringBuilder sb = new StringBuilder("at,zone,count\n");
+        for (int i = 0; i < days; i++) {
+            String d = java.time.LocalDate.of(2020, 1, 6).plusDays(i).toString();
+            sb.append(d).append(",A,").append(1000 + 7 * (i % 5)).append('\n');
+            sb.append(d).append(",B,").append(2000 - 5 * (i % 3)).append('\n');
+            sb.append(d).append(",C,").append(3000 + 3 * (i % 4)).append('\n');
+        }
+        Path f = tmp.resolve(name);
+        Files.writeString(f, sb + extra);
+        return f;
+    }
+
+    @Test
+    void duplicateRows_laterRowUsed_earlierCountedAsRejected() throws IOException {
+        Path in = daily("dup.csv", 10, "2020-01-08,A,1500\n");
+        Run r = online(in);
+        assertEquals(Main.EXIT_INCOMPLETE, r.exit(), r.err());
+        assertTrue(r.err().contains("rejected duplicate_row: 1 (first: " + in + " line 8: zone 'A' at "
+                + "2020-01-08T00:00:00Z appears again on line 32; the later row is used (count 1500.0 instead of 1014.0)"),
+                r.err());
+        List<PopulationSnapshot> s = OnlineInput.load(in.toString(), OnlineInput.Format.COUNTS, null, 10, null)
+                .snapshots();
+        assertEquals(1500, at(s, "2020-01-08").stock()[2]); // zones by total: C, B, A
+    }
+
+    @Test
+    void zonesAppearingLaterOrZeroForDays_keepZeroStockAndAreNoted() throws IOException {
+        StringBuilder extra = new StringBuilder();
+        for (int i = 0; i < 10; i++) {
+            String d = java.time.LocalDate.of(2020, 1, 6).plusDays(i).toString();
+            if (i >= 6) {
+                extra.append(d).append(",E,").append(500).append('\n');
+            }
+            extra.append(d).append(",F,").append(i < 8 ? 0 : 40).append('\n');
+        }
+        Path in = daily("later.csv", 10, extra.toString());
+        OnlineInput.Loaded l = OnlineInput.load(in.toString(), OnlineInput.Format.COUNTS, null, 10, null);
+        assertEquals(0, l.rejected());
+        List<String> zones = l.regions().get(0).zoneIds();
+        assertEquals(List.of("C", "B", "A", "E", "F"), zones);
+        for (PopulationSnapshot x : l.snapshots()) {
+            int day = (int) java.time.Duration.between(Instant.parse("2020-01-06T00:00:00Z"), x.binStart()).toDays();
+            assertEquals(day >= 6 ? 500 : 0, x.stock()[3], x.binStart().toString());
+            assertEquals(day >= 8 ? 40 : 0, x.stock()[4], x.binStart().toString());
+        }
+        assertTrue(l.report().notes().contains("region 'counts': zone 'E' has stock 0 in 6 of 10 bins"),
+                l.report().notes().toString());
+        assertTrue(l.report().notes().contains("region 'counts': zone 'F' has stock 0 in 8 of 10 bins"),
+                l.report().notes().toString());
+    }
+
+    @Test
+    void tinyTotals_work() throws IOException {
+        StringBuilder sb = new StringBuilder("at,zone,count\n");
+        for (int i = 0; i < 10; i++) {
+            String d = java.time.LocalDate.of(2020, 1, 6).plusDays(i).toString();
+            sb.append(d).append(",A,0.001\n").append(d).append(",B,0.002\n").append(d).append(",C,")
+                    .append(0.0031 + 0.0001 * (i % 3)).append('\n');
+        }
+        Path in = tmp.resolve("tiny.csv");
+        Files.writeString(in, sb);
+        Run r = online(in);
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(4, out(in, "parameters.jsonl").size());
+        noNaN(in);
+    }
+
+    @Test
+    void oneDurationSyntax_everyCommand() throws IOException {
+        Path in = daily("d.csv", 9, "");
+        List<String> reference = null;
+        for (String bin : List.of("P1D", "1d", "24h", "1440m", "PT24H")) {
+            Path o = tmp.resolve("bin-" + bin);
+            Run r = run("online", "--input", in.toString(), "--format", "counts", "--bin", bin, "--out", o.toString());
+            assertEquals(0, r.exit(), bin + ": " + r.err());
+            assertTrue(r.err().contains("bins of PT24H"), r.err());
+            List<String> f = Files.readAllLines(o.resolve("forecasts.jsonl"));
+            if (reference == null) {
+                reference = f;
+            }
+            assertEquals(reference, f, bin);
+        }
+        Run bad = run("online", "--input", in.toString(), "--format", "counts", "--bin", "1 day", "--out",
+                tmp.resolve("x").toString());
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("--bin: expected a duration such as 15m, 60m, 1h, 1d, PT1H or P1D, got '1 day'"),
+                bad.err());
+        for (String b : List.of("60m", "1h", "PT1H", "PT60M")) {
+            assertEquals(60, CalibrateCommand.binMinutes(b), b);
+        }
+        assertEquals(15, CalibrateCommand.binMinutes("15m"));
+        assertEquals(java.time.Duration.ofMinutes(5), DemoCommand.parseDuration("5m"));
+        assertEquals(java.time.Duration.ofMinutes(5), DemoCommand.parseDuration("PT5M"));
+        assertEquals(java.time.Duration.ofDays(1), DemoCommand.parseDuration("1d"));
+    }
+
+    @Test
+    void flightsBin_honouredForADerivedRegion_rejectedWithARegionConfig() throws IOException {
+        OnlineInput.Loaded l = OnlineInput.load("classpath:data/flights/flights-week1.csv", OnlineInput.Format.FLIGHTS,
+                null, 5, java.time.Duration.ofDays(1));
+        assertEquals(java.time.Duration.ofDays(1), l.regions().get(0).binWidth());
+        long departures = 0;
+        for (PopulationSnapshot x : l.snapshots()) {
+            assertEquals(java.time.Duration.ofDays(1), java.time.Duration.between(x.binStart(), x.binEnd()));
+            for (long v : x.departures()) {
+                departures += v;
+            }
+        }
+        assertEquals(l.events() - l.rejected(), departures); // every used trip departs in exactly one daily bin
+        Path cfg = tmp.resolve("r.yaml");
+        Files.writeString(cfg, "regions:\n  - id: r\n    binWidth: 1h\n    zones: [{id: PHX}]\n    otherZone: PHX\n");
+        Run r = run("online", "--input", "classpath:data/flights/flights-week1.csv", "--format", "flights",
+                "--region-config", cfg.toString(), "--bin", "1d", "--out", tmp.resolve("f").toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--bin PT24H applies to a region derived from the data; with --region-config set "
+                + "each region's binWidth in the config"), r.err());
+    }
+
+    @Test
+    void regionYaml_unknownTopLevelOrDuplicateKey_exit2() throws IOException {
+        Path in = daily("y.csv", 9, "");
+        String region = "  - id: r\n    stockSource: counts\n    binWidth: 1d\n    zones: [{id: A}, {id: B}, {id: C}]\n";
+        Path top = tmp.resolve("top.yaml");
+        Files.writeString(top, "regions:\n" + region + "windw: 7d\n");
+        Run a = run("online", "--input", in.toString(), "--format", "counts", "--region-config", top.toString(),
+                "--out", tmp.resolve("a").toString());
+        assertEquals(2, a.exit(), a.err());
+        assertTrue(a.err().contains(top + ": unknown field 'windw' (allowed: [regions])"), a.err());
+        Path dup = tmp.resolve("dup.yaml");
+        Files.writeString(dup, "regions:\n" + region + "    binWidth: 1h\n");
+        Run b = run("online", "--input", in.toString(), "--format", "counts", "--region-config", dup.toString(),
+                "--out", tmp.resolve("b").toString());
+        assertEquals(2, b.exit(), b.err());
+        assertTrue(b.err().contains(dup + " line 6: not valid YAML: Duplicate field 'binWidth'"), b.err());
+    }
+
+    @Test
+    void hugeLine_messageClipped_calibrateNegativeNoise_exit2() throws IOException {
+        Path in = tmp.resolve("huge-line.csv");
+        Files.writeString(in, "at,zone,count\n2020-01-06,A," + "1".repeat(1 << 20) + ",x\n");
+        Run r = online(in);
+        assertEquals(2, r.exit());
+        assertTrue(r.err().length() < 1000, r.err().length() + " characters");
+        assertTrue(r.err().contains(in + " line 2: expected 3 fields (at,zone,count), got 4: '2020-01-06,A,111"),
+                r.err());
+        Run n = run("calibrate", "--game", "lq", "--synthetic", "--noise", "-1", "--out", tmp.resolve("n").toString());
+        assertEquals(2, n.exit(), n.err());
+        assertTrue(n.err().contains("--noise must be finite and >= 0, got -1.0"), n.err());
+    }
 }
