@@ -25,4 +25,9 @@ public final class Texts {
         }
         return s.substring(0, max) + "… (" + s.length() + " characters)";
     }
+
+    /** {@code s} without a leading UTF-8 byte-order mark (U+FEFF), as a header line read as UTF-8 may carry. */
+    public static String stripBom(String s) {
+        return s != null && !s.isEmpty() && s.charAt(0) == '\uFEFF' ? s.substring(1) : s;
+    }
 }
