@@ -25,6 +25,7 @@ import org.mfgcal.calibrator.calibrate.Synthetic;
 import org.mfgcal.calibrator.calibrate.Trainer;
 import org.mfgcal.calibrator.calibrate.TrainingConfig;
 import org.mfgcal.calibrator.game.Games;
+import org.mfgcal.ingest.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -65,7 +66,7 @@ public final class CalibrateCommand implements Callable<Integer> {
     String airports;
     @Option(names = "--zones", defaultValue = "10", description = "Busiest airports kept as zones (+ External). Default ${DEFAULT-VALUE}.")
     int zones;
-    @Option(names = "--bin", defaultValue = "60m", description = "Bin width, e.g. 60m, 15m, 1h. Default ${DEFAULT-VALUE}.")
+    @Option(names = "--bin", defaultValue = "60m", description = "Bin width, e.g. 60m, 15m, 1h, PT1H. Default ${DEFAULT-VALUE}.")
     String bin;
     @Option(names = "--hours", defaultValue = "6,22", split = ",", paramLabel = "FROM,TO", description = "Daily window (US Central). Default ${DEFAULT-VALUE}.")
     int[] hours;
@@ -120,6 +121,9 @@ public final class CalibrateCommand implements Callable<Integer> {
         }
         if (seeds < 1) {
             throw new IllegalArgumentException("--seeds " + seeds + ": must be ≥ 1");
+        }
+        if (!(noise >= 0) || Double.isInfinite(noise)) {
+            throw new IllegalArgumentException("--noise must be finite and >= 0, got " + noise);
         }
         int modes = (synthetic ? 1 : 0) + (trips != null ? 1 : 0) + (incidence != null ? 1 : 0);
         if (modes != 1) {
@@ -231,19 +235,13 @@ public final class CalibrateCommand implements Callable<Integer> {
         return synthetic && !"constant".equals(truth) ? "neural" : "constant";
     }
 
-    private static int binMinutes(String s) {
-        String v = s.trim().toLowerCase();
-        try {
-            if (v.endsWith("m")) {
-                return Integer.parseInt(v.substring(0, v.length() - 1));
-            }
-            if (v.endsWith("h")) {
-                return 60 * Integer.parseInt(v.substring(0, v.length() - 1));
-            }
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--bin " + s + ": expected minutes like 60m or hours like 1h");
+    /** {@code --bin} in whole minutes, parsed with the one duration syntax ({@link Durations}). */
+    static int binMinutes(String s) {
+        java.time.Duration d = Durations.parsePositive("--bin", s);
+        if (d.toMillis() % 60_000 != 0 || d.toMinutes() > 24 * 60) {
+            throw new IllegalArgumentException("--bin " + s + ": must be a whole number of minutes up to one day, got " + d);
         }
+        return (int) d.toMinutes();
     }
 
     private Dataset dataset(long s) throws IOException {

@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
+import org.mfgcal.ingest.Durations;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -65,7 +65,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--exit-after-bins", paramLabel = "N", description = "Stop after N closed bins were committed.")
     Long exitAfterBins;
 
-    @Option(names = "--duration", paramLabel = "TIME", description = "Stop after this long (e.g. 90s, 5m, PT10M).")
+    @Option(names = "--duration", paramLabel = "TIME", description = "Stop after this long (e.g. 90s, 5m, 1h, PT10M).")
     String duration;
 
     /**
@@ -137,27 +137,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Parses {@code 90s}, {@code 5m}, {@code 2h} or an ISO-8601 duration. */
+    /** Parses {@code --duration} with the one duration syntax ({@link Durations}); must be positive. */
     static Duration parseDuration(String s) {
-        String t = s.trim().toLowerCase(Locale.ROOT);
-        Duration d;
-        try {
-            if (t.matches("\\d+[smh]")) {
-                long n = Long.parseLong(t.substring(0, t.length() - 1));
-                d = switch (t.charAt(t.length() - 1)) {
-                    case 's' -> Duration.ofSeconds(n);
-                    case 'm' -> Duration.ofMinutes(n);
-                    default -> Duration.ofHours(n);
-                };
-            } else {
-                d = Duration.parse(s.trim());
-            }
-        } catch (DateTimeParseException | NumberFormatException e) {
-            throw new IllegalArgumentException("--duration must be like 90s, 5m, 2h or PT10M, got '" + s + "'", e);
-        }
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException("--duration must be positive, got '" + s + "'");
-        }
-        return d;
+        return Durations.parsePositive("--duration", s);
     }
 }

@@ -18,10 +18,13 @@ import org.mfgcal.calibrator.online.OnlineCalibrator;
 import org.mfgcal.calibrator.online.OnlineConfig;
 import org.mfgcal.calibrator.online.UpdateResult;
 import org.mfgcal.ingest.RegionConfig;
+import org.mfgcal.ingest.Durations;
 import org.mfgcal.ingest.RegionConfigs;
 import org.mfgcal.publisher.json.OutputJson;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code mfgcal online}: the online calibration loop over a file, without Kafka. Event time comes from the file;
@@ -29,10 +32,17 @@ import picocli.CommandLine.Option;
  * {@code forecasts.jsonl} and {@code alerts.jsonl} (one JSON record per line, the records the Kafka topics get)
  * under {@code --out}. Deterministic: the same file and flags give byte-identical files except for
  * {@code latencyMillis}.
+ *
+ * <p>Summary on stderr: rows read, used and rejected (by reason, with the first example), bins, notes on gaps.
+ * Exit code (README, "Exit codes"): 0 complete; 2 bad input (nothing written); {@link Main#EXIT_INCOMPLETE} when
+ * the outputs were written but rows were rejected or a region never published (its window never filled).
  */
 @Command(name = "online", mixinStandardHelpOptions = true,
         description = "Run the online calibration loop over a file: parameters, forecasts and drift alerts as JSONL.")
 public final class OnlineCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--input", required = true, paramLabel = "FILE", description = "Input file (or classpath:NAME).")
     String input;
@@ -49,7 +59,7 @@ public final class OnlineCommand implements Callable<Integer> {
     @Option(names = "--zones", defaultValue = "10", paramLabel = "K", description = "Busiest zones kept besides External when deriving a region (default: ${DEFAULT-VALUE}).")
     int zones;
 
-    @Option(names = "--bin", paramLabel = "DURATION", description = "Bin width of a derived counts region, ISO-8601 (e.g. PT1H); default inferred.")
+    @Option(names = "--bin", paramLabel = "DURATION", description = "Bin width of a region derived from the data (any format): 15m, 1h, 1d, PT1H, P1D...; default: inferred for counts, 1h for flights and trips. Rejected with --region-config (set binWidth there).")
     String bin;
 
     @Option(names = "--window", paramLabel = "BINS", description = "Window length in bins (default: one day).")
@@ -69,6 +79,7 @@ public final class OnlineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        java.io.PrintWriter err = spec.commandLine().getErr();
         OnlineInput.Format fmt = OnlineInput.Format.parse(format);
         RegionConfigs regions = null;
         if (regionConfig != null) {
@@ -77,14 +88,7 @@ public final class OnlineCommand implements Callable<Integer> {
             }
             regions = RegionConfigs.load(regionConfig);
         }
-        Duration width = null;
-        if (bin != null) {
-            try {
-                width = Duration.parse(bin);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("--bin '" + bin + "': expected an ISO-8601 duration such as PT1H", e);
-            }
-        }
+        Duration width = bin == null ? null : Durations.parsePositive("--bin", bin);
         if (limit != null && limit < 1) {
             throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
         }
@@ -100,21 +104,32 @@ public final class OnlineCommand implements Callable<Integer> {
             }
             configs.put(region.id(), c);
         }
-        List<ClosedBin> bins = OnlineInput.closedBins(loaded.snapshots());
+        OnlineInput.Report report = loaded.report();
+        List<ClosedBin> bins = OnlineInput.closedBins(loaded.snapshots(), report);
         if (limit != null && bins.size() > limit) {
             bins = bins.subList(0, limit);
         }
-        System.err.printf("online: %d events (%d rejected) -> %d bins%n", loaded.events(), loaded.rejected(),
-                bins.size());
+        err.printf("online: %d events read, %d used, %d rejected -> %d bins%n", loaded.events(),
+                loaded.events() - loaded.rejected(), loaded.rejected(), bins.size());
+        report.rejected().forEach((reason, n) -> err.printf("online:   rejected %s: %d (first: %s)%n", reason, n,
+                report.examples().get(reason)));
+        Map<String, Integer> binsOf = new LinkedHashMap<>();
+        for (ClosedBin b : bins) {
+            binsOf.merge(b.observation().region(), 1, Integer::sum);
+        }
         for (RegionConfig region : loaded.regions()) {
-            System.err.printf("online: region '%s' (%d zones), bins of %s, window %d bins%n", region.id(),
+            err.printf("online: region '%s' (%d zones), bins of %s, window %d bins%n", region.id(),
                     region.zoneCount(), region.binWidth(), configs.get(region.id()).windowBins());
+        }
+        for (String note : report.notes()) {
+            err.println("online: note: " + note);
         }
         Files.createDirectories(out);
         OnlineConfig first = configs.values().iterator().next();
         OnlineCalibrator calibrator = new OnlineCalibrator(first, configs,
                 org.mfgcal.calibrator.online.CalibrationListener.NONE);
         long alerts = 0;
+        Map<String, Integer> published = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         try (BufferedWriter p = Files.newBufferedWriter(out.resolve("parameters.jsonl"), StandardCharsets.UTF_8);
              BufferedWriter f = Files.newBufferedWriter(out.resolve("forecasts.jsonl"), StandardCharsets.UTF_8);
@@ -123,6 +138,7 @@ public final class OnlineCommand implements Callable<Integer> {
             for (ClosedBin b : bins) {
                 UpdateResult r = calibrator.update(b);
                 if (r.published()) {
+                    published.merge(b.observation().region(), 1, Integer::sum);
                     p.write(OutputJson.write(r.parameters()));
                     p.newLine();
                     Forecast fc = r.forecast();
@@ -136,12 +152,29 @@ public final class OnlineCommand implements Callable<Integer> {
                 }
                 i++;
                 if (i % 24 == 0 || i == bins.size()) {
-                    System.err.printf("\ronline: %d/%d bins, %d alerts, %.1f s", i, bins.size(), alerts,
+                    err.printf("\ronline: %d/%d bins, %d alerts, %.1f s", i, bins.size(), alerts,
                             (System.nanoTime() - t0) / 1e9);
                 }
             }
         }
-        System.err.printf("%nonline: wrote %s/{parameters,forecasts,alerts}.jsonl%n", out);
+        err.printf("%nonline: wrote %s/{parameters,forecasts,alerts}.jsonl%n", out);
+        boolean complete = loaded.rejected() == 0;
+        for (RegionConfig region : loaded.regions()) {
+            int have = binsOf.getOrDefault(region.id(), 0);
+            int window = configs.get(region.id()).windowBins();
+            if (published.getOrDefault(region.id(), 0) == 0) {
+                complete = false;
+                err.printf("online: INCOMPLETE: region '%s' has %d bins%s; nothing was published for it%n",
+                        region.id(), have, have < window ? ", fewer than its window of " + window
+                                + " bins: the window never filled" : "");
+            }
+        }
+        if (!complete) {
+            err.printf("online: INCOMPLETE output (exit %d): %d rows rejected%s%n", Main.EXIT_INCOMPLETE,
+                    loaded.rejected(), loaded.rejected() > 0 ? " (reasons above)" : "");
+            return Main.EXIT_INCOMPLETE;
+        }
+        err.println("online: complete: every row used");
         return 0;
     }
 

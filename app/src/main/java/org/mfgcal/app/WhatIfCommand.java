@@ -48,6 +48,12 @@ public final class WhatIfCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (substeps < 1 || substeps > 1 << 16) {
+            throw new IllegalArgumentException("--substeps must be in 1..65536, got " + substeps);
+        }
+        if (!(penalty >= 0) || Double.isInfinite(penalty)) {
+            throw new IllegalArgumentException("--penalty must be finite and >= 0, got " + penalty);
+        }
         Path mf = model.resolve("model.json");
         Path rf = model.resolve("reference-day.json");
         if (!Files.isRegularFile(mf) || !Files.isRegularFile(rf)) {
@@ -62,6 +68,9 @@ public final class WhatIfCommand implements Callable<Integer> {
             ref = JSON.readValue(rf.toFile(), Sample.class);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException(rf + ": not a reference day (" + e.getOriginalMessage() + ")");
+        }
+        if (ref == null) {
+            throw new IllegalArgumentException(rf + ": not a reference day (empty JSON)");
         }
         String[] names = m.spec().stateNames();
         int z = -1;
@@ -78,6 +87,7 @@ public final class WhatIfCommand implements Callable<Integer> {
             }
         }
         int nT = m.spec().steps(), d = names.length;
+        checkReference(rf, ref, nT, d);
         if (z < 0 || z >= d) {
             throw new IllegalArgumentException("--close " + zone + ": zone index must be in 0.." + (d - 1));
         }
@@ -182,5 +192,29 @@ public final class WhatIfCommand implements Callable<Integer> {
         }
         return new Solution(mu, null, nT, d, s.iterations(), s.converged(), s.residual(), s.minMu(), s.maxMassError(),
                 s.exploitability());
+    }
+
+    /** The reference day must be what {@code calibrate} writes: N×d shares in [0, 1] and N rows of finite features. */
+    static void checkReference(Path rf, Sample ref, int nT, int d) {
+        double[] obs = ref.obs();
+        if (obs == null || obs.length != nT * d) {
+            throw new IllegalArgumentException(rf + ": field 'obs' must hold N×d = " + nT + "×" + d + " shares, got "
+                    + (obs == null ? "none" : obs.length + " numbers"));
+        }
+        for (int i = 0; i < obs.length; i++) {
+            if (!(obs[i] >= 0 && obs[i] <= 1)) {
+                throw new IllegalArgumentException(rf + ": field 'obs[" + i + "]' must be a share in [0, 1], got " + obs[i]);
+            }
+        }
+        double[] time = ref.time();
+        if (time == null || time.length == 0 || time.length % nT != 0) {
+            throw new IllegalArgumentException(rf + ": field 'time' must hold N = " + nT + " rows of time features, got "
+                    + (time == null ? "none" : time.length + " numbers"));
+        }
+        for (int i = 0; i < time.length; i++) {
+            if (!Double.isFinite(time[i])) {
+                throw new IllegalArgumentException(rf + ": field 'time[" + i + "]' must be finite, got " + time[i]);
+            }
+        }
     }
 }

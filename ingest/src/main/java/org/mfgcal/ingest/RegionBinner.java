@@ -26,8 +26,13 @@ import java.util.Map;
  *       outgoing list and moved into its (later or same) arrival bin when the departure bin closes. Hence the
  *       open bins' arrival counters hold exactly the arrivals of trips whose departure bin has closed, which is
  *       what a {@link Checkpoint} must carry.</li>
- *   <li>Stock at the end of a bin: trips region: stock += arrivals − departures; counts region: the latest count
- *       per zone in the bin (ties: the later record), else unchanged.</li>
+ *   <li>Stock at the end of a bin: trips region: stock += arrivals − departures; counts region: the sum, over the
+ *       stations the zone stands for (its own id, the stations mapped to it, and for {@code otherZone} every
+ *       unmapped station), of each station's latest count (latest in the bin, ties: the later record; a station
+ *       without a record in the bin keeps its previous count). So the External zone is the sum of what it stands
+ *       for, whatever the row order; a zone none of whose stations has reported yet keeps its initial stock.
+ *       Per-station counts are not part of a {@link Checkpoint}: after a restore a zone's stock is rebuilt from the
+ *       stations that report again (identical when every station reports every bin).</li>
  *   <li>Duplicates: trip ids are remembered per departure bin and forgotten a whole bin at a time once the bin
  *       ends at or before closedUntil − window: an id is remembered for at least {@code window} after the
  *       bins before it closed, at most one bin longer.</li>
@@ -54,6 +59,14 @@ public final class RegionBinner {
     private final HashMap<String, Long> seenTrips = new HashMap<>();
     private final HashMap<Long, List<String>> tripsByBin = new HashMap<>();
     private long oldestTripBin = NONE;
+    /** Counts regions: station id → station index (first seen first); per station its zone and latest count. */
+    private final HashMap<String, Integer> stationIndex = new HashMap<>();
+    private int stations;
+    private int[] stationZone = new int[8];
+    private double[] stationStock = new double[8];
+    private boolean[] stationKnown = new boolean[8];
+    private double[] zoneSum;
+    private boolean[] zoneReported;
 
     private Bin[] ring = new Bin[16];
     private int head;
@@ -201,9 +214,11 @@ public final class RegionBinner {
             }
         } else {
             CountEvent c = (CountEvent) e;
-            if (t >= bin.lastCountAt[o]) {
-                bin.lastCountAt[o] = t;
-                bin.lastCount[o] = c.count();
+            int st = station(c.zone(), o);
+            bin.ensureStations(stations);
+            if (t >= bin.stAt[st]) {
+                bin.stAt[st] = t;
+                bin.stCount[st] = c.count();
             }
         }
         if (t > maxEventTime) {
@@ -216,6 +231,22 @@ public final class RegionBinner {
         }
         advance(out);
         return null;
+    }
+
+    /** The index of a count station (registered on first sight with its zone). */
+    private int station(String id, int zone) {
+        Integer i = stationIndex.get(id);
+        if (i != null) {
+            return i;
+        }
+        if (stations == stationZone.length) {
+            stationZone = Arrays.copyOf(stationZone, 2 * stations);
+            stationStock = Arrays.copyOf(stationStock, 2 * stations);
+            stationKnown = Arrays.copyOf(stationKnown, 2 * stations);
+        }
+        stationZone[stations] = zone;
+        stationIndex.put(id, stations);
+        return stations++;
     }
 
     private Rejection unknownZone(String field, String value) {
@@ -358,9 +389,31 @@ public final class RegionBinner {
                 stock[z] += bin.arr[z] - bin.dep[z];
             }
         } else {
-            for (int z = 0; z < d; z++) {
-                if (bin.lastCountAt[z] != NONE) {
-                    stock[z] = bin.lastCount[z];
+            boolean any = false;
+            for (int st = 0; st < bin.stations; st++) {
+                if (bin.stAt[st] != NONE) {
+                    stationStock[st] = bin.stCount[st];
+                    stationKnown[st] = true;
+                    any = true;
+                }
+            }
+            if (any) {
+                if (zoneSum == null) {
+                    zoneSum = new double[d];
+                    zoneReported = new boolean[d];
+                }
+                Arrays.fill(zoneSum, 0);
+                Arrays.fill(zoneReported, false);
+                for (int st = 0; st < stations; st++) {
+                    if (stationKnown[st]) {
+                        zoneSum[stationZone[st]] += stationStock[st];
+                        zoneReported[stationZone[st]] = true;
+                    }
+                }
+                for (int z = 0; z < d; z++) {
+                    if (zoneReported[z]) {
+                        stock[z] = zoneSum[z];
+                    }
                 }
             }
         }
@@ -502,8 +555,9 @@ public final class RegionBinner {
         final long[] dep;
         final long[] arr;
         final long[] od;
-        final double[] lastCount;
-        final long[] lastCountAt;
+        double[] stCount = new double[0];
+        long[] stAt = new long[0];
+        int stations;
         long events;
         long late;
         long minOffset = Long.MAX_VALUE;
@@ -515,9 +569,18 @@ public final class RegionBinner {
             dep = new long[d];
             arr = new long[d];
             od = new long[d * d];
-            lastCount = new double[d];
-            lastCountAt = new long[d];
-            Arrays.fill(lastCountAt, NONE);
+        }
+
+        /** Grows the per-station slots to {@code n} (new slots empty). */
+        void ensureStations(int n) {
+            if (n > stAt.length) {
+                int len = Math.max(n, 2 * stAt.length);
+                int old = stAt.length;
+                stCount = Arrays.copyOf(stCount, len);
+                stAt = Arrays.copyOf(stAt, len);
+                Arrays.fill(stAt, old, len, NONE);
+            }
+            stations = Math.max(stations, n);
         }
 
         void addOutgoing(long bin, int zone) {
@@ -534,7 +597,8 @@ public final class RegionBinner {
             Arrays.fill(dep, 0);
             Arrays.fill(arr, 0);
             Arrays.fill(od, 0);
-            Arrays.fill(lastCountAt, NONE);
+            Arrays.fill(stAt, NONE);
+            stations = 0;
             events = 0;
             late = 0;
             minOffset = Long.MAX_VALUE;

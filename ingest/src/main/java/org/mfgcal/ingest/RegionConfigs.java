@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -18,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -26,7 +26,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
  * The set of configured regions, loaded from YAML.
  *
  * <p>File layout (every field except {@code id} and {@code zones} is optional, defaults in
- * {@link RegionConfig.Defaults}; durations are ISO-8601 such as {@code PT1H}):
+ * {@link RegionConfig.Defaults}; durations in the syntax of {@link Durations}: {@code 15m}, {@code 1h}, {@code 1d},
+ * {@code PT1H}, {@code P1D}):
  * <pre>
  * regions:
  *   - id: flights
@@ -44,14 +45,17 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
  *     zones:
  *       - {id: PHX, name: Phoenix, lat: 33.43, lon: -112.01, initialStock: 40, neighbours: [LAS]}
  * </pre>
- * Unknown keys are errors (a typo must not silently fall back to a default). Every error names the file, the
+ * Unknown keys (at the top level too) and keys given twice in one mapping are errors (a typo must not silently
+ * fall back to a default, a second value must not silently replace the first). Every error names the file, the
  * path of the field and the bad value.
  *
  * <p>Contract: immutable; regions keep file order. Thread-safe.
  */
 public final class RegionConfigs {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+    private static final Set<String> TOP_KEYS = Set.of("regions");
     private static final Set<String> REGION_KEYS = Set.of("id", "timeZone", "stockSource", "binWidth", "window",
             "allowedLateness", "idleTimeout", "maxFuture", "maxTripDuration", "maxCount", "otherZone", "stations",
             "zones");
@@ -114,13 +118,16 @@ public final class RegionConfigs {
         try {
             root = YAML.readTree(in);
         } catch (JacksonException e) {
-            throw new IllegalArgumentException(source + ": not valid YAML: " + e.getOriginalMessage(), e);
+            String line = e.getLocation() == null || e.getLocation().getLineNr() < 1 ? ""
+                    : " line " + e.getLocation().getLineNr();
+            throw new IllegalArgumentException(source + line + ": not valid YAML: " + Texts.clip(e.getOriginalMessage(), 300), e);
         } catch (IOException e) {
             throw new UncheckedIOException(source + ": " + e.getMessage(), e);
         }
         if (root == null || !root.isObject() || !root.path("regions").isArray()) {
             throw new IllegalArgumentException(source + ": expected a top-level 'regions:' list");
         }
+        unknownKeys(root, TOP_KEYS, source);
         List<RegionConfig> out = new ArrayList<>();
         int i = 0;
         for (JsonNode r : root.get("regions")) {
@@ -242,12 +249,7 @@ public final class RegionConfigs {
 
     private static Duration duration(JsonNode n, String field, String path) {
         String s = text(n, field, path, false);
-        try {
-            return s == null ? null : Duration.parse(s);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(path + ": field '" + field + "' must be an ISO-8601 duration such as PT1H, got '"
-                    + s + "'", e);
-        }
+        return s == null ? null : Durations.parse(path + ": field '" + field + "'", s);
     }
 
     private static double orElse(Double v, double d) {

@@ -31,7 +31,7 @@ final class Csv {
         try (var in = Files.newInputStream(file);
              BufferedReader r = new BufferedReader(new InputStreamReader(
                      file.toString().endsWith(".gz") ? new GZIPInputStream(in) : in, StandardCharsets.UTF_8))) {
-            String header = r.readLine();
+            String header = org.mfgcal.ingest.Texts.stripBom(r.readLine());
             if (header == null) {
                 throw new BadInputException(file, 1, null, "empty file (expected a header line)");
             }
@@ -41,7 +41,8 @@ final class Csv {
             }
             for (String req : required) {
                 if (!c.columns.containsKey(req)) {
-                    throw new BadInputException(file, 1, req, "missing column (header has " + String.join(",", h) + ")");
+                    throw new BadInputException(file, 1, req, "missing column (header has "
+                            + org.mfgcal.ingest.Texts.clip(String.join(",", h)) + ")");
                 }
             }
             String line;
@@ -81,7 +82,7 @@ final class Csv {
             }
             return d;
         } catch (NumberFormatException e) {
-            throw new BadInputException(file, line(i), col, "'" + v + "' is not a number");
+            throw new BadInputException(file, line(i), col, "'" + org.mfgcal.ingest.Texts.clip(v) + "' is not a number");
         }
     }
 }

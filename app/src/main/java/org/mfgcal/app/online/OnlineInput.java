@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -17,6 +18,8 @@ import org.mfgcal.calibrator.online.ClosedBin;
 import org.mfgcal.calibrator.online.Observation;
 import org.mfgcal.ingest.Binning;
 import org.mfgcal.ingest.CountEvent;
+import org.mfgcal.ingest.CountsCsv;
+import org.mfgcal.ingest.Texts;
 import org.mfgcal.ingest.IngestEvent;
 import org.mfgcal.ingest.ParseResult;
 import org.mfgcal.ingest.PopulationSnapshot;
@@ -47,8 +50,16 @@ import org.mfgcal.ingest.flights.FlightsRegion;
  *       total count + External (every other zone), bin width {@code --bin} or the smallest positive gap between
  *       distinct instants.</li>
  * </ul>
- * Records that reach no region are counted as rejected. With several regions the records are merged in time order
- * (stable), so the snapshots of all regions come out interleaved by bin, as the Kafka pipeline closes them.
+ * With several regions the records are merged in time order (stable), so the snapshots of all regions come out
+ * interleaved by bin, as the Kafka pipeline closes them.
+ *
+ * <p>Input handling (README, "Input rules of online"): a malformed row stops the run with an error naming file,
+ * line, field and value. Valid rows that cannot be used are counted by reason in {@link Report}, never silently
+ * dropped: rows reaching no region ({@link #NO_REGION}), count rows repeating a zone and instant (the later row is
+ * used, {@link #DUPLICATE}), rows far from the file's main time span ({@link #FAR_OFF}, see {@link #FAR_BINS}),
+ * and the binner's rejections (for example {@code absurd_value} above a region's {@code maxCount}). Bins without
+ * any count record (gaps) carry the previous stocks; bins whose zones are all 0 carry the previous shares; both are
+ * noted. {@code --bin} sets the bin width of a derived region of any format.
  *
  * <p>Stateless; thread-safe.
  */
@@ -74,13 +85,77 @@ public final class OnlineInput {
      * @param regions   the region configs used, in config order
      * @param snapshots closed snapshots of every region, in the order the binner closed them
      * @param events    records read
-     * @param rejected  records that reached no region, plus those rejected by a region's binner
+     * @param rejected  records not used: reaching no region, duplicates, far-off timestamps, rejected by a region's
+     *                  binner (by reason in {@code report})
+     * @param report    rejections by reason with the first example, and notes on gaps
      */
-    public record Loaded(List<RegionConfig> regions, List<PopulationSnapshot> snapshots, long events, long rejected) {
+    public record Loaded(List<RegionConfig> regions, List<PopulationSnapshot> snapshots, long events, long rejected,
+                         Report report) {
         public Loaded {
             regions = List.copyOf(regions);
             snapshots = List.copyOf(snapshots);
         }
+    }
+
+    /**
+     * What the CLI summary says about the input: rows not used, by reason (with the first example, naming file,
+     * line, field and value), and notes (gaps carried, zero-total bins carried, zones at zero).
+     *
+     * <p>Not thread-safe; filled while loading, read afterwards.
+     */
+    public static final class Report {
+        private final Map<String, Long> rejected = new LinkedHashMap<>();
+        private final Map<String, String> examples = new LinkedHashMap<>();
+        private final List<String> notes = new ArrayList<>();
+
+        /** Counts one rejected row; the first message of each reason is kept as its example. */
+        public void reject(String reason, String message) {
+            rejected.merge(reason, 1L, Long::sum);
+            examples.putIfAbsent(reason, Texts.clip(message, 400));
+        }
+
+        /** Adds a note for the summary. */
+        public void note(String s) {
+            notes.add(s);
+        }
+
+        /** Rejected rows per reason, in the order reasons were first seen. */
+        public Map<String, Long> rejected() {
+            return java.util.Collections.unmodifiableMap(rejected);
+        }
+
+        /** The first message of each reason. */
+        public Map<String, String> examples() {
+            return java.util.Collections.unmodifiableMap(examples);
+        }
+
+        /** Total rejected rows. */
+        public long rejectedTotal() {
+            return rejected.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** Notes in the order they were made. */
+        public List<String> notes() {
+            return java.util.Collections.unmodifiableList(notes);
+        }
+    }
+
+    /** Reason of a row whose timestamp lies far outside the file's main time span (see {@link #FAR_BINS}). */
+    public static final String FAR_OFF = "far_off_timestamp";
+    /** Reason of a count row with the same zone and instant as a later row of the file. */
+    public static final String DUPLICATE = "duplicate_row";
+    /** Reason of a row whose zone or station belongs to no configured region. */
+    public static final String NO_REGION = "no_region";
+    /**
+     * A gap between consecutive timestamps longer than max(7 days, FAR_BINS bins) splits the file into time spans;
+     * the span with the most rows is used, the rows of the others are rejected as {@link #FAR_OFF}.
+     */
+    public static final int FAR_BINS = 28;
+    /** Derived counts regions accept counts up to 2^53, the largest range where a double holds every integer. */
+    public static final double MAX_DERIVED_COUNT = 9_007_199_254_740_992.0;
+
+    /** A record and its line in the input (0 when the format does not tell). */
+    private record Item(IngestEvent event, long line) {
     }
 
     private OnlineInput() {
@@ -91,7 +166,8 @@ public final class OnlineInput {
      *
      * @param regions region config, or null to derive one
      * @param k       zones besides External when deriving a region
-     * @param bin     bin width when deriving a counts region (null: inferred); ignored otherwise
+     * @param bin     bin width of a derived region (null: inferred for counts, one hour for flights and trips);
+     *                with a region config it must be null (the config sets {@code binWidth})
      */
     public static Loaded load(String spec, Format format, RegionConfigs regions, int k, Duration bin) {
         if (k < 1) {
@@ -100,10 +176,14 @@ public final class OnlineInput {
         if (regions != null && regions.all().isEmpty()) {
             throw new IllegalArgumentException("--region-config: no regions");
         }
-        List<IngestEvent> events = new ArrayList<>();
+        if (regions != null && bin != null) {
+            throw new IllegalArgumentException("--bin " + bin + " applies to a region derived from the data; with "
+                    + "--region-config set each region's binWidth in the config");
+        }
+        Report report = new Report();
+        List<Item> items = new ArrayList<>();
         List<RegionConfig> used;
         long read;
-        long unrouted = 0;
         switch (format) {
             case FLIGHTS -> {
                 String id = regions == null ? "flights" : "";
@@ -111,54 +191,195 @@ public final class OnlineInput {
                         regions == null ? id : first(regions).id());
                 read = trips.size();
                 if (regions == null) {
-                    used = List.of(tripsRegion(id, trips, k));
-                    events.addAll(trips);
+                    used = List.of(withBin(tripsRegion(id, trips, k), bin));
+                    trips.forEach(t -> items.add(new Item(t, 0)));
                 } else if (regions.all().size() == 1) {
                     used = List.copyOf(regions.all()); // one region owns every record, as in the stream
-                    events.addAll(trips);
+                    trips.forEach(t -> items.add(new Item(t, 0)));
                 } else {
                     used = List.copyOf(regions.all());
-                    unrouted = routeTrips(trips, used, events);
+                    routeTrips(spec, trips, used, items, report);
                 }
             }
             case TRIPS -> {
-                List<TripEvent> trips = readTrips(spec);
+                List<Item> trips = readTripItems(spec);
                 read = trips.size();
                 if (regions == null) {
-                    String id = trips.get(0).region();
-                    for (TripEvent t : trips) {
+                    String id = ((TripEvent) trips.get(0).event()).region();
+                    for (Item it : trips) {
+                        TripEvent t = (TripEvent) it.event();
                         if (!t.region().equals(id)) {
                             throw new IllegalArgumentException(spec + ": trips of regions '" + id + "' and '"
                                     + t.region() + "' need a --region-config naming them");
                         }
                     }
-                    used = List.of(tripsRegion(id, trips, k));
+                    used = List.of(withBin(tripsRegion(id, trips.stream().map(i -> (TripEvent) i.event()).toList(), k),
+                            bin));
                 } else {
                     used = List.copyOf(regions.all());
                 }
-                events.addAll(trips); // records name their region; the binner rejects unknown ones
+                items.addAll(trips); // records name their region; the binner rejects unknown ones
             }
             case COUNTS -> {
                 String id = regions == null ? "counts" : first(regions).id();
-                List<CountEvent> counts = readCounts(spec, id);
-                read = counts.size();
+                CountsCsv.Rows rows = CountsCsv.read(spec, id);
+                read = rows.events().size();
+                List<Item> counts = dropDuplicateCounts(spec, rows, report);
                 if (regions == null) {
-                    used = List.of(countsRegion(id, counts, k, bin));
-                    events.addAll(counts);
+                    used = List.of(countsRegion(id, counts.stream().map(i -> (CountEvent) i.event()).toList(), k, bin));
+                    items.addAll(counts);
                 } else if (regions.all().size() == 1) {
                     used = List.copyOf(regions.all()); // one region owns every record, as in the stream
-                    events.addAll(counts);
+                    items.addAll(counts);
                 } else {
                     used = List.copyOf(regions.all());
-                    unrouted = routeCounts(counts, used, events);
+                    routeCounts(spec, counts, used, items, report);
                 }
             }
             default -> throw new IllegalArgumentException("format " + format);
         }
-        events.sort(Comparator.comparingLong(IngestEvent::eventTimeMillis)); // stable: per-region order is kept
-        Binning.Result r = Binning.run(events, RegionConfigs.of(used), true);
-        long rejected = unrouted + r.rejected().values().stream().mapToLong(Long::longValue).sum();
-        return new Loaded(used, r.snapshots(), read, rejected);
+        items.sort(Comparator.comparingLong(i -> i.event().eventTimeMillis())); // stable: per-region order is kept
+        long widest = 0;
+        for (RegionConfig r : used) {
+            widest = Math.max(widest, r.binWidth().toMillis());
+        }
+        long far = Math.max(Duration.ofDays(7).toMillis(), FAR_BINS * widest);
+        List<Item> kept = dropFarOff(spec, items, far, report);
+        // Offline the whole file is known and far-off rows are gone: the stream's maxFuture guard against the
+        // region's latest event time must not reject the rows after a gap (every gap left is <= far).
+        List<RegionConfig> offline = new ArrayList<>();
+        for (RegionConfig r : used) {
+            offline.add(r.maxFuture().toMillis() > far + widest ? r : withMaxFuture(r, Duration.ofMillis(far + widest)));
+        }
+        Binning binning = new Binning(RegionConfigs.of(offline));
+        List<PopulationSnapshot> out = new ArrayList<>();
+        long wall = System.currentTimeMillis();
+        long offset = 0;
+        for (Item it : kept) {
+            Rejection rej = binning.offer(it.event(), offset++, 0, wall, out);
+            if (rej != null) {
+                report.reject(rej.reason().name().toLowerCase(Locale.ROOT), where(spec, it) + rej.message());
+            }
+        }
+        binning.flush(out);
+        notes(used, out, report);
+        return new Loaded(used, out, read, report.rejectedTotal(), report);
+    }
+
+    private static String where(String spec, Item it) {
+        return it.line() > 0 ? spec + " line " + it.line() + ": " : spec + ": ";
+    }
+
+    private static RegionConfig withBin(RegionConfig r, Duration bin) {
+        return bin == null ? r : r.withBinWidth(bin);
+    }
+
+    private static RegionConfig withMaxFuture(RegionConfig r, Duration maxFuture) {
+        return new RegionConfig(r.id(), r.timeZone(), r.zones(), r.stations(), r.otherZone(), r.stockSource(),
+                r.binWidth(), r.window(), r.allowedLateness(), r.idleTimeout(), maxFuture, r.maxTripDuration(),
+                r.maxCount());
+    }
+
+    /**
+     * Count rows with the same zone and instant as a later row: the later row (file order) is used, the earlier
+     * ones are rejected as {@link #DUPLICATE}. Returns the rows used, in file order.
+     */
+    static List<Item> dropDuplicateCounts(String spec, CountsCsv.Rows rows, Report report) {
+        List<CountEvent> ev = rows.events();
+        Map<String, Integer> last = new HashMap<>();
+        for (int i = 0; i < ev.size(); i++) {
+            last.put(ev.get(i).zone() + '\u0000' + ev.get(i).atMillis(), i);
+        }
+        List<Item> out = new ArrayList<>(ev.size());
+        for (int i = 0; i < ev.size(); i++) {
+            CountEvent c = ev.get(i);
+            int j = last.get(c.zone() + '\u0000' + c.atMillis());
+            if (j != i) {
+                report.reject(DUPLICATE, spec + " line " + rows.lines()[i] + ": zone '" + Texts.clip(c.zone())
+                        + "' at " + c.at() + " appears again on line " + rows.lines()[j]
+                        + "; the later row is used (count " + ev.get(j).count() + " instead of " + c.count() + ")");
+            } else {
+                out.add(new Item(c, rows.lines()[i]));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Splits the time-sorted rows where consecutive timestamps are more than {@code far} ms apart and keeps the
+     * span with the most rows (ties: the earliest); the others are rejected as {@link #FAR_OFF}.
+     */
+    static List<Item> dropFarOff(String spec, List<Item> sorted, long far, Report report) {
+        if (sorted.isEmpty()) {
+            return sorted;
+        }
+        int bestFrom = 0;
+        int bestTo = 0;
+        int from = 0;
+        for (int i = 1; i <= sorted.size(); i++) {
+            if (i == sorted.size() || sorted.get(i).event().eventTimeMillis()
+                    - sorted.get(i - 1).event().eventTimeMillis() > far) {
+                if (i - from > bestTo - bestFrom) {
+                    bestFrom = from;
+                    bestTo = i;
+                }
+                from = i;
+            }
+        }
+        if (bestFrom == 0 && bestTo == sorted.size()) {
+            return sorted;
+        }
+        Instant lo = Instant.ofEpochMilli(sorted.get(bestFrom).event().eventTimeMillis());
+        Instant hi = Instant.ofEpochMilli(sorted.get(bestTo - 1).event().eventTimeMillis());
+        for (int i = 0; i < sorted.size(); i++) {
+            if (i < bestFrom || i >= bestTo) {
+                Item it = sorted.get(i);
+                IngestEvent e = it.event();
+                String field = e instanceof TripEvent ? "departedAt" : "at";
+                report.reject(FAR_OFF, where(spec, it) + "field '" + field + "' " + Instant.ofEpochMilli(e.eventTimeMillis())
+                        + " is more than " + Duration.ofMillis(far) + " away from the file's main time span " + lo
+                        + " .. " + hi + " (" + (bestTo - bestFrom) + " rows); rejected");
+            }
+        }
+        return sorted.subList(bestFrom, bestTo);
+    }
+
+    /** Notes on gaps (counts bins without records: stocks carried) and zones at zero, per region. */
+    private static void notes(List<RegionConfig> used, List<PopulationSnapshot> snaps, Report report) {
+        for (RegionConfig r : used) {
+            List<PopulationSnapshot> mine = snaps.stream().filter(s -> s.region().equals(r.id())).toList();
+            if (mine.isEmpty()) {
+                continue;
+            }
+            if (r.stockSource() == StockSource.COUNTS) {
+                List<String> gaps = new ArrayList<>();
+                for (PopulationSnapshot s : mine) {
+                    if (s.events() == 0) {
+                        gaps.add(s.binStart().toString());
+                    }
+                }
+                if (!gaps.isEmpty()) {
+                    report.note("region '" + r.id() + "': " + gaps.size() + " bin(s) without any record (gap), stocks "
+                            + "carried from the previous bin: " + firstFew(gaps));
+                }
+            }
+            List<String> zones = r.zoneIds();
+            for (int z = 0; z < zones.size(); z++) {
+                int zero = 0;
+                for (PopulationSnapshot s : mine) {
+                    zero += s.stock()[z] == 0 && s.totalStock() > 0 ? 1 : 0; // all-zero bins are noted as gaps
+                }
+                if (zero > 0) {
+                    report.note("region '" + r.id() + "': zone '" + zones.get(z) + "' has stock 0 in " + zero + " of "
+                            + mine.size() + " bins");
+                }
+            }
+        }
+    }
+
+    private static String firstFew(List<String> xs) {
+        return xs.size() <= 5 ? String.join(", ", xs) : String.join(", ", xs.subList(0, 5)) + ", ... ("
+                + (xs.size() - 5) + " more)";
     }
 
     private static RegionConfig first(RegionConfigs regions) {
@@ -178,37 +399,43 @@ public final class OnlineInput {
         return false;
     }
 
-    /** Each trip, re-labelled, to every region it touches; returns the trips that touch none. */
-    static long routeTrips(List<TripEvent> trips, List<RegionConfig> regions, List<IngestEvent> out) {
-        long none = 0;
+    /** Each trip, re-labelled, to every region it touches; the trips that touch none are rejected. */
+    static void routeTrips(String spec, List<TripEvent> trips, List<RegionConfig> regions, List<Item> out,
+                           Report report) {
         for (TripEvent t : trips) {
             boolean any = false;
             for (RegionConfig r : regions) {
                 if (touches(r, t.origin()) || touches(r, t.destination())) {
-                    out.add(t.region().equals(r.id()) ? t : new TripEvent(r.id(), t.tripId(), t.origin(),
-                            t.destination(), t.departedAtMillis(), t.arrivedAtMillis()));
+                    out.add(new Item(t.region().equals(r.id()) ? t : new TripEvent(r.id(), t.tripId(), t.origin(),
+                            t.destination(), t.departedAtMillis(), t.arrivedAtMillis()), 0));
                     any = true;
                 }
             }
-            none += any ? 0 : 1;
+            if (!any) {
+                report.reject(NO_REGION, spec + ": trip '" + Texts.clip(t.tripId()) + "' fields 'origin' '"
+                        + Texts.clip(t.origin()) + "' and 'destination' '" + Texts.clip(t.destination())
+                        + "' are in no configured region");
+            }
         }
-        return none;
     }
 
-    /** Each count row, re-labelled, to every region whose zone or station it names; returns the rows that reach none. */
-    static long routeCounts(List<CountEvent> counts, List<RegionConfig> regions, List<IngestEvent> out) {
-        long none = 0;
-        for (CountEvent c : counts) {
+    /** Each count row, re-labelled, to every region whose zone or station it names; rows reaching none are rejected. */
+    static void routeCounts(String spec, List<Item> counts, List<RegionConfig> regions, List<Item> out, Report report) {
+        for (Item it : counts) {
+            CountEvent c = (CountEvent) it.event();
             boolean any = false;
             for (RegionConfig r : regions) {
                 if (touches(r, c.zone())) {
-                    out.add(c.region().equals(r.id()) ? c : new CountEvent(r.id(), c.zone(), c.atMillis(), c.count()));
+                    out.add(new Item(c.region().equals(r.id()) ? c
+                            : new CountEvent(r.id(), c.zone(), c.atMillis(), c.count()), it.line()));
                     any = true;
                 }
             }
-            none += any ? 0 : 1;
+            if (!any) {
+                report.reject(NO_REGION, where(spec, it) + "field 'zone' value '" + Texts.clip(c.zone())
+                        + "' is a zone or station of no configured region");
+            }
         }
-        return none;
     }
 
     /** The calibrator's input for a snapshot: bin index = binStart / width, shares, total stock, OD counts. */
@@ -275,28 +502,39 @@ public final class OnlineInput {
         }
         RegionConfig r = RegionConfig.of(id, zones).withStockSource(StockSource.COUNTS).withBinWidth(width)
                 .withLateness(width, RegionConfig.Defaults.IDLE_TIMEOUT);
+        r = new RegionConfig(r.id(), r.timeZone(), r.zones(), r.stations(), r.otherZone(), r.stockSource(),
+                r.binWidth(), r.window(), r.allowedLateness(), r.idleTimeout(), r.maxFuture(), r.maxTripDuration(),
+                MAX_DERIVED_COUNT);
         return other ? r.withStations(Map.of(), FlightsRegion.EXTERNAL) : r;
     }
 
     /** Trip records, one JSON object per line, sorted by departure (stable). */
     static List<TripEvent> readTrips(String spec) {
-        List<TripEvent> out = new ArrayList<>();
+        return readTripItems(spec).stream().map(i -> (TripEvent) i.event()).toList();
+    }
+
+    /** Trip records with their lines, sorted by departure (stable). */
+    private static List<Item> readTripItems(String spec) {
+        List<Item> out = new ArrayList<>();
         try (BufferedReader r = FlightsData.open(spec)) {
             String line;
             int no = 0;
             while ((line = r.readLine()) != null) {
                 no++;
+                if (no == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
+                    line = line.substring(1);
+                }
                 if (line.isBlank()) {
                     continue;
                 }
                 ParseResult p = RecordCodec.parse(null, line.getBytes(StandardCharsets.UTF_8));
                 if (p instanceof Rejection rej) {
-                    throw new IllegalArgumentException(spec + " line " + no + ": " + rej.message());
+                    throw new IllegalArgumentException(spec + " line " + no + ": " + Texts.clip(rej.message(), 400));
                 }
                 if (!(p instanceof TripEvent t)) {
                     throw new IllegalArgumentException(spec + " line " + no + ": expected a trip record, got a count");
                 }
-                out.add(t);
+                out.add(new Item(t, no));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + spec, e);
@@ -304,68 +542,53 @@ public final class OnlineInput {
         if (out.isEmpty()) {
             throw new IllegalArgumentException(spec + ": no trip records");
         }
-        out.sort(Comparator.comparingLong(TripEvent::departedAtMillis));
+        out.sort(Comparator.comparingLong(i -> ((TripEvent) i.event()).departedAtMillis()));
         return out;
     }
 
-    /** Count records from CSV {@code at,zone,count}, sorted by time (stable). */
+    /** Count records from CSV {@code at,zone,count} (see {@link CountsCsv}), sorted by time (stable). */
     static List<CountEvent> readCounts(String spec, String region) {
-        List<CountEvent> out = new ArrayList<>();
-        try (BufferedReader r = FlightsData.open(spec)) {
-            String header = r.readLine();
-            if (header == null || !header.trim().toLowerCase(Locale.ROOT).equals("at,zone,count")) {
-                throw new IllegalArgumentException(spec + ": expected header 'at,zone,count', got '" + header + "'");
-            }
-            String line;
-            int no = 1;
-            while ((line = r.readLine()) != null) {
-                no++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                String[] f = line.split(",", -1);
-                if (f.length != 3) {
-                    throw new IllegalArgumentException(spec + " line " + no + ": expected 3 fields (at,zone,count), got "
-                            + f.length + ": '" + line + "'");
-                }
-                long at = parseAt(f[0].trim(), spec, no);
-                double count;
-                try {
-                    count = Double.parseDouble(f[2].trim());
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(spec + " line " + no + ": field 'count' must be a number, got '"
-                            + f[2] + "'", e);
-                }
-                if (!(count >= 0) || Double.isInfinite(count)) {
-                    throw new IllegalArgumentException(spec + " line " + no + ": field 'count' must be finite and >= 0,"
-                            + " got '" + f[2] + "'");
-                }
-                if (f[1].isBlank()) {
-                    throw new IllegalArgumentException(spec + " line " + no + ": field 'zone' must not be blank");
-                }
-                out.add(new CountEvent(region, f[1].trim(), at, count));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + spec, e);
-        }
-        if (out.isEmpty()) {
-            throw new IllegalArgumentException(spec + ": no count records");
-        }
+        List<CountEvent> out = new ArrayList<>(CountsCsv.read(spec, region).events());
         out.sort(Comparator.comparingLong(CountEvent::atMillis));
         return out;
     }
 
-    /** An ISO date (midnight UTC) or instant. */
-    static long parseAt(String s, String spec, int no) {
-        try {
-            if (s.length() == 10) {
-                return java.time.LocalDate.parse(s).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
+    /**
+     * Closed bins of every snapshot, in order; a bin whose zones are all 0 (shares undefined) is treated as a gap:
+     * it carries the shares and population of its region's previous bin, or is skipped when the region has no
+     * previous bin. Each case is noted in {@code report}.
+     */
+    public static List<ClosedBin> closedBins(List<PopulationSnapshot> snapshots, Report report) {
+        List<ClosedBin> out = new ArrayList<>(snapshots.size());
+        Map<String, ClosedBin> previous = new HashMap<>();
+        Map<String, List<String>> carried = new LinkedHashMap<>();
+        Map<String, List<String>> skipped = new LinkedHashMap<>();
+        for (PopulationSnapshot s : snapshots) {
+            if (s.totalStock() > 0) {
+                ClosedBin b = toClosedBin(s);
+                previous.put(s.region(), b);
+                out.add(b);
+                continue;
             }
-            return RecordCodec.parseInstant(s);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(spec + " line " + no + ": field 'at' must be an ISO date or instant, got '"
-                    + s + "'", e);
+            ClosedBin prev = previous.get(s.region());
+            if (prev == null) {
+                skipped.computeIfAbsent(s.region(), r -> new ArrayList<>()).add(s.binStart().toString());
+                continue;
+            }
+            long width = s.binEnd().toEpochMilli() - s.binStart().toEpochMilli();
+            Observation p = prev.observation();
+            Observation o = new Observation(s.region(), Math.floorDiv(s.binStart().toEpochMilli(), width), p.zones(),
+                    p.shares(), p.population());
+            ClosedBin b = new ClosedBin(o, s.od());
+            previous.put(s.region(), b);
+            out.add(b);
+            carried.computeIfAbsent(s.region(), r -> new ArrayList<>()).add(s.binStart().toString());
         }
+        carried.forEach((r, bins) -> report.note("region '" + r + "': " + bins.size() + " bin(s) with every zone at 0 "
+                + "(shares undefined) treated as gaps, shares carried from the previous bin: " + firstFew(bins)));
+        skipped.forEach((r, bins) -> report.note("region '" + r + "': " + bins.size() + " leading bin(s) with every "
+                + "zone at 0 skipped: " + firstFew(bins)));
+        return out;
     }
 
     /** Closed bins of every snapshot, in order. */

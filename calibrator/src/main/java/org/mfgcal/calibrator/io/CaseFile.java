@@ -16,7 +16,8 @@ import org.mfgcal.calibrator.solver.SolverOptions;
 /**
  * A solve case in the layout of the conformance vectors: {@code game}, {@code params}, {@code d}, {@code T},
  * {@code N}, {@code damping}, {@code picard_tol}, {@code picard_max_iter}, {@code adjoint_tol},
- * {@code adjoint_max_iter}, {@code mu0} (d), {@code gamma} (N numbers when p = 1, else N×p), {@code mu_obs} (N×d).
+ * {@code adjoint_max_iter}, {@code mu0} (d), {@code gamma} (N numbers when p = 1, else N×p), {@code mu_obs} (N×d,
+ * shares in [0, 1]).
  * {@code expected} is ignored. Every problem is reported as an {@link IllegalArgumentException} naming the field
  * and the value. Immutable.
  *
@@ -37,7 +38,12 @@ public record CaseFile(String name, Game game, Map<String, Object> params, int d
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read JSON: " + e.getMessage(), e);
         }
-        return parse(root, file.toString());
+        try {
+            return parse(root, file.toString());
+        } catch (IllegalArgumentException e) {
+            String m = String.valueOf(e.getMessage());
+            throw m.startsWith(file.toString()) ? e : new IllegalArgumentException(file + ": " + m, e);
+        }
     }
 
     public static CaseFile parse(JsonNode root, String source) {
@@ -71,6 +77,12 @@ public record CaseFile(String name, Game game, Map<String, Object> params, int d
         boolean matrix = gn.size() > 0 && gn.get(0).isArray();
         double[] gamma = matrix || p > 1 ? matrix(root, "gamma", steps, p) : vector(root, "gamma", steps);
         double[] obs = matrix(root, "mu_obs", steps, d);
+        for (int i = 0; i < obs.length; i++) { // observed shares: a loss against -1e308 or 1e200 is not finite
+            if (!(obs[i] >= 0 && obs[i] <= 1)) {
+                throw new IllegalArgumentException(source + ": mu_obs[" + i / d + "][" + i % d + "] = " + obs[i]
+                        + ": must be a share in [0, 1]");
+            }
+        }
         String name = root.has("case") ? root.get("case").asText() : gameName;
         return new CaseFile(name, game, params, d, horizon, steps, damping, picardTol, picardMax, adjTol, adjMax,
                 mu0, gamma, matrix || p > 1, obs);

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.mfgcal.ingest.Texts;
 import org.mfgcal.ingest.TripEvent;
 
 /**
@@ -57,10 +58,10 @@ public final class FlightsCsv {
     public static Map<String, Airport> readAirports(String spec) {
         Map<String, Airport> out = new LinkedHashMap<>();
         try (BufferedReader r = FlightsData.open(spec)) {
-            String header = r.readLine();
+            String header = Texts.stripBom(r.readLine());
             if (header == null || !header.startsWith("iata,name,city,state,country,latitude,longitude")) {
                 throw new IllegalArgumentException(spec + ": expected header iata,name,city,state,country,latitude,longitude, got "
-                        + header);
+                        + Texts.clip(header));
             }
             String line;
             int no = 1;
@@ -71,7 +72,8 @@ public final class FlightsCsv {
                 }
                 List<String> f = splitCsv(line);
                 if (f.size() != 7) {
-                    throw new IllegalArgumentException(spec + " line " + no + ": expected 7 fields, got " + f.size() + ": " + line);
+                    throw new IllegalArgumentException(spec + " line " + no + ": expected 7 fields, got " + f.size() + ": "
+                            + Texts.clip(line));
                 }
                 double lat = number(f.get(5), "latitude", spec, no);
                 double lon = number(f.get(6), "longitude", spec, no);
@@ -92,9 +94,10 @@ public final class FlightsCsv {
         List<TripEvent> out = new ArrayList<>(1 << 16);
         Map<String, Integer> occurrences = new HashMap<>();
         try (BufferedReader r = FlightsData.open(spec)) {
-            String header = r.readLine();
+            String header = Texts.stripBom(r.readLine());
             if (!HEADER.equals(header)) {
-                throw new IllegalArgumentException(spec + ": expected header '" + HEADER + "', got '" + header + "'");
+                throw new IllegalArgumentException(spec + ": expected header '" + HEADER + "', got '" + Texts.clip(header)
+                        + "'");
             }
             String line;
             int no = 1;
@@ -122,7 +125,7 @@ public final class FlightsCsv {
         String[] f = line.split(",", -1);
         if (f.length != 5) {
             throw new IllegalArgumentException(spec + " line " + no + ": expected 5 fields (" + HEADER + "), got "
-                    + f.length + ": '" + line + "'");
+                    + f.length + ": '" + Texts.clip(line) + "'");
         }
         String date = f[0];
         if (date.length() != 8) {

@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,7 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.mfgcal.ingest.CountEvent;
+import org.mfgcal.ingest.CountsCsv;
 import org.mfgcal.ingest.IngestEvent;
 import org.mfgcal.ingest.ParseResult;
 import org.mfgcal.ingest.RecordCodec;
@@ -59,36 +58,12 @@ public final class Replay {
                     throw new IllegalArgumentException(spec + " line " + no + ": " + r.reason() + ": " + r.message());
                 }
                 if (!(p instanceof TripEvent)) {
-                    throw new IllegalArgumentException(spec + " line " + no + ": expected a trip record, got " + line);
+                    throw new IllegalArgumentException(spec + " line " + no + ": expected a trip record, got "
+                            + org.mfgcal.ingest.Texts.clip(line));
                 }
                 out.add((TripEvent) p);
             });
-            case COUNTS -> readLines(spec, (line, no) -> {
-                if (no == 1) {
-                    if (!line.replace(" ", "").equals("at,zone,count")) {
-                        throw new IllegalArgumentException(spec + ": expected header 'at,zone,count', got '" + line + "'");
-                    }
-                    return;
-                }
-                String[] f = line.split(",", -1);
-                if (f.length != 3) {
-                    throw new IllegalArgumentException(spec + " line " + no + ": expected 3 fields at,zone,count, got '" + line + "'");
-                }
-                long at;
-                try {
-                    at = RecordCodec.parseInstant(f[0].trim());
-                } catch (DateTimeParseException e) {
-                    throw new IllegalArgumentException(spec + " line " + no + ": field 'at' must be an ISO-8601 instant, got '"
-                            + f[0] + "'", e);
-                }
-                double count;
-                try {
-                    count = Double.parseDouble(f[2].trim());
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(spec + " line " + no + ": field 'count' must be a number, got '" + f[2] + "'", e);
-                }
-                out.add(new CountEvent(region, f[1].trim(), at, count));
-            });
+            case COUNTS -> out.addAll(CountsCsv.read(spec, region).events()); // same reader as `online`
             default -> throw new IllegalArgumentException("unknown format " + format);
         }
         out.sort(Comparator.comparingLong(IngestEvent::eventTimeMillis));

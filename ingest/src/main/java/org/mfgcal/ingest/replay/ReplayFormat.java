@@ -6,6 +6,6 @@ public enum ReplayFormat {
     FLIGHTS,
     /** JSON Lines, one trip record per line (schemas/trip.schema.json). */
     TRIPS,
-    /** CSV with header {@code at,zone,count}; {@code at} ISO-8601 instant; the region comes from the caller. */
+    /** CSV with header {@code at,zone,count} read by {@link org.mfgcal.ingest.CountsCsv}; the region comes from the caller. */
     COUNTS
 }
