@@ -182,6 +182,8 @@ public final class RegionCalibrator {
     private final double[] fcSumSq;
     private final double[] fcMu0;
     private final double[] fcJumps;
+    private final double[] fcCorr;
+    private final double[] fcPast;
     private final double[][] pendMean;
     private final double[][] pendLower;
     private final double[][] pendUpper;
@@ -191,6 +193,10 @@ public final class RegionCalibrator {
     private final double[] inflation;
     private final long[] excessCount;
     private long oneStepResiduals;
+
+    // observed shares of the last max(S, H) + 1 bins, slot = bin mod length: the baselines' forecasts
+    private final double[] shareHist;
+    private final long[] shareHistBin;
 
     // drift
     private final DriftMonitor monitor;
@@ -288,6 +294,8 @@ public final class RegionCalibrator {
         fcSumSq = new double[(horizon + 1) * d];
         fcMu0 = new double[d];
         fcJumps = new double[(horizon + 1) * d];
+        fcCorr = new double[(horizon + 1) * d];
+        fcPast = new double[d];
         pendMean = new double[horizon][horizon * d];
         pendLower = new double[horizon][horizon * d];
         pendUpper = new double[horizon][horizon * d];
@@ -298,6 +306,9 @@ public final class RegionCalibrator {
         inflation = new double[horizon];
         Arrays.fill(inflation, 1.0);
         excessCount = new long[horizon];
+        shareHist = new double[(Math.max(season, horizon) + 1) * d];
+        shareHistBin = new long[Math.max(season, horizon) + 1];
+        Arrays.fill(shareHistBin, NONE);
         String[] targets = new String[2 * d];
         String[] params = new String[2 * d];
         int[] groups = new int[2 * d];
@@ -392,6 +403,7 @@ public final class RegionCalibrator {
                     .doubles(pendTotalVar[k]);
         }
         out.longs(pendIssued).doubles(inflation).longs(excessCount);
+        out.doubles(shareHist).longs(shareHistBin);
         adam.writeState(out);
         lbfgs.writeState(out);
         monitor.writeState(out);
@@ -471,6 +483,8 @@ public final class RegionCalibrator {
         in.longs("pendIssued", pendIssued);
         in.doubles("inflation", inflation);
         in.longs("excessCount", excessCount);
+        in.doubles("shareHist", shareHist);
+        in.longs("shareHistBin", shareHistBin);
         adam.readState(in);
         lbfgs.readState(in);
         monitor.readState(in);
@@ -542,6 +556,9 @@ public final class RegionCalibrator {
             shares[x] = o.shares().get(x) / total;
         }
         List<Forecast.RealisedError> realised = realise(b);
+        final int hs = (int) Math.floorMod(b, (long) shareHistBin.length);
+        System.arraycopy(shares, 0, shareHist, hs * d, d);
+        shareHistBin[hs] = b;
 
         // Slide the window.
         final int idx;
@@ -1109,10 +1126,30 @@ public final class RegionCalibrator {
         return values;
     }
 
-    /** Errors of the pending forecasts for bin b; updates the band's model-error excess and the 1-step residuals. */
+    /** Slot of {@link #shareHist} holding the observed shares of {@code bin}, or −1 when they are not remembered. */
+    private int shareSlot(long bin) {
+        int slot = (int) Math.floorMod(bin, (long) shareHistBin.length);
+        return shareHistBin[slot] == bin ? slot : -1;
+    }
+
+    /** Mean over zones of |shares[x] − shareHist[slot, x]|. */
+    private double baselineError(int slot) {
+        double sum = 0;
+        for (int x = 0; x < d; x++) {
+            sum += Math.abs(shares[x] - shareHist[slot * d + x]);
+        }
+        return sum / d;
+    }
+
+    /**
+     * Errors of the pending forecasts for bin b, with the persistence and seasonal-naive errors of the same bin and
+     * horizon; updates the band's model-error excess and the 1-step residuals.
+     */
     private List<Forecast.RealisedError> realise(long b) {
         List<Forecast.RealisedError> out = new ArrayList<>();
         Arrays.fill(zOne, Double.NaN);
+        final int seasonSlot = shareSlot(b - season);
+        final Double seasonal = seasonSlot < 0 ? null : baselineError(seasonSlot);
         for (int h = 1; h <= horizon; h++) {
             long issued = b - h;
             int slot = (int) Math.floorMod(issued, (long) horizon);
@@ -1141,15 +1178,20 @@ public final class RegionCalibrator {
             if (h == 1) {
                 oneStepResiduals++;
             }
-            out.add(new Forecast.RealisedError(issued, b, h, sumAbs / d, (double) inside / d));
+            // A forecast is only issued after its bin's shares entered the memory (length > H), so the persistence
+            // forecast of the same issue bin is always known.
+            out.add(new Forecast.RealisedError(issued, b, h, sumAbs / d, (double) inside / d,
+                    baselineError(shareSlot(issued)), seasonal));
         }
         return out;
     }
 
     private Forecast forecast(long b, List<Forecast.RealisedError> realised, Provenance prov) {
         final int last = (rows - 1) * edges;
+        boolean lastSeason = true; // every forecast bin uses the rates of the same bin one season earlier
         for (int h = 0; h < horizon; h++) {
             int slot = seasonalSlot(b + 1 + h);
+            lastSeason &= slot >= 0 && histBin[slot] == b + 1 + h - season;
             if (slot >= 0) {
                 System.arraycopy(histTheta, slot * edges, fcTheta, h * edges, edges);
                 System.arraycopy(histVar, slot * edges, fcVar, h * edges, edges);
@@ -1167,6 +1209,7 @@ public final class RegionCalibrator {
         System.arraycopy(fcGamma, (horizon - 1) * edges, fcGamma, horizon * edges, edges);
         Solution mean = forecaster.solve(fcMu0, fcGamma, null);
         final double[] m = mean.mu();
+        seasonalCorrection(b, lastSeason, m);
         // Expected individual jumps into and out of each zone, cumulated over the horizon (per unit population).
         final double dt = cfg.binHours();
         Arrays.fill(fcJumps, 0);
@@ -1215,7 +1258,7 @@ public final class RegionCalibrator {
             for (int x = 0; x < d; x++) {
                 int i = h * d + x;
                 int k = (h - 1) * d + x;
-                double mu = Math.min(1, Math.max(0, m[i]));
+                double mu = Math.min(1, Math.max(0, m[i] + fcCorr[i]));
                 double popVar = popNow > 0 ? fcJumps[i] / popNow : 0;
                 double paramVar = valid < 2 ? 0
                         : Math.max(0, (fcSumSq[i] - fcSum[i] * fcSum[i] / valid) / (valid - 1));
@@ -1237,6 +1280,41 @@ public final class RegionCalibrator {
         }
         pendIssued[slot] = b;
         return new Forecast(region, b, zones, cfg.bandLevel(), steps, realised, prov);
+    }
+
+    /**
+     * The seasonal correction of the forecast into {@link #fcCorr} (row h = horizon h, row 0 unused): the model's own
+     * error over the same bins one season earlier. When every forecast bin uses the rates of the same bin one season
+     * earlier and the shares of bins b − S .. b − S + H are remembered, the equilibrium with those rates is solved
+     * again from the shares observed at b − S (a hindcast of last season), and correction_h = observed share at
+     * b − S + h − hindcast_h. The forecast is then the hindcast's observed outcome plus the change the model
+     * propagates from the difference between this season's start and last season's; with a perfect model the
+     * correction is 0. It sums to 0 over the zones (both terms are shares), so the forecast keeps mass 1. Zero
+     * otherwise (the first season of a run, after a gap) and when the hindcast has no equilibrium.
+     */
+    private void seasonalCorrection(long b, boolean lastSeason, double[] m) {
+        Arrays.fill(fcCorr, 0);
+        final int start = shareSlot(b - season);
+        if (!lastSeason || start < 0) {
+            return;
+        }
+        for (int h = 1; h <= horizon; h++) {
+            if (shareSlot(b - season + h) < 0) {
+                return;
+            }
+        }
+        System.arraycopy(shareHist, start * d, fcPast, 0, d);
+        Solution past = forecaster.solve(fcPast, fcGamma, m);
+        if (!past.converged() || !(past.maxMassError() < 1e-6)) {
+            return;
+        }
+        final double[] pm = past.mu();
+        for (int h = 1; h <= horizon; h++) {
+            final int slot = shareSlot(b - season + h);
+            for (int x = 0; x < d; x++) {
+                fcCorr[h * d + x] = shareHist[slot * d + x] - pm[h * d + x];
+            }
+        }
     }
 
     private List<DriftAlert> drift(long b, boolean haveRef, Provenance prov) {
