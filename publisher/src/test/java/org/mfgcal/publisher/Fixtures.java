@@ -46,7 +46,7 @@ public final class Fixtures {
     /** A raised alert. */
     public static DriftAlert alert(String region, long firstBin, long bin, DriftAlert.State state) {
         return new DriftAlert(DriftAlert.idOf(region, "A", "rate", firstBin), region, "A", "rate",
-                DriftAlert.Direction.DOWN, 0.05, firstBin, bin, state, provenance(Math.max(0, bin - 95), bin));
+                DriftAlert.Direction.DOWN, 0.05, "previous week", -0.5, -0.4, firstBin, bin, state, provenance(Math.max(0, bin - 95), bin));
     }
 
     /**
@@ -145,7 +145,7 @@ public final class Fixtures {
             listener.driftScore(region, bin, score);
             if (changeBin >= 0 && bin == changeBin + 2) {
                 listener.driftAlert(new DriftAlert(DriftAlert.idOf(region, names.get(0), "outflow", changeBin), region,
-                        names.get(0), "outflow", DriftAlert.Direction.DOWN, rate[0], changeBin, bin,
+                        names.get(0), "outflow", DriftAlert.Direction.DOWN, rate[0], "previous week", -0.5, -0.33, changeBin, bin,
                         DriftAlert.State.RAISED, provenance(Math.max(0, bin - 95), bin)));
             }
         }

@@ -207,6 +207,19 @@ public final class RegionCalibrator {
     private final double[] scratchZones;
     private final double[] outHist;
     private final long[] outHistBin;
+    // per bin and zone: observed departures per individual and hour (NaN without flows or stock), calibrated rate
+    private final double[] obsRateHist;
+    private final double[] modelOutHist;
+    private final double[] obsRateRef;
+    private final double[] modelOutRef;
+    private final boolean dayBinsBelowSeason;
+
+    /** Reference of the residual channels' alerts. */
+    public static final String RESIDUAL_REFERENCE = "forecast share (changes relative to the share one bin before)";
+    /** Reference of the outgoing-rate channels' alerts (sub-daily bins). */
+    public static final String OUT_RATE_REFERENCE = "median of the same bin 1 day, 1 season and 2 seasons before";
+    /** Reference of the outgoing-rate channels' alerts (daily or coarser bins). */
+    public static final String OUT_RATE_REFERENCE_SEASON = "the same bin 1 season before";
 
     /**
      * @param cfg      loop configuration
@@ -331,6 +344,11 @@ public final class RegionCalibrator {
         }
         monitor = new DriftMonitor(region, targets, params, groups, allow, thr, minScale, cfg.driftWarmupBins(),
                 cfg.driftNullMargin(), cfg.clearFraction());
+        this.dayBinsBelowSeason = dayBins < season;
+        for (int x = 0; x < d; x++) {
+            monitor.describe(x, RESIDUAL_REFERENCE, true);
+            monitor.describe(d + x, dayBins < season ? OUT_RATE_REFERENCE : OUT_RATE_REFERENCE_SEASON, false);
+        }
         logRatio = new double[d];
         scratchZones = new double[d];
         zOne = new double[d];
@@ -338,6 +356,10 @@ public final class RegionCalibrator {
         outRef = new double[d];
         outHist = new double[(2 * season + 1) * d];
         outHistBin = new long[2 * season + 1];
+        obsRateHist = new double[(2 * season + 1) * d];
+        modelOutHist = new double[(2 * season + 1) * d];
+        obsRateRef = new double[d];
+        modelOutRef = new double[d];
         Arrays.fill(outHistBin, NONE);
     }
 
@@ -397,7 +419,7 @@ public final class RegionCalibrator {
         table.writeState(out);
         out.doubles(muWarm).doubles(variance).doubles(gnData);
         out.doubles(histTheta).doubles(histVar).longs(histBin);
-        out.doubles(outHist).longs(outHistBin);
+        out.doubles(outHist).longs(outHistBin).doubles(obsRateHist).doubles(modelOutHist);
         for (int k = 0; k < horizon; k++) {
             out.doubles(pendMean[k]).doubles(pendLower[k]).doubles(pendUpper[k]).doubles(pendModelVar[k])
                     .doubles(pendTotalVar[k]);
@@ -473,6 +495,8 @@ public final class RegionCalibrator {
         in.longs("histBin", histBin);
         in.doubles("outHist", outHist);
         in.longs("outHistBin", outHistBin);
+        in.doubles("obsRateHist", obsRateHist);
+        in.doubles("modelOutHist", modelOutHist);
         for (int k = 0; k < horizon; k++) {
             in.doubles("pendMean[" + k + "]", pendMean[k]);
             in.doubles("pendLower[" + k + "]", pendLower[k]);
@@ -646,7 +670,11 @@ public final class RegionCalibrator {
 
         // Seasonal references (read before the memory is overwritten), then remember the window's estimates.
         boolean haveRef = referenceOutRates(b, outRef);
-        remember(b, bin.hasFlows());
+        if (haveRef) {
+            reference(obsRateHist, b, obsRateRef);
+            reference(modelOutHist, b, modelOutRef);
+        }
+        remember(b, bin);
         List<ParameterValue> values = parameterValues();
         Forecast forecast = forecast(b, realised, prov);
         List<DriftAlert> alerts = drift(b, haveRef, prov);
@@ -1082,6 +1110,25 @@ public final class RegionCalibrator {
         return false;
     }
 
+    /**
+     * The reference of {@code hist} (a per-bin, per-zone series in the slots of {@link #outHistBin}) for
+     * {@code bin} into {@code out}, from the same lags as {@link #referenceOutRates} (which must have returned true
+     * for {@code bin}); NaN where a lag's value is NaN.
+     */
+    private void reference(double[] hist, long bin, double[] out) {
+        if (dayBinsBelowSeason) {
+            for (int x = 0; x < d; x++) {
+                double a = hist[slotOf(bin - dayBins) * d + x];
+                double b2 = hist[slotOf(bin - season) * d + x];
+                double c = hist[slotOf(bin - 2L * season) * d + x];
+                out[x] = Double.isNaN(a) || Double.isNaN(b2) || Double.isNaN(c) ? Double.NaN
+                        : Math.max(Math.min(a, b2), Math.min(Math.max(a, b2), c));
+            }
+        } else {
+            System.arraycopy(hist, slotOf(bin - season) * d, out, 0, d);
+        }
+    }
+
     private int slotOf(long bin) {
         return (int) Math.floorMod(bin, (long) outHistBin.length);
     }
@@ -1091,12 +1138,23 @@ public final class RegionCalibrator {
      * drift channels: with flow counts the bin's own estimate Σ_y exp(prior_xy) (the gamma–Poisson posterior mean
      * from this bin's departures alone), else the calibrated newest row.
      */
-    private void remember(long b, boolean flows) {
+    private void remember(long b, ClosedBin bin) {
+        final boolean flows = bin.hasFlows();
         final int lastRow = (rows - 1) * edges;
         final int os = slotOf(b) * d;
         Arrays.fill(outHist, os, os + d, 0);
+        Arrays.fill(modelOutHist, os, os + d, 0);
+        Arrays.fill(obsRateHist, os, os + d, 0);
         for (int e = 0; e < edges; e++) {
             outHist[os + graph.from(e)] += Math.exp(flows ? priorRow[e] : theta[lastRow + e]);
+            modelOutHist[os + graph.from(e)] += Math.exp(theta[lastRow + e]);
+            obsRateHist[os + graph.from(e)] += bin.odAt(graph.from(e), graph.to(e));
+        }
+        // Observed departures per individual and hour: departures during the bin over the stock at its start (the
+        // previous bin's share times its population, as in the prior), NaN without flows or stock.
+        for (int x = 0; x < d; x++) {
+            final double stock = obs[(w - 2) * d + x] * pop[w - 2];
+            obsRateHist[os + x] = flows && stock > 0 ? obsRateHist[os + x] / (stock * cfg.binHours()) : Double.NaN;
         }
         outHistBin[slotOf(b)] = b;
         for (int r = 0; r < rows; r++) {
@@ -1320,8 +1378,11 @@ public final class RegionCalibrator {
     private List<DriftAlert> drift(long b, boolean haveRef, Provenance prov) {
         List<DriftAlert> alerts = new ArrayList<>();
         if (oneStepResiduals > season && !Double.isNaN(zOne[0])) {
+            final int prev = shareSlot(b - 1);
             for (int x = 0; x < d; x++) {
-                monitor.update(x, b, zOne[x], rOne[x], prov, alerts);
+                double before = prev < 0 ? Double.NaN : shareHist[prev * d + x];
+                monitor.update(x, b, zOne[x], rOne[x], shares[x], before, shares[x] - rOne[x], before, prov,
+                        alerts);
             }
         }
         if (haveRef) {
@@ -1339,7 +1400,8 @@ public final class RegionCalibrator {
                 common = DriftMonitor.median(scratchZones, monitored);
             }
             for (int x = 0; x < monitored; x++) {
-                monitor.update(d + x, b, logRatio[x] - common, outHist[os + x] - outRef[x], prov, alerts);
+                monitor.update(d + x, b, logRatio[x] - common, outHist[os + x] - outRef[x], obsRateHist[os + x],
+                        obsRateRef[x], modelOutHist[os + x], modelOutRef[x], prov, alerts);
             }
         }
         return alerts;
