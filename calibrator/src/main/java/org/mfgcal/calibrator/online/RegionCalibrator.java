@@ -43,7 +43,11 @@ import org.mfgcal.calibrator.solver.SquaredLoss;
  *   <li><b>Exploitability.</b> Computed once per update, for the published equilibrium (a final warm-started solve
  *       that converges at once); the optimiser's and the forecaster's solves skip it.</li>
  *   <li><b>Forecast.</b> The equilibrium over H bins from the observed shares at t, with the rates estimated for
- *       the same bin one season (S bins, a week by default) earlier, else one day earlier, else the newest rates. Band variance per zone and
+ *       the same bin one season (S bins, a week by default) earlier, else one day earlier, else the newest rates,
+ *       plus a seasonal correction: the model's own error over the same bins one season earlier (a hindcast from
+ *       the shares observed at t − S with the same rates, against the shares observed at t − S + h; see
+ *       {@link #seasonalCorrection}). Without it the forecast lost to seasonal naive from horizon 2 on the flights
+ *       (skill ratio 1.01–2.51 at h = 2..12); with it 0.60–0.97 (calibrator/CALIBRATION.md). Band variance per zone and
  *       horizon: λ_h·(finite-population noise of the jump process: expected individual jumps into and out
  *       of the zone over the horizon / population² in share units, i.e. Σ_n Δt (μ_n(x) Σ_y q_xy + Σ_y μ_n(y) q_yx)
  *       / population + parameter variance from the equilibria at
@@ -66,6 +70,15 @@ import org.mfgcal.calibrator.solver.SquaredLoss;
  *             The catch-all zone (last, "External") aggregates many places and is not monitored on rates (its
  *             residuals are).</li>
  *       </ol></li>
+ *   <li><b>Skill.</b> Each realised error carries the errors of persistence (the shares observed at the issue
+ *       bin) and seasonal naive (the shares observed at the target bin − S) for the same bin and horizon, from a
+ *       memory of the last max(S, H) + 1 observed shares.</li>
+ *   <li><b>Alerts.</b> Each drift channel also accumulates, over a detector run, its quantity as observed and as
+ *       the model has it, each against its reference: a rate alert's observed change is that of the zone's departures
+ *       per individual and hour (departures over the stock at the bin's start) against the same reference lags as
+ *       the channel, its model change that of the calibrated outgoing rate; a residual alert's are the observed and
+ *       forecast share against the share one bin before. The direction is the sign of the observed change (residual:
+ *       of observed − forecast), see {@link DriftAlert}.</li>
  *   <li><b>Determinism.</b> The random probes and samples come from a generator seeded by (seed, region, bin);
  *       given the same bins in the same order the outputs are bit-identical (apart from {@code latencyMillis}).</li>
  *   <li><b>Warm state.</b> {@link #exportState()} writes every field that influences future outputs (window, θ and
@@ -401,7 +414,8 @@ public final class RegionCalibrator {
      * flags, realised one-step residuals; the window (shares, populations), θ, the rate table's priors, μ* of the last
      * solve (the next warm start), the posterior variance, the Gauss–Newton running estimate diag(JᵀJ); the seasonal
      * memory (θ, variance, bin per slot) and the outgoing-rate history; the pending forecasts (means, bands, model and
-     * total variances, issue bin per slot) and the band calibration (inflation, counts); Adam's moments and step
+     * total variances, issue bin per slot) and the band calibration (inflation, counts); the observed-share memory of the baselines and the
+     * observed and calibrated outgoing-rate history of the alerts; Adam's moments and step
      * count and the L-BFGS pairs; the drift monitor ({@link DriftMonitor#writeState}); an end marker. Every double is
      * written as float64 (byte-shuffled before deflate). Not saved: solver workspaces and per-update scratch (each
      * update recomputes them; the first solve after a restore is warm-started from the saved μ*), and random
