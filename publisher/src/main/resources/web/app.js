@@ -1,6 +1,7 @@
 // mfgcal web page: polls /api/state and draws every chart as inline SVG (no external libraries).
 // State schema (DashboardState.toJson): {version, regions:[{region, zones, observed:[{bin, shares}],
 // oneAhead:[{bin, mean, lower, upper}], errors, forecast:{issuedAtBin, bandLevel, steps}, parameters:{name:{target:[[bin,v]]}},
+// skill:{horizons:[h], persistence:[ratio|null], seasonalNaive:[ratio|null], count:[n]} (model MAE / baseline MAE),
 // health:[{bin, picard, adjoint, steps, exploitability, latencyMillis, loss, start}], drift:[[bin, score]], alerts:[DriftAlert]}]}
 'use strict';
 
@@ -190,20 +191,38 @@ function renderAlerts(r) {
   body.replaceChildren();
   if (r.alerts.length === 0) {
     const tr = document.createElement('tr');
-    tr.innerHTML = '<td colspan="7">no alerts</td>';
+    tr.innerHTML = '<td colspan="10">no alerts</td>';
     body.appendChild(tr);
   }
   for (const a of r.alerts) {
     const tr = document.createElement('tr');
     tr.className = 'alert ' + a.state.toLowerCase();
     tr.dataset.id = a.id;
-    for (const v of [a.state, a.target, a.parameter, a.direction, fmt(a.magnitude), a.firstBin, a.bin]) {
+    for (const v of [a.state, a.target, a.parameter, a.direction, fmt(a.magnitude), pct(a.observedChange),
+      pct(a.modelChange), a.reference, a.firstBin, a.bin]) {
       const td = document.createElement('td');
       td.textContent = String(v);
       tr.appendChild(td);
     }
     body.appendChild(tr);
   }
+}
+
+function pct(v) {
+  return (v > 0 ? '+' : '') + (100 * v).toFixed(1) + '%';
+}
+
+// One line: model MAE / baseline MAE per horizon since start (below 1: the forecast beats the baseline).
+function renderSkill(r) {
+  const p = document.getElementById('skill');
+  const s = r.skill;
+  if (!s || s.count.every(c => c === 0)) {
+    p.textContent = 'Forecast skill: no realised forecast yet';
+    return;
+  }
+  const line = ratios => s.horizons.map((h, i) => `h${h} ${ratios[i] === null ? '–' : ratios[i].toFixed(2)}`).join(' · ');
+  p.textContent = `Forecast skill (MAE ÷ baseline MAE, below 1 beats it) — vs persistence: ${line(s.persistence)}`
+    + ` — vs seasonal naive: ${line(s.seasonalNaive)}`;
 }
 
 function render() {
@@ -214,6 +233,7 @@ function render() {
   document.getElementById('region').hidden = false;
   renderTabs();
   renderAlerts(r);
+  renderSkill(r);
   renderZones(r);
   renderParams(r);
   renderHealth(r);

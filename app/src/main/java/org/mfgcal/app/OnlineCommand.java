@@ -16,6 +16,7 @@ import org.mfgcal.calibrator.online.DriftAlert;
 import org.mfgcal.calibrator.online.Forecast;
 import org.mfgcal.calibrator.online.OnlineCalibrator;
 import org.mfgcal.calibrator.online.OnlineConfig;
+import org.mfgcal.calibrator.online.SkillTally;
 import org.mfgcal.calibrator.online.UpdateResult;
 import org.mfgcal.ingest.RegionConfig;
 import org.mfgcal.ingest.Durations;
@@ -30,7 +31,10 @@ import picocli.CommandLine.Spec;
  * {@code mfgcal online}: the online calibration loop over a file, without Kafka. Event time comes from the file;
  * bins are processed as fast as possible, in order, with progress on stderr. Writes {@code parameters.jsonl},
  * {@code forecasts.jsonl} and {@code alerts.jsonl} (one JSON record per line, the records the Kafka topics get)
- * under {@code --out}. Deterministic: the same file and flags give byte-identical files except for
+ * under {@code --out}, with {@code observed.jsonl} (every closed bin's observed shares, as the loop receives them:
+ * divided by their sum they are the shares every error is measured against) and {@code skill.json} (per region and
+ * horizon: MAE of the model, persistence and seasonal naive, skill ratios, band coverage), so that every figure can
+ * be recomputed from the files. Deterministic: the same file and flags give byte-identical files except for
  * {@code latencyMillis}.
  *
  * <p>Summary on stderr: rows read, used and rejected (by reason, with the first example), bins, notes on gaps.
@@ -131,11 +135,18 @@ public final class OnlineCommand implements Callable<Integer> {
         long alerts = 0;
         Map<String, Integer> published = new LinkedHashMap<>();
         long t0 = System.nanoTime();
+        Map<String, SkillTally> skill = new LinkedHashMap<>();
+        for (Map.Entry<String, OnlineConfig> e : configs.entrySet()) {
+            skill.put(e.getKey(), new SkillTally(e.getValue().horizon()));
+        }
         try (BufferedWriter p = Files.newBufferedWriter(out.resolve("parameters.jsonl"), StandardCharsets.UTF_8);
              BufferedWriter f = Files.newBufferedWriter(out.resolve("forecasts.jsonl"), StandardCharsets.UTF_8);
-             BufferedWriter a = Files.newBufferedWriter(out.resolve("alerts.jsonl"), StandardCharsets.UTF_8)) {
+             BufferedWriter a = Files.newBufferedWriter(out.resolve("alerts.jsonl"), StandardCharsets.UTF_8);
+             BufferedWriter o = Files.newBufferedWriter(out.resolve(OBSERVED), StandardCharsets.UTF_8)) {
             int i = 0;
             for (ClosedBin b : bins) {
+                o.write(OutputJson.write(b.observation()));
+                o.newLine();
                 UpdateResult r = calibrator.update(b);
                 if (r.published()) {
                     published.merge(b.observation().region(), 1, Integer::sum);
@@ -144,6 +155,7 @@ public final class OnlineCommand implements Callable<Integer> {
                     Forecast fc = r.forecast();
                     f.write(OutputJson.write(fc));
                     f.newLine();
+                    skill.get(fc.region()).add(fc);
                 }
                 for (DriftAlert al : r.alerts()) {
                     a.write(OutputJson.write(al));
@@ -157,7 +169,11 @@ public final class OnlineCommand implements Callable<Integer> {
                 }
             }
         }
-        err.printf("%nonline: wrote %s/{parameters,forecasts,alerts}.jsonl%n", out);
+        Files.writeString(out.resolve(SKILL), OutputJson.write(skillSummary(skill)) + "\n", StandardCharsets.UTF_8);
+        err.printf("%nonline: wrote %s/{parameters,forecasts,alerts,observed}.jsonl and %s%n", out, SKILL);
+        for (Map.Entry<String, SkillTally> e : skill.entrySet()) {
+            printSkill(err, e.getKey(), e.getValue());
+        }
         boolean complete = loaded.rejected() == 0;
         for (RegionConfig region : loaded.regions()) {
             int have = binsOf.getOrDefault(region.id(), 0);
@@ -176,6 +192,59 @@ public final class OnlineCommand implements Callable<Integer> {
         }
         err.println("online: complete: every row used");
         return 0;
+    }
+
+    /** File of every closed bin's observation under {@code --out}. */
+    static final String OBSERVED = "observed.jsonl";
+    /** File of the skill summary under {@code --out}. */
+    static final String SKILL = "skill.json";
+
+    /**
+     * The skill summary: {@code {"regions":[{"region", "coverage", "horizons":[{"horizon", "count", "mae",
+     * "persistenceMae", "seasonalCount", "seasonalNaiveMae", "skillVsPersistence", "skillVsSeasonalNaive",
+     * "coverage"}]}]}}; an undefined figure (no realised forecast yet, or no seasonal-naive error) is null.
+     */
+    static Map<String, Object> skillSummary(Map<String, SkillTally> skill) {
+        List<Object> regions = new java.util.ArrayList<>();
+        for (Map.Entry<String, SkillTally> e : skill.entrySet()) {
+            SkillTally t = e.getValue();
+            List<Object> hs = new java.util.ArrayList<>();
+            for (int h = 1; h <= t.horizon(); h++) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("horizon", h);
+                m.put("count", t.count(h));
+                m.put("mae", finiteOrNull(t.modelMae(h)));
+                m.put("persistenceMae", finiteOrNull(t.persistenceMae(h)));
+                m.put("seasonalCount", t.seasonalCount(h));
+                m.put("seasonalNaiveMae", finiteOrNull(t.seasonalMae(h)));
+                m.put("skillVsPersistence", finiteOrNull(t.persistenceRatio(h)));
+                m.put("skillVsSeasonalNaive", finiteOrNull(t.seasonalRatio(h)));
+                m.put("coverage", finiteOrNull(t.coverage(h)));
+                hs.add(m);
+            }
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("region", e.getKey());
+            r.put("coverage", finiteOrNull(t.coverage()));
+            r.put("horizons", hs);
+            regions.add(r);
+        }
+        return Map.of("regions", regions);
+    }
+
+    private static Double finiteOrNull(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private static void printSkill(java.io.PrintWriter err, String region, SkillTally t) {
+        StringBuilder p = new StringBuilder();
+        StringBuilder s = new StringBuilder();
+        for (int h = 1; h <= t.horizon(); h++) {
+            p.append(String.format(java.util.Locale.ROOT, " %.3f", t.persistenceRatio(h)));
+            s.append(String.format(java.util.Locale.ROOT, " %.3f", t.seasonalRatio(h)));
+        }
+        err.printf(java.util.Locale.ROOT, "online: region '%s' skill (MAE / baseline MAE, h = 1..%d): vs"
+                + " persistence%s; vs seasonal naive%s; band coverage %.3f%n", region, t.horizon(), p, s,
+                t.coverage());
     }
 
     /** The loop config for a region: defaults for its bin width, optional window and seed. */

@@ -17,6 +17,9 @@ import org.mfgcal.calibrator.online.Provenance;
  * one zone halved from a given bin and a drift alert raised two bins later. Deterministic for a seed.
  */
 public final class Fixtures {
+    /** Season of the played data's seasonal-naive baseline, in bins. */
+    public static final int SEASON = 7;
+
     private Fixtures() {
     }
 
@@ -37,13 +40,13 @@ public final class Fixtures {
         return new Forecast(region, bin, List.of("A", "B"), 0.9,
                 List.of(new Forecast.Step(bin + 1, List.of(0.4, 0.6), List.of(0.35, 0.55), List.of(0.45, 0.65)),
                         new Forecast.Step(bin + 2, List.of(0.41, 0.59), List.of(0.34, 0.52), List.of(0.48, 0.66))),
-                List.of(new Forecast.RealisedError(bin - 1, bin, 1, 0.02, 1.0)), provenance(Math.max(0, bin - 95), bin));
+                List.of(new Forecast.RealisedError(bin - 1, bin, 1, 0.02, 1.0, 0.03, 0.025)), provenance(Math.max(0, bin - 95), bin));
     }
 
     /** A raised alert. */
     public static DriftAlert alert(String region, long firstBin, long bin, DriftAlert.State state) {
         return new DriftAlert(DriftAlert.idOf(region, "A", "rate", firstBin), region, "A", "rate",
-                DriftAlert.Direction.DOWN, 0.05, firstBin, bin, state, provenance(Math.max(0, bin - 95), bin));
+                DriftAlert.Direction.DOWN, 0.05, "previous week", -0.5, -0.4, firstBin, bin, state, provenance(Math.max(0, bin - 95), bin));
     }
 
     /**
@@ -68,6 +71,7 @@ public final class Fixtures {
         int horizon = 6;
         List<double[]> pending = new ArrayList<>();
         List<Long> pendingIssued = new ArrayList<>();
+        List<double[]> history = new ArrayList<>();
         for (int bin = 0; bin < bins; bin++) {
             if (bin == changeBin) {
                 rate[0] /= 2;
@@ -78,6 +82,7 @@ public final class Fixtures {
             }
             normalise(next);
             mu = next;
+            history.add(mu);
             List<Double> shares = box(mu);
             listener.snapshotClosed(new Observation(region, bin, names, shares, 10_000 + rnd.nextInt(500)));
             double[] estimated = rate.clone();
@@ -103,12 +108,17 @@ public final class Fixtures {
                     double[] f = pending.get(k);
                     double err = 0;
                     int inside = 0;
+                    double persistence = 0;
+                    double seasonal = 0;
                     for (int z = 0; z < zones; z++) {
                         double e = Math.abs(f[(h - 1) * zones + z] - mu[z]);
                         err += e;
                         inside += e <= band(f[(h - 1) * zones + z], h, noise) ? 1 : 0;
+                        persistence += Math.abs(history.get((int) issued)[z] - mu[z]);
+                        seasonal += bin >= SEASON ? Math.abs(history.get(bin - SEASON)[z] - mu[z]) : 0;
                     }
-                    realised.add(new Forecast.RealisedError(issued, bin, h, err / zones, inside / (double) zones));
+                    realised.add(new Forecast.RealisedError(issued, bin, h, err / zones, inside / (double) zones,
+                            persistence / zones, bin >= SEASON ? seasonal / zones : null));
                 }
             }
             double[] path = new double[horizon * zones];
@@ -135,7 +145,7 @@ public final class Fixtures {
             listener.driftScore(region, bin, score);
             if (changeBin >= 0 && bin == changeBin + 2) {
                 listener.driftAlert(new DriftAlert(DriftAlert.idOf(region, names.get(0), "outflow", changeBin), region,
-                        names.get(0), "outflow", DriftAlert.Direction.DOWN, rate[0], changeBin, bin,
+                        names.get(0), "outflow", DriftAlert.Direction.DOWN, rate[0], "previous week", -0.5, -0.33, changeBin, bin,
                         DriftAlert.State.RAISED, provenance(Math.max(0, bin - 95), bin)));
             }
         }

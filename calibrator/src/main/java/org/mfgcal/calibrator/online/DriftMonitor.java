@@ -32,8 +32,14 @@ import java.util.List;
  *   <li><b>Statistic.</b> S⁺ ← min(3h, max(0, S⁺ + z − k)), S⁻ ← min(3h, max(0, S⁻ − z − k)) with allowance k (in
  *       standardised units: k = δ/2 for the smallest shift δ worth an alert, the CUSUM's optimal choice). A run
  *       starts at the bin where S leaves 0; that bin is the change-point estimate {@code firstBin}. When S exceeds h
- *       an alert is RAISED once (de-duplicated while active) with direction UP for S⁺, DOWN for S⁻, magnitude
- *       |mean of the raw signal over the run|; it is CLEARED (same id) when S falls below {@code clearFraction}·h.
+ *       an alert is RAISED once (de-duplicated while active) with magnitude |mean of the raw signal over the run|
+ *       and the observed and model changes of the channel's quantity against their references over the run (ratio
+ *       of the run's sums, minus 1); its direction is the sign of the observed change (for a channel compared with
+ *       the model, of observed minus model change), else, when the quantity was not observed, UP for S⁺ and DOWN
+ *       for S⁻. The standardised input the statistic runs on is relative to the channel's usual level (and may be
+ *       zone-relative), so the side that fired can differ from the sign of the change itself in rare cases (a
+ *       zone falling less than a region-wide drop); the alert reports the change. It is CLEARED (same id) when S
+ *       falls below {@code clearFraction}·h.
  *       The cap 3h bounds how long a clear takes once the change ends.</li>
  * </ul>
  *
@@ -69,9 +75,16 @@ final class DriftMonitor {
     private final int[] runCount;
     private final long[] activeFirst;  // first bin of the active alert, or NONE
     private final double[] activeMagnitude;
+    private final double[] runObs;     // per side: Σ observed, Σ observed reference, Σ model, Σ model reference
+    private final double[] activeObsChange;
+    private final double[] activeModelChange;
+    private final DriftAlert.Direction[] activeDirection;
+    private final String[] references;
+    private final boolean[] versusModel;
     private final double[] sorted;
     private final double[] maxima;
     private final double[] location = new double[1];
+    private final double[] quantity = new double[4];
 
     /**
      * @param region        region name (in alerts)
@@ -136,6 +149,13 @@ final class DriftMonitor {
         this.runCount = new int[2 * n];
         this.activeFirst = new long[2 * n];
         this.activeMagnitude = new double[2 * n];
+        this.runObs = new double[8 * n];
+        this.activeObsChange = new double[2 * n];
+        this.activeModelChange = new double[2 * n];
+        this.activeDirection = new DriftAlert.Direction[2 * n];
+        this.references = new String[n];
+        Arrays.fill(references, "channel level");
+        this.versusModel = new boolean[n];
         this.sorted = new double[warmup];
         this.maxima = new double[n];
         Arrays.fill(activeFirst, NONE);
@@ -143,6 +163,15 @@ final class DriftMonitor {
 
     int channels() {
         return targets.length;
+    }
+
+    /**
+     * Names what channel {@code c}'s quantity is compared with (in its alerts), and whether its direction is the
+     * sign of the observed minus the model change (a residual channel) instead of the observed change.
+     */
+    void describe(int c, String reference, boolean againstModel) {
+        references[c] = Records.nonBlank("reference", reference);
+        versusModel[c] = againstModel;
     }
 
     /**
@@ -154,6 +183,7 @@ final class DriftMonitor {
         Arrays.fill(s, 0);
         Arrays.fill(runCount, 0);
         Arrays.fill(runSum, 0);
+        Arrays.fill(runObs, 0);
         Arrays.fill(activeFirst, NONE);
     }
 
@@ -164,7 +194,13 @@ final class DriftMonitor {
     void writeState(StateCodec.Writer out) {
         out.i32(targets.length).i32(warmup).i32(groupNull.length);
         out.doubles(buffer).ints(count).ints(head).booleans(armed).doubles(threshold).doubles(groupNull)
-                .doubles(s).longs(runStart).doubles(runSum).ints(runCount).longs(activeFirst).doubles(activeMagnitude);
+                .doubles(s).longs(runStart).doubles(runSum).ints(runCount).longs(activeFirst).doubles(activeMagnitude)
+                .doubles(runObs).doubles(activeObsChange).doubles(activeModelChange);
+        int[] dirs = new int[activeDirection.length];
+        for (int i = 0; i < dirs.length; i++) {
+            dirs[i] = activeDirection[i] == null ? -1 : activeDirection[i].ordinal();
+        }
+        out.ints(dirs);
     }
 
     /** Reads what {@link #writeState} wrote into this monitor (same channels, warm-up and groups). */
@@ -184,6 +220,14 @@ final class DriftMonitor {
         in.ints("drift.runCount", runCount);
         in.longs("drift.activeFirst", activeFirst);
         in.doubles("drift.activeMagnitude", activeMagnitude);
+        in.doubles("drift.runObserved", runObs);
+        in.doubles("drift.activeObservedChange", activeObsChange);
+        in.doubles("drift.activeModelChange", activeModelChange);
+        int[] dirs = new int[activeDirection.length];
+        in.ints("drift.activeDirection", dirs);
+        for (int i = 0; i < dirs.length; i++) {
+            activeDirection[i] = dirs[i] < 0 || dirs[i] >= 2 ? null : DriftAlert.Direction.values()[dirs[i]];
+        }
     }
 
     /** Whether channel {@code c} has finished its warm-up. */
@@ -202,9 +246,23 @@ final class DriftMonitor {
      * {@code out} (modified).
      */
     void update(int c, long bin, double x, double raw, Provenance provenance, List<DriftAlert> out) {
+        update(c, bin, x, raw, Double.NaN, Double.NaN, Double.NaN, Double.NaN, provenance, out);
+    }
+
+    /**
+     * {@link #update(int, long, double, double, Provenance, List)} with the channel's quantity at this bin: observed
+     * value and its reference, model value and its reference (all ≥ 0; NaN when not available, e.g. nothing
+     * observed). Their sums over a run give the alert's observed and model changes.
+     */
+    void update(int c, long bin, double x, double raw, double observed, double observedRef, double model,
+                double modelRef, Provenance provenance, List<DriftAlert> out) {
         if (!Double.isFinite(x) || !Double.isFinite(raw)) {
             return;
         }
+        quantity[0] = observed;
+        quantity[1] = observedRef;
+        quantity[2] = model;
+        quantity[3] = modelRef;
         if (!armed[c]) {
             if (count[c] < warmup) {
                 push(c, x);
@@ -301,22 +359,47 @@ final class DriftMonitor {
                 runStart[i] = bin;
                 runSum[i] = 0;
                 runCount[i] = 0;
+                Arrays.fill(runObs, 4 * i, 4 * i + 4, 0);
             }
             runSum[i] += raw;
             runCount[i]++;
+            if (activeFirst[i] == NONE) { // the change is measured over the run up to the alert
+                boolean observed = Double.isFinite(quantity[0]) && Double.isFinite(quantity[1]);
+                boolean model = Double.isFinite(quantity[2]) && Double.isFinite(quantity[3]);
+                for (int k = 0; k < 4; k++) {
+                    runObs[4 * i + k] += (k < 2 ? observed : model) ? quantity[k] : 0;
+                }
+            }
         }
         if (activeFirst[i] == NONE && now > h) {
             activeFirst[i] = runStart[i];
             activeMagnitude[i] = Math.abs(runSum[i] / runCount[i]);
-            out.add(new DriftAlert(DriftAlert.idOf(region, targets[c], parameters[c] + "/" + dir, activeFirst[i]),
-                    region, targets[c], parameters[c], dir, activeMagnitude[i], activeFirst[i], bin,
-                    DriftAlert.State.RAISED, prov));
+            double modelChange = change(runObs[4 * i + 2], runObs[4 * i + 3]);
+            double observedChange = runObs[4 * i + 1] > 0 ? change(runObs[4 * i], runObs[4 * i + 1]) : modelChange;
+            double signed = versusModel[c] ? observedChange - modelChange : observedChange;
+            activeObsChange[i] = Double.isFinite(observedChange) ? observedChange : 0;
+            activeModelChange[i] = Double.isFinite(modelChange) ? modelChange : 0;
+            activeDirection[i] = Double.isFinite(signed) && signed != 0
+                    ? (signed > 0 ? DriftAlert.Direction.UP : DriftAlert.Direction.DOWN) : dir;
+            out.add(alert(i, c, bin, dir, DriftAlert.State.RAISED, prov));
         } else if (activeFirst[i] != NONE && now < clearFraction * h) {
-            out.add(new DriftAlert(DriftAlert.idOf(region, targets[c], parameters[c] + "/" + dir, activeFirst[i]),
-                    region, targets[c], parameters[c], dir, activeMagnitude[i], activeFirst[i], bin,
-                    DriftAlert.State.CLEARED, prov));
+            out.add(alert(i, c, bin, dir, DriftAlert.State.CLEARED, prov));
             activeFirst[i] = NONE;
         }
+    }
+
+    /** Σ value / Σ reference − 1, NaN when the reference sum is not positive. */
+    private static double change(double value, double reference) {
+        return reference > 0 ? Math.max(-1, value / reference - 1) : Double.NaN;
+    }
+
+    /** The alert of side i (channel c): the id keeps the detector's side, so both sides' alerts stay distinct. */
+    private DriftAlert alert(int i, int c, long bin, DriftAlert.Direction side, DriftAlert.State state,
+                             Provenance prov) {
+        DriftAlert.Direction dir = activeDirection[i] == null ? side : activeDirection[i];
+        return new DriftAlert(DriftAlert.idOf(region, targets[c], parameters[c] + "/" + side, activeFirst[i]),
+                region, targets[c], parameters[c], dir, activeMagnitude[i], references[c], activeObsChange[i],
+                activeModelChange[i], activeFirst[i], bin, state, prov);
     }
 
     /** The largest S / h over all armed channels and both sides (an alert fires above 1); 0 before any is armed. */

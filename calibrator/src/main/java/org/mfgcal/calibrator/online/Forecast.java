@@ -63,16 +63,22 @@ public record Forecast(String region, long issuedAtBin, List<String> zones, doub
     }
 
     /**
-     * How an earlier forecast did once the actual arrived.
+     * How an earlier forecast did once the actual arrived, beside two plain baselines for the same bin and horizon,
+     * so that every forecast carries its skill: <b>persistence</b> (the shares observed at {@code issuedAtBin},
+     * carried forward) and <b>seasonal naive</b> (the shares observed one season, {@code seasonBins}, before
+     * {@code bin}). A skill ratio meanAbsError / persistenceAbsError below 1 means the model beat persistence.
      *
-     * @param issuedAtBin     bin the evaluated forecast was issued after
-     * @param bin             the forecast (and now observed) bin
-     * @param horizon         {@code bin - issuedAtBin}, at least 1
-     * @param meanAbsError    mean over zones of |forecast mean - observed share|
-     * @param insideBandShare share of zones whose observed share was inside the band, in [0, 1]
+     * @param issuedAtBin          bin the evaluated forecast was issued after
+     * @param bin                  the forecast (and now observed) bin
+     * @param horizon              {@code bin - issuedAtBin}, at least 1
+     * @param meanAbsError         mean over zones of |forecast mean - observed share|
+     * @param insideBandShare      share of zones whose observed share was inside the band, in [0, 1]
+     * @param persistenceAbsError  mean over zones of |share observed at issuedAtBin - observed share|
+     * @param seasonalAbsError     mean over zones of |share observed at bin - season - observed share|, or null when
+     *                             the shares of that bin are not known (the first season of a run, or after a gap)
      */
     public record RealisedError(long issuedAtBin, long bin, int horizon, double meanAbsError,
-                                double insideBandShare) {
+                                double insideBandShare, double persistenceAbsError, Double seasonalAbsError) {
         public RealisedError {
             if (horizon < 1 || bin - issuedAtBin != horizon) {
                 throw new IllegalArgumentException("realised error: horizon " + horizon + " must be >= 1 and equal"
@@ -81,6 +87,10 @@ public record Forecast(String region, long issuedAtBin, List<String> zones, doub
             Records.nonNegative("meanAbsError", meanAbsError);
             if (!(insideBandShare >= 0 && insideBandShare <= 1)) {
                 throw new IllegalArgumentException("insideBandShare must be in [0, 1], got " + insideBandShare);
+            }
+            Records.nonNegative("persistenceAbsError", persistenceAbsError);
+            if (seasonalAbsError != null) {
+                Records.nonNegative("seasonalAbsError", seasonalAbsError);
             }
         }
     }

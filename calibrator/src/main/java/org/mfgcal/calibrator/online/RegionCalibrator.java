@@ -43,7 +43,11 @@ import org.mfgcal.calibrator.solver.SquaredLoss;
  *   <li><b>Exploitability.</b> Computed once per update, for the published equilibrium (a final warm-started solve
  *       that converges at once); the optimiser's and the forecaster's solves skip it.</li>
  *   <li><b>Forecast.</b> The equilibrium over H bins from the observed shares at t, with the rates estimated for
- *       the same bin one season (S bins, a week by default) earlier, else one day earlier, else the newest rates. Band variance per zone and
+ *       the same bin one season (S bins, a week by default) earlier, else one day earlier, else the newest rates,
+ *       plus a seasonal correction: the model's own error over the same bins one season earlier (a hindcast from
+ *       the shares observed at t − S with the same rates, against the shares observed at t − S + h; see
+ *       {@link #seasonalCorrection}). Without it the forecast lost to seasonal naive from horizon 2 on the flights
+ *       (skill ratio 1.01–2.51 at h = 2..12); with it 0.60–0.97 (calibrator/CALIBRATION.md). Band variance per zone and
  *       horizon: λ_h·(finite-population noise of the jump process: expected individual jumps into and out
  *       of the zone over the horizon / population² in share units, i.e. Σ_n Δt (μ_n(x) Σ_y q_xy + Σ_y μ_n(y) q_yx)
  *       / population + parameter variance from the equilibria at
@@ -66,6 +70,15 @@ import org.mfgcal.calibrator.solver.SquaredLoss;
  *             The catch-all zone (last, "External") aggregates many places and is not monitored on rates (its
  *             residuals are).</li>
  *       </ol></li>
+ *   <li><b>Skill.</b> Each realised error carries the errors of persistence (the shares observed at the issue
+ *       bin) and seasonal naive (the shares observed at the target bin − S) for the same bin and horizon, from a
+ *       memory of the last max(S, H) + 1 observed shares.</li>
+ *   <li><b>Alerts.</b> Each drift channel also accumulates, over a detector run, its quantity as observed and as
+ *       the model has it, each against its reference: a rate alert's observed change is that of the zone's departures
+ *       per individual and hour (departures over the stock at the bin's start) against the same reference lags as
+ *       the channel, its model change that of the calibrated outgoing rate; a residual alert's are the observed and
+ *       forecast share against the share one bin before. The direction is the sign of the observed change (residual:
+ *       of observed − forecast), see {@link DriftAlert}.</li>
  *   <li><b>Determinism.</b> The random probes and samples come from a generator seeded by (seed, region, bin);
  *       given the same bins in the same order the outputs are bit-identical (apart from {@code latencyMillis}).</li>
  *   <li><b>Warm state.</b> {@link #exportState()} writes every field that influences future outputs (window, θ and
@@ -182,6 +195,8 @@ public final class RegionCalibrator {
     private final double[] fcSumSq;
     private final double[] fcMu0;
     private final double[] fcJumps;
+    private final double[] fcCorr;
+    private final double[] fcPast;
     private final double[][] pendMean;
     private final double[][] pendLower;
     private final double[][] pendUpper;
@@ -192,6 +207,10 @@ public final class RegionCalibrator {
     private final long[] excessCount;
     private long oneStepResiduals;
 
+    // observed shares of the last max(S, H) + 1 bins, slot = bin mod length: the baselines' forecasts
+    private final double[] shareHist;
+    private final long[] shareHistBin;
+
     // drift
     private final DriftMonitor monitor;
     private final double[] zOne;
@@ -201,6 +220,19 @@ public final class RegionCalibrator {
     private final double[] scratchZones;
     private final double[] outHist;
     private final long[] outHistBin;
+    // per bin and zone: observed departures per individual and hour (NaN without flows or stock), calibrated rate
+    private final double[] obsRateHist;
+    private final double[] modelOutHist;
+    private final double[] obsRateRef;
+    private final double[] modelOutRef;
+    private final boolean dayBinsBelowSeason;
+
+    /** Reference of the residual channels' alerts. */
+    public static final String RESIDUAL_REFERENCE = "forecast share (changes relative to the share one bin before)";
+    /** Reference of the outgoing-rate channels' alerts (sub-daily bins). */
+    public static final String OUT_RATE_REFERENCE = "median of the same bin 1 day, 1 season and 2 seasons before";
+    /** Reference of the outgoing-rate channels' alerts (daily or coarser bins). */
+    public static final String OUT_RATE_REFERENCE_SEASON = "the same bin 1 season before";
 
     /**
      * @param cfg      loop configuration
@@ -288,6 +320,8 @@ public final class RegionCalibrator {
         fcSumSq = new double[(horizon + 1) * d];
         fcMu0 = new double[d];
         fcJumps = new double[(horizon + 1) * d];
+        fcCorr = new double[(horizon + 1) * d];
+        fcPast = new double[d];
         pendMean = new double[horizon][horizon * d];
         pendLower = new double[horizon][horizon * d];
         pendUpper = new double[horizon][horizon * d];
@@ -298,6 +332,9 @@ public final class RegionCalibrator {
         inflation = new double[horizon];
         Arrays.fill(inflation, 1.0);
         excessCount = new long[horizon];
+        shareHist = new double[(Math.max(season, horizon) + 1) * d];
+        shareHistBin = new long[Math.max(season, horizon) + 1];
+        Arrays.fill(shareHistBin, NONE);
         String[] targets = new String[2 * d];
         String[] params = new String[2 * d];
         int[] groups = new int[2 * d];
@@ -320,6 +357,11 @@ public final class RegionCalibrator {
         }
         monitor = new DriftMonitor(region, targets, params, groups, allow, thr, minScale, cfg.driftWarmupBins(),
                 cfg.driftNullMargin(), cfg.clearFraction());
+        this.dayBinsBelowSeason = dayBins < season;
+        for (int x = 0; x < d; x++) {
+            monitor.describe(x, RESIDUAL_REFERENCE, true);
+            monitor.describe(d + x, dayBins < season ? OUT_RATE_REFERENCE : OUT_RATE_REFERENCE_SEASON, false);
+        }
         logRatio = new double[d];
         scratchZones = new double[d];
         zOne = new double[d];
@@ -327,6 +369,10 @@ public final class RegionCalibrator {
         outRef = new double[d];
         outHist = new double[(2 * season + 1) * d];
         outHistBin = new long[2 * season + 1];
+        obsRateHist = new double[(2 * season + 1) * d];
+        modelOutHist = new double[(2 * season + 1) * d];
+        obsRateRef = new double[d];
+        modelOutRef = new double[d];
         Arrays.fill(outHistBin, NONE);
     }
 
@@ -368,7 +414,8 @@ public final class RegionCalibrator {
      * flags, realised one-step residuals; the window (shares, populations), θ, the rate table's priors, μ* of the last
      * solve (the next warm start), the posterior variance, the Gauss–Newton running estimate diag(JᵀJ); the seasonal
      * memory (θ, variance, bin per slot) and the outgoing-rate history; the pending forecasts (means, bands, model and
-     * total variances, issue bin per slot) and the band calibration (inflation, counts); Adam's moments and step
+     * total variances, issue bin per slot) and the band calibration (inflation, counts); the observed-share memory of the baselines and the
+     * observed and calibrated outgoing-rate history of the alerts; Adam's moments and step
      * count and the L-BFGS pairs; the drift monitor ({@link DriftMonitor#writeState}); an end marker. Every double is
      * written as float64 (byte-shuffled before deflate). Not saved: solver workspaces and per-update scratch (each
      * update recomputes them; the first solve after a restore is warm-started from the saved μ*), and random
@@ -386,12 +433,13 @@ public final class RegionCalibrator {
         table.writeState(out);
         out.doubles(muWarm).doubles(variance).doubles(gnData);
         out.doubles(histTheta).doubles(histVar).longs(histBin);
-        out.doubles(outHist).longs(outHistBin);
+        out.doubles(outHist).longs(outHistBin).doubles(obsRateHist).doubles(modelOutHist);
         for (int k = 0; k < horizon; k++) {
             out.doubles(pendMean[k]).doubles(pendLower[k]).doubles(pendUpper[k]).doubles(pendModelVar[k])
                     .doubles(pendTotalVar[k]);
         }
         out.longs(pendIssued).doubles(inflation).longs(excessCount);
+        out.doubles(shareHist).longs(shareHistBin);
         adam.writeState(out);
         lbfgs.writeState(out);
         monitor.writeState(out);
@@ -461,6 +509,8 @@ public final class RegionCalibrator {
         in.longs("histBin", histBin);
         in.doubles("outHist", outHist);
         in.longs("outHistBin", outHistBin);
+        in.doubles("obsRateHist", obsRateHist);
+        in.doubles("modelOutHist", modelOutHist);
         for (int k = 0; k < horizon; k++) {
             in.doubles("pendMean[" + k + "]", pendMean[k]);
             in.doubles("pendLower[" + k + "]", pendLower[k]);
@@ -471,6 +521,8 @@ public final class RegionCalibrator {
         in.longs("pendIssued", pendIssued);
         in.doubles("inflation", inflation);
         in.longs("excessCount", excessCount);
+        in.doubles("shareHist", shareHist);
+        in.longs("shareHistBin", shareHistBin);
         adam.readState(in);
         lbfgs.readState(in);
         monitor.readState(in);
@@ -542,6 +594,9 @@ public final class RegionCalibrator {
             shares[x] = o.shares().get(x) / total;
         }
         List<Forecast.RealisedError> realised = realise(b);
+        final int hs = (int) Math.floorMod(b, (long) shareHistBin.length);
+        System.arraycopy(shares, 0, shareHist, hs * d, d);
+        shareHistBin[hs] = b;
 
         // Slide the window.
         final int idx;
@@ -629,7 +684,11 @@ public final class RegionCalibrator {
 
         // Seasonal references (read before the memory is overwritten), then remember the window's estimates.
         boolean haveRef = referenceOutRates(b, outRef);
-        remember(b, bin.hasFlows());
+        if (haveRef) {
+            reference(obsRateHist, b, obsRateRef);
+            reference(modelOutHist, b, modelOutRef);
+        }
+        remember(b, bin);
         List<ParameterValue> values = parameterValues();
         Forecast forecast = forecast(b, realised, prov);
         List<DriftAlert> alerts = drift(b, haveRef, prov);
@@ -1065,6 +1124,25 @@ public final class RegionCalibrator {
         return false;
     }
 
+    /**
+     * The reference of {@code hist} (a per-bin, per-zone series in the slots of {@link #outHistBin}) for
+     * {@code bin} into {@code out}, from the same lags as {@link #referenceOutRates} (which must have returned true
+     * for {@code bin}); NaN where a lag's value is NaN.
+     */
+    private void reference(double[] hist, long bin, double[] out) {
+        if (dayBinsBelowSeason) {
+            for (int x = 0; x < d; x++) {
+                double a = hist[slotOf(bin - dayBins) * d + x];
+                double b2 = hist[slotOf(bin - season) * d + x];
+                double c = hist[slotOf(bin - 2L * season) * d + x];
+                out[x] = Double.isNaN(a) || Double.isNaN(b2) || Double.isNaN(c) ? Double.NaN
+                        : Math.max(Math.min(a, b2), Math.min(Math.max(a, b2), c));
+            }
+        } else {
+            System.arraycopy(hist, slotOf(bin - season) * d, out, 0, d);
+        }
+    }
+
     private int slotOf(long bin) {
         return (int) Math.floorMod(bin, (long) outHistBin.length);
     }
@@ -1074,12 +1152,23 @@ public final class RegionCalibrator {
      * drift channels: with flow counts the bin's own estimate Σ_y exp(prior_xy) (the gamma–Poisson posterior mean
      * from this bin's departures alone), else the calibrated newest row.
      */
-    private void remember(long b, boolean flows) {
+    private void remember(long b, ClosedBin bin) {
+        final boolean flows = bin.hasFlows();
         final int lastRow = (rows - 1) * edges;
         final int os = slotOf(b) * d;
         Arrays.fill(outHist, os, os + d, 0);
+        Arrays.fill(modelOutHist, os, os + d, 0);
+        Arrays.fill(obsRateHist, os, os + d, 0);
         for (int e = 0; e < edges; e++) {
             outHist[os + graph.from(e)] += Math.exp(flows ? priorRow[e] : theta[lastRow + e]);
+            modelOutHist[os + graph.from(e)] += Math.exp(theta[lastRow + e]);
+            obsRateHist[os + graph.from(e)] += bin.odAt(graph.from(e), graph.to(e));
+        }
+        // Observed departures per individual and hour: departures during the bin over the stock at its start (the
+        // previous bin's share times its population, as in the prior), NaN without flows or stock.
+        for (int x = 0; x < d; x++) {
+            final double stock = obs[(w - 2) * d + x] * pop[w - 2];
+            obsRateHist[os + x] = flows && stock > 0 ? obsRateHist[os + x] / (stock * cfg.binHours()) : Double.NaN;
         }
         outHistBin[slotOf(b)] = b;
         for (int r = 0; r < rows; r++) {
@@ -1109,10 +1198,30 @@ public final class RegionCalibrator {
         return values;
     }
 
-    /** Errors of the pending forecasts for bin b; updates the band's model-error excess and the 1-step residuals. */
+    /** Slot of {@link #shareHist} holding the observed shares of {@code bin}, or −1 when they are not remembered. */
+    private int shareSlot(long bin) {
+        int slot = (int) Math.floorMod(bin, (long) shareHistBin.length);
+        return shareHistBin[slot] == bin ? slot : -1;
+    }
+
+    /** Mean over zones of |shares[x] − shareHist[slot, x]|. */
+    private double baselineError(int slot) {
+        double sum = 0;
+        for (int x = 0; x < d; x++) {
+            sum += Math.abs(shares[x] - shareHist[slot * d + x]);
+        }
+        return sum / d;
+    }
+
+    /**
+     * Errors of the pending forecasts for bin b, with the persistence and seasonal-naive errors of the same bin and
+     * horizon; updates the band's model-error excess and the 1-step residuals.
+     */
     private List<Forecast.RealisedError> realise(long b) {
         List<Forecast.RealisedError> out = new ArrayList<>();
         Arrays.fill(zOne, Double.NaN);
+        final int seasonSlot = shareSlot(b - season);
+        final Double seasonal = seasonSlot < 0 ? null : baselineError(seasonSlot);
         for (int h = 1; h <= horizon; h++) {
             long issued = b - h;
             int slot = (int) Math.floorMod(issued, (long) horizon);
@@ -1141,15 +1250,20 @@ public final class RegionCalibrator {
             if (h == 1) {
                 oneStepResiduals++;
             }
-            out.add(new Forecast.RealisedError(issued, b, h, sumAbs / d, (double) inside / d));
+            // A forecast is only issued after its bin's shares entered the memory (length > H), so the persistence
+            // forecast of the same issue bin is always known.
+            out.add(new Forecast.RealisedError(issued, b, h, sumAbs / d, (double) inside / d,
+                    baselineError(shareSlot(issued)), seasonal));
         }
         return out;
     }
 
     private Forecast forecast(long b, List<Forecast.RealisedError> realised, Provenance prov) {
         final int last = (rows - 1) * edges;
+        boolean lastSeason = true; // every forecast bin uses the rates of the same bin one season earlier
         for (int h = 0; h < horizon; h++) {
             int slot = seasonalSlot(b + 1 + h);
+            lastSeason &= slot >= 0 && histBin[slot] == b + 1 + h - season;
             if (slot >= 0) {
                 System.arraycopy(histTheta, slot * edges, fcTheta, h * edges, edges);
                 System.arraycopy(histVar, slot * edges, fcVar, h * edges, edges);
@@ -1167,6 +1281,7 @@ public final class RegionCalibrator {
         System.arraycopy(fcGamma, (horizon - 1) * edges, fcGamma, horizon * edges, edges);
         Solution mean = forecaster.solve(fcMu0, fcGamma, null);
         final double[] m = mean.mu();
+        seasonalCorrection(b, lastSeason, m);
         // Expected individual jumps into and out of each zone, cumulated over the horizon (per unit population).
         final double dt = cfg.binHours();
         Arrays.fill(fcJumps, 0);
@@ -1215,7 +1330,7 @@ public final class RegionCalibrator {
             for (int x = 0; x < d; x++) {
                 int i = h * d + x;
                 int k = (h - 1) * d + x;
-                double mu = Math.min(1, Math.max(0, m[i]));
+                double mu = Math.min(1, Math.max(0, m[i] + fcCorr[i]));
                 double popVar = popNow > 0 ? fcJumps[i] / popNow : 0;
                 double paramVar = valid < 2 ? 0
                         : Math.max(0, (fcSumSq[i] - fcSum[i] * fcSum[i] / valid) / (valid - 1));
@@ -1239,11 +1354,49 @@ public final class RegionCalibrator {
         return new Forecast(region, b, zones, cfg.bandLevel(), steps, realised, prov);
     }
 
+    /**
+     * The seasonal correction of the forecast into {@link #fcCorr} (row h = horizon h, row 0 unused): the model's own
+     * error over the same bins one season earlier. When every forecast bin uses the rates of the same bin one season
+     * earlier and the shares of bins b − S .. b − S + H are remembered, the equilibrium with those rates is solved
+     * again from the shares observed at b − S (a hindcast of last season), and correction_h = observed share at
+     * b − S + h − hindcast_h. The forecast is then the hindcast's observed outcome plus the change the model
+     * propagates from the difference between this season's start and last season's; with a perfect model the
+     * correction is 0. It sums to 0 over the zones (both terms are shares), so the forecast keeps mass 1. Zero
+     * otherwise (the first season of a run, after a gap) and when the hindcast has no equilibrium.
+     */
+    private void seasonalCorrection(long b, boolean lastSeason, double[] m) {
+        Arrays.fill(fcCorr, 0);
+        final int start = shareSlot(b - season);
+        if (!lastSeason || start < 0) {
+            return;
+        }
+        for (int h = 1; h <= horizon; h++) {
+            if (shareSlot(b - season + h) < 0) {
+                return;
+            }
+        }
+        System.arraycopy(shareHist, start * d, fcPast, 0, d);
+        Solution past = forecaster.solve(fcPast, fcGamma, m);
+        if (!past.converged() || !(past.maxMassError() < 1e-6)) {
+            return;
+        }
+        final double[] pm = past.mu();
+        for (int h = 1; h <= horizon; h++) {
+            final int slot = shareSlot(b - season + h);
+            for (int x = 0; x < d; x++) {
+                fcCorr[h * d + x] = shareHist[slot * d + x] - pm[h * d + x];
+            }
+        }
+    }
+
     private List<DriftAlert> drift(long b, boolean haveRef, Provenance prov) {
         List<DriftAlert> alerts = new ArrayList<>();
         if (oneStepResiduals > season && !Double.isNaN(zOne[0])) {
+            final int prev = shareSlot(b - 1);
             for (int x = 0; x < d; x++) {
-                monitor.update(x, b, zOne[x], rOne[x], prov, alerts);
+                double before = prev < 0 ? Double.NaN : shareHist[prev * d + x];
+                monitor.update(x, b, zOne[x], rOne[x], shares[x], before, shares[x] - rOne[x], before, prov,
+                        alerts);
             }
         }
         if (haveRef) {
@@ -1261,7 +1414,8 @@ public final class RegionCalibrator {
                 common = DriftMonitor.median(scratchZones, monitored);
             }
             for (int x = 0; x < monitored; x++) {
-                monitor.update(d + x, b, logRatio[x] - common, outHist[os + x] - outRef[x], prov, alerts);
+                monitor.update(d + x, b, logRatio[x] - common, outHist[os + x] - outRef[x], obsRateHist[os + x],
+                        obsRateRef[x], modelOutHist[os + x], modelOutRef[x], prov, alerts);
             }
         }
         return alerts;

@@ -25,7 +25,7 @@ final class StateCodec {
     static final String MAGIC_TEXT = "MFGS";
     static final int MAGIC = 0x4D464753;
     /** Version of the layout written by {@link RegionCalibrator#exportState()}. */
-    static final short VERSION = 1;
+    static final short VERSION = 2;
     /** Last value of the deflated body: a truncated body fails on it instead of restoring a partial state. */
     static final long END = 0x454E445F53544154L;
 

@@ -21,9 +21,9 @@ class OutputRecordsTest {
         assertMessage(() -> new ParameterUpdate("R", 1, List.of(), 0.1, -1, 1, 1, 1, ParameterUpdate.Start.WARM, 1, PROV),
                 "exploitability", "-1");
         assertMessage(() -> new Observation("R", 1, List.of("A", "B"), List.of(1.0), 3), "shares", "2");
-        assertMessage(() -> new Forecast.RealisedError(3, 5, 1, 0.1, 0.5), "horizon 1", "2");
+        assertMessage(() -> new Forecast.RealisedError(3, 5, 1, 0.1, 0.5, 0.1, null), "horizon 1", "2");
         assertMessage(() -> new Forecast("R", 1, List.of("A"), 1.0, List.of(), List.of(), PROV), "bandLevel", "1.0");
-        assertMessage(() -> new DriftAlert("id", "R", "A", "rate", DriftAlert.Direction.UP, 0.1, 7, 6,
+        assertMessage(() -> new DriftAlert("id", "R", "A", "rate", DriftAlert.Direction.UP, 0.1, "ref", 0.2, 0.1, 7, 6,
                 DriftAlert.State.RAISED, PROV), "firstBin 7", "bin 6");
         assertMessage(() -> new ParameterValue("rate", " ", 1), "target", "' '");
     }

@@ -101,7 +101,7 @@ class WarmStateTest {
 
         byte[] version = good.clone();
         version[5] = 9;
-        assertMessage(cfg, "syn", ZONES, version, "version 9, this code reads version 1");
+        assertMessage(cfg, "syn", ZONES, version, "version 9, this code reads version 2");
 
         OnlineConfig other = cfg.withSeed(cfg.seed() + 1);
         assertMessage(other, "syn", ZONES, good, "configHash " + cfg.hash() + " differs from the config's "

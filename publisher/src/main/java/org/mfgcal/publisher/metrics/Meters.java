@@ -28,6 +28,7 @@ import java.util.List;
  * <tr><td>{@link #EXPLOITABILITY}</td><td>{@code mfgcal_exploitability{region}}</td><td>exploitability after the last update</td></tr>
  * <tr><td>{@link #FORECAST_ERROR}</td><td>{@code mfgcal_forecast_error_share{region}}</td><td>mean absolute share error of the forecasts realised at the last bin</td></tr>
  * <tr><td>{@link #FORECAST_BAND_COVERAGE}</td><td>{@code mfgcal_forecast_band_coverage_ratio{region}}</td><td>share of actuals inside the band, since start</td></tr>
+ * <tr><td>{@link #FORECAST_SKILL}</td><td>{@code mfgcal_forecast_skill_ratio{region,horizon,baseline}}</td><td>model MAE / baseline MAE (persistence, seasonal_naive) per horizon, since start; below 1 the model beats the baseline</td></tr>
  * <tr><td>{@link #DRIFT_SCORE}</td><td>{@code mfgcal_drift_score{region}}</td><td>largest detector statistic / threshold</td></tr>
  * <tr><td>{@link #DRIFT_ALERTS_ACTIVE}</td><td>{@code mfgcal_drift_alerts_active{region}}</td><td>alerts raised and not cleared</td></tr>
  * <tr><td>{@link #CONSUMER_LAG}</td><td>{@code mfgcal_consumer_lag_records{topic,partition}}</td><td>records behind the log end</td></tr>
@@ -70,6 +71,14 @@ public enum Meters {
     /** Share of realised actuals that fell inside the prediction band, since start. */
     FORECAST_BAND_COVERAGE("mfgcal.forecast.band.coverage", Type.GAUGE, "ratio",
             "mfgcal_forecast_band_coverage_ratio", "Share of actuals inside the prediction band", "region"),
+    /**
+     * Forecast skill since start: the model's mean absolute share error over that of a baseline ({@code baseline}
+     * = {@code persistence} or {@code seasonal_naive}) for the same bins, per horizon in bins (below 1: the model
+     * beats the baseline).
+     */
+    FORECAST_SKILL("mfgcal.forecast.skill", Type.GAUGE, "ratio", "mfgcal_forecast_skill_ratio",
+            "Forecast MAE over baseline MAE (persistence, seasonal_naive) per horizon", "region", "horizon",
+            "baseline"),
     /** Largest drift detector statistic of a region divided by its alarm threshold (1 = alarm). */
     DRIFT_SCORE("mfgcal.drift.score", Type.GAUGE, null, "mfgcal_drift_score",
             "Largest drift statistic over threshold", "region"),

@@ -20,6 +20,7 @@ import org.mfgcal.calibrator.online.DriftAlert;
 import org.mfgcal.calibrator.online.Forecast;
 import org.mfgcal.calibrator.online.Observation;
 import org.mfgcal.calibrator.online.ParameterUpdate;
+import org.mfgcal.calibrator.online.SkillTally;
 
 /**
  * The service's meters ({@link Meters}) fed from the online loop (as a {@link CalibrationListener}) and from
@@ -44,6 +45,11 @@ public final class ServiceMetrics implements CalibrationListener {
     private final Map<Gauged, AtomicLong> gauges = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> activeAlerts = new ConcurrentHashMap<>();
     private final Map<String, double[]> coverage = new ConcurrentHashMap<>();
+    private final Map<String, SkillTally> skill = new ConcurrentHashMap<>();
+
+    /** Values of the {@code baseline} tag of {@link Meters#FORECAST_SKILL}. */
+    public static final String PERSISTENCE = "persistence";
+    public static final String SEASONAL_NAIVE = "seasonal_naive";
 
     private record Gauged(Meters meter, Tags tags) {
     }
@@ -135,6 +141,25 @@ public final class ServiceMetrics implements CalibrationListener {
             ratio = c[0] / c[1];
         }
         gauge(Meters.FORECAST_BAND_COVERAGE, ratio, f.region());
+        SkillTally t = skill.computeIfAbsent(f.region(), k -> new SkillTally(Math.max(1, f.steps().size())));
+        synchronized (t) {
+            t.add(f);
+            for (Forecast.RealisedError r : realised) {
+                int h = r.horizon();
+                if (h > t.horizon()) {
+                    continue;
+                }
+                String hz = Integer.toString(h);
+                double p = t.persistenceRatio(h);
+                if (Double.isFinite(p)) {
+                    gauge(Meters.FORECAST_SKILL, p, f.region(), hz, PERSISTENCE);
+                }
+                double s = t.seasonalRatio(h);
+                if (Double.isFinite(s)) {
+                    gauge(Meters.FORECAST_SKILL, s, f.region(), hz, SEASONAL_NAIVE);
+                }
+            }
+        }
     }
 
     @Override

@@ -14,6 +14,7 @@ import org.mfgcal.calibrator.online.Forecast;
 import org.mfgcal.calibrator.online.Observation;
 import org.mfgcal.calibrator.online.ParameterUpdate;
 import org.mfgcal.calibrator.online.ParameterValue;
+import org.mfgcal.calibrator.online.SkillTally;
 import org.mfgcal.publisher.json.OutputJson;
 
 /**
@@ -94,6 +95,10 @@ public final class DashboardState implements CalibrationListener {
                 v.oneAhead.put(first.bin(), first);
                 trim(v.oneAhead);
             }
+            if (v.skill == null) {
+                v.skill = new SkillTally(Math.max(1, f.steps().size()));
+            }
+            v.skill.add(f);
             for (Forecast.RealisedError r : f.realised()) {
                 if (r.horizon() == 1) {
                     v.errors.put(r.bin(), r);
@@ -174,6 +179,7 @@ public final class DashboardState implements CalibrationListener {
         final TreeMap<Long, Forecast.Step> oneAhead = new TreeMap<>();
         final TreeMap<Long, Forecast.RealisedError> errors = new TreeMap<>();
         Forecast latest;
+        SkillTally skill;
         final TreeMap<String, TreeMap<String, TreeMap<Long, Double>>> parameters = new TreeMap<>();
         final TreeMap<Long, Health> health = new TreeMap<>();
         final TreeMap<Long, Double> drift = new TreeMap<>();
@@ -199,11 +205,40 @@ public final class DashboardState implements CalibrationListener {
                 params.put(name, series);
             });
             m.put("parameters", params);
+            m.put("skill", skillMap());
             m.put("health", new ArrayList<>(health.values()));
             m.put("drift", points(drift));
             List<DriftAlert> newestFirst = new ArrayList<>(alerts.values());
             java.util.Collections.reverse(newestFirst);
             m.put("alerts", newestFirst);
+            return m;
+        }
+
+        /**
+         * Forecast skill since start: {@code {"horizons":[1..H], "persistence":[ratio|null], "seasonalNaive":
+         * [ratio|null], "count":[realised forecasts]}}, ratio = model MAE / baseline MAE; null before any.
+         */
+        private Map<String, Object> skillMap() {
+            if (skill == null) {
+                return null;
+            }
+            List<Integer> horizons = new ArrayList<>();
+            List<Double> persistence = new ArrayList<>();
+            List<Double> seasonal = new ArrayList<>();
+            List<Long> count = new ArrayList<>();
+            for (int h = 1; h <= skill.horizon(); h++) {
+                horizons.add(h);
+                double p = skill.persistenceRatio(h);
+                double s = skill.seasonalRatio(h);
+                persistence.add(Double.isFinite(p) ? p : null);
+                seasonal.add(Double.isFinite(s) ? s : null);
+                count.add(skill.count(h));
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("horizons", horizons);
+            m.put("persistence", persistence);
+            m.put("seasonalNaive", seasonal);
+            m.put("count", count);
             return m;
         }
 

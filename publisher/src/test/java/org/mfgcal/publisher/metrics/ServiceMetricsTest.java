@@ -85,6 +85,11 @@ class ServiceMetricsTest {
         assertEquals(1e-6, value(samples, "mfgcal_exploitability", Map.of("region", "London")));
         assertEquals(0.02, value(samples, "mfgcal_forecast_error_share", Map.of("region", "London")));
         assertEquals(1.0, value(samples, "mfgcal_forecast_band_coverage_ratio", Map.of("region", "London")));
+        // Fixtures.forecast realises one 1-bin forecast: MAE 0.02, persistence 0.03, seasonal naive 0.025
+        assertEquals(0.02 / 0.03, value(samples, "mfgcal_forecast_skill_ratio",
+                Map.of("region", "London", "horizon", "1", "baseline", "persistence")), 1e-12);
+        assertEquals(0.02 / 0.025, value(samples, "mfgcal_forecast_skill_ratio",
+                Map.of("region", "London", "horizon", "1", "baseline", "seasonal_naive")), 1e-12);
         assertEquals(0.7, value(samples, "mfgcal_drift_score", Map.of("region", "London")));
         assertEquals(1, value(samples, "mfgcal_drift_alerts_active", Map.of("region", "London")));
         assertTrue(samples.stream().anyMatch(s -> s.name().equals("mfgcal_update_latency_seconds_bucket")),

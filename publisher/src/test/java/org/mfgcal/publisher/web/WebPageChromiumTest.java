@@ -68,6 +68,10 @@ class WebPageChromiumTest {
                     + BINS /* exploitability */ + BINS /* latency */ + BINS /* drift */;
             assertEquals(expected, allPoints, "data points over all charts");
             assertTrue(dom.contains(">Paris</button>"), "second region tab missing");
+            // the skill line: one ratio per horizon against each baseline
+            String skill = PageDom.first(dom, "<p id=\"skill\" class=\"skill\">(.*?)</p>");
+            assertTrue(skill.matches(".*vs persistence: h1 \\d\\.\\d\\d · h2 .*vs seasonal naive: h1 \\d\\.\\d\\d.*"),
+                    "skill line: " + skill);
 
             Path png = Path.of("target", "screenshot-web.png");
             chromium.screenshot(web.url(), png, 1400, 1350);

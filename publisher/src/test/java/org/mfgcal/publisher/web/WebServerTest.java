@@ -39,6 +39,7 @@ class WebServerTest {
 
             state.parametersUpdated(Fixtures.update("London", 4, 0.3, ParameterUpdate.Start.WARM));
             state.driftAlert(Fixtures.alert("London", 3, 4, DriftAlert.State.RAISED));
+            state.forecastIssued(Fixtures.forecast("London", 4));
             HttpResponse<String> s = get(web, "/api/state");
             JsonNode json = new ObjectMapper().readTree(s.body());
             assertEquals(state.version(), json.path("version").asLong());
@@ -46,6 +47,10 @@ class WebServerTest {
             assertEquals("London", london.path("region").asText());
             assertEquals(0.3, london.path("parameters").path("rate").path("A").get(0).get(1).asDouble());
             assertEquals("RAISED", london.path("alerts").get(0).path("state").asText());
+            // skill of the one realised forecast: MAE 0.02 against persistence 0.03 and seasonal naive 0.025
+            assertEquals(0.02 / 0.03, london.path("skill").path("persistence").get(0).asDouble(), 1e-12);
+            assertEquals(0.02 / 0.025, london.path("skill").path("seasonalNaive").get(0).asDouble(), 1e-12);
+            assertTrue(london.path("skill").path("persistence").get(1).isNull(), "no realised 2-bin forecast");
             assertEquals(304, get(web, "/api/state?since=" + state.version()).statusCode());
             assertEquals(200, get(web, "/api/state?since=" + (state.version() - 1)).statusCode());
         }
