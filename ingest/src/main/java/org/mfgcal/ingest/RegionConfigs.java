@@ -147,27 +147,29 @@ public final class RegionConfigs {
 
     private static RegionConfig region(JsonNode r, String path) {
         if (!r.isObject()) {
-            throw new IllegalArgumentException(path + ": expected a mapping, got " + r);
+            throw new IllegalArgumentException(path + ": expected a mapping, got " + Texts.clip(String.valueOf(r)));
         }
         unknownKeys(r, REGION_KEYS, path);
         String id = text(r, "id", path, true);
         List<Zone> zones = new ArrayList<>();
         JsonNode zs = r.get("zones");
         if (zs == null || !zs.isArray()) {
-            throw new IllegalArgumentException(path + ": field 'zones' must be a list, got " + zs);
+            throw new IllegalArgumentException(path + ": field 'zones' must be a list, got "
+                    + Texts.clip(String.valueOf(zs)));
         }
         int j = 0;
         for (JsonNode z : zs) {
             String zp = path + ".zones[" + j++ + "]";
             if (!z.isObject()) {
-                throw new IllegalArgumentException(zp + ": expected a mapping, got " + z);
+                throw new IllegalArgumentException(zp + ": expected a mapping, got " + Texts.clip(String.valueOf(z)));
             }
             unknownKeys(z, ZONE_KEYS, zp);
             List<String> neighbours = new ArrayList<>();
             JsonNode ns = z.get("neighbours");
             if (ns != null && !ns.isNull()) {
                 if (!ns.isArray()) {
-                    throw new IllegalArgumentException(zp + ": field 'neighbours' must be a list, got " + ns);
+                    throw new IllegalArgumentException(zp + ": field 'neighbours' must be a list, got "
+                            + Texts.clip(String.valueOf(ns)));
                 }
                 ns.forEach(n -> neighbours.add(n.asText()));
             }
@@ -178,7 +180,8 @@ public final class RegionConfigs {
         JsonNode st = r.get("stations");
         if (st != null && !st.isNull()) {
             if (!st.isObject()) {
-                throw new IllegalArgumentException(path + ": field 'stations' must be a mapping, got " + st);
+                throw new IllegalArgumentException(path + ": field 'stations' must be a mapping, got "
+                        + Texts.clip(String.valueOf(st)));
             }
             for (Map.Entry<String, JsonNode> e : st.properties()) {
                 stations.put(e.getKey(), e.getValue().asText());
@@ -224,7 +227,8 @@ public final class RegionConfigs {
             return null;
         }
         if (!v.isValueNode() || v.isBoolean()) {
-            throw new IllegalArgumentException(path + ": field '" + field + "' must be a string, got " + v);
+            throw new IllegalArgumentException(path + ": field '" + field + "' must be a string, got "
+                    + Texts.clip(String.valueOf(v)));
         }
         return v.asText();
     }
@@ -244,7 +248,8 @@ public final class RegionConfigs {
                 throw new IllegalArgumentException(path + ": field '" + field + "' must be a number, got '" + v.asText() + "'", e);
             }
         }
-        throw new IllegalArgumentException(path + ": field '" + field + "' must be a number, got " + v);
+        throw new IllegalArgumentException(path + ": field '" + field + "' must be a number, got "
+                + Texts.clip(String.valueOf(v)));
     }
 
     private static Duration duration(JsonNode n, String field, String path) {
