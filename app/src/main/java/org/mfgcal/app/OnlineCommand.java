@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
  * {@code latencyMillis}.
  */
 @Command(name = "online", mixinStandardHelpOptions = true,
-        description = "Run the online calibration loop over a file: parameters, forecasts and drift alerts as JSONL.")
+        description = "Run the online calibration loop over a file: parameters, forecasts, drift alerts and observed"
+                + " shares as JSONL, forecast skill against persistence and seasonal naive in skill.json.")
 public final class OnlineCommand implements Callable<Integer> {
 
     @Option(names = "--input", required = true, paramLabel = "FILE", description = "Input file (or classpath:NAME).")
