@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
  * the outputs were written but rows were rejected or a region never published (its window never filled).
  */
 @Command(name = "online", mixinStandardHelpOptions = true,
-        description = "Run the online calibration loop over a file: parameters, forecasts and drift alerts as JSONL.")
+        description = "Run the online calibration loop over a file: parameters, forecasts, drift alerts and observed"
+                + " shares as JSONL, forecast skill against persistence and seasonal naive in skill.json.")
 public final class OnlineCommand implements Callable<Integer> {
 
     @Spec
