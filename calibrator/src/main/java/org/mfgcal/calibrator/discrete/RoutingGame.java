@@ -135,6 +135,28 @@ public final class RoutingGame implements SmoothGame {
                 List.of(new Param(3, false), new Param(1, true)));
     }
 
+    /** OpenSpiel's drawing coordinates of the Braess nodes ({@code node_position}). */
+    public static java.util.Map<String, double[]> braessPositions() {
+        java.util.Map<String, double[]> m = new java.util.LinkedHashMap<>();
+        m.put("O", new double[] {0, 0});
+        m.put("A", new double[] {1, 0});
+        m.put("B", new double[] {2, 1});
+        m.put("C", new double[] {2, -1});
+        m.put("D", new double[] {3, 0});
+        m.put("E", new double[] {4, 0});
+        return m;
+    }
+
+    /** Index of the link with id {@code from->to}, or −1. */
+    public int linkIndex(String id) {
+        for (int e = 0; e < links.size(); e++) {
+            if (links.get(e).id().equals(id)) {
+                return e;
+            }
+        }
+        return -1;
+    }
+
     public List<Link> links() {
         return links;
     }

@@ -52,6 +52,35 @@ public final class SoftCalibration {
         };
     }
 
+    /** Link counts of a subset of links (indices into {@link RoutingGame#links()}, in the order given). */
+    public static Observation linkCounts(int[] subset) {
+        int[] idx = subset.clone();
+        return new Observation() {
+            @Override
+            public String name() {
+                return "link-counts";
+            }
+
+            @Override
+            public int size(SmoothGame g) {
+                return idx.length;
+            }
+
+            @Override
+            public void observe(SmoothGame g, double[] mu, double[] sa, double[] out) {
+                double[] f = ((RoutingGame) g).linkFlows(sa);
+                for (int i = 0; i < idx.length; i++) {
+                    out[i] = f[idx[i]];
+                }
+            }
+
+            @Override
+            public void tangent(SmoothGame g, double[] mu, double[] sa, double[] dmu, double[] dsa, double[] out) {
+                observe(g, dmu, dsa, out);
+            }
+        };
+    }
+
     /** Link counts (volumes) of a routing game: F_e = D Σ_t L_t(x, e), one per link. */
     public static Observation linkCounts() {
         return new Observation() {
