@@ -11,7 +11,7 @@ import java.util.List;
  * reward is the distribution reward only, −c·log(μ_t(x) + 1e−25); μ_0 is a point mass at cell (1, 1).
  * State index x·size + y; wall cells are states that carry no mass (only "stay" legal). Immutable.
  */
-public final class CrowdModelling2d implements DiscreteGame {
+public final class CrowdModelling2d implements PotentialGame {
     static final int[] MOVE_X = {0, -1, 0, 1, 0};
     static final int[] MOVE_Y = {-1, 0, 0, 0, 1};
     static final int NEUTRAL = 2;
@@ -181,6 +181,25 @@ public final class CrowdModelling2d implements DiscreteGame {
                 }
             }
         }
+    }
+
+    /** Φ = Σ_t Σ_x −c·μ log(μ + ε): Φ' = Σ −c (log(μ+ε) + μ/(μ+ε)) dμ, Φ'' = −c Σ (μ + 2ε)/(μ + ε)² dμ². */
+    @Override
+    public void potentialDerivatives(double[] mu, double[] sa, double[] dmu, double[] dsa, double[] out) {
+        double d1 = 0;
+        double d2 = 0;
+        int n = horizon * size * size;
+        for (int i = 0; i < n; i++) {
+            double d = dmu[i];
+            if (d == 0.0) {
+                continue;
+            }
+            double m = mu[i] + EPS;
+            d1 -= aversion * (Math.log(m) + mu[i] / m) * d;
+            d2 -= aversion * (mu[i] + 2 * EPS) / (m * m) * d * d;
+        }
+        out[0] = d1;
+        out[1] = d2;
     }
 
     /** Free (non-wall) cells, for tests. */

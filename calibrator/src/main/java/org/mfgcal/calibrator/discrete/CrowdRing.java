@@ -6,7 +6,7 @@ package org.mfgcal.calibrator.discrete;
  * r_t(x, a) = 1 − |x − 5|/5 − |move|/10 − c·log(μ_t(x) + 1e−25), μ_0 uniform. The crowd-aversion coefficient c
  * (OpenSpiel's {@code crowd_aversion_coef}, default 1) is the parameter. Immutable.
  */
-public final class CrowdRing implements SmoothGame {
+public final class CrowdRing implements SmoothGame, PotentialGame {
     public static final int SIZE = 10;
     public static final int HORIZON = 10;
     static final double EPS = 1e-25;
@@ -107,6 +107,31 @@ public final class CrowdRing implements SmoothGame {
                 }
             }
         }
+    }
+
+    /**
+     * Φ = Σ_t Σ_x [(1 − |x−5|/5) μ − c μ log(μ + ε)] − Σ_t Σ_{x,a} |move|/10 · L: its gradient is the reward up to a
+     * constant per step (which the line search never sees, mass being conserved).
+     */
+    @Override
+    public void potentialDerivatives(double[] mu, double[] sa, double[] dmu, double[] dsa, double[] out) {
+        int half = size / 2;
+        double d1 = 0;
+        double d2 = 0;
+        for (int t = 0; t < horizon; t++) {
+            for (int x = 0; x < size; x++) {
+                int i = t * size + x;
+                double d = dmu[i];
+                double m = mu[i] + EPS;
+                d1 += (1.0 - (double) Math.abs(x - half) / half - aversion * (Math.log(m) + mu[i] / m)) * d;
+                d2 -= aversion * (mu[i] + 2 * EPS) / (m * m) * d * d;
+                for (int a = 0; a < 3; a++) {
+                    d1 -= Math.abs(a - 1) / (double) size * dsa[i * 3 + a];
+                }
+            }
+        }
+        out[0] = d1;
+        out[1] = d2;
     }
 
     @Override

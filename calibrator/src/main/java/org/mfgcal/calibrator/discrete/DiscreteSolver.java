@@ -23,6 +23,7 @@ public final class DiscreteSolver {
     private final int len;
     private final int nS, nA, nT;
     private final double[] policy, other, muBar, y, qs, vs;
+    private final double[] saBar, dMu, dSa, muMix, saMix;
     // Anderson
     private final double[] x, fx, res, prevX, prevRes;
     private final double[][] dX, dR;
@@ -38,6 +39,11 @@ public final class DiscreteSolver {
         policy = new double[len];
         other = new double[len];
         muBar = new double[nT * nS];
+        saBar = new double[len];
+        dMu = new double[nT * nS];
+        dSa = new double[len];
+        muMix = new double[nT * nS];
+        saMix = new double[len];
         y = new double[len];
         qs = new double[len];
         vs = new double[nT * nS];
@@ -142,13 +148,18 @@ public final class DiscreteSolver {
     /** One FP averaging step; the evaluator holds μ̄ and Q* of the current average policy. */
     private void fictitiousStep(int n) {
         System.arraycopy(ev.mu, 0, muBar, 0, muBar.length);
+        System.arraycopy(ev.sa, 0, saBar, 0, len);
         ev.greedy(other);
         ev.induce(other);
         double[] muBr = ev.mu;
+        double gamma = 1.0 / (n + 1);
+        if (ev.game instanceof PotentialGame pg) {
+            gamma = lineSearch(pg, muBr, ev.sa, gamma);
+        }
         for (int t = 0; t < nT; t++) {
             for (int s = 0; s < nS; s++) {
-                double wOld = n * muBar[t * nS + s];
-                double wNew = muBr[t * nS + s];
+                double wOld = (1 - gamma) * muBar[t * nS + s];
+                double wNew = gamma * muBr[t * nS + s];
                 double z = wOld + wNew;
                 int o = (t * nS + s) * nA;
                 if (z > 0) {
@@ -186,6 +197,41 @@ public final class DiscreteSolver {
                 }
             }
         }
+    }
+
+    /**
+     * Exact line search of Frank–Wolfe on a potential game: γ ∈ [0, 1] maximising Φ((1−γ) μ̄ + γ μ_BR) by safeguarded
+     * Newton steps from the classical 1/(n+1) (the mixture's L is the mixture of the L's, transitions being
+     * μ-independent). Uses the buffers muBar (μ̄), saBar (L̄).
+     */
+    private double lineSearch(PotentialGame pg, double[] muBr, double[] saBr, double gamma0) {
+        for (int i = 0; i < dMu.length; i++) {
+            dMu[i] = muBr[i] - muBar[i];
+        }
+        for (int i = 0; i < len; i++) {
+            dSa[i] = saBr[i] - saBar[i];
+        }
+        double g = gamma0;
+        double[] d = new double[2];
+        for (int it = 0; it < 20; it++) {
+            for (int i = 0; i < dMu.length; i++) {
+                muMix[i] = muBar[i] + g * dMu[i];
+            }
+            for (int i = 0; i < len; i++) {
+                saMix[i] = saBar[i] + g * dSa[i];
+            }
+            pg.potentialDerivatives(muMix, saMix, dMu, dSa, d);
+            if (!(d[1] < 0)) {
+                break;
+            }
+            double next = Math.min(1.0, Math.max(0.0, g - d[0] / d[1]));
+            if (Math.abs(next - g) < 1e-12) {
+                g = next;
+                break;
+            }
+            g = next;
+        }
+        return g;
     }
 
     /** π = softmax(logits/τ) over legal actions per (t, x). */

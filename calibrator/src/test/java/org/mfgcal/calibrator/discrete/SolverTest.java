@@ -97,4 +97,44 @@ class SolverTest {
         ev.exploitability(r.policy());
         assertEquals(-3.75, ev.value()[0], 2e-2);
     }
+
+    @Test
+    void crowdRing_fpWithLineSearch_reachesTarget() {
+        SolveResult r = solve("crowd-ring", Algorithm.FP, DiscreteGames.options("crowd-ring", Algorithm.FP)
+                .withIterations(3000));
+        assertTrue(r.reachedTarget(), () -> "exploitability " + r.finalExploitability());
+    }
+
+    @Test
+    void potentialDerivative_equalsRewardTimesFlowDirection() {
+        // Φ'(μ, L)[dμ, dL] = Σ r·dL when rewards are ∇Φ (up to a per-step constant, invisible since Σ dμ_t = 0)
+        for (PotentialGame g : new PotentialGame[] {new CrowdRing(), CrowdModelling2d.fourRooms()}) {
+            Evaluator ev = new Evaluator(g);
+            double[] a = ev.uniformPolicy();
+            ev.exploitability(a);
+            double[] muA = ev.mu().clone();
+            double[] saA = ev.stateAction().clone();
+            double[] b = a.clone();
+            ev.greedy(b);
+            ev.induce(b);
+            double[] dmu = ev.mu().clone();
+            double[] dsa = ev.stateAction().clone();
+            for (int i = 0; i < dmu.length; i++) {
+                dmu[i] -= muA[i];
+            }
+            for (int i = 0; i < dsa.length; i++) {
+                dsa[i] -= saA[i];
+            }
+            ev.induce(a);
+            ev.computeRewards();
+            double expected = 0;
+            for (int i = 0; i < dsa.length; i++) {
+                expected += ev.rewards()[i] * dsa[i];
+            }
+            double[] d = new double[2];
+            g.potentialDerivatives(muA, saA, dmu, dsa, d);
+            assertEquals(expected, d[0], 1e-9 * Math.max(1, Math.abs(expected)), g.name());
+            assertTrue(d[1] < 0, "concave");
+        }
+    }
 }
