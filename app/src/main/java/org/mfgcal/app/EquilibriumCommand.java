@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code mfgcal equilibrium}: solves a discrete-time mean field game (docs/DISCRETE_GAMES.md) with one of the four
  * solvers and writes {@code DIR/exploitability.csv} (iteration, exploitability, seconds), {@code DIR/mu.csv},
- * {@code DIR/result.json} (settings, timings, final exploitability, game-specific summaries) and PNG pictures: the
+ * {@code DIR/result.json} (settings, exploitability and elapsed time per iteration, final exploitability,
+ * game-specific summaries) and PNG pictures: the
  * exploitability curve, heat maps of μ_t (grid and line games) or link flows (routing). Exit 0 when the target
  * exploitability was reached, 1 when the budget ran out first (outputs still written), 2 on bad usage.
  */
@@ -130,6 +131,8 @@ public final class EquilibriumCommand implements Callable<Integer> {
         res.put("seconds", r.seconds()[r.iterations() - 1]);
         res.put("seconds_per_iteration", r.seconds()[r.iterations() - 1] / r.iterations());
         res.put("iterations_to_1e-3", r.iterationsTo(1e-3));
+        res.put("exploitability", r.exploitability());
+        res.put("elapsed_seconds", r.seconds());
         Evaluator ev = new Evaluator(g);
         ev.exploitability(r.policy());
         double v0 = 0;

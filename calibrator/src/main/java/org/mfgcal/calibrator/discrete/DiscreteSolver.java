@@ -8,12 +8,13 @@ import java.util.Arrays;
  *
  * <p>Implementation notes. Every iteration evaluates the exploitability of the current policy exactly (forward sweep,
  * policy evaluation and best response share one {@link Evaluator}), records it with the elapsed time, and stops at
- * the first iteration whose exploitability is ≤ the target. FP: π̄_{k+1} = (n μ̄_k π̄_k + μ_BR π_BR)/(n μ̄_k + μ_BR)
- * per (t, x) with n policies already averaged (uniform start), π_BR greedy w.r.t. Q* under μ̄_k, μ_BR its own mean
- * field. OMD: y ← y + η Q^{π_k}, π_{k+1} = softmax(y) (uniform start). Fixed point: π ← (1−δ) π + δ softBR_τ(μ^π).
- * Anderson: the same map written on the soft Q-values x (π = softmax(x/τ)), F(x) = soft Q of the mean field of π,
- * type-II Anderson mixing with memory m and mixing weight δ, history reset when the residual grows tenfold,
- * temperature continuation τ_k = max(τ, τ_0 ρ^k). All buffers are allocated at construction.
+ * the first iteration whose exploitability is ≤ the target. FP: π̄_{k+1} = ((1−γ) μ̄_k π̄_k + γ μ_BR π_BR) /
+ * ((1−γ) μ̄_k + γ μ_BR) per (t, x), π_BR greedy w.r.t. Q* under μ̄_k, μ_BR its own mean field, γ = 1/(n+1) with n
+ * policies averaged (uniform start), or the exact Frank–Wolfe line search on a {@link PotentialGame}. OMD:
+ * y ← y + η Q^{π_k}, π_{k+1} = softmax(y) (uniform start). Fixed point: π ← (1−δ) π + δ softBR_τ(μ^π). Anderson:
+ * the same softmax map on the policy, type-II Anderson mixing (memory m, mixing weight δ), history reset when the
+ * residual doubles, projection onto the simplex (negatives to 0, renormalised), temperature continuation
+ * τ_k = max(τ, τ_0 ρ^k). All buffers are allocated at construction.
  *
  * <p>Not thread-safe: one solver per thread.
  */
@@ -24,6 +25,7 @@ public final class DiscreteSolver {
     private final int nS, nA, nT;
     private final double[] policy, other, muBar, y, qs, vs;
     private final double[] saBar, dMu, dSa, muMix, saMix;
+    private final double[] deriv = new double[2];
     // Anderson
     private final double[] x, fx, res, prevX, prevRes;
     private final double[][] dX, dR;
@@ -137,9 +139,6 @@ public final class DiscreteSolver {
                 default -> throw new IllegalStateException();
             }
         }
-        if (algorithm == Algorithm.ANDERSON && !reached) {
-            // policy already corresponds to the last evaluated x
-        }
         ev.induce(policy);
         return new SolveResult(algorithm, policy.clone(), ev.mu.clone(), ev.sa.clone(), Arrays.copyOf(expl, k),
                 Arrays.copyOf(secs, k), k, reached);
@@ -212,7 +211,7 @@ public final class DiscreteSolver {
             dSa[i] = saBr[i] - saBar[i];
         }
         double g = gamma0;
-        double[] d = new double[2];
+        double[] d = deriv;
         for (int it = 0; it < 20; it++) {
             for (int i = 0; i < dMu.length; i++) {
                 muMix[i] = muBar[i] + g * dMu[i];

@@ -260,6 +260,10 @@ public final class Evaluator {
                         policy[o + a] = 0.0;
                     }
                 }
+                if (!(z > 0)) {
+                    throw new IllegalStateException("soft best response: prior puts no mass on legal actions at t=" + t
+                            + " x=" + x);
+                }
                 double inv = 1.0 / z;
                 for (int a = 0; a < nA; a++) {
                     policy[o + a] *= inv;
