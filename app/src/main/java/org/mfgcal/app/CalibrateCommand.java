@@ -41,8 +41,10 @@ import picocli.CommandLine.Option;
 public final class CalibrateCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    @Option(names = "--game", required = true, description = "lq | sir | cybersecurity | mobility")
+    @Option(names = "--game", required = true, description = "lq | sir | cybersecurity | mobility | braess")
     String game;
+    @Option(names = "--link-counts", paramLabel = "FILE", description = "Observed link counts CSV link,count (braess).")
+    Path linkCounts;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
     Path out;
 
@@ -116,6 +118,9 @@ public final class CalibrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if ("braess".equals(game)) {
+            return new RoutingCalibration(linkCounts, out).call();
+        }
         if (!Games.NAMES.contains(game)) {
             throw new IllegalArgumentException("--game " + game + ": expected lq, sir, cybersecurity or mobility");
         }

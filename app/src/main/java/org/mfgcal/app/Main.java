@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
 @Command(name = "mfgcal", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Real-time calibration of finite-state mean field games from mobility data.",
         subcommands = {CommandLine.HelpCommand.class, SolveCommand.class, ReplayCommand.class, OnlineCommand.class,
-                CalibrateCommand.class, WhatIfCommand.class, DemoCommand.class, ServeCommand.class})
+                CalibrateCommand.class, WhatIfCommand.class, DemoCommand.class, ServeCommand.class,
+                EquilibriumCommand.class})
 public final class Main implements Runnable {
 
     /** Exit code: output written, but rows were rejected or a region's window never filled. */

@@ -1,0 +1,34 @@
+package org.mfgcal.calibrator.discrete;
+
+import java.util.Locale;
+
+/** Equilibrium algorithms for discrete-time games (docs/DISCRETE_GAMES.md §3). */
+public enum Algorithm {
+    /** Fictitious play: best response to the average policy's mean field, averaged with state-marginal weights. */
+    FP("fp"),
+    /** Online mirror descent: π = softmax of the accumulated Q^π (learning rate η). */
+    OMD("omd"),
+    /** Damped fixed point of the softmax (temperature τ) best response, damping on the policy. */
+    FIXED_POINT("fixed-point"),
+    /** The same softmax fixed point in Q-space, Anderson-accelerated, with temperature continuation. */
+    ANDERSON("anderson");
+
+    private final String cli;
+
+    Algorithm(String cli) {
+        this.cli = cli;
+    }
+
+    public String cliName() {
+        return cli;
+    }
+
+    public static Algorithm parse(String s) {
+        for (Algorithm a : values()) {
+            if (a.cli.equals(s.toLowerCase(Locale.ROOT))) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("--solver " + s + ": expected fp, omd, fixed-point or anderson");
+    }
+}
