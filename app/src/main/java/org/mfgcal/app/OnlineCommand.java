@@ -112,8 +112,17 @@ public final class OnlineCommand implements Callable<Integer> {
         }
         Files.createDirectories(out);
         OnlineConfig first = configs.values().iterator().next();
-        OnlineCalibrator calibrator = new OnlineCalibrator(first, configs,
-                org.mfgcal.calibrator.online.CalibrationListener.NONE);
+        Map<String, Long> failures = new java.util.TreeMap<>();
+        org.mfgcal.calibrator.online.CalibrationListener counting = new org.mfgcal.calibrator.online.CalibrationListener() {
+            @Override
+            public void updateFailed(String region, long bin, String reason) {
+                failures.merge(reason, 1L, Long::sum);
+            }
+        };
+        OnlineCalibrator calibrator = new OnlineCalibrator(first, configs, counting);
+        Map<org.mfgcal.calibrator.online.Health.State, Long> health = new java.util.EnumMap<>(
+                org.mfgcal.calibrator.online.Health.State.class);
+        Map<String, Long> starts = new java.util.TreeMap<>();
         long alerts = 0;
         long t0 = System.nanoTime();
         try (BufferedWriter p = Files.newBufferedWriter(out.resolve("parameters.jsonl"), StandardCharsets.UTF_8);
@@ -123,6 +132,8 @@ public final class OnlineCommand implements Callable<Integer> {
             for (ClosedBin b : bins) {
                 UpdateResult r = calibrator.update(b);
                 if (r.published()) {
+                    health.merge(r.parameters().health().state(), 1L, Long::sum);
+                    starts.merge(r.parameters().start().name().toLowerCase(java.util.Locale.ROOT), 1L, Long::sum);
                     p.write(OutputJson.write(r.parameters()));
                     p.newLine();
                     Forecast fc = r.forecast();
@@ -142,6 +153,10 @@ public final class OnlineCommand implements Callable<Integer> {
             }
         }
         System.err.printf("%nonline: wrote %s/{parameters,forecasts,alerts}.jsonl%n", out);
+        // Numerical failures do not abort: each update is checked, rolled back and retried cold, else published
+        // degraded (health in the records); the summary says how many and why.
+        System.err.printf("online: updates %s; health %s; failed update checks by reason %s%n", starts, health,
+                failures);
         return 0;
     }
 
