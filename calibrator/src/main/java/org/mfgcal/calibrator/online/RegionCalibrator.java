@@ -36,6 +36,19 @@ import org.mfgcal.calibrator.solver.SquaredLoss;
  *   <li><b>Cold start.</b> θ = prior, fresh moments, μ from μ_0: on the first full window, after {@link #reset} or
  *       a gap, and when the warm start's objective (its first gradient evaluation) is above the objective at the
  *       prior by more than {@link #REACH} (relative; checked every update with one extra solve, warm-started; logged).</li>
+ *   <li><b>Checks, rollback, degraded bins.</b> Before an update replaces the warm state it is checked
+ *       ({@link #check}): the published equilibrium converged, θ finite, μ* ≥ −{@value #MASS_TOLERANCE} with mass 1
+ *       within {@value #MASS_TOLERANCE} at every step, exploitability finite, and the loss of the published
+ *       equilibrium finite and not above the objective at the prior on the same window (with {@link #REACH}). A
+ *       failing warm update is rolled back (θ, μ*, optimiser memory, curvature, as kept before it) and retried once
+ *       cold ({@link Health.State#RECOVERED} when that passes). Otherwise the bin is published
+ *       {@link Health.State#DEGRADED} with its reason: the last good parameters (shifted with the window; the prior
+ *       rates before any good update), their loss and exploitability on this window and a forecast from them; the
+ *       next bin starts warm from that last good state. Each failing attempt is reported to
+ *       {@link CalibrationListener#updateFailed}. Numerical failures never throw out of {@link #update}; input
+ *       errors (wrong region, zones, bin order, shares) still do. Causes fixed rather than caught: the stable
+ *       HJB step of the mobility game (see {@code Game.exitScaledCost}) and diverged uncertainty probes, which are
+ *       left out instead of entering the running curvature, the preconditioner and the posterior.</li>
  *   <li><b>Uncertainty.</b> Gauss–Newton: diag(JᵀJ) of J = ∂μ* / ∂θ by Rademacher probes v, E[(Jᵀv)²] = diag(JᵀJ),
  *       each Jᵀv one exact adjoint solve; posterior variance 1/(diag(JᵀJ)/σ² + regulariser curvature). After a cold
  *       start {@code uncertaintyProbes} probes; on warm updates the estimate is shifted with the window and one fresh
