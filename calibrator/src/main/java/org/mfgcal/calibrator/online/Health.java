@@ -12,7 +12,7 @@ package org.mfgcal.calibrator.online;
  *
  * <p>Contract: immutable; {@code reason} is empty exactly when {@code state} is {@link State#OK}, otherwise one of
  * the {@code REASON_*} constants (the label of {@code mfgcal_update_failures_total}), optionally followed by
- * {@code ": "} and details. {@code parametersFromBin} is the bin itself unless degraded; null when degraded without a
+ * {@code ": "} and details, then {@code "; "} and any further reason (e.g. the forecast's). {@code parametersFromBin} is the bin itself unless degraded; null when degraded without a
  * good update yet. Thread-safe (immutable).
  *
  * @param state             OK, RECOVERED or DEGRADED
@@ -72,9 +72,11 @@ public record Health(State state, String reason, Long parametersFromBin) {
         return state == State.DEGRADED;
     }
 
-    /** The reason's label (the part before any ": " details), "" when OK. */
+    /** The first reason's label (before any ": " details or "; " further reasons), "" when OK. */
     public String reasonLabel() {
         int i = reason.indexOf(": ");
-        return i < 0 ? reason : reason.substring(0, i);
+        int j = reason.indexOf("; ");
+        int end = i < 0 ? j : j < 0 ? i : Math.min(i, j);
+        return end < 0 ? reason : reason.substring(0, end);
     }
 }

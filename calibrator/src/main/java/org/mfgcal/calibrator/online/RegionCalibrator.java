@@ -1190,7 +1190,7 @@ public final class RegionCalibrator {
             for (int i = 0; i < thetaBar.length; i++) {
                 sq += thetaBar[i] * thetaBar[i];
             }
-            if (!Double.isFinite(sq)) {
+            if (!Double.isFinite(sq * unscale)) {
                 // The probe's adjoint diverged (I − J near singular along it): a NaN here would enter the running
                 // curvature, the preconditioner and the posterior for good. The probe is left out.
                 LOG.log(System.Logger.Level.DEBUG, "region ''{0}'' bin {1}: uncertainty probe {2} diverged; left out",

@@ -44,8 +44,10 @@ class UpdateHealthTest {
 
     @Test
     void noEquilibriumEver_everyBinPublishedDegraded_withPersistenceForecastAndItsReason() {
-        // One fixed-point iteration: no solve converges, neither the calibration's nor the forecast's.
-        OnlineConfig cfg = RegionCalibratorTest.config().withSolver(SolverOptions.DEFAULTS.withMaxIter(1, 1));
+        // One fixed-point iteration: no solve converges, neither the calibration's nor the forecast's. (Without
+        // congestion: with it the prior's rates are all clipped to 0 here, a static equilibrium found at once.)
+        OnlineConfig cfg = RegionCalibratorTest.config().withGame(1.0, 0.0)
+                .withSolver(SolverOptions.DEFAULTS.withMaxIter(1, 1));
         Failures f = new Failures();
         RegionCalibrator rc = new RegionCalibrator(cfg, "syn", RegionCalibratorTest.ZONES, f);
         List<ClosedBin> bins = RegionCalibratorTest.simulate(0, 20, Long.MAX_VALUE);
