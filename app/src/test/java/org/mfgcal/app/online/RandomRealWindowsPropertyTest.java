@@ -166,7 +166,10 @@ class RandomRealWindowsPropertyTest {
             // a short season (1..2W bins) keeps the seasonal memory small and makes short cases reach the seasonal
             // forecast path
             int season = 1 + rnd.nextInt(2 * w);
+            // at most 150 fixed-point iterations per solve (converging solves take < 50 here; a failing one would
+            // spend the default 1000 on every evaluation, which the daily flights often do)
             OnlineConfig cfg = OnlineConfig.defaults(hours).withWindow(w, season).withSteps(6, 4, 1e-4)
+                    .withSolver(org.mfgcal.calibrator.solver.SolverOptions.DEFAULTS.withMaxIter(150, 150))
                     .withSeed(rnd.nextLong());
             String label = kind + " K=" + k + " W=" + w + " S=" + season + " from=" + from + " updates=" + n
                     + " (case " + c + ")";
