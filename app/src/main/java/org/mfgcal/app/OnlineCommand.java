@@ -131,8 +131,17 @@ public final class OnlineCommand implements Callable<Integer> {
         }
         Files.createDirectories(out);
         OnlineConfig first = configs.values().iterator().next();
-        OnlineCalibrator calibrator = new OnlineCalibrator(first, configs,
-                org.mfgcal.calibrator.online.CalibrationListener.NONE);
+        Map<String, Long> failures = new java.util.TreeMap<>();
+        org.mfgcal.calibrator.online.CalibrationListener counting = new org.mfgcal.calibrator.online.CalibrationListener() {
+            @Override
+            public void updateFailed(String region, long bin, String reason) {
+                failures.merge(reason, 1L, Long::sum);
+            }
+        };
+        OnlineCalibrator calibrator = new OnlineCalibrator(first, configs, counting);
+        Map<org.mfgcal.calibrator.online.Health.State, Long> health = new java.util.EnumMap<>(
+                org.mfgcal.calibrator.online.Health.State.class);
+        Map<String, Long> starts = new java.util.TreeMap<>();
         long alerts = 0;
         Map<String, Integer> published = new LinkedHashMap<>();
         long t0 = System.nanoTime();
@@ -151,6 +160,8 @@ public final class OnlineCommand implements Callable<Integer> {
                 UpdateResult r = calibrator.update(b);
                 if (r.published()) {
                     published.merge(b.observation().region(), 1, Integer::sum);
+                    health.merge(r.parameters().health().state(), 1L, Long::sum);
+                    starts.merge(r.parameters().start().name().toLowerCase(java.util.Locale.ROOT), 1L, Long::sum);
                     p.write(OutputJson.write(r.parameters()));
                     p.newLine();
                     Forecast fc = r.forecast();
@@ -175,6 +186,10 @@ public final class OnlineCommand implements Callable<Integer> {
         for (Map.Entry<String, SkillTally> e : skill.entrySet()) {
             printSkill(err, e.getKey(), e.getValue());
         }
+        // Numerical failures do not abort: each update is checked, rolled back and retried cold, else published
+        // degraded (health in the records); the summary says how many and why.
+        err.printf("online: updates %s; health %s; failed update checks by reason %s%n", starts, health,
+                failures);
         boolean complete = loaded.rejected() == 0;
         for (RegionConfig region : loaded.regions()) {
             int have = binsOf.getOrDefault(region.id(), 0);

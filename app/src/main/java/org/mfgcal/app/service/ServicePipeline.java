@@ -61,7 +61,10 @@ import reactor.core.scheduler.Schedulers;
  * <h2>Failures</h2>
  * An update that throws (e.g. a misconfigured region whose stock went negative) is logged with its region and
  * bin, publishes nothing but the state and still commits its offsets, so one bad bin cannot stall the partition;
- * the region's next bin sees a gap and cold-starts. A transaction that does not commit fails the flux: nothing of
+ * the region's next bin sees a gap and cold-starts. Numerical failures do not throw: the calibrator checks every
+ * update, rolls it back and retries it cold, and otherwise returns the bin degraded (its records carry
+ * {@code health}, with the last good parameters), which is published and committed like any other
+ * ({@link #degradedUpdates()}; metrics {@code mfgcal_update_failures_total}, {@code mfgcal_region_health}). A transaction that does not commit fails the flux: nothing of
  * it is visible, and a restarted service resumes from the last committed offsets (exactly-once for
  * read_committed consumers). The listener (metrics, web page) hears about an update when it is computed, just
  * before its transaction commits.
@@ -104,6 +107,7 @@ public final class ServicePipeline implements AutoCloseable {
 
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
+    private final AtomicLong degradedUpdates = new AtomicLong();
     private final AtomicLong alerts = new AtomicLong();
     private final AtomicLong failedUpdates = new AtomicLong();
     private final Map<String, AtomicLong> lateEvents = new ConcurrentHashMap<>();
@@ -253,6 +257,11 @@ public final class ServicePipeline implements AutoCloseable {
         }
         if (result != null && result.published()) {
             region.latest = result.parameters().parameters();
+            if (result.parameters().health().degraded()) {
+                degradedUpdates.incrementAndGet();
+                LOG.warn("region '{}' bin {}: update degraded ({}); publishing the last good parameters",
+                        s.region(), s.binStart(), result.parameters().health().reason());
+            }
         }
         return new Outcome(d, result, StateSummary.of(rc, region.latest));
     }
@@ -285,6 +294,11 @@ public final class ServicePipeline implements AutoCloseable {
             last = c;
             return c;
         }
+    }
+
+    /** Updates published degraded (the last good parameters; see {@code Health}) so far. */
+    public long degradedUpdates() {
+        return degradedUpdates.get();
     }
 
     /** Transactions committed so far. */

@@ -67,6 +67,19 @@ public interface Game {
                      double[] muBar, int muBarOff, double[] gammaBar, int gBarOff);
 
     /**
+     * Whether the stable scheme accrues the running cost over the expected time spent in the state during the step,
+     * Δt·φ(z), like the drift (default false: the cost over the whole Δt). With it the stable HJB step is, for rates
+     * frozen over the step, the exact solution u_n(x) = u_{n+1}(x) + Δt·φ(z)·(f(x) + Σ_e a_e (u_{n+1}(y) − u_{n+1}(x))):
+     * a convex combination of next-step values plus a non-negative cost, so u stays within [min u_{n+1},
+     * max u_{n+1} + Δt·max f] for any Δt and rates. Without it a quadratic control cost outgrows the φ-scaled drift
+     * when Δt·Σa is large, the value gap grows from step to step and the backward sweep overflows to NaN (daily
+     * bins, or fast rates at hourly bins, of the mobility game; calibrator/CALIBRATION.md "Stiff rates").
+     */
+    default boolean exitScaledCost() {
+        return false;
+    }
+
+    /**
      * Optional fused HJB step: writes {@code u[o + x]} for all x from {@code u[o1 + ·]} = u_{n+1}, computing the rates
      * and the update in one pass over the edges (explicit Euler, or the stable step with φ(z) = (1 − e^{−z})/z
      * applied to the drift when {@code stable}). Must equal the generic sweep built from {@link #local} up to

@@ -224,6 +224,16 @@ public final class MobilityGame implements Game {
         }
     }
 
+    /**
+     * True: the stable step accrues the running cost over the expected time in the zone (see
+     * {@link Game#exitScaledCost()}); with the quadratic control cost the step without it overflows backwards in time
+     * once Δt·Σa is of order one (daily bins; fast rates or large value gaps at hourly bins).
+     */
+    @Override
+    public boolean exitScaledCost() {
+        return true;
+    }
+
     /** Whole-sweep kernels ({@link MobilityKernels}) for the plain game: no learned interaction, no closure. */
     private boolean plain() {
         return !interaction && closure == null;

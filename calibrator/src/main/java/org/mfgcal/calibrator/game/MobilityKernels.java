@@ -44,10 +44,8 @@ final class MobilityKernels {
                     drift += r * (uy - ux);
                     out += r;
                 }
-                if (stable) {
-                    drift *= ExitFactor.phi(dt * out);
-                }
-                u[o + x] = ux + dt * (cost + drift);
+                // Stable: the cost accrues over the expected time in x, Δt·φ(z), like the drift (Game#exitScaledCost).
+                u[o + x] = stable ? ux + dt * ExitFactor.phi(dt * out) * (cost + drift) : ux + dt * (cost + drift);
             }
         }
     }
@@ -204,23 +202,32 @@ final class MobilityKernels {
                 final int start = rs[x], end = rs[x + 1];
                 final double ux = u[o1 + x];
                 final double fb = dt * bx;
-                // Rates and (stable) the row sums the φ(z) factor needs.
-                double out = 0, drift = 0;
+                // Rates and (stable) the row sums the φ(z) factor needs: u_n = u_{n+1} + Δt φ(z) (cost + drift).
+                double out = 0, drift = 0, cost = 0;
                 for (int e = start; e < end; e++) {
                     final int y = to[e];
                     final double uy = u[o1 + y];
-                    final double r = gamma[gOff + e] + (-(c * muHat[o + y]) - (uy - ux)) * inv2b;
+                    final double q = gamma[gOff + e];
+                    final double my = muHat[o + y];
+                    final double r = q + (-(c * my) - (uy - ux)) * inv2b;
                     final double ar = r > 0 ? r : 0;
                     a[e] = ar;
                     out += ar;
                     drift += ar * (uy - ux);
+                    if (stable) {
+                        final double dev = ar - q;
+                        cost += b * dev * dev + c * my * ar;
+                    }
                 }
                 double dBar = fb;
                 double common = 0;
+                double fc = fb;  // cotangent of the running cost
                 if (stable) {
                     final double z = dt * out;
-                    common = fb * drift * ExitFactor.dphi(z) * dt;
-                    dBar *= ExitFactor.phi(z);
+                    final double ph = ExitFactor.phi(z);
+                    common = fb * (cost + drift) * ExitFactor.dphi(z) * dt;
+                    dBar *= ph;
+                    fc *= ph;
                 }
                 double ubx = 0;
                 for (int e = start; e < end; e++) {
@@ -234,10 +241,10 @@ final class MobilityKernels {
                     uBar[o1 + y] += move;
                     ubx -= move;
                     final double dev = r - q;
-                    double qBar = -fb * twoB * dev;
-                    muHatBar[o + y] += fb * c * r;
+                    double qBar = -fc * twoB * dev;
+                    muHatBar[o + y] += fc * c * r;
                     if (r > 0) {
-                        final double ab = dBar * du + common + fb * (twoB * dev + c * my);
+                        final double ab = dBar * du + common + fc * (twoB * dev + c * my);
                         if (ab != 0) {
                             qBar += ab;
                             final double sv = ab * inv2b;

@@ -23,6 +23,14 @@ public interface CalibrationListener {
     default void parametersUpdated(ParameterUpdate update) {
     }
 
+    /**
+     * An update of {@code region} at {@code bin} failed its checks with {@code reason} (a {@code Health.REASON_*}
+     * label); once per failing attempt (the warm update, then its cold retry). The bin's outcome is in the
+     * {@link ParameterUpdate#health()} reported next.
+     */
+    default void updateFailed(String region, long bin, String reason) {
+    }
+
     /** A forecast was issued (with the realised errors of earlier forecasts for the bin that closed). */
     default void forecastIssued(Forecast forecast) {
     }
@@ -53,6 +61,13 @@ public interface CalibrationListener {
             public void parametersUpdated(ParameterUpdate update) {
                 for (CalibrationListener l : copy) {
                     l.parametersUpdated(update);
+                }
+            }
+
+            @Override
+            public void updateFailed(String region, long bin, String reason) {
+                for (CalibrationListener l : copy) {
+                    l.updateFailed(region, bin, reason);
                 }
             }
 

@@ -18,9 +18,18 @@ import java.util.List;
  * @param steps       one entry per forecast bin
  * @param realised    errors of earlier forecasts whose target was {@code issuedAtBin} (empty if none)
  * @param provenance  where the forecast comes from
+ * @param health      the health of the bin's update; when degraded the forecast comes from the last good
+ *                    parameters ({@link Health#parametersFromBin()}), or holds the last shares when its own
+ *                    equilibrium failed (reason {@link Health#REASON_FORECAST}); null when read without it: OK
  */
 public record Forecast(String region, long issuedAtBin, List<String> zones, double bandLevel,
-                       List<Step> steps, List<RealisedError> realised, Provenance provenance) {
+                       List<Step> steps, List<RealisedError> realised, Provenance provenance, Health health) {
+
+    /** A forecast of an update that passed its checks ({@link Health#ok}). */
+    public Forecast(String region, long issuedAtBin, List<String> zones, double bandLevel, List<Step> steps,
+                    List<RealisedError> realised, Provenance provenance) {
+        this(region, issuedAtBin, zones, bandLevel, steps, realised, provenance, Health.ok(issuedAtBin));
+    }
 
     public Forecast {
         Records.nonBlank("region", region);
@@ -37,6 +46,9 @@ public record Forecast(String region, long issuedAtBin, List<String> zones, doub
         }
         realised = Records.copy("realised", realised);
         Records.nonNull("provenance", provenance);
+        if (health == null) {
+            health = Health.ok(issuedAtBin);
+        }
     }
 
     /**

@@ -21,10 +21,22 @@ import java.util.List;
  * @param start             whether the update was warm-started from the previous state or cold-started
  * @param latencyMillis     wall-clock time of the update, milliseconds
  * @param provenance        where the estimate comes from
+ * @param health            whether the update passed its checks; when degraded, {@code parameters}, {@code loss}
+ *                          and {@code exploitability} are those of the last good parameters on this bin's window
+ *                          (null when read from JSON without it: OK)
  */
 public record ParameterUpdate(String region, long bin, List<ParameterValue> parameters, double loss,
                               double exploitability, int optimiserSteps, int picardIterations,
-                              int adjointIterations, Start start, double latencyMillis, Provenance provenance) {
+                              int adjointIterations, Start start, double latencyMillis, Provenance provenance,
+                              Health health) {
+
+    /** An update that passed its checks ({@link Health#ok}). */
+    public ParameterUpdate(String region, long bin, List<ParameterValue> parameters, double loss,
+                           double exploitability, int optimiserSteps, int picardIterations, int adjointIterations,
+                           Start start, double latencyMillis, Provenance provenance) {
+        this(region, bin, parameters, loss, exploitability, optimiserSteps, picardIterations, adjointIterations,
+                start, latencyMillis, provenance, Health.ok(bin));
+    }
 
     /** How an update was started. */
     public enum Start {
@@ -45,5 +57,8 @@ public record ParameterUpdate(String region, long bin, List<ParameterValue> para
         Records.nonNull("start", start);
         Records.nonNegative("latencyMillis", latencyMillis);
         Records.nonNull("provenance", provenance);
+        if (health == null) {
+            health = Health.ok(bin);
+        }
     }
 }

@@ -36,6 +36,19 @@ import org.mfgcal.calibrator.solver.SquaredLoss;
  *   <li><b>Cold start.</b> θ = prior, fresh moments, μ from μ_0: on the first full window, after {@link #reset} or
  *       a gap, and when the warm start's objective (its first gradient evaluation) is above the objective at the
  *       prior by more than {@link #REACH} (relative; checked every update with one extra solve, warm-started; logged).</li>
+ *   <li><b>Checks, rollback, degraded bins.</b> Before an update replaces the warm state it is checked
+ *       ({@link #check}): the published equilibrium converged, θ finite, μ* ≥ −{@value #MASS_TOLERANCE} with mass 1
+ *       within {@value #MASS_TOLERANCE} at every step, exploitability finite, and the loss of the published
+ *       equilibrium finite and not above the objective at the prior on the same window (with {@link #REACH}). A
+ *       failing warm update is rolled back (θ, μ*, optimiser memory, curvature, as kept before it) and retried once
+ *       cold ({@link Health.State#RECOVERED} when that passes). Otherwise the bin is published
+ *       {@link Health.State#DEGRADED} with its reason: the last good parameters (shifted with the window; the prior
+ *       rates before any good update), their loss and exploitability on this window and a forecast from them; the
+ *       next bin starts warm from that last good state. Each failing attempt is reported to
+ *       {@link CalibrationListener#updateFailed}. Numerical failures never throw out of {@link #update}; input
+ *       errors (wrong region, zones, bin order, shares) still do. Causes fixed rather than caught: the stable
+ *       HJB step of the mobility game (see {@code Game.exitScaledCost}) and diverged uncertainty probes, which are
+ *       left out instead of entering the running curvature, the preconditioner and the posterior.</li>
  *   <li><b>Uncertainty.</b> Gauss–Newton: diag(JᵀJ) of J = ∂μ* / ∂θ by Rademacher probes v, E[(Jᵀv)²] = diag(JᵀJ),
  *       each Jᵀv one exact adjoint solve; posterior variance 1/(diag(JᵀJ)/σ² + regulariser curvature). After a cold
  *       start {@code uncertaintyProbes} probes; on warm updates the estimate is shifted with the window and one fresh
@@ -114,6 +127,13 @@ public final class RegionCalibrator {
     static final double MAX_LOG_STEP = 2.0;
     /** The line search gives up when the largest change of a log-rate falls below this. */
     static final double MIN_LOG_STEP = 1e-4;
+    /** Largest mass error and most negative μ* entry an update's equilibrium may have (its checks, {@link Health}). */
+    static final double MASS_TOLERANCE = 1e-6;
+    /**
+     * Loss and exploitability reported by a degraded bin when not even the fallback parameters have an equilibrium
+     * on the window (the largest finite double: the records stay valid JSON, the health says why).
+     */
+    static final double UNAVAILABLE = Double.MAX_VALUE;
     /** Relative accuracy to which the uncertainty probes' adjoints are solved. */
     static final double PROBE_ACCURACY = 1e-3;
 
@@ -170,6 +190,16 @@ public final class RegionCalibrator {
     private final Lbfgs.Preconditioner precond;
     private boolean warm;
     private boolean hasMu;
+    // the last good state (kept before each update, restored when it fails its checks)
+    private final double[] goodTheta;
+    private final double[] goodMu;
+    private final double[] goodGn;
+    private final double[] goodVariance;
+    private final Adam goodAdam;
+    private final Lbfgs goodLbfgs;
+    private boolean goodHasMu;
+    private boolean goodHaveCurvature;
+    private long lastGoodBin = NONE;
     private double scale;
     private int picard;
     private int adjoint;
@@ -296,6 +326,12 @@ public final class RegionCalibrator {
         savedAdam = new Adam(n);
         lbfgs = new Lbfgs(n, LBFGS_MEMORY);
         savedLbfgs = new Lbfgs(n, LBFGS_MEMORY);
+        goodTheta = new double[n];
+        goodMu = new double[w * d];
+        goodGn = new double[n];
+        goodVariance = new double[n];
+        goodAdam = new Adam(n);
+        goodLbfgs = new Lbfgs(n, LBFGS_MEMORY);
         gradCur = new double[n];
         direction = new double[n];
         trial = new double[n];
@@ -533,6 +569,7 @@ public final class RegionCalibrator {
         hasMu = mu;
         haveCurvature = curv;
         oneStepResiduals = oneStep;
+        lastGoodBin = isWarm ? last : NONE; // not saved: a warm state is a good one (degraded bins restore theirs)
     }
 
     /** The current rate (per hour) of edge {@code from → to} during window row {@code row} (0..W−2). */
@@ -611,6 +648,7 @@ public final class RegionCalibrator {
             // The Gauss–Newton data curvature follows its bins: row r+1 becomes row r, the new row starts from the
             // previous last row (as θ does).
             System.arraycopy(gnData, edges, gnData, 0, gnData.length - edges);
+            System.arraycopy(variance, edges, variance, 0, variance.length - edges);
             idx = w - 1;
         } else {
             idx = filled++;
@@ -637,48 +675,71 @@ public final class RegionCalibrator {
             return new UpdateResult(o, null, null, List.of());
         }
 
-        // Calibrate.
+        // Calibrate: the update, checked before it replaces the warm state; rolled back and retried once cold when
+        // it fails; else the bin is published degraded with the last good parameters.
         System.arraycopy(obs, 0, mu0, 0, d);
         scale = rows / (2 * observationVariance());
         picard = 0;
         adjoint = 0;
+        keepGood();
         boolean cold = !warm;
         int steps;
-        if (comparison != null && warm) {
-            steps = measure(b, comparison);
-        } else {
-            steps = -1;
-            if (warm) {
-                // The warm start's first (gradient) evaluation doubles as the check against the cold start's
-                // objective; a warm start within REACH (relative) of it is not worse.
-                double coldObjective = coldCheck();
-                steps = optimise(cfg.warmSteps(), Double.NEGATIVE_INFINITY,
-                        coldObjective + REACH * Math.abs(coldObjective));
-                if (steps < 0) {
-                    LOG.log(System.Logger.Level.INFO, "region ''{0}'' bin {1}: warm start objective {2} is worse than"
-                            + " the cold start''s {3}; starting cold", region, b, firstObjective, coldObjective);
-                    cold = true;
+        String failure;
+        String firstFailure = null;
+        try {
+            steps = calibrate(b, comparison);
+            cold = lastCold;
+            failure = check();
+        } catch (RuntimeException e) {
+            steps = 0;
+            failure = Health.REASON_EXCEPTION + ": " + e.getMessage();
+        }
+        if (failure != null) {
+            firstFailure = failure;
+            reportFailure(b, failure, cold ? "cold" : "warm");
+            if (!cold) {
+                restoreGood();
+                cold = true;
+                try {
+                    startCold();
+                    steps = optimise(cfg.coldSteps(), Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+                    priorObjective = firstObjective;
+                    finish();
+                    failure = check();
+                } catch (RuntimeException e) {
+                    failure = Health.REASON_EXCEPTION + ": " + e.getMessage();
+                }
+                if (failure != null) {
+                    reportFailure(b, failure, "cold retry");
                 }
             }
+        }
+        final Health health;
+        double best;
+        double expl;
+        Solution sol;
+        if (failure == null) {
+            health = firstFailure == null ? Health.ok(b)
+                    : new Health(Health.State.RECOVERED, firstFailure, b);
+            warm = true;
             if (cold) {
-                startCold();
-                steps = optimise(cfg.coldSteps(), Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+                haveCurvature = false;
             }
+            sol = lastSolution;
+            best = publishedLoss;
+            expl = Math.max(0, sol.exploitability());
+            uncertainty(b, sol);
+            lastGoodBin = b;
+        } else {
+            // Degraded: the last good state (shifted with the window), its loss and exploitability on this window.
+            restoreGood();
+            health = new Health(Health.State.DEGRADED, failure, lastGoodBin == NONE ? null : lastGoodBin);
+            warm = lastGoodBin != NONE;
+            double[] fallback = fallbackSolve();
+            best = fallback[0];
+            expl = fallback[1];
+            sol = null;
         }
-        double best = finish();
-        if (!Double.isFinite(best)) {
-            LOG.log(System.Logger.Level.WARNING, "region ''{0}'' bin {1}: no equilibrium converged; next update starts"
-                    + " cold", region, b);
-            warm = false;
-            hasMu = false;
-            return new UpdateResult(o, null, null, List.of());
-        }
-        warm = true;
-        if (cold) {
-            haveCurvature = false;
-        }
-        Solution sol = lastSolution;
-        uncertainty(b, sol);
         final long firstBin = b - w + 1;
         Provenance prov = new Provenance(cfg.modelVersion(), configHash, cfg.seed(), cfg.codeVersion(), firstBin, b);
 
@@ -690,11 +751,12 @@ public final class RegionCalibrator {
         }
         remember(b, bin);
         List<ParameterValue> values = parameterValues();
-        Forecast forecast = forecast(b, realised, prov);
+        Health[] fcHealth = {health};
+        Forecast forecast = forecast(b, realised, prov, fcHealth);
         List<DriftAlert> alerts = drift(b, haveRef, prov);
         double latency = (System.nanoTime() - t0) / 1e6;
-        ParameterUpdate update = new ParameterUpdate(region, b, values, best, Math.max(0, sol.exploitability()),
-                steps, picard, adjoint, cold ? ParameterUpdate.Start.COLD : ParameterUpdate.Start.WARM, latency, prov);
+        ParameterUpdate update = new ParameterUpdate(region, b, values, best, expl, Math.max(0, steps), picard,
+                adjoint, cold ? ParameterUpdate.Start.COLD : ParameterUpdate.Start.WARM, latency, prov, fcHealth[0]);
         listener.parametersUpdated(update);
         listener.forecastIssued(forecast);
         listener.driftScore(region, b, monitor.score());
@@ -702,6 +764,144 @@ public final class RegionCalibrator {
             listener.driftAlert(a);
         }
         return new UpdateResult(o, update, forecast, alerts);
+    }
+
+    private boolean lastCold;
+    private double priorObjective;
+    private double publishedLoss;
+
+    /**
+     * The update proper: warm (checked against the objective at the prior, cold when worse) or cold, or the warm/cold
+     * measurement of {@link #compare}; then {@link #finish}. Returns the optimiser's steps; sets {@link #lastCold}
+     * and {@link #priorObjective}.
+     */
+    private int calibrate(long b, WarmColdComparison[] comparison) {
+        boolean cold = !warm;
+        int steps;
+        priorObjective = Double.NaN;
+        if (comparison != null && warm) {
+            steps = measure(b, comparison);
+        } else {
+            steps = -1;
+            if (warm) {
+                // The warm start's first (gradient) evaluation doubles as the check against the cold start's
+                // objective; a warm start within REACH (relative) of it is not worse.
+                double coldObjective = coldCheck();
+                priorObjective = coldObjective;
+                steps = optimise(cfg.warmSteps(), Double.NEGATIVE_INFINITY,
+                        coldObjective + REACH * Math.abs(coldObjective));
+                if (steps < 0) {
+                    LOG.log(System.Logger.Level.INFO, "region ''{0}'' bin {1}: warm start objective {2} is worse than"
+                            + " the cold start''s {3}; starting cold", region, b, firstObjective, coldObjective);
+                    cold = true;
+                }
+            }
+            if (cold) {
+                startCold();
+                steps = optimise(cfg.coldSteps(), Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+                priorObjective = firstObjective;
+            }
+        }
+        lastCold = cold;
+        finish();
+        return steps;
+    }
+
+    /**
+     * Checks the update's result before it becomes the warm state: null when it passes, else the reason
+     * ({@link Health} labels). The loss is recomputed on the published equilibrium (the final solve of
+     * {@link #finish}); it may not be above the objective at the prior on the same window (an update never makes the
+     * fit worse than not calibrating), with the {@link #REACH} slack.
+     */
+    private String check() {
+        if (!Double.isFinite(bestObjective) || lastSolution == null || !lastSolution.converged()) {
+            return Health.REASON_NO_EQUILIBRIUM;
+        }
+        for (double t : theta) {
+            if (!Double.isFinite(t)) {
+                return Health.REASON_NON_FINITE_PARAMETERS;
+            }
+        }
+        Solution sol = lastSolution;
+        if (!(sol.minMu() >= -MASS_TOLERANCE)) {
+            return Health.REASON_NEGATIVE_DENSITY + ": min mu " + sol.minMu();
+        }
+        if (!(sol.maxMassError() <= MASS_TOLERANCE)) {
+            return Health.REASON_MASS + ": mass error " + sol.maxMassError();
+        }
+        if (!Double.isFinite(sol.exploitability())) {
+            return Health.REASON_EXPLOITABILITY;
+        }
+        double v = loss.value(sol.mu(), obs) * scale + model.regulariser(theta, scratch);
+        if (!Double.isFinite(v)) {
+            return Health.REASON_LOSS_NON_FINITE;
+        }
+        if (Double.isFinite(priorObjective) && v > priorObjective + REACH * Math.abs(priorObjective)) {
+            return Health.REASON_LOSS_EXPLODED + ": " + v + " > objective at the prior " + priorObjective;
+        }
+        publishedLoss = v;
+        return null;
+    }
+
+    private void reportFailure(long b, String reason, String attempt) {
+        LOG.log(System.Logger.Level.WARNING, "region ''{0}'' bin {1}: {2} update failed its checks: {3}", region, b,
+                attempt, reason);
+        String label = reason.indexOf(": ") < 0 ? reason : reason.substring(0, reason.indexOf(": "));
+        listener.updateFailed(region, b, label);
+    }
+
+    /** The state an update may replace, kept before it starts (θ, μ*, optimiser memory, curvature). */
+    private void keepGood() {
+        System.arraycopy(theta, 0, goodTheta, 0, theta.length);
+        System.arraycopy(muWarm, 0, goodMu, 0, muWarm.length);
+        System.arraycopy(gnData, 0, goodGn, 0, gnData.length);
+        System.arraycopy(variance, 0, goodVariance, 0, variance.length);
+        goodAdam.copyFrom(adam);
+        goodLbfgs.copyFrom(lbfgs);
+        goodHasMu = hasMu;
+        goodHaveCurvature = haveCurvature;
+    }
+
+    /** Rolls back to what {@link #keepGood} kept. */
+    private void restoreGood() {
+        System.arraycopy(goodTheta, 0, theta, 0, theta.length);
+        System.arraycopy(goodMu, 0, muWarm, 0, muWarm.length);
+        System.arraycopy(goodGn, 0, gnData, 0, gnData.length);
+        System.arraycopy(goodVariance, 0, variance, 0, variance.length);
+        adam.copyFrom(goodAdam);
+        lbfgs.copyFrom(goodLbfgs);
+        hasMu = goodHasMu;
+        haveCurvature = goodHaveCurvature;
+        if (lastGoodBin == NONE) {
+            model.reset(theta); // no good update yet: the prior rates
+            hasMu = false;
+        }
+    }
+
+    /**
+     * Loss and exploitability of the restored (last good) parameters on this bin's window, for a degraded bin: one
+     * solve from μ_0 (the warm start may be what failed). When even that fails, {@link #UNAVAILABLE} for both (finite,
+     * so the record stays valid JSON; the health says the bin is degraded).
+     */
+    private double[] fallbackSolve() {
+        try {
+            model.gamma(theta, gamma);
+            solver.setReportExploitability(true);
+            Solution sol = solver.solve(mu0, gamma, null);
+            picard += sol.iterations();
+            double v = loss.value(sol.mu(), obs) * scale + model.regulariser(theta, scratch);
+            if (sol.converged() && Double.isFinite(v) && Double.isFinite(sol.exploitability())) {
+                System.arraycopy(sol.mu(), 0, muWarm, 0, muWarm.length);
+                hasMu = true;
+                return new double[] {v, Math.max(0, sol.exploitability())};
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "region ''{0}'': fallback solve failed: {1}", region, e.getMessage());
+        } finally {
+            solver.setReportExploitability(false);
+        }
+        hasMu = false;
+        return new double[] {UNAVAILABLE, UNAVAILABLE};
     }
 
     private void checkObservation(Observation o) {
@@ -1032,6 +1232,7 @@ public final class RegionCalibrator {
         final int probes = haveCurvature ? 1 : cfg.uncertaintyProbes();
         final double weight = haveCurvature ? 1.0 / cfg.uncertaintyProbes() : 1.0;
         Arrays.fill(precision, 0);
+        int used = 0;
         // The adjoint's stopping rule is absolute (adjointTol): probes of ±s with s = PROBE_ACCURACY⁻¹·adjointTol are
         // solved to a relative accuracy PROBE_ACCURACY, ample for a Monte Carlo estimate; unit probes were solved to
         // 1e-5 relative, which made the probe the most expensive solve of an update (29% of it, JFR, d = 21, W = 96).
@@ -1044,14 +1245,30 @@ public final class RegionCalibrator {
             }
             solver.gradientForCotangent(sol, mu0, probe, gamma, gammaBar);
             model.pullback(theta, gamma, gammaBar, thetaBar);
+            double sq = 0;
+            for (int i = 0; i < thetaBar.length; i++) {
+                sq += thetaBar[i] * thetaBar[i];
+            }
+            if (!Double.isFinite(sq * unscale)) {
+                // The probe's adjoint diverged (I − J near singular along it): a NaN here would enter the running
+                // curvature, the preconditioner and the posterior for good. The probe is left out.
+                LOG.log(System.Logger.Level.DEBUG, "region ''{0}'' bin {1}: uncertainty probe {2} diverged; left out",
+                        region, b, j);
+                continue;
+            }
+            used++;
             for (int i = 0; i < precision.length; i++) {
                 precision[i] += thetaBar[i] * thetaBar[i] * unscale;
             }
         }
-        for (int i = 0; i < precision.length; i++) {
-            gnData[i] = (1 - weight) * gnData[i] + weight * precision[i] / probes;
+        if (used > 0) {
+            for (int i = 0; i < precision.length; i++) {
+                gnData[i] = (1 - weight) * gnData[i] + weight * precision[i] / used;
+            }
+            haveCurvature = true;
+        } else if (!haveCurvature) {
+            Arrays.fill(gnData, 0); // no data curvature yet: the posterior is the regulariser's
         }
-        haveCurvature = true;
         final double invSigma2 = 2 * scale / rows;
         for (int i = 0; i < precision.length; i++) {
             precision[i] = gnData[i] * invSigma2;
@@ -1258,7 +1475,13 @@ public final class RegionCalibrator {
         return out;
     }
 
-    private Forecast forecast(long b, List<Forecast.RealisedError> realised, Provenance prov) {
+    /**
+     * The forecast issued after bin b with the current θ. {@code health[0]} is the bin's health on entry; when the
+     * forecast's own equilibrium fails (not converged, mass or a non-finite entry) the mean holds the last observed
+     * shares over the horizon (persistence; bands from the jump noise at those shares) and {@code health[0]} becomes
+     * degraded with {@link Health#REASON_FORECAST}.
+     */
+    private Forecast forecast(long b, List<Forecast.RealisedError> realised, Provenance prov, Health[] health) {
         final int last = (rows - 1) * edges;
         boolean lastSeason = true; // every forecast bin uses the rates of the same bin one season earlier
         for (int h = 0; h < horizon; h++) {
@@ -1281,7 +1504,25 @@ public final class RegionCalibrator {
         System.arraycopy(fcGamma, (horizon - 1) * edges, fcGamma, horizon * edges, edges);
         Solution mean = forecaster.solve(fcMu0, fcGamma, null);
         final double[] m = mean.mu();
-        seasonalCorrection(b, lastSeason, m);
+        boolean persistence = !mean.converged() || !(mean.maxMassError() <= MASS_TOLERANCE);
+        for (int i = 0; i < m.length && !persistence; i++) {
+            persistence = !Double.isFinite(m[i]);
+        }
+        if (!persistence) {
+            seasonalCorrection(b, lastSeason, m);
+        } else {
+            Arrays.fill(fcCorr, 0);
+            for (int h = 0; h <= horizon; h++) {
+                System.arraycopy(fcMu0, 0, m, h * d, d);
+            }
+            Health in = health[0];
+            String reason = in.state() == Health.State.DEGRADED ? in.reason() + "; " + Health.REASON_FORECAST
+                    : Health.REASON_FORECAST + (in.state() == Health.State.RECOVERED ? "; " + in.reason() : "");
+            health[0] = new Health(Health.State.DEGRADED, reason, in.parametersFromBin());
+            listener.updateFailed(region, b, Health.REASON_FORECAST);
+            LOG.log(System.Logger.Level.WARNING, "region ''{0}'' bin {1}: forecast equilibrium failed; forecast holds"
+                    + " the last shares", region, b);
+        }
         // Expected individual jumps into and out of each zone, cumulated over the horizon (per unit population).
         final double dt = cfg.binHours();
         Arrays.fill(fcJumps, 0);
@@ -1298,7 +1539,7 @@ public final class RegionCalibrator {
         Arrays.fill(fcSum, 0);
         Arrays.fill(fcSumSq, 0);
         SplittableRandom rng = random(b, 2);
-        final int samples = cfg.forecastSamples();
+        final int samples = persistence ? 0 : cfg.forecastSamples();
         int valid = 0;
         for (int j = 0; j < samples; j++) {
             for (int h = 0; h < horizon; h++) {
@@ -1351,7 +1592,7 @@ public final class RegionCalibrator {
             steps.add(new Forecast.Step(b + h, mv, lo, up));
         }
         pendIssued[slot] = b;
-        return new Forecast(region, b, zones, cfg.bandLevel(), steps, realised, prov);
+        return new Forecast(region, b, zones, cfg.bandLevel(), steps, realised, prov, health[0]);
     }
 
     /**
@@ -1402,8 +1643,14 @@ public final class RegionCalibrator {
         if (haveRef) {
             final int os = slotOf(b) * d;
             final int monitored = d - 1;
+            boolean finite = true;
             for (int x = 0; x < monitored; x++) {
                 logRatio[x] = Math.log(outHist[os + x] / outRef[x]);
+                finite &= Double.isFinite(logRatio[x]);
+            }
+            if (!finite) {
+                // A rate underflowed to 0 (log-rate below −745): no log-ratio this bin, the channels skip it.
+                return alerts;
             }
             // Zone-relative: remove the region-wide shift of the bin (median over the monitored zones), so that a
             // system-wide pattern (a holiday morning, weather over the whole network) is not read as a change of

@@ -49,6 +49,7 @@ final class Sweeps {
         if (game.fusedHjbSweep(nT, dt, stable, u, muHat, gamma)) {
             return;
         }
+        final boolean exitCost = game.exitScaledCost();
         for (int n = nT - 2; n >= 0; n--) {
             final int o1 = (n + 1) * d;
             final int o = n * d;
@@ -63,6 +64,10 @@ final class Sweeps {
                 for (int e = gr.rowStart(x), end = gr.rowEnd(x); e < end; e++) {
                     drift += a[e] * (u[o1 + gr.to(e)] - ux);
                     out += a[e];
+                }
+                if (stable && exitCost) {
+                    u[o + x] = ux + dt * phi(dt * out) * (f[x] + drift);
+                    continue;
                 }
                 if (stable) {
                     drift *= phi(dt * out);
@@ -185,6 +190,7 @@ final class Sweeps {
         }
 
         // Reverse HJB: n = 0 .. N−2 (the backward sweep read u_{n+1} to write u_n).
+        final boolean exitCost = stable && game.exitScaledCost();
         final boolean hjbSwept = game.fusedHjbVjpSweep(nT, dt, stable, u, muHat, gamma, uBar, muHatBar, gammaBar, a,
                 aBar);
         for (int n = hjbSwept ? nT - 1 : 0; n < nT - 1; n++) {
@@ -193,7 +199,7 @@ final class Sweeps {
             if (game.fusedHjbVjpStep(n, dt, stable, u, o, o1, muHat, gamma, n * p, uBar, muHatBar, gammaBar)) {
                 continue;
             }
-            game.local(n, u, o1, muHat, o, gamma, n * p, a, null, b.scratch);
+            game.local(n, u, o1, muHat, o, gamma, n * p, a, exitCost ? b.f : null, b.scratch);
             for (int x = 0; x < d; x++) {
                 final int start = gr.rowStart(x), end = gr.rowEnd(x);
                 final double bx = uBar[o + x];
@@ -215,8 +221,12 @@ final class Sweeps {
                         drift += a[e] * (u[o1 + gr.to(e)] - ux);
                     }
                     final double z = dt * out;
-                    common = dt * bx * drift * dphi(z) * dt;
+                    // u_n = u_{n+1} + Δt φ(z) (drift [+ f]): ∂/∂a_e = Δt φ (Δu_e [+ ∂f/∂a_e]) + Δt² φ'(z) (drift [+ f]).
+                    common = dt * bx * (exitCost ? drift + b.f[x] : drift) * dphi(z) * dt;
                     dBar *= phi(z);
+                    if (exitCost) {
+                        fBar[x] *= phi(z);
+                    }
                 }
                 for (int e = start; e < end; e++) {
                     final int y = gr.to(e);
@@ -252,15 +262,16 @@ final class Sweeps {
         if (game.fusedExploitability(nT, dt, stable, gamma, u, nu, v1, v0, br1, br0, b.result)) {
             return b.result[0];
         }
+        final boolean exitCost = game.exitScaledCost();
         for (int n = nT - 2; n >= 0; n--) {
             final int o = n * d;
             game.local(n, u, o, nu, o, gamma, n * p, aP, fP, b.scratch);
             game.local(n, br1, 0, nu, o, gamma, n * p, aG, fG, b.scratch);
             for (int x = 0; x < d; x++) {
                 final int start = gr.rowStart(x), end = gr.rowEnd(x);
-                v0[x] = v1[x] + dt * (fP[x] + drift(gr, start, end, aP, v1, x, dt, stable));
-                final double viaPi = br1[x] + dt * (fP[x] + drift(gr, start, end, aP, br1, x, dt, stable));
-                final double viaGreedy = br1[x] + dt * (fG[x] + drift(gr, start, end, aG, br1, x, dt, stable));
+                v0[x] = v1[x] + dt * step(gr, start, end, fP[x], aP, v1, x, dt, stable, exitCost);
+                final double viaPi = br1[x] + dt * step(gr, start, end, fP[x], aP, br1, x, dt, stable, exitCost);
+                final double viaGreedy = br1[x] + dt * step(gr, start, end, fG[x], aG, br1, x, dt, stable, exitCost);
                 br0[x] = Math.min(viaPi, viaGreedy);
             }
             System.arraycopy(v0, 0, v1, 0, d);
@@ -273,13 +284,19 @@ final class Sweeps {
         return s;
     }
 
-    private static double drift(Graph gr, int start, int end, double[] a, double[] v, int x, double dt, boolean stable) {
+    /** The HJB step's increment per unit Δt: cost + drift, the stable scheme's φ on the drift (and the cost). */
+    private static double step(Graph gr, int start, int end, double f, double[] a, double[] v, int x, double dt,
+                               boolean stable, boolean exitCost) {
         double drift = 0, out = 0;
         final double vx = v[x];
         for (int e = start; e < end; e++) {
             drift += a[e] * (v[gr.to(e)] - vx);
             out += a[e];
         }
-        return stable ? drift * phi(dt * out) : drift;
+        if (!stable) {
+            return f + drift;
+        }
+        final double ph = phi(dt * out);
+        return exitCost ? ph * (f + drift) : f + drift * ph;
     }
 }

@@ -26,6 +26,11 @@ public record Generic(Game g) implements Game {
     }
 
     @Override
+    public boolean exitScaledCost() {
+        return g.exitScaledCost();
+    }
+
+    @Override
     public int scratchSize() {
         return g.scratchSize();
     }

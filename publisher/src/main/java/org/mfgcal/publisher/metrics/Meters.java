@@ -31,6 +31,8 @@ import java.util.List;
  * <tr><td>{@link #FORECAST_SKILL}</td><td>{@code mfgcal_forecast_skill_ratio{region,horizon,baseline}}</td><td>model MAE / baseline MAE (persistence, seasonal_naive) per horizon, since start; below 1 the model beats the baseline</td></tr>
  * <tr><td>{@link #DRIFT_SCORE}</td><td>{@code mfgcal_drift_score{region}}</td><td>largest detector statistic / threshold</td></tr>
  * <tr><td>{@link #DRIFT_ALERTS_ACTIVE}</td><td>{@code mfgcal_drift_alerts_active{region}}</td><td>alerts raised and not cleared</td></tr>
+ * <tr><td>{@link #UPDATE_FAILURES}</td><td>{@code mfgcal_update_failures_total{region,reason}}</td><td>update attempts that failed their checks (warm, then its cold retry), by reason</td></tr>
+ * <tr><td>{@link #REGION_HEALTH}</td><td>{@code mfgcal_region_health{region}}</td><td>last update: 0 ok, 1 recovered by the cold retry, 2 degraded</td></tr>
  * <tr><td>{@link #CONSUMER_LAG}</td><td>{@code mfgcal_consumer_lag_records{topic,partition}}</td><td>records behind the log end</td></tr>
  * </table>
  */
@@ -85,6 +87,12 @@ public enum Meters {
     /** Drift alerts raised and not yet cleared. */
     DRIFT_ALERTS_ACTIVE("mfgcal.drift.alerts.active", Type.GAUGE, null, "mfgcal_drift_alerts_active",
             "Drift alerts raised and not cleared", "region"),
+    /** Update attempts that failed their checks, by reason (a {@code Health.REASON_*} label). */
+    UPDATE_FAILURES("mfgcal.update.failures", Type.COUNTER, "failures", "mfgcal_update_failures_total",
+            "Calibration update attempts that failed their checks, by reason", "region", "reason"),
+    /** Health of a region's last update: 0 ok, 1 recovered by the cold retry, 2 degraded (last good parameters). */
+    REGION_HEALTH("mfgcal.region.health", Type.GAUGE, null, "mfgcal_region_health",
+            "Health of the last update: 0 ok, 1 recovered by a cold retry, 2 degraded", "region"),
     /** Consumer lag per input partition, records. */
     CONSUMER_LAG("mfgcal.consumer.lag", Type.GAUGE, "records", "mfgcal_consumer_lag_records",
             "Records between the consumer position and the log end", "topic", "partition");

@@ -118,6 +118,12 @@ public final class ServiceMetrics implements CalibrationListener {
         summary(Meters.ADJOINT_ITERATIONS, region).record(u.adjointIterations());
         gauge(Meters.LOSS, u.loss(), region);
         gauge(Meters.EXPLOITABILITY, u.exploitability(), region);
+        gauge(Meters.REGION_HEALTH, u.health().state().ordinal(), region);
+    }
+
+    @Override
+    public void updateFailed(String region, long bin, String reason) {
+        counter(Meters.UPDATE_FAILURES, region, reason).increment();
     }
 
     @Override

@@ -50,6 +50,33 @@ class OutputSchemaTest {
     }
 
     @Test
+    void degradedRecords_validateAndRoundTrip() throws IOException {
+        ParameterUpdate u = Fixtures.update("London", 5, 0.1, ParameterUpdate.Start.COLD);
+        org.mfgcal.calibrator.online.Health noGood = new org.mfgcal.calibrator.online.Health(
+                org.mfgcal.calibrator.online.Health.State.DEGRADED, "no-equilibrium", null);
+        ParameterUpdate degraded = new ParameterUpdate(u.region(), u.bin(), u.parameters(), u.loss(), u.exploitability(),
+                u.optimiserSteps(), u.picardIterations(), u.adjointIterations(), u.start(), u.latencyMillis(),
+                u.provenance(), noGood);
+        org.mfgcal.calibrator.online.Forecast f = Fixtures.forecast("London", 5);
+        org.mfgcal.calibrator.online.Forecast fd = new org.mfgcal.calibrator.online.Forecast(f.region(), f.issuedAtBin(),
+                f.zones(), f.bandLevel(), f.steps(), f.realised(), f.provenance(),
+                new org.mfgcal.calibrator.online.Health(org.mfgcal.calibrator.online.Health.State.DEGRADED,
+                        "forecast-no-equilibrium", 3L));
+        for (Object r : List.of(degraded, fd)) {
+            String key = r instanceof ParameterUpdate ? OutputJson.PARAMETER_UPDATE_SCHEMA : OutputJson.FORECAST_SCHEMA;
+            JsonNode schema = schema(key);
+            String json = OutputJson.write(r);
+            assertEquals(List.of(), validate(schema, schema, mapper.readTree(json), "$"), json);
+            assertEquals(r, OutputJson.read(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), r.getClass()));
+        }
+        // a health whose parametersFromBin is a string does not validate
+        ObjectNode bad = (ObjectNode) mapper.readTree(OutputJson.write(degraded));
+        ((ObjectNode) bad.path("health")).put("parametersFromBin", "3");
+        JsonNode schema = schema(OutputJson.PARAMETER_UPDATE_SCHEMA);
+        assertFalse(validate(schema, schema, bad, "$").isEmpty());
+    }
+
+    @Test
     void invalidMessages_doNotValidate() throws IOException {
         JsonNode schema = schema(OutputJson.FORECAST_SCHEMA);
         ObjectNode ok = (ObjectNode) mapper.readTree(OutputJson.write(Fixtures.forecast("London", 5)));
@@ -107,17 +134,11 @@ class OutputSchemaTest {
                 problems.add(path + ": " + node + " not in " + schema.path("enum"));
             }
         }
-        String type = schema.path("type").asText("");
-        boolean typeOk = switch (type) {
-            case "" -> true;
-            case "object" -> node.isObject();
-            case "array" -> node.isArray();
-            case "string" -> node.isTextual();
-            case "integer" -> node.isIntegralNumber();
-            case "number" -> node.isNumber();
-            case "boolean" -> node.isBoolean();
-            default -> false;
-        };
+        String type = schema.path("type").isArray() ? schema.path("type").toString() : schema.path("type").asText("");
+        boolean typeOk = schema.path("type").isArray() ? false : typeIs(type, node);
+        for (JsonNode t : schema.path("type").isArray() ? schema.path("type") : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode()) {
+            typeOk |= typeIs(t.asText(), node); // a list of types: any of them
+        }
         if (!typeOk) {
             problems.add(path + ": expected " + type + ", got " + node.getNodeType());
             return problems;
@@ -163,5 +184,19 @@ class OutputSchemaTest {
         List<String> out = new ArrayList<>();
         it.forEachRemaining(out::add);
         return out;
+    }
+
+    private static boolean typeIs(String type, JsonNode node) {
+        return switch (type) {
+            case "" -> true;
+            case "object" -> node.isObject();
+            case "array" -> node.isArray();
+            case "string" -> node.isTextual();
+            case "integer" -> node.isIntegralNumber();
+            case "number" -> node.isNumber();
+            case "boolean" -> node.isBoolean();
+            case "null" -> node.isNull();
+            default -> false;
+        };
     }
 }

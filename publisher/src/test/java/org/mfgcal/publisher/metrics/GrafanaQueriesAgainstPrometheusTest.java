@@ -111,6 +111,7 @@ class GrafanaQueriesAgainstPrometheusTest {
             metrics.forecastIssued(Fixtures.forecast(region, bin));
             metrics.driftScore(region, bin, 0.3);
             metrics.lateEvent(region);
+            metrics.updateFailed(region, bin, bin % 2 == 0 ? "no-equilibrium" : "mass");
         }
         metrics.driftAlert(Fixtures.alert("London", bin - 1, bin, DriftAlert.State.RAISED));
         metrics.recordsIn("flights", 250);

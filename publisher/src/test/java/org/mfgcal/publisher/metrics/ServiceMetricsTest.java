@@ -50,6 +50,9 @@ class ServiceMetricsTest {
         m.parametersUpdated(Fixtures.update("London", 1, 0.1, ParameterUpdate.Start.COLD));
         m.parametersUpdated(Fixtures.update("London", 2, 0.1, ParameterUpdate.Start.WARM));
         m.parametersUpdated(Fixtures.update("London", 3, 0.1, ParameterUpdate.Start.WARM));
+        m.updateFailed("London", 4, "no-equilibrium");
+        m.updateFailed("London", 4, "no-equilibrium");
+        m.updateFailed("London", 5, "mass");
         m.forecastIssued(Fixtures.forecast("London", 3));
         m.driftScore("London", 3, 0.7);
         m.driftAlert(Fixtures.alert("London", 2, 3, DriftAlert.State.RAISED));
@@ -92,6 +95,9 @@ class ServiceMetricsTest {
                 Map.of("region", "London", "horizon", "1", "baseline", "seasonal_naive")), 1e-12);
         assertEquals(0.7, value(samples, "mfgcal_drift_score", Map.of("region", "London")));
         assertEquals(1, value(samples, "mfgcal_drift_alerts_active", Map.of("region", "London")));
+        assertEquals(2, value(samples, "mfgcal_update_failures_total", Map.of("region", "London", "reason", "no-equilibrium")));
+        assertEquals(1, value(samples, "mfgcal_update_failures_total", Map.of("region", "London", "reason", "mass")));
+        assertEquals(0, value(samples, "mfgcal_region_health", Map.of("region", "London"))); // the last update was OK
         assertTrue(samples.stream().anyMatch(s -> s.name().equals("mfgcal_update_latency_seconds_bucket")),
                 "latency histogram buckets");
         // the 50 ms target is an exact bucket: all three updates took 3.5 ms
