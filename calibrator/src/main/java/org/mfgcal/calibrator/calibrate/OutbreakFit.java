@@ -223,9 +223,9 @@ public final class OutbreakFit {
             this.k = substeps;
             this.nT = days * substeps + 1;
             // Tolerance of the equilibrium well below one case: max|G(μ) − μ| ≤ 0.01 / population (at most 1e-6); an
-            // equilibrium not reached in 100 iterations (the contact level keeps switching) counts as not evaluable.
+            // equilibrium not reached in 60 iterations (the contact level keeps switching) counts as not evaluable.
             double tol = Math.min(1e-6, 1e-2 / population);
-            SolverOptions so = new SolverOptions(Scheme.STABLE, Method.ANDERSON, 0.0, tol, 100, tol, 100, 5);
+            SolverOptions so = new SolverOptions(Scheme.STABLE, Method.ANDERSON, 0.0, tol, 60, tol, 60, 5);
             this.solver = new EquilibriumSolver(new SirGame(SirGame.Params.DEFAULTS, true), days, nT, so);
             this.solver.setReportExploitability(false);
             this.gamma = new double[nT * 4];
