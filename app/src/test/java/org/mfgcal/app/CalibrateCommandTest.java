@@ -105,6 +105,18 @@ class CalibrateCommandTest {
         assertTrue(res.at("/incidence/mfg_r2").isNumber());
         assertEquals(inc.length, res.at("/incidence/mfg").size());
         assertTrue(res.at("/incidence/parameters/beta").asText().contains("infection rate"));
+        // the plain SIR ODE beside the game, which contains it: never a worse fit
+        double mfgR2 = res.at("/incidence/mfg_r2").asDouble(), odeR2 = res.at("/incidence/sir_ode_r2").asDouble();
+        assertTrue(res.at("/incidence/baseline_ode_r2").isNumber());
+        assertTrue(mfgR2 >= odeR2 - 1e-9 && odeR2 > 0.8, "mfg " + mfgR2 + " vs sir_ode " + odeR2);
+        assertEquals(inc.length, res.at("/incidence/sir_ode").size());
+        for (String m : new String[] {"mfg", "sir_ode"}) {
+            JsonNode f = res.at("/incidence/fits/" + m);
+            assertEquals(f.at("/beta").asDouble() / f.at("/gamma_rec").asDouble(), f.at("/r0").asDouble(), 1e-9);
+            assertTrue(f.at("/beta_se").isNumber() || f.at("/beta_se").isNull(), m + " beta_se");
+            assertTrue(f.at("/i0").asDouble() > 0 && f.at("/i0").asDouble() < 1, m + " i0");
+        }
+        assertTrue(res.at("/models/sir_ode/train/mu_l2").isNumber());
         assertTrue(Files.size(out.resolve("incidence.png")) > 1000);
     }
 

@@ -27,10 +27,14 @@ import org.mfgcal.calibrator.solver.SolverOptions;
  *   <li><b>Gradients.</b> ODE: forward sensitivities. Game: the implicit adjoint of the equilibrium solver with the
  *       cotangent of F on μ*(S) at the day boundaries, plus ∂F/∂μ_0 for I0; the argmin contact level is
  *       differentiated as a constant (exact between switches). Both checked against central differences in tests.</li>
- *   <li><b>Start.</b> ODE: a coarse grid over (γ_rec, R0 = β/γ_rec, I0) (9 × 9 × 8 points), L-BFGS from the 4 best.
- *       Game: κ = 0 at the ODE optimum, then a grid κ = κ*·10^{j/2}, j = −6..3, κ* = population / peak incidence
- *       (where distancing starts to matter), each refined by L-BFGS from the ODE optimum and from the previous κ's
- *       optimum; the best κ is refined once more at κ·10^{±1/4}.</li>
+ *   <li><b>Start.</b> ODE: a coarse grid over (γ_rec, R0 = β/γ_rec, I0) (9 × 9 × 8 points), L-BFGS from the 4 best,
+ *       all on the fine grid. Game: on a search grid of K_s = min(48, max(12, ⌈4(β + γ_rec)⌉)) sub-steps, κ = 0 from
+ *       the ODE's optimum, then κ = κ*·10^{j/2}, j = −6..3, κ* = population / peak incidence (where distancing starts
+ *       to matter), each refined by L-BFGS (30 iterations) from the best of the ODE optimum, the previous κ's optimum
+ *       and 27 epidemic-shaped points (γ_rec 0.1–1, R0 1.5–6, I0 0.1/population–0.01);
+ *       the best κ (if it beats κ = 0 by more than rounding) is refined at κ·10^{±1/4}, then polished on grids ×4 finer
+ *       up to the fine grid. If the polished game is not better than the ODE on the fine grid, the game's estimate is
+ *       κ = 0 at the ODE's optimum — the same model — so the game never fits worse than the ODE.</li>
  *   <li><b>Uncertainty.</b> Gauss–Newton (Laplace) covariance s²(JᵀJ)⁻¹ of (β, γ_rec, I0) with J = ∂inc/∂θ at the
  *       optimum and s² = SSE/(D − 3); R0 = β/γ_rec and 1/γ_rec by the delta method. For the game κ is held at its
  *       selected value (profile), so its standard errors are conditional on κ.</li>
@@ -53,7 +57,7 @@ public final class OutbreakFit {
 
         /** Search grid: ≥ 12 sub-steps per day and Δt·(β + γ_rec) ≤ 1/4 at the ODE's optimum, at most the fine grid. */
         int searchSubsteps(double beta, double gammaRec) {
-            double k = Math.max(SEARCH_SUBSTEPS, Math.ceil(4 * (beta + gammaRec)));
+            double k = Math.min(4 * SEARCH_SUBSTEPS, Math.max(SEARCH_SUBSTEPS, Math.ceil(4 * (beta + gammaRec))));
             return (int) Math.min(k, substeps);
         }
 
@@ -384,10 +388,33 @@ public final class OutbreakFit {
         profile.add(new double[] {0, best.f});
         double[] prev = best.x;
         int gridIter = Math.min(opt.maxIterations(), 30);
+        // Epidemic-shaped starts (R0 > 1): the ODE's optimum can be a degenerate one (R0 < 1, a pure decline) when
+        // the ODE cannot turn an outbreak over, which the game can do by distancing.
+        List<double[]> starts = new ArrayList<>();
+        for (double g : geom(0.1, 1.0, 3)) {
+            for (double r0 : new double[] {1.5, 3, 6}) {
+                for (double i : geom(Math.min(0.1 / population, 1e-3), 0.01, 3)) {
+                    starts.add(unconstrained(r0 * g, g, i));
+                }
+            }
+        }
         for (int j = -6; j <= 3; j++) {
             gm.kappa = kStar * Math.pow(10, j / 2.0);
-            // start from the better of the ODE optimum and the previous κ's optimum (continuation)
-            double[] start = f.value(prev, null) < f.value(x0, null) ? prev : x0;
+            // start from the best of the ODE optimum, the previous κ's optimum (continuation) and the epidemic starts
+            double[] start = x0;
+            double fs = f.value(x0, null);
+            double fp = f.value(prev, null);
+            if (fp < fs) {
+                start = prev;
+                fs = fp;
+            }
+            for (double[] st : starts) {
+                double v = f.value(st, null);
+                if (v < fs) {
+                    start = st;
+                    fs = v;
+                }
+            }
             Run r = minimise(f, start, gridIter);
             profile.add(new double[] {gm.kappa, r.f});
             if (Double.isFinite(r.f)) {
