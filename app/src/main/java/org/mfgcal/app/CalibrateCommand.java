@@ -419,8 +419,10 @@ public final class CalibrateCommand implements Callable<Integer> {
         Sample ref = data.train().get(0);
         models.put("mfg", outbreakMetrics(mfgE, ref, pop, days));
         models.put("sir_ode", outbreakMetrics(odeE, ref, pop, days));
-        training.put("mfg", Map.of("loss_path_1_minus_r2", mfgE.lossPath(), "evaluations", mfgE.evaluations(), "seconds", mfgE.seconds()));
-        training.put("sir_ode", Map.of("loss_path_1_minus_r2", odeE.lossPath(), "evaluations", odeE.evaluations(), "seconds", odeE.seconds()));
+        training.put("mfg", Map.of("loss_path_1_minus_r2", finiteList(mfgE.lossPath()), "evaluations", mfgE.evaluations(),
+                "seconds", mfgE.seconds()));
+        training.put("sir_ode", Map.of("loss_path_1_minus_r2", finiteList(odeE.lossPath()), "evaluations", odeE.evaluations(),
+                "seconds", odeE.seconds()));
         Model base = null;
         Trainer.Result br = null;
         if (!noBaseline) {
@@ -469,7 +471,11 @@ public final class CalibrateCommand implements Callable<Integer> {
         fits.put("mfg", estimateJson(mfgE, pop));
         fits.put("sir_ode", estimateJson(odeE, pop));
         m.put("fits", fits);
-        m.put("kappa_profile", fit.kappaProfile());
+        List<Object[]> profile = new ArrayList<>();
+        for (double[] kp : fit.kappaProfile()) {
+            profile.add(new Object[] {kp[0], finite(kp[1])}); // null: the game could not be evaluated at that κ
+        }
+        m.put("kappa_profile", profile);
         m.put("kappa_profile_note", "[kappa, 1 - R²] of the game at each kappa of the search grid (coarser sub-steps)");
         Map<String, Object> meaning = new LinkedHashMap<>();
         meaning.put("beta", mfgE.beta() + " per day: infection rate of a susceptible at full contact (alpha = 1) per unit infected share");
@@ -507,6 +513,14 @@ public final class CalibrateCommand implements Callable<Integer> {
 
     private static Object finite(double v) {
         return Double.isFinite(v) ? v : null;
+    }
+
+    private static List<Object> finiteList(double[] v) {
+        List<Object> l = new ArrayList<>(v.length);
+        for (double x : v) {
+            l.add(finite(x));
+        }
+        return l;
     }
 
     private static Map<String, Object> estimateJson(OutbreakFit.Estimate e, double pop) {
