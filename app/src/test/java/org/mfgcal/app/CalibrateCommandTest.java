@@ -171,6 +171,16 @@ class CalibrateCommandTest {
     }
 
     @Test
+    void incidenceZeroSubsteps_isBadUsage() throws IOException {
+        Path f = tmp.resolve("inc0.csv");
+        Files.writeString(f, "day,incidence\n0,1\n1,3\n2,5\n3,2\n4,1\n");
+        Run r = run("calibrate", "--game", "sir", "--incidence", f.toString(), "--population", "50", "--substeps", "0",
+                "--out", tmp.resolve("o0").toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--substeps 0"), r.err());
+    }
+
+    @Test
     void incidenceMissingColumn_namesField() throws IOException {
         Path f = tmp.resolve("inc.csv");
         Files.writeString(f, "day,cases\n0,1\n");
