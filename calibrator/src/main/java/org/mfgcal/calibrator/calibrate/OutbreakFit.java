@@ -32,8 +32,8 @@ import org.mfgcal.calibrator.solver.SolverOptions;
  *       the ODE's optimum, then κ = κ*·10^{j/2}, j = −6..3, κ* = population / peak incidence (where distancing starts
  *       to matter), each refined by L-BFGS (30 iterations) from the best of the ODE optimum, the previous κ's optimum
  *       and 27 epidemic-shaped points (γ_rec 0.1–1, R0 1.5–6, I0 0.1/population–0.01);
- *       the best κ (if it beats κ = 0 by more than rounding) is refined at κ·10^{±1/4}, then polished on grids ×4 finer
- *       up to the fine grid. If the polished game is not better than the ODE on the fine grid, the game's estimate is
+ *       the best κ (if it beats κ = 0 by more than rounding) is refined at κ·10^{±1/4}; the 3 best κ's that beat κ = 0
+ *       are polished on grids ×4 finer up to the fine grid and the best there is kept. If the polished game is not better than the ODE on the fine grid, the game's estimate is
  *       κ = 0 at the ODE's optimum — the same model — so the game never fits worse than the ODE.</li>
  *   <li><b>Uncertainty.</b> Gauss–Newton (Laplace) covariance s²(JᵀJ)⁻¹ of (β, γ_rec, I0) with J = ∂inc/∂θ at the
  *       optimum and s² = SSE/(D − 3); R0 = β/γ_rec and 1/γ_rec by the delta method. For the game κ is held at its
@@ -382,6 +382,7 @@ public final class OutbreakFit {
         GameModel gm = new GameModel(0.0, ks);
         Objective f = counting(gm);
         List<double[]> profile = new ArrayList<>();
+        List<Object[]> candidates = new ArrayList<>(); // {κ, Run} on the search grid
         // κ = 0: the game is the ODE; evaluated from the ODE's (search-grid) optimum.
         Run best = minimise(f, x0, opt.maxIterations());
         double bestKappa = 0;
@@ -417,6 +418,7 @@ public final class OutbreakFit {
             }
             Run r = minimise(f, start, gridIter);
             profile.add(new double[] {gm.kappa, r.f});
+            candidates.add(new Object[] {gm.kappa, r});
             if (Double.isFinite(r.f)) {
                 prev = r.x;
             }
@@ -431,6 +433,7 @@ public final class OutbreakFit {
                 gm.kappa = center * m;
                 Run r = minimise(f, best.x, gridIter);
                 profile.add(new double[] {gm.kappa, r.f});
+                candidates.add(new Object[] {gm.kappa, r});
                 if (better(r.f, best.f)) {
                     best = r;
                     bestKappa = gm.kappa;
@@ -442,19 +445,31 @@ public final class OutbreakFit {
 
         // Final polish on the fine grid at the selected κ; the game at κ = 0 is the ODE, so when distancing does not
         // pay on the fine grid the game's estimate is the ODE's own optimum (never worse than the ODE).
+        // The search grid is coarse (its error can exceed the differences between κ's): polish the 3 best κ > 0 that
+        // beat κ = 0 on it through grids ×4 finer up to the fine grid, and keep the best on the fine grid.
+        candidates.sort((a, b) -> Double.compare(((Run) a[1]).f, ((Run) b[1]).f));
         Run polished = null;
-        if (bestKappa > 0) {
-            // continuation in the grid: ×4 sub-steps per level up to the fine grid, polishing at each level
-            double[] x = best.x;
+        int tried = 0;
+        for (Object[] cand : candidates) {
+            double kap = (double) cand[0];
+            Run start = (Run) cand[1];
+            if (tried == 3 || !better(start.f, profile.get(0)[1])) {
+                break;
+            }
+            tried++;
+            double[] x = start.x;
             for (int k = ks * 4; ; k *= 4) {
                 int kk = Math.min(k, opt.substeps());
-                Run r = minimise(counting(new GameModel(bestKappa, kk)), x, gridIter);
+                Run r = minimise(counting(new GameModel(kap, kk)), x, gridIter);
                 if (!Double.isFinite(r.f)) {
                     break;
                 }
                 x = r.x;
-                polished = kk == opt.substeps() ? r : null;
                 if (kk == opt.substeps()) {
+                    if (polished == null || r.f < polished.f) {
+                        polished = r;
+                        bestKappa = kap;
+                    }
                     break;
                 }
             }
