@@ -20,6 +20,7 @@ import org.mfgcal.calibrator.calibrate.Evaluation;
 import org.mfgcal.calibrator.calibrate.Metrics;
 import org.mfgcal.calibrator.calibrate.Model;
 import org.mfgcal.calibrator.calibrate.ModelSpec;
+import org.mfgcal.calibrator.calibrate.OutbreakFit;
 import org.mfgcal.calibrator.calibrate.Sample;
 import org.mfgcal.calibrator.calibrate.Synthetic;
 import org.mfgcal.calibrator.calibrate.Trainer;
@@ -84,6 +85,9 @@ public final class CalibrateCommand implements Callable<Integer> {
     Path incidence;
     @Option(names = "--population", defaultValue = "0", description = "Population behind --incidence.")
     double population;
+    @Option(names = "--substeps", defaultValue = "" + OutbreakFit.DEFAULT_SUBSTEPS,
+            description = "SIR --incidence: sub-steps per day of the outbreak fits. Default ${DEFAULT-VALUE}.")
+    int substeps;
 
     @Option(names = "--param", description = "constant | table | neural | coupled. Default: constant (synthetic constant truth, incidence), neural (arc, mfdep), table (mobility rates).")
     String param;
@@ -158,7 +162,8 @@ public final class CalibrateCommand implements Callable<Integer> {
             long s = seed + k;
             seedList.add(s);
             Dataset data = dataset(s);
-            Map<String, Object> r = runSeed(data, base.withSeed(s), s, k == 0);
+            Map<String, Object> r = outbreakFit() ? runOutbreak(data, base.withSeed(s), s, k == 0)
+                    : runSeed(data, base.withSeed(s), s, k == 0);
             perSeed.add(r);
             if (first == null) {
                 first = r;
@@ -206,6 +211,10 @@ public final class CalibrateCommand implements Callable<Integer> {
         if (incidence != null) {
             m.put("incidence", incidence.toString());
             m.put("population", population);
+            if (outbreakFit()) {
+                m.put("substeps", substeps);
+                m.put("fit", "least squares of daily incidence: sir_ode (beta, gamma_rec, I0) and mfg (+ kappa = c_I/c_alpha)");
+            }
         }
         m.put("param", paramKind());
         m.put("bins", bins);
@@ -273,7 +282,9 @@ public final class CalibrateCommand implements Callable<Integer> {
         summary.put("days", incData.days().length);
         summary.put("population", population);
         summary.put("total_incidence", java.util.Arrays.stream(incData.incidence()).sum());
-        summary.put("observation", "S = 1 - cumulative incidence / population (I, R unobserved); 1 grid step = 1 day");
+        summary.put("observation", outbreakFit()
+                ? "daily incidence fitted directly (sir_ode, mfg: " + substeps + " sub-steps per day); baseline_ode: S = 1 - cumulative incidence / population, 1 grid step = 1 day"
+                : "S = 1 - cumulative incidence / population (I, R unobserved); 1 grid step = 1 day");
         return incData.dataset();
     }
 
@@ -381,6 +392,186 @@ public final class CalibrateCommand implements Callable<Integer> {
             plots(data, mfg, base, tr, br, ref);
         }
         return r;
+    }
+
+    /** SIR on incidence with constant parameters (the default): the outbreak fits of {@link OutbreakFit}. */
+    private boolean outbreakFit() {
+        return incidence != null && "sir".equals(game) && "constant".equals(paramKind());
+    }
+
+    /**
+     * The outbreak path (docs: calibrator/CALIBRATION.md "Outbreak fits"): least squares of the daily incidence by the
+     * plain SIR ODE ({@code sir_ode}) and the SIR MFG ({@code mfg}, which contains it), beside the no-game Kolmogorov
+     * per-day rate table ({@code baseline_ode}, trained as before) and persistence.
+     */
+    private Map<String, Object> runOutbreak(Dataset data, TrainingConfig cfg, long s, boolean writeArtifacts) throws IOException {
+        if (substeps < 1 || substeps > 10_000) {
+            throw new IllegalArgumentException("--substeps " + substeps + ": must be in 1..10000");
+        }
+        double pop = incData.population();
+        double[] obs = incData.incidence();
+        int days = obs.length;
+        OutbreakFit.Result fit = new OutbreakFit(obs, pop,
+                new OutbreakFit.Options(substeps, OutbreakFit.DEFAULT_MAX_ITERATIONS, true)).fit();
+        OutbreakFit.Estimate mfgE = fit.mfg(), odeE = fit.sirOde();
+
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("seed", s);
+        Map<String, Object> models = new LinkedHashMap<>();
+        Map<String, Object> training = new LinkedHashMap<>();
+        Sample ref = data.train().get(0);
+        models.put("mfg", outbreakMetrics(mfgE, ref, pop, days));
+        models.put("sir_ode", outbreakMetrics(odeE, ref, pop, days));
+        training.put("mfg", Map.of("loss_path_1_minus_r2", finiteList(mfgE.lossPath()), "evaluations", mfgE.evaluations(),
+                "seconds", mfgE.seconds()));
+        training.put("sir_ode", Map.of("loss_path_1_minus_r2", finiteList(odeE.lossPath()), "evaluations", odeE.evaluations(),
+                "seconds", odeE.seconds()));
+        Model base = null;
+        Trainer.Result br = null;
+        if (!noBaseline) {
+            base = Model.create(baselineSpec(data), s);
+            br = new Trainer(cfg, new Progress(System.err, "baseline s" + s, !quiet)).train(base, data);
+            Map<String, Object> be = evaluate(base, data, br);
+            for (Object split : be.values()) {
+                if (split instanceof Map<?, ?> sm) {
+                    sm.remove("gamma_l2");
+                }
+            }
+            models.put("baseline_ode", be);
+            training.put("baseline_ode", curves(br));
+        }
+        Map<String, Object> pers = new LinkedHashMap<>();
+        Evaluation.SplitMetrics pm = Evaluation.evaluatePersistence(data.train(), data.steps(), data.states(), data.observed());
+        pers.put("train", Map.of("mu_l2", pm.muL2(), "rel_l2", pm.relL2()));
+        models.put("persistence", pers);
+        r.put("models", models);
+        r.put("training", training);
+
+        Map<String, Object> g = new LinkedHashMap<>();
+        g.put("names", new String[] {"beta", "gamma_rec", "c_alpha", "c_I"});
+        g.put("mfg_mean", new double[] {mfgE.beta(), mfgE.gammaRec(), 1.0, mfgE.kappa()});
+        g.put("sir_ode", new double[] {odeE.beta(), odeE.gammaRec()});
+        r.put("gamma", g);
+
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("day", incData.days());
+        m.put("observed", obs);
+        m.put("observation", "day d = the interval [d, d+1); model incidence of day d = population·(S(d) − S(d+1)), "
+                + "the S→I flow integrated over the day on " + substeps + " sub-steps; S(0) = 1 − I0, I(0) = I0 (fitted)");
+        m.put("mfg", mfgE.fitted());
+        m.put("mfg_r2", mfgE.r2());
+        m.put("mfg_r2_cumulative", Metrics.rSquared(cumulative(mfgE.fitted()), cumulative(obs)));
+        m.put("sir_ode", odeE.fitted());
+        m.put("sir_ode_r2", odeE.r2());
+        double[] bf = null;
+        if (base != null) {
+            bf = Incidence.modelIncidence(base.predict(ref, null).solution().mu(), data.steps(), pop, obs[0]);
+            m.put("baseline_ode", bf);
+            m.put("baseline_ode_r2", Metrics.rSquared(bf, obs));
+            m.put("baseline_ode_note", "per-day rate table on one grid step per day; day 0 is the observed value (not fitted)");
+        }
+        Map<String, Object> fits = new LinkedHashMap<>();
+        fits.put("mfg", estimateJson(mfgE, pop));
+        fits.put("sir_ode", estimateJson(odeE, pop));
+        m.put("fits", fits);
+        List<Object[]> profile = new ArrayList<>();
+        for (double[] kp : fit.kappaProfile()) {
+            profile.add(new Object[] {kp[0], finite(kp[1])}); // null: the game could not be evaluated at that κ
+        }
+        m.put("kappa_profile", profile);
+        m.put("kappa_profile_note", "[kappa, 1 - R²] of the game at each kappa of the search grid (coarser sub-steps)");
+        Map<String, Object> meaning = new LinkedHashMap<>();
+        meaning.put("beta", mfgE.beta() + " per day: infection rate of a susceptible at full contact (alpha = 1) per unit infected share");
+        meaning.put("gamma_rec", mfgE.gammaRec() + " per day: recovery rate; mean infectious period 1/gamma_rec = "
+                + mfgE.infectiousPeriod() + " days");
+        meaning.put("R0_full_contact", mfgE.r0() + " = beta / gamma_rec (basic reproduction number without distancing)");
+        meaning.put("kappa", mfgE.kappa() + " = c_I / c_alpha: cost of a day infected relative to the cost of full distancing"
+                + " (0: nobody distances and the game is the plain SIR ODE)");
+        meaning.put("i0", mfgE.i0() + ": infected share at the start of day 0 (" + mfgE.i0() * pop + " persons)");
+        m.put("parameters", meaning);
+        r.put("incidence", m);
+        if (writeArtifacts) {
+            JSON.writeValue(out.resolve("reference-day.json").toFile(), ref);
+            outbreakPlot(mfgE, odeE, bf);
+        }
+        return r;
+    }
+
+    /** S-share metrics of an outbreak fit against the observed S_n = 1 − C_n / population (end of day n). */
+    private static Map<String, Object> outbreakMetrics(OutbreakFit.Estimate e, Sample ref, double pop, int days) {
+        double[] pred = new double[days];
+        double[] o = new double[days];
+        double s = 1 - e.i0();
+        for (int n = 0; n < days; n++) {
+            s -= e.fitted()[n] / pop;
+            pred[n] = s;
+            o[n] = ref.obs()[n * 3];
+        }
+        Map<String, Object> x = new LinkedHashMap<>();
+        x.put("mu_l2", Metrics.muL2(pred, o, days, 1, null));
+        x.put("rel_l2", Metrics.relL2(pred, o, days, 1, null));
+        x.put("r2_incidence", e.r2());
+        return Map.of("train", x);
+    }
+
+    private static Object finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private static List<Object> finiteList(double[] v) {
+        List<Object> l = new ArrayList<>(v.length);
+        for (double x : v) {
+            l.add(finite(x));
+        }
+        return l;
+    }
+
+    private static Map<String, Object> estimateJson(OutbreakFit.Estimate e, double pop) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("r2", e.r2());
+        f.put("sse", e.sse());
+        f.put("beta", e.beta());
+        f.put("beta_se", finite(e.betaSe()));
+        f.put("gamma_rec", e.gammaRec());
+        f.put("gamma_rec_se", finite(e.gammaRecSe()));
+        f.put("i0", e.i0());
+        f.put("i0_se", finite(e.i0Se()));
+        f.put("initial_infected", e.i0() * pop);
+        f.put("kappa", e.kappa());
+        f.put("r0", e.r0());
+        f.put("r0_se", finite(e.r0Se()));
+        f.put("infectious_period_days", e.infectiousPeriod());
+        f.put("infectious_period_se", finite(e.infectiousPeriodSe()));
+        f.put("identified", e.identified());
+        List<String> bound = new ArrayList<>();
+        if (e.beta() <= OutbreakFit.RATE_MIN * 1.01 || e.beta() >= OutbreakFit.BETA_MAX * 0.99) {
+            bound.add("beta");
+        }
+        if (e.gammaRec() <= OutbreakFit.RATE_MIN * 1.01 || e.gammaRec() >= OutbreakFit.GAMMA_MAX * 0.99) {
+            bound.add("gamma_rec");
+        }
+        f.put("at_bound", bound);
+        f.put("standard_errors", "Gauss-Newton (Laplace): s²(JᵀJ)⁻¹, s² = SSE/(days − 3); R0 and 1/gamma_rec by the delta method"
+                + (e.kappa() > 0 ? "; conditional on kappa" : "") + "; null = not identified by these data");
+        f.put("contact_min", java.util.Arrays.stream(e.contact()).min().orElse(1.0));
+        f.put("contact", e.contact());
+        f.put("evaluations", e.evaluations());
+        f.put("seconds", e.seconds());
+        return f;
+    }
+
+    private void outbreakPlot(OutbreakFit.Estimate mfgE, OutbreakFit.Estimate odeE, double[] baseline) throws IOException {
+        double[] x = incData.days();
+        Plot.Panel ip = new Plot.Panel("daily incidence", "day", "cases");
+        ip.points("observed", x, incData.incidence(), Color.BLACK);
+        ip.line(String.format("SIR MFG (R² %.3f)", mfgE.r2()), x, mfgE.fitted(), Plot.PALETTE[0]);
+        ip.dashed(String.format("SIR ODE (R² %.3f)", odeE.r2()), x, odeE.fitted(), Plot.PALETTE[2]);
+        if (baseline != null) {
+            ip.dashed("no-game rate table", x, baseline, Plot.PALETTE[1]);
+        }
+        Plot.Panel cp = new Plot.Panel("contact level alpha of susceptibles (MFG)", "day", "alpha");
+        cp.line("alpha", x, mfgE.contact(), Plot.PALETTE[0]);
+        Plot.write(out.resolve("incidence.png"), "Outbreak fit — " + incidence.getFileName(), List.of(ip, cp), 2);
     }
 
     private static Map<String, List<Sample>> splits(Dataset data) {
@@ -505,6 +696,12 @@ public final class CalibrateCommand implements Callable<Integer> {
         meaning.put("gamma_rec", mean[1] + " per day: recovery rate; mean infectious period 1/gamma_rec = " + (1 / mean[1]) + " days");
         meaning.put("R0_full_contact", mean[0] / mean[1] + " = beta / gamma_rec (basic reproduction number without distancing)");
         m.put("parameters", meaning);
+        // the plain SIR ODE least squares on the same days (sub-stepped), beside the time-varying fits
+        OutbreakFit.Estimate ode = new OutbreakFit(incData.incidence(), pop,
+                new OutbreakFit.Options(substeps, OutbreakFit.DEFAULT_MAX_ITERATIONS, false)).fit().sirOde();
+        m.put("sir_ode", ode.fitted());
+        m.put("sir_ode_r2", ode.r2());
+        m.put("fits", Map.of("sir_ode", estimateJson(ode, pop)));
         return m;
     }
 

@@ -105,6 +105,18 @@ class CalibrateCommandTest {
         assertTrue(res.at("/incidence/mfg_r2").isNumber());
         assertEquals(inc.length, res.at("/incidence/mfg").size());
         assertTrue(res.at("/incidence/parameters/beta").asText().contains("infection rate"));
+        // the plain SIR ODE beside the game, which contains it: never a worse fit
+        double mfgR2 = res.at("/incidence/mfg_r2").asDouble(), odeR2 = res.at("/incidence/sir_ode_r2").asDouble();
+        assertTrue(res.at("/incidence/baseline_ode_r2").isNumber());
+        assertTrue(mfgR2 >= odeR2 - 1e-9 && odeR2 > 0.8, "mfg " + mfgR2 + " vs sir_ode " + odeR2);
+        assertEquals(inc.length, res.at("/incidence/sir_ode").size());
+        for (String m : new String[] {"mfg", "sir_ode"}) {
+            JsonNode f = res.at("/incidence/fits/" + m);
+            assertEquals(f.at("/beta").asDouble() / f.at("/gamma_rec").asDouble(), f.at("/r0").asDouble(), 1e-9);
+            assertTrue(f.at("/beta_se").isNumber() || f.at("/beta_se").isNull(), m + " beta_se");
+            assertTrue(f.at("/i0").asDouble() > 0 && f.at("/i0").asDouble() < 1, m + " i0");
+        }
+        assertTrue(res.at("/models/sir_ode/train/mu_l2").isNumber());
         assertTrue(Files.size(out.resolve("incidence.png")) > 1000);
     }
 
@@ -156,6 +168,16 @@ class CalibrateCommandTest {
         Run r = run("calibrate", "--game", "mobility", "--trips", f.toString(), "--out", tmp.resolve("o").toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("weekdays") && r.err().contains("split"), r.err());
+    }
+
+    @Test
+    void incidenceZeroSubsteps_isBadUsage() throws IOException {
+        Path f = tmp.resolve("inc0.csv");
+        Files.writeString(f, "day,incidence\n0,1\n1,3\n2,5\n3,2\n4,1\n");
+        Run r = run("calibrate", "--game", "sir", "--incidence", f.toString(), "--population", "50", "--substeps", "0",
+                "--out", tmp.resolve("o0").toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--substeps 0"), r.err());
     }
 
     @Test

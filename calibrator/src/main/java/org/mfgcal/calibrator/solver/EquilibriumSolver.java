@@ -357,6 +357,18 @@ public final class EquilibriumSolver {
         return new Gradient(sol, value, grad, it, converged, res);
     }
 
+    /**
+     * ∂L/∂μ_0 of the last gradient call: (∂G/∂μ_0)ᵀ w with the converged adjoint w (the cotangent of the initial
+     * distribution, d numbers, into {@code out}, modified). μ_0 enters G only as ν_0, so this is the first row of the
+     * reverse Kolmogorov sweep that produced the γ gradient.
+     */
+    public void lastInitialGradient(double[] out) {
+        if (out.length != d) {
+            throw new IllegalArgumentException("initial-gradient buffer has " + out.length + " numbers, expected d = " + d);
+        }
+        System.arraycopy(nuBar, 0, out, 0, d);
+    }
+
     /** The adjoint solution w of the last gradient call (N·d), copied. */
     public double[] lastAdjoint() {
         return w.clone();
