@@ -155,6 +155,7 @@ public final class ServicePipeline implements AutoCloseable {
     private final AtomicLong sessionsRebuilt = new AtomicLong();
     private final Map<String, AtomicLong> lateEvents = new ConcurrentHashMap<>();
     private volatile Committed last;
+    private volatile java.util.function.Consumer<Committed> afterCommit = c -> { };
 
     /** A region's calibrator and the tail of its queue of updates (guarded by the Region's monitor). */
     private static final class Region {
@@ -481,8 +482,14 @@ public final class ServicePipeline implements AutoCloseable {
             deadLettersCommitted.addAndGet(dead.size());
             Committed c = new Committed(d.snapshot(), r, o.state());
             last = c;
+            afterCommit.accept(c);
             return c;
         }
+    }
+
+    /** Test hook run on the writer thread after each bin's transaction committed; what it throws fails the session. */
+    void afterCommit(java.util.function.Consumer<Committed> hook) {
+        afterCommit = hook;
     }
 
     /** Bin transactions committed so far. */
