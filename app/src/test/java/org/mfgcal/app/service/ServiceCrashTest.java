@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,10 +18,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mfgcal.app.Main;
 import org.mfgcal.ingest.Binning;
+import org.mfgcal.ingest.DeadLetters;
+import org.mfgcal.ingest.IngestOptions;
 import org.mfgcal.ingest.IngestEvent;
 import org.mfgcal.ingest.PopulationSnapshot;
 import org.mfgcal.ingest.RegionConfig;
@@ -36,7 +41,8 @@ import org.mfgcal.publisher.kafka.OutputTopics;
  * error and is rebuilt from the committed offsets and state, as a restarted process would be) right after the
  * transaction of a bin whose record also closed later bins — the case that lost bins when all bins closed by one
  * record shared one checkpoint. The outputs read with read_committed equal the uninterrupted offline run record
- * for record: no bin lost, none duplicated, every update after a restart warm as before.
+ * for record: no bin lost, none duplicated, every update after a restart warm as before; the poison records
+ * interleaved with the week (one of 1,048,400 bytes per chunk) are dead-lettered exactly once, within the size bound.
  */
 class ServiceCrashTest {
 
@@ -76,6 +82,7 @@ class ServiceCrashTest {
         List<ConsumerRecord<String, byte[]>> params;
         List<ConsumerRecord<String, byte[]>> forecasts;
         List<ConsumerRecord<String, byte[]>> states;
+        List<ConsumerRecord<String, byte[]>> deadLetters;
         Set<Long> crashed = ConcurrentHashMap.newKeySet();
         long t0 = System.nanoTime();
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
@@ -88,7 +95,12 @@ class ServiceCrashTest {
                         throw new org.apache.kafka.common.errors.TimeoutException("simulated crash after bin " + bin);
                     }
                 });
-                Brokers.publish(kafka.bootstrapServers(), cfg.inputTopics().get(0), events, List.of());
+                // the week in 10 chunks, each preceded by poison records (a 1,048,400-byte value among them)
+                int chunk = events.size() / 10 + 1;
+                for (int i = 0, c = 0; i < events.size(); i += chunk, c++) {
+                    Brokers.publish(kafka.bootstrapServers(), cfg.inputTopics().get(0),
+                            events.subList(i, Math.min(events.size(), i + chunk)), poison(cfg.inputTopics().get(0), c));
+                }
                 assertTrue(service.awaitCommitted(expectedBins, Duration.ofSeconds(240)),
                         "bins committed: " + service.pipeline().committed() + " of " + expectedBins
                                 + "; failure " + service.failure());
@@ -100,7 +112,18 @@ class ServiceCrashTest {
             params = Brokers.readCommitted(kafka.bootstrapServers(), topics.parameters());
             forecasts = Brokers.readCommitted(kafka.bootstrapServers(), topics.forecasts());
             states = Brokers.readCommitted(kafka.bootstrapServers(), topics.state());
+            deadLetters = Brokers.readCommitted(kafka.bootstrapServers(), cfg.deadLetterTopic());
         }
+        // dead letters: exactly once each (committed in the transactions), bounded in size
+        Set<String> seen = new HashSet<>();
+        for (ConsumerRecord<String, byte[]> r : deadLetters) {
+            String offset = DeadLetters.header(r, DeadLetters.SOURCE_OFFSET);
+            assertTrue(seen.add(offset), "dead letter of offset " + offset + " twice");
+            assertTrue(r.serializedValueSize() <= IngestOptions.DEFAULT_MAX_RECORD_BYTES, "dead letter size");
+        }
+        assertEquals(10 * POISON_PER_CHUNK, deadLetters.size(), "dead letters");
+        assertEquals(10, deadLetters.stream().filter(r -> "1048400".equals(DeadLetters.header(r,
+                DeadLetters.VALUE_SIZE))).count(), "the 1 MB poison records, truncated with their size");
         System.out.printf("ServiceCrashTest: %d crashes at bins %s, %d bins, %.1f s%n", crashed.size(), crashAt,
                 expectedBins, (System.nanoTime() - t0) / 1e9);
         assertEquals(new HashSet<>(crashAt), crashed);
@@ -115,6 +138,19 @@ class ServiceCrashTest {
         for (ConsumerRecord<String, byte[]> r : states) {
             assertTrue(bins.add(StateSummary.fromBytes(r.value()).lastBin()), "bin committed twice");
         }
+    }
+
+    static final int POISON_PER_CHUNK = 3;
+
+    /** Records every one of which is dead-lettered: malformed JSON, an unknown region, a 1,048,400-byte value. */
+    static List<ProducerRecord<byte[], byte[]>> poison(String topic, int chunk) {
+        byte[] key = "flights".getBytes(StandardCharsets.UTF_8);
+        byte[] big = new byte[1_048_400];
+        Arrays.fill(big, (byte) '{');
+        return List.of(new ProducerRecord<>(topic, key, ("{not json " + chunk).getBytes(StandardCharsets.UTF_8)),
+                new ProducerRecord<>(topic, key, ("{\"region\":\"nowhere\",\"chunk\":" + chunk + "}")
+                        .getBytes(StandardCharsets.UTF_8)),
+                new ProducerRecord<>(topic, key, big));
     }
 
     /** Bins (index) closed by a record that also closed the next bin, offline with the pipeline's close listener. */
