@@ -241,10 +241,16 @@ public final class ServicePipeline implements AutoCloseable {
 
     /** Client properties of the producer (and the base of the consumer's): defaults under the configured ones. */
     private Map<String, String> clientProperties() {
+        Map<String, String> p = clientDefaults();
+        p.putAll(config.kafkaProperties());
+        return p;
+    }
+
+    /** Defaults of every Kafka client of the service (below the configured {@code kafka.properties}). */
+    static Map<String, String> clientDefaults() {
         Map<String, String> p = new java.util.HashMap<>();
         p.put("reconnect.backoff.ms", "250");
         p.put("reconnect.backoff.max.ms", Long.toString(RECONNECT_BACKOFF_MAX.toMillis()));
-        p.putAll(config.kafkaProperties());
         return p;
     }
 
