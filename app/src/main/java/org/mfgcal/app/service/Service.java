@@ -106,7 +106,8 @@ public final class Service implements AutoCloseable {
      * @throws IllegalStateException when the brokers do not answer or a topic is missing and not to be created
      */
     public static Service start(ServiceConfig config) {
-        Map<String, Object> adminProps = new HashMap<>(config.kafkaProperties());
+        Map<String, Object> adminProps = new HashMap<>(ServicePipeline.clientDefaults());
+        adminProps.putAll(config.kafkaProperties());
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
         Admin admin = Admin.create(adminProps);
@@ -274,7 +275,7 @@ public final class Service implements AutoCloseable {
     /** Ingest meters from the pipeline's counters (deltas), consumer lag, and the periodic rate log. */
     private void monitorTick() {
         try {
-            IngestStats st = pipeline.ingest().stats();
+            IngestStats st = pipeline.stats();
             long received = st.received();
             if (received > seenReceived) {
                 metrics.recordsIn(String.join(",", config.inputTopics()), received - seenReceived);
