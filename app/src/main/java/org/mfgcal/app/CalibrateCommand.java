@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code mfgcal calibrate}: fits a game's parameters γθ to trajectories (synthetic recovery, flights, incidence) with
- * the REFERENCE.md §4 protocol, beside the no-game Kolmogorov baseline (learned per-bin rates, mobility with c = 0,
+ * the docs/MODEL.md §4 protocol, beside the no-game Kolmogorov baseline (learned per-bin rates, mobility with c = 0,
  * g = 0) and persistence, and writes {@code DIR/result.json}, the models ({@code model.json},
  * {@code baseline-model.json}, {@code reference-day.json} for {@code whatif}) and PNG plots. Exit 0 success, 2 bad
  * usage or input (the message names file, line and field), 1 failure.

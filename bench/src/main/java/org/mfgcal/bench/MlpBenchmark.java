@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * ND4J vs plain Java for the parameter network of REFERENCE.md §4 ([t, μ] (4) → 64 → ReLU → 64 → ReLU → 1 →
+ * ND4J vs plain Java for the parameter network of docs/MODEL.md §4 ([t, μ] (4) → 64 → ReLU → 64 → ReLU → 1 →
  * softplus + 0.1, float64): one forward + one backward (weights and inputs) on a batch of {@code rows} rows —
  * 1000 = a training batch (10 trajectories × N = 100), 100 = one trajectory (validation, coupled solver).
  *

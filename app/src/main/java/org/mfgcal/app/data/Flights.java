@@ -22,7 +22,7 @@ import org.mfgcal.ingest.flights.FlightsData;
  * standard time, UTC−6; 2001-01..03 is before daylight saving time).
  *
  * <p>Parsing and the arrival estimate are the ingest module's ({@link FlightsCsv}: local departure → UTC by the origin's
- * time zone, arrival = departure + max(20 min, 30 min + distance / 480 mph + delay)); this class bins them. Stock (REFERENCE.md's recipe): per day, 100 aircraft per airport and 500
+ * time zone, arrival = departure + max(20 min, 30 min + distance / 480 mph + delay)); this class bins them. Stock (docs/MODEL.md's recipe): per day, 100 aircraft per airport and 500
  * in External at 00:00, plus cumulative arrivals − departures, floored at 1, normalised to shares. Splits: weekdays in
  * time order, the first 75% train (its last {@code valFraction} validation), the last 25% test; weekends = test_ood.
  */

@@ -5,7 +5,7 @@ package org.mfgcal.calibrator.calibrate;
  * defined here, once. A step allocates nothing. Not thread-safe.
  */
 public final class Adam {
-    /** Learning rate of the reference protocol (REFERENCE.md §4). */
+    /** Learning rate of the reference protocol (docs/MODEL.md §4). */
     public static final double LEARNING_RATE = 5e-3;
     public static final double BETA1 = 0.9;
     public static final double BETA2 = 0.999;

@@ -1,6 +1,6 @@
 package org.mfgcal.calibrator.calibrate;
 
-/** Test metrics of REFERENCE.md §4 on flat N×d / N×p arrays. Stateless. */
+/** Test metrics of docs/MODEL.md §4 on flat N×d / N×p arrays. Stateless. */
 public final class Metrics {
     /** Denominator offset of the relative L2. */
     public static final double REL_EPS = 1e-4;

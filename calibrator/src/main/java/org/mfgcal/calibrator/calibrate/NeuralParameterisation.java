@@ -5,7 +5,7 @@ import org.mfgcal.calibrator.neural.Network;
 /**
  * γ_n = net([time features_n, μ_n]) (μ_n left out when {@code useMu} is false), the network run once on all
  * count·N rows of a batch. With the reference network ({@code MlpSpec}: 64 → ReLU → 64 → ReLU → p → softplus + 0.1)
- * this is REFERENCE.md §4's γθ(t, μ_t). Not thread-safe (the network and the row buffers are per instance).
+ * this is docs/MODEL.md §4's γθ(t, μ_t). Not thread-safe (the network and the row buffers are per instance).
  */
 public final class NeuralParameterisation implements Parameterisation {
     private final Network net;

@@ -42,7 +42,7 @@ public final class Noise {
     }
 
     /**
-     * REFERENCE.md §4 observation noise: each row μ^obs_n ~ Dirichlet(κ(μ̄_n + 1e-6)), κ = 1/noise; a copy when
+     * docs/MODEL.md §4 observation noise: each row μ^obs_n ~ Dirichlet(κ(μ̄_n + 1e-6)), κ = 1/noise; a copy when
      * noise = 0. {@code mu} (N·d) not modified.
      */
     public static double[] observe(Random rnd, double[] mu, int steps, int d, double noise) {

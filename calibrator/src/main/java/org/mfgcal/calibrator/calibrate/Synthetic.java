@@ -13,7 +13,7 @@ import org.mfgcal.calibrator.solver.Solution;
 import org.mfgcal.calibrator.solver.SolverOptions;
 
 /**
- * Synthetic recovery data (REFERENCE.md §3–4): μ_0 ~ Dirichlet(1), the equilibrium under a ground-truth γ, observed
+ * Synthetic recovery data (docs/MODEL.md §3–4): μ_0 ~ Dirichlet(1), the equilibrium under a ground-truth γ, observed
  * through Dirichlet noise κ = 1/noise. Truths: LQ {@code constant} (1.55), {@code arc}
  * (b_min + 4(b_max − b_min)t(T − t)/T²) and {@code mfdep} (b_min + (b_max − b_min)·μ_t(0), solved as a coupled
  * equilibrium), b_min = 0.1, b_max = 3; SIR {@code constant} [β, γ_rec] = {@link #SIR_TRUTH}; cybersecurity

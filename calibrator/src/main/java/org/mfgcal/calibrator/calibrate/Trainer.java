@@ -6,7 +6,7 @@ import java.util.Random;
 import org.mfgcal.calibrator.solver.SquaredLoss;
 
 /**
- * The training loop of REFERENCE.md §4: per epoch the training trajectories are shuffled (seeded) and cut into
+ * The training loop of docs/MODEL.md §4: per epoch the training trajectories are shuffled (seeded) and cut into
  * batches; each trajectory's loss is the squared error over a random window [s, s+Δ) of the observed states (the
  * solve always runs the full horizon from μ^obs_0); one Adam step per batch on the mean loss plus the
  * parameterisation's penalty. After every {@code evalEvery} epochs the full-horizon Mu L2 on the validation split

@@ -1,7 +1,7 @@
 package org.mfgcal.calibrator.game;
 
 /**
- * The cybersecurity game of Carmona–Delarue (REFERENCE.md §3). States DI, DS, UI, US (defended/undefended ×
+ * The cybersecurity game of Carmona–Delarue (docs/MODEL.md §3). States DI, DS, UI, US (defended/undefended ×
  * infected/susceptible); γ = [q_rec_D, q_rec_U, q_inf_D, q_inf_U, β_DD, β_DU, β_UU, β_UD] per step. Each state
  * picks a control α from a finite set (default {0, 1}) by argmin of its Hamiltonian (first minimum wins); α·λ
  * is the rate of switching defence status. Running cost k_D·[defended] + k_I·[infected]; no terminal cost.
@@ -10,10 +10,10 @@ package org.mfgcal.calibrator.game;
 public final class CyberGame implements Game {
     public static final int DI = 0, DS = 1, UI = 2, US = 3;
     private static final String[] NAMES = {"q_rec_D", "q_rec_U", "q_inf_D", "q_inf_U", "beta_DD", "beta_DU", "beta_UU", "beta_UD"};
-    /** Ground truth of REFERENCE.md §3. */
+    /** Ground truth of docs/MODEL.md §3. */
     public static final double[] TRUTH = {0.5, 0.4, 0.4, 0.3, 0.4, 0.3, 0.3, 0.4};
 
-    /** Game constants; defaults are REFERENCE.md's. */
+    /** Game constants; defaults are docs/MODEL.md's. */
     public record Params(double kD, double kI, double lambda, double vH, double[] controls) {
         public static final Params DEFAULTS = new Params(0.3, 0.5, 0.8, 0.6, new double[] {0, 1});
 

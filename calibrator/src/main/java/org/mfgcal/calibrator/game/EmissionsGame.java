@@ -1,7 +1,7 @@
 package org.mfgcal.calibrator.game;
 
 /**
- * The emissions game of Carmona–Delarue–Lachapelle (REFERENCE.md §3), a game with multiple equilibria. A ladder of
+ * The emissions game of Carmona–Delarue–Lachapelle (docs/MODEL.md §3), a game with multiple equilibria. A ladder of
  * d states; from x the population moves up at rate b − α(x), abatement α*(x) = clip(u(x+1) − u(x), 0, b), running
  * cost α²/2, terminal cost λ·max(x − Λ, 0)·σ(±s(m_T − Λ)) with m_T = Σ x μ_T(x) the mean level ("deterrent":
  * +, the penalty switches on when the mean exceeds the cap; "bandwagon": −). γ = [Λ, λ] per step; only the last
@@ -9,7 +9,7 @@ package org.mfgcal.calibrator.game;
  */
 public final class EmissionsGame implements Game {
 
-    /** Constants; defaults from REFERENCE.md (b, the up-rate without abatement, defaults to 1). */
+    /** Constants; defaults from docs/MODEL.md (b, the up-rate without abatement, defaults to 1). */
     public record Params(double b, double switchSharpness, boolean deterrent) {
         public static final Params DEFAULTS = new Params(1.0, 2.0, true);
 

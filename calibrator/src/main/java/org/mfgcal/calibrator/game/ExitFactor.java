@@ -3,7 +3,7 @@ package org.mfgcal.calibrator.game;
 /**
  * The stable scheme's exit factor φ(z) = (1 − e^{−z})/z and its derivative, in one place for the generic sweeps
  * ({@code solver.Sweeps}) and the games' fused kernels: the state's drift over a step is scaled by φ(Δt·Σ_e a_e)
- * (REFERENCE.md §1, scheme {@code stable}), and so is the running cost for games with
+ * (docs/MODEL.md §1, scheme {@code stable}), and so is the running cost for games with
  * {@link Game#exitScaledCost()} (the mobility game).
  */
 public final class ExitFactor {

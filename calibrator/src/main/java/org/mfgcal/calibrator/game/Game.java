@@ -1,7 +1,7 @@
 package org.mfgcal.calibrator.game;
 
 /**
- * A continuous-time finite-state mean field game, seen one time step at a time (REFERENCE.md §1).
+ * A continuous-time finite-state mean field game, seen one time step at a time (docs/MODEL.md §1).
  *
  * <p>States are {@code 0..states()-1}; jumps happen along the edges of {@link #graph()}. At step {@code n} the
  * parameters are {@code gamma[gOff .. gOff+paramsPerStep()-1]}. Given a value function {@code u}, a mean

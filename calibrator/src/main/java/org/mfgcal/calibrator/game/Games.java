@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * Builds the built-in games by name from a parameter map (the {@code params} object of a case file, keys as in
- * REFERENCE.md / the conformance README; a key left out takes the default). Unknown games and unknown keys are
+ * docs/MODEL.md / the conformance README; a key left out takes the default). Unknown games and unknown keys are
  * rejected with a message naming them.
  */
 public final class Games {

@@ -7,7 +7,7 @@ import java.util.Arrays;
  *
  * <p>Edges of state {@code x} are {@code rowStart[x] .. rowStart[x+1]-1}, sorted by target; edge {@code e}
  * goes from {@link #from}{@code [e]} to {@link #to}{@code [e]}. A dense game uses {@link #complete}, whose edge
- * order is row by row, columns ascending, diagonal skipped — the order of REFERENCE's per-edge parameter
+ * order is row by row, columns ascending, diagonal skipped — the order of docs/MODEL.md's per-edge parameter
  * layout. Immutable and thread-safe (the arrays are never handed out for writing; callers must not modify them).
  */
 public final class Graph {

@@ -1,7 +1,7 @@
 package org.mfgcal.calibrator.game;
 
 /**
- * The linear-quadratic game of REFERENCE.md §3, γ scalar per step (the control-cost multiplier):
+ * The linear-quadratic game of docs/MODEL.md §3, γ scalar per step (the control-cost multiplier):
  * <pre>
  *   a*_xy = clip(base − (u(y) − u(x)) / (2 γ W ρ(y)), 0, clip),   ρ(y) = 1 + κ μ(y)
  *   f(x)  = W γ Σ_{y≠x} (a_xy − base)² ρ(y) + c μ(x)^p
@@ -11,7 +11,7 @@ package org.mfgcal.calibrator.game;
  */
 public final class LqGame implements Game {
 
-    /** The constants of the game; defaults are REFERENCE.md's. */
+    /** The constants of the game; defaults are docs/MODEL.md's. */
     public record Params(double terminalCostScale, double congestionWeight, double congestionPower,
                          double controlWeight, double terminalCongestionWeight,
                          double destinationCongestionWeight, double baseTransitionRate, double rateClip) {

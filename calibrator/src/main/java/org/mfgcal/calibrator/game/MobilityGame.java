@@ -1,7 +1,7 @@
 package org.mfgcal.calibrator.game;
 
 /**
- * The mobility game of REFERENCE.md §3: states are zones, the last one "External"; jumps along the graph's edges.
+ * The mobility game of docs/MODEL.md §3: states are zones, the last one "External"; jumps along the graph's edges.
  * γ_n holds the base rate q_base of every edge (E numbers, CSR edge order) and, with the learned-interaction hook
  * switched on, a per-edge interaction reward C_e (E more numbers, typically the output of a network C(t, μ_t)
  * evaluated on the observed mean field):

@@ -1,7 +1,7 @@
 package org.mfgcal.calibrator.game;
 
 /**
- * The SIR game of REFERENCE.md §3: states S, I, R; susceptibles choose a contact level α ∈ {0, 1/9, …, 1}
+ * The SIR game of docs/MODEL.md §3: states S, I, R; susceptibles choose a contact level α ∈ {0, 1/9, …, 1}
  * by argmin of the Hamiltonian (first minimum wins). Rates S→I = β α μ(I), I→R = γ_rec, R absorbing.
  * Running cost f(S) = (c_α/2)(1−α)², f(I) = c_I, f(R) = 0; no terminal cost. γ per step is [β, γ_rec], or
  * [β, γ_rec, c_α, c_I] when the costs are calibrated too ({@code learnCosts}). Immutable and thread-safe.
@@ -12,7 +12,7 @@ public final class SirGame implements Game {
     private static final int E_SI = 0, E_IR = 1;
     private static final int LEVELS = 10;
 
-    /** Constants used when the costs are not calibrated; defaults are REFERENCE.md's. */
+    /** Constants used when the costs are not calibrated; defaults are docs/MODEL.md's. */
     public record Params(double cAlpha, double cInfected) {
         public static final Params DEFAULTS = new Params(1.0, 0.1);
 

@@ -3,7 +3,7 @@ package org.mfgcal.calibrator.neural;
 import java.util.Random;
 
 /**
- * Shape of the parameter network of REFERENCE.md §4: {@code inputs → hidden → ReLU → hidden → ReLU → outputs},
+ * Shape of the parameter network of docs/MODEL.md §4: {@code inputs → hidden → ReLU → hidden → ReLU → outputs},
  * then either {@code softplus(z) + floor} (positive parameters, the reference's floor 0.1) or the identity (signed
  * outputs such as the interaction reward C). Flat weight layout θ = [W1 (in×h), b1 (h), W2 (h×h), b2 (h),
  * W3 (h×out), b3 (out)], matrices row-major, y = x·W + b. Immutable.

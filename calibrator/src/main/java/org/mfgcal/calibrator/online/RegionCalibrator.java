@@ -17,7 +17,7 @@ import org.mfgcal.calibrator.solver.SquaredLoss;
  *
  * <h2>Implementation notes</h2>
  * <ul>
- *   <li><b>Model.</b> The mobility game (REFERENCE.md §3) on the complete graph of the region's zones (External
+ *   <li><b>Model.</b> The mobility game (docs/MODEL.md §3) on the complete graph of the region's zones (External
  *       last, as ingest orders them), control cost b and congestion c from the config, terminal cost 0. Its base
  *       rates q come from a {@link ParameterModel}, here a {@link RateTable} of log-rates per edge and window row.</li>
  *   <li><b>Window.</b> W closed bins; solver grid n = 0..W−1 ↔ bins t−W+1..t, Δt = one bin in hours, μ_0 = the

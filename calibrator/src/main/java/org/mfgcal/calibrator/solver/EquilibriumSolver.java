@@ -11,11 +11,11 @@ import org.mfgcal.calibrator.game.Game;
  *   <li><b>Grid.</b> t_n = nΔt, n = 0..N−1, Δt = T/(N−1). Trajectories are flat {@code double[N*d]} indexed
  *       {@code n*d + x}; parameters {@code double[N*p]} indexed {@code n*p + k}.</li>
  *   <li><b>Picard map.</b> G(μ̂) = FPK(HJB(μ̂)): the HJB step n reads a*(u_{n+1}, μ̂_n, γ_n); the FPK step n reads
- *       a*(u_n, ν_n, γ_n) with ν the FPK's own state (REFERENCE.md §1; the cybersecurity conformance vector
+ *       a*(u_n, ν_n, γ_n) with ν the FPK's own state (docs/MODEL.md §1; the cybersecurity conformance vector
  *       distinguishes the two readings and matches this one to 4e-16). Kernels in {@link Sweeps}; scheme
  *       {@link Scheme#REFERENCE} (explicit Euler) or {@link Scheme#STABLE} (exponential exit).</li>
  *   <li><b>Picard.</b> μ^0_n = μ_0 (or a warm start); μ^{k+1} = (1−δ)G(μ^k) + δμ^k; stop when
- *       max|μ^{k+1} − μ^k| ≤ tol after ≥ 2 updates, or at maxIter — REFERENCE.md's rule. μ* is the last iterate.</li>
+ *       max|μ^{k+1} − μ^k| ≤ tol after ≥ 2 updates, or at maxIter — docs/MODEL.md's rule. μ* is the last iterate.</li>
  *   <li><b>Anderson.</b> Type II with memory m on F = G, mixing 1−δ, safeguard to a damped step when the residual
  *       grows ({@link AndersonMixer}); stop when max|G(μ) − μ| ≤ tol; μ* = G(μ) of the last iterate, so that it is
  *       an exact FPK trajectory (mass and positivity hold exactly under the stable scheme).</li>
@@ -126,7 +126,7 @@ public final class EquilibriumSolver {
         this.reportExploitability = report;
     }
 
-    /** Makes u = HJB(lin) and ν = G(lin) current at the adjoint's linearisation point (REFERENCE.md §2). */
+    /** Makes u = HJB(lin) and ν = G(lin) current at the adjoint's linearisation point (docs/MODEL.md §2). */
     private void linearize(double[] mu0, double[] gamma) {
         if (!linearizedAtMu) {
             Sweeps.hjb(game, nT, dt, stable, lin, gamma, u, buf);

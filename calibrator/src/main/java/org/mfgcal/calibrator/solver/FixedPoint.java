@@ -2,7 +2,7 @@ package org.mfgcal.calibrator.solver;
 
 /**
  * The equilibrium fixed-point loop shared by {@link EquilibriumSolver} and {@link CoupledEquilibriumSolver}:
- * damped Picard with REFERENCE.md's stopping rule (max|Δμ| ≤ tol after ≥ 2 updates, or maxIter), or Anderson on the
+ * damped Picard with docs/MODEL.md's stopping rule (max|Δμ| ≤ tol after ≥ 2 updates, or maxIter), or Anderson on the
  * map with mixing 1 − δ (stop when max|G(μ) − μ| ≤ tol). On return {@code x} holds μ*: the last Picard iterate, or
  * G(x_k) for Anderson (an exact image of the map), and {@code img} holds G of the last evaluated point. Anderson
  * alternates x and {@code next} as x_k and x_{k+1} instead of copying (see {@link AndersonMixer}). Allocates nothing;

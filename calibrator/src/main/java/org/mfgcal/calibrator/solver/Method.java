@@ -2,7 +2,7 @@ package org.mfgcal.calibrator.solver;
 
 /** Fixed-point method for the equilibrium and for the adjoint equation. */
 public enum Method {
-    /** Damped Picard iteration x ← (1−δ)F(x) + δx, REFERENCE.md's stopping rule. */
+    /** Damped Picard iteration x ← (1−δ)F(x) + δx, docs/MODEL.md's stopping rule. */
     PICARD,
     /** Anderson acceleration (type II, memory m), falling back to a damped step when the residual grows. */
     ANDERSON;

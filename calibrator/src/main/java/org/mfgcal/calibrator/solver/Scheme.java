@@ -3,7 +3,7 @@ package org.mfgcal.calibrator.solver;
 /** Time discretisation of the HJB and Kolmogorov sweeps. */
 public enum Scheme {
     /**
-     * REFERENCE.md §1 bit-for-bit: explicit Euler, u_n = u_{n+1} + Δt·H, μ_{n+1} = μ_n + Δt·Qᵀμ_n. Unstable when
+     * docs/MODEL.md §1 bit-for-bit: explicit Euler, u_n = u_{n+1} + Δt·H, μ_{n+1} = μ_n + Δt·Qᵀμ_n. Unstable when
      * Δt·(total outflow) is not well below 1.
      */
     REFERENCE,

@@ -2,7 +2,7 @@ package org.mfgcal.calibrator.solver;
 
 /**
  * Squared error of a trajectory μ (N×d) to observations: L = (1/Δ) Σ_{n=s}^{s+Δ−1} Σ_{x∈O} (μ_n(x) − μ^obs_n(x))²,
- * over a window [s, s+Δ) (the full horizon by default, REFERENCE.md §4) and a set O of observed states (all by
+ * over a window [s, s+Δ) (the full horizon by default, docs/MODEL.md §4) and a set O of observed states (all by
  * default; e.g. only I for incidence data). Immutable and thread-safe.
  */
 public final class SquaredLoss {

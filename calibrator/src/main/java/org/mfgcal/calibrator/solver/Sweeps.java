@@ -9,7 +9,7 @@ import org.mfgcal.calibrator.game.Graph;
 /**
  * The four sweeps of one Picard map G(μ̂) = FPK(HJB(μ̂)) and of its vector–Jacobian product, on flat arrays
  * indexed {@code n*d + x} (trajectories) and {@code n*p + k} (parameters). {@code stable} selects
- * {@link Scheme#STABLE} (exponential exit) instead of explicit Euler. Index conventions are REFERENCE.md's:
+ * {@link Scheme#STABLE} (exponential exit) instead of explicit Euler. Index conventions are docs/MODEL.md's:
  * the HJB step n uses a*(u_{n+1}, μ̂_n, γ_n); the FPK step n uses a*(u_n, ν_n, γ_n) with ν the FPK's own state.
  *
  * <p>Stateless; all buffers are passed in. A {@link Buffers} holds the per-step scratch.

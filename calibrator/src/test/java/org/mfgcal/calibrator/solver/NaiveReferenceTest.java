@@ -7,7 +7,7 @@ import org.mfgcal.calibrator.game.CyberGame;
 import org.mfgcal.calibrator.game.LqGame;
 
 /**
- * The optimised solver against a naive transcription of REFERENCE.md §1 (dense d×d matrices, the formulas as
+ * The optimised solver against a naive transcription of docs/MODEL.md §1 (dense d×d matrices, the formulas as
  * written, division per entry, diagonal = −row sum for cybersecurity), at sizes the conformance vectors do not
  * cover. Reference scheme, Picard, reference stopping rule: the two must agree to rounding.
  */

@@ -45,7 +45,7 @@ public final class TestGames {
         return o;
     }
 
-    /** γ_n = arc family of REFERENCE.md §3 (b_min + 4(b_max − b_min)/T² · t(T − t)). */
+    /** γ_n = arc family of docs/MODEL.md §3 (b_min + 4(b_max − b_min)/T² · t(T − t)). */
     public static double[] arc(int steps, double horizon, double bMin, double bMax) {
         double[] g = new double[steps];
         double dt = horizon / (steps - 1);
