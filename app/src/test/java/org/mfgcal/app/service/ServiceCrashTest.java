@@ -126,7 +126,8 @@ class ServiceCrashTest {
                                 + "; failure " + service.failure());
                 Thread.sleep(1000);
                 assertEquals(expectedBins, service.pipeline().committed(), "each bin committed once");
-                assertTrue(service.pipeline().sessionsRebuilt() >= CRASHES + 1, "new sessions: "
+                // one per crash; the 3 s broker stop adds one only when a Kafka call failed while it was down
+                assertTrue(service.pipeline().sessionsRebuilt() >= CRASHES, "new sessions: "
                         + service.pipeline().sessionsRebuilt());
                 assertEquals(null, service.failure());
             }
