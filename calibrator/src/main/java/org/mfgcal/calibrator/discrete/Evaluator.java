@@ -30,6 +30,7 @@ public final class Evaluator {
     final int[] noiseNext;
     final double[] noiseProb;
     final int nKn;
+    final double[] w2;            // the same for V* in the fused exploitability sweep
     final double[] w;             // W(p) = Σ_k N(k|p) V_{t+1}(n_k(p)) of the step being swept
     final double[] pre;           // pre-noise mass Σ_{m(x,a)=p} L_t(x,a)
 
@@ -93,6 +94,7 @@ public final class Evaluator {
             noiseProb = fg.noiseProbabilities();
             checkFactored();
             w = new double[nS];
+            w2 = new double[nS];
             pre = new double[nS];
         } else {
             move = null;
@@ -100,6 +102,7 @@ public final class Evaluator {
             noiseNext = null;
             noiseProb = null;
             w = null;
+            w2 = null;
             pre = null;
         }
     }
@@ -276,6 +279,52 @@ public final class Evaluator {
         }
     }
 
+    /** Factored games: {@link #evaluate} and {@link #bestResponse} in one backward sweep (same arithmetic). */
+    private void evaluateAndBestResponse(double[] policy) {
+        for (int t = nT - 1; t >= 0; t--) {
+            boolean last = t == nT - 1;
+            if (!last) {
+                fillW(t, v);
+                fillW2(t, vStar);
+            }
+            for (int x = 0; x < nS; x++) {
+                double s = 0;
+                double best = Double.NEGATIVE_INFINITY;
+                int o = t * nSA + x * nA;
+                for (int a = 0; a < nA; a++) {
+                    int i = x * nA + a;
+                    double qv = r[o + a];
+                    double qs = qv;
+                    if (!last) {
+                        int p = move[i];
+                        qv += w[p];
+                        qs += w2[p];
+                    }
+                    q[o + a] = qv;
+                    s += policy[o + a] * qv;
+                    qStar[o + a] = qs;
+                    if (legal[i] && qs > best) {
+                        best = qs;
+                    }
+                }
+                v[t * nS + x] = s;
+                vStar[t * nS + x] = best;
+            }
+        }
+    }
+
+    private void fillW2(int t, double[] val) {
+        int vo = (t + 1) * nS;
+        for (int p = 0; p < nS; p++) {
+            int o = p * nKn;
+            double s = 0;
+            for (int k = 0; k < nKn; k++) {
+                s += noiseProb[o + k] * val[vo + noiseNext[o + k]];
+            }
+            w2[p] = s;
+        }
+    }
+
     /** Best response by backward induction: Q*, V* (fields qStar, vStar) under the current rewards and transitions. */
     public void bestResponse() {
         for (int t = nT - 1; t >= 0; t--) {
@@ -380,8 +429,12 @@ public final class Evaluator {
     public double exploitability(double[] policy) {
         induce(policy);
         computeRewards();
-        evaluate(policy);
-        bestResponse();
+        if (move != null) {
+            evaluateAndBestResponse(policy);
+        } else {
+            evaluate(policy);
+            bestResponse();
+        }
         return exploitabilityFromValues();
     }
 
