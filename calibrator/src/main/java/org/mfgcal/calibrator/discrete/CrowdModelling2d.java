@@ -11,7 +11,7 @@ import java.util.List;
  * reward is the distribution reward only, −c·log(μ_t(x) + 1e−25); μ_0 is a point mass at cell (1, 1).
  * State index x·size + y; wall cells are states that carry no mass (only "stay" legal). Immutable.
  */
-public final class CrowdModelling2d implements PotentialGame {
+public final class CrowdModelling2d implements PotentialGame, FactoredGame {
     static final int[] MOVE_X = {0, -1, 0, 1, 0};
     static final int[] MOVE_Y = {-1, 0, 0, 0, 1};
     static final int NEUTRAL = 2;
@@ -139,6 +139,55 @@ public final class CrowdModelling2d implements PotentialGame {
             }
         }
         return n;
+    }
+
+    /** The chosen move (a wall blocks it: stay), then the noise move. */
+    @Override
+    public int[] moves() {
+        int[] m = new int[size * size * 5];
+        for (int s = 0; s < size * size; s++) {
+            for (int a = 0; a < 5; a++) {
+                m[s * 5 + a] = wall[s] || wall[target(s, a)] ? s : target(s, a);
+            }
+        }
+        return m;
+    }
+
+    @Override
+    public int noiseFanout() {
+        return 5;
+    }
+
+    @Override
+    public int[] noiseSuccessors() {
+        int[] n = new int[size * size * 5];
+        for (int p = 0; p < size * size; p++) {
+            for (int k = 0; k < 5; k++) {
+                int q = target(p, k);
+                n[p * 5 + k] = wall[p] || wall[q] ? p : q;
+            }
+        }
+        return n;
+    }
+
+    /** Uniform among the noise moves legal at the cell (OpenSpiel's noise intensity 1); wall cells keep their mass. */
+    @Override
+    public double[] noiseProbabilities() {
+        double[] pr = new double[size * size * 5];
+        for (int p = 0; p < size * size; p++) {
+            if (wall[p]) {
+                pr[p * 5 + NEUTRAL] = 1.0;
+                continue;
+            }
+            int nLegal = 0;
+            for (int k = 0; k < 5; k++) {
+                nLegal += wall[target(p, k)] ? 0 : 1;
+            }
+            for (int k = 0; k < 5; k++) {
+                pr[p * 5 + k] = wall[target(p, k)] ? 0.0 : 1.0 / nLegal;
+            }
+        }
+        return pr;
     }
 
     @Override

@@ -6,7 +6,7 @@ package org.mfgcal.calibrator.discrete;
  * r_t(x, a) = 1 − |x − 5|/5 − |move|/10 − c·log(μ_t(x) + 1e−25), μ_0 uniform. The crowd-aversion coefficient c
  * (OpenSpiel's {@code crowd_aversion_coef}, default 1) is the parameter. Immutable.
  */
-public final class CrowdRing implements SmoothGame, PotentialGame {
+public final class CrowdRing implements SmoothGame, PotentialGame, FactoredGame {
     public static final int SIZE = 10;
     public static final int HORIZON = 10;
     static final double EPS = 1e-25;
@@ -83,6 +83,35 @@ public final class CrowdRing implements SmoothGame, PotentialGame {
             }
         }
         return n;
+    }
+
+    /** The chosen move x + a − 1, then the chance move. */
+    @Override
+    public int[] moves() {
+        int[] m = new int[size * 3];
+        for (int x = 0; x < size; x++) {
+            for (int a = 0; a < 3; a++) {
+                m[x * 3 + a] = Math.floorMod(x + a - 1, size);
+            }
+        }
+        return m;
+    }
+
+    @Override
+    public int noiseFanout() {
+        return 3;
+    }
+
+    @Override
+    public int[] noiseSuccessors() {
+        return moves();
+    }
+
+    @Override
+    public double[] noiseProbabilities() {
+        double[] pr = new double[size * 3];
+        java.util.Arrays.fill(pr, 1.0 / 3.0);
+        return pr;
     }
 
     @Override

@@ -25,6 +25,14 @@ public final class Evaluator {
     final double[] mu, sa, r;
     final double[] q, v;          // Q^π, V^π of the last evaluated policy
     final double[] qStar, vStar;  // best response Q*, V*
+    // FactoredGame fast path (null otherwise): move target m(x,a), noise kernel, per-step buffers
+    final int[] move;
+    final int[] noiseNext;
+    final double[] noiseProb;
+    final int nKn;
+    final double[] w2;            // the same for V* in the fused exploitability sweep
+    final double[] w;             // W(p) = Σ_k N(k|p) V_{t+1}(n_k(p)) of the step being swept
+    final double[] pre;           // pre-noise mass Σ_{m(x,a)=p} L_t(x,a)
 
     public Evaluator(DiscreteGame game) {
         this.game = game;
@@ -78,6 +86,71 @@ public final class Evaluator {
         if (stationary) {
             System.arraycopy(mu0, 0, mu, 0, nS);
             game.transitions(0, mu, prob, 0);
+        }
+        if (stationary && game instanceof FactoredGame fg) {
+            move = fg.moves();
+            nKn = fg.noiseFanout();
+            noiseNext = fg.noiseSuccessors();
+            noiseProb = fg.noiseProbabilities();
+            checkFactored();
+            w = new double[nS];
+            w2 = new double[nS];
+            pre = new double[nS];
+        } else {
+            move = null;
+            nKn = 0;
+            noiseNext = null;
+            noiseProb = null;
+            w = null;
+            w2 = null;
+            pre = null;
+        }
+    }
+
+    /** The factored tables must reproduce the generic transition table (same probability per successor). */
+    private void checkFactored() {
+        if (move.length != nSA || nKn < 1 || noiseNext.length != nS * nKn || noiseProb.length != nS * nKn) {
+            throw new IllegalArgumentException(game.name() + ": factored transition tables have wrong sizes");
+        }
+        double[] acc = new double[nS];
+        for (int i = 0; i < nSA; i++) {
+            int p = move[i];
+            if (p < 0 || p >= nS) {
+                throw new IllegalArgumentException(game.name() + ": move target " + p + " out of range");
+            }
+            for (int k = 0; k < nK; k++) {
+                acc[next[i * nK + k]] += prob[i * nK + k];
+            }
+            for (int k = 0; k < nKn; k++) {
+                acc[noiseNext[p * nKn + k]] -= noiseProb[p * nKn + k];
+            }
+            for (int k = 0; k < nK; k++) {
+                checkZero(acc, next[i * nK + k], i);
+            }
+            for (int k = 0; k < nKn; k++) {
+                checkZero(acc, noiseNext[p * nKn + k], i);
+            }
+        }
+    }
+
+    private void checkZero(double[] acc, int x, int i) {
+        if (Math.abs(acc[x]) > 1e-12) {
+            throw new IllegalArgumentException(game.name() + ": factored transitions differ from the table at "
+                    + "state-action " + i + ", successor " + x + " by " + acc[x]);
+        }
+        acc[x] = 0.0;
+    }
+
+    /** Factored games: w ← W(p) = Σ_k N(k|p) val_{t+1}(n_k(p)) for every cell p. */
+    private void fillW(int t, double[] val) {
+        int vo = (t + 1) * nS;
+        for (int p = 0; p < nS; p++) {
+            int o = p * nKn;
+            double s = 0;
+            for (int k = 0; k < nKn; k++) {
+                s += noiseProb[o + k] * val[vo + noiseNext[o + k]];
+            }
+            w[p] = s;
         }
     }
 
@@ -133,6 +206,24 @@ public final class Evaluator {
             }
             int no = mo + nS;
             java.util.Arrays.fill(mu, no, no + nS, 0.0);
+            if (move != null) {
+                java.util.Arrays.fill(pre, 0.0);
+                int so = mo * nA;
+                for (int i = 0; i < nSA; i++) {
+                    pre[move[i]] += sa[so + i];
+                }
+                for (int p = 0; p < nS; p++) {
+                    double l = pre[p];
+                    if (l == 0.0) {
+                        continue;
+                    }
+                    int o = p * nKn;
+                    for (int k = 0; k < nKn; k++) {
+                        mu[no + noiseNext[o + k]] += l * noiseProb[o + k];
+                    }
+                }
+                continue;
+            }
             int po = probOff(t);
             for (int i = 0; i < nSA; i++) {
                 double l = sa[mo * nA + i];
@@ -154,6 +245,9 @@ public final class Evaluator {
 
     /** Continuation Σ_k P(k) V_{t+1}(next_k) of state–action i at step t &lt; T−1. */
     private double continuation(int t, int i, double[] val) {
+        if (move != null) {
+            return w[move[i]];
+        }
         int base = i * nK;
         int po = probOff(t) + base;
         int vo = (t + 1) * nS;
@@ -168,6 +262,9 @@ public final class Evaluator {
     public void evaluate(double[] policy) {
         for (int t = nT - 1; t >= 0; t--) {
             boolean last = t == nT - 1;
+            if (move != null && !last) {
+                fillW(t, v);
+            }
             for (int x = 0; x < nS; x++) {
                 double s = 0;
                 for (int a = 0; a < nA; a++) {
@@ -182,10 +279,59 @@ public final class Evaluator {
         }
     }
 
+    /** Factored games: {@link #evaluate} and {@link #bestResponse} in one backward sweep (same arithmetic). */
+    private void evaluateAndBestResponse(double[] policy) {
+        for (int t = nT - 1; t >= 0; t--) {
+            boolean last = t == nT - 1;
+            if (!last) {
+                fillW(t, v);
+                fillW2(t, vStar);
+            }
+            for (int x = 0; x < nS; x++) {
+                double s = 0;
+                double best = Double.NEGATIVE_INFINITY;
+                int o = t * nSA + x * nA;
+                for (int a = 0; a < nA; a++) {
+                    int i = x * nA + a;
+                    double qv = r[o + a];
+                    double qs = qv;
+                    if (!last) {
+                        int p = move[i];
+                        qv += w[p];
+                        qs += w2[p];
+                    }
+                    q[o + a] = qv;
+                    s += policy[o + a] * qv;
+                    qStar[o + a] = qs;
+                    if (legal[i] && qs > best) {
+                        best = qs;
+                    }
+                }
+                v[t * nS + x] = s;
+                vStar[t * nS + x] = best;
+            }
+        }
+    }
+
+    private void fillW2(int t, double[] val) {
+        int vo = (t + 1) * nS;
+        for (int p = 0; p < nS; p++) {
+            int o = p * nKn;
+            double s = 0;
+            for (int k = 0; k < nKn; k++) {
+                s += noiseProb[o + k] * val[vo + noiseNext[o + k]];
+            }
+            w2[p] = s;
+        }
+    }
+
     /** Best response by backward induction: Q*, V* (fields qStar, vStar) under the current rewards and transitions. */
     public void bestResponse() {
         for (int t = nT - 1; t >= 0; t--) {
             boolean last = t == nT - 1;
+            if (move != null && !last) {
+                fillW(t, vStar);
+            }
             for (int x = 0; x < nS; x++) {
                 double best = Double.NEGATIVE_INFINITY;
                 for (int a = 0; a < nA; a++) {
@@ -239,6 +385,9 @@ public final class Evaluator {
     public void softBestResponse(double tau, double[] prior, double[] qOut, double[] vOut, double[] policy) {
         for (int t = nT - 1; t >= 0; t--) {
             boolean last = t == nT - 1;
+            if (move != null && !last) {
+                fillW(t, vOut);
+            }
             for (int x = 0; x < nS; x++) {
                 double best = Double.NEGATIVE_INFINITY;
                 int o = (t * nS + x) * nA;
@@ -280,8 +429,12 @@ public final class Evaluator {
     public double exploitability(double[] policy) {
         induce(policy);
         computeRewards();
-        evaluate(policy);
-        bestResponse();
+        if (move != null) {
+            evaluateAndBestResponse(policy);
+        } else {
+            evaluate(policy);
+            bestResponse();
+        }
         return exploitabilityFromValues();
     }
 
