@@ -1028,6 +1028,26 @@ public final class RegionCalibrator {
         return data * scale + model.regulariser(th, scratch);
     }
 
+    /**
+     * For tests: the objective of the last calibrated window at {@code th} (solved from μ_0), and with a non-null
+     * {@code grad} its gradient ∂/∂θ (copied into {@code grad}). Requires a published update (the window full).
+     */
+    double objectiveAt(double[] th, double[] grad) {
+        if (filled < w) {
+            throw new IllegalStateException("objectiveAt: the window is not full (" + filled + " of " + w + " bins)");
+        }
+        double v = evaluate(th, grad != null, null);
+        if (grad != null) {
+            System.arraycopy(thetaBar, 0, grad, 0, grad.length);
+        }
+        return v;
+    }
+
+    /** For tests: the current θ (a copy). */
+    double[] thetaCopy() {
+        return theta.clone();
+    }
+
     private double bestObjective;
     private double firstObjective;
     private boolean lastIsBest;
