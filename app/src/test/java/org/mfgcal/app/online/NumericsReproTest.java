@@ -132,7 +132,8 @@ class NumericsReproTest {
     void flightsDailyRegion_lowerNaN_runsToTheEnd_degradedBinsSayWhy(@TempDir Path dir) throws IOException {
         Path cfg = copy(DIR + "region-flights-daily.yaml", dir);
         Path out = dir.resolve("o");
-        // the first 10 days of the Jan-Mar file (the whole file takes ~40 s: most daily bins fail their checks)
+        // the first 10 days of the Jan-Mar file (the whole file takes ~40 s; these first days still fail their checks
+        // most often, with sub-steps too: DailySubstepsFlightsTest)
         assertEquals(0, run("online", "--input", "classpath:data/flights/flights-3m.csv.gz", "--format", "flights",
                 "--region-config", cfg.toString(), "--limit", "10", "--out", out.toString()));
         assertCompleteAndFinite(out, 10 - 6);

@@ -20,9 +20,18 @@ import org.mfgcal.calibrator.solver.SquaredLoss;
  *   <li><b>Model.</b> The mobility game (docs/MODEL.md §3) on the complete graph of the region's zones (External
  *       last, as ingest orders them), control cost b and congestion c from the config, terminal cost 0. Its base
  *       rates q come from a {@link ParameterModel}, here a {@link RateTable} of log-rates per edge and window row.</li>
- *   <li><b>Window.</b> W closed bins; solver grid n = 0..W−1 ↔ bins t−W+1..t, Δt = one bin in hours, μ_0 = the
+ *   <li><b>Window.</b> W closed bins; solver grid n = 0..W−1 ↔ bins t−W+1..t, Δt = one bin in hours (k = 1; see Sub-steps), μ_0 = the
  *       observed shares of the first bin. Row r of the table holds the rates during bin t−W+2+r, so the last row is
  *       "the rate during the bin that just closed". Bins must arrive in order; a gap resets the region.</li>
+ *   <li><b>Sub-steps.</b> With k = {@code substeps} > 1 the solver grid is finer than the bins: (W−1)·k + 1 points,
+ *       Δt = binHours/k, bin i of the window at grid row i·k. The rate of table row r applies to its k sub-steps
+ *       (grid rows r·k .. r·k + k − 1; {@link #toGrid}), so ∂L/∂θ of a row sums over them ({@link #fromGrid}); the
+ *       loss compares only the grid rows at bin boundaries with the observations ({@link SquaredLoss}'s stride),
+ *       the uncertainty probes sit on the same rows, and μ* (warm starts) lives on the grid, shifted by k rows per
+ *       bin. The forecaster's grid likewise has H·k steps and reports every k-th row. The default k =
+ *       ⌈binHours / 3⌉ ({@link OnlineConfig#substepsFor}) keeps k = 1 for bins up to 3 h (every code path then
+ *       identical to one step per bin); on the daily flights bins one 24 h step mostly had no equilibrium (83 of 85
+ *       updates degraded).</li>
  *   <li><b>Objective.</b> Σ_{n≥1,x} (μ*_n(x) − μ^obs_n(x))² / (2σ²) + regulariser, with σ² the mean finite-population
  *       variance p(1−p)/population over the window (floored by {@code minShareVariance}). Prior of each row: the
  *       gamma–Poisson mean (od_xy + α)/(stock_x Δt + α/q₀) from the bin's flow counts (α pseudo-trips, q₀ the prior
@@ -143,6 +152,9 @@ public final class RegionCalibrator {
     private final int d;
     private final int w;
     private final int rows;
+    /** k, solver steps per bin, and the solver grid's points (W−1)·k + 1 (see the class notes, "Sub-steps"). */
+    private final int k;
+    private final int grid;
     private final int edges;
     private final int season;
     private final int horizon;
@@ -172,6 +184,9 @@ public final class RegionCalibrator {
     private final double[] savedTheta;
     private final double[] gamma;
     private final double[] gammaBar;
+    // γ and ∂L/∂γ on the solver grid (the same arrays as gamma, gammaBar when k = 1)
+    private final double[] gridGamma;
+    private final double[] gridGammaBar;
     private final double[] thetaBar;
     private final double[] scratch;
     private final double[] muWarm;
@@ -221,6 +236,8 @@ public final class RegionCalibrator {
     private final double[] fcTheta;
     private final double[] fcVar;
     private final double[] fcGamma;
+    private final double[] fcGridGamma;   // fcGamma on the forecaster's grid (the same array when k = 1)
+    private final double[] fcMean;        // the forecast mean at the bins (k > 1; the grid's own rows when k = 1)
     private final double[] fcSum;
     private final double[] fcSumSq;
     private final double[] fcMu0;
@@ -291,15 +308,17 @@ public final class RegionCalibrator {
         this.dayBins = Math.max(1, (int) Math.round(24 / cfg.binHours()));
         this.graph = Graph.complete(d);
         this.edges = graph.edges();
+        this.k = cfg.substeps();
+        this.grid = rows * k + 1;
         MobilityGame game = new MobilityGame(graph, cfg.controlCost(), cfg.congestion(), new double[d]);
         this.table = new RateTable(w, edges, cfg.smoothness(), cfg.priorWeight(), Math.log(cfg.priorRate()));
         this.model = table;
-        this.solver = new EquilibriumSolver(game, rows * cfg.binHours(), w, cfg.solver());
-        this.forecaster = new EquilibriumSolver(game, horizon * cfg.binHours(), horizon + 1, cfg.solver());
+        this.solver = new EquilibriumSolver(game, rows * cfg.binHours(), grid, cfg.solver());
+        this.forecaster = new EquilibriumSolver(game, horizon * cfg.binHours(), horizon * k + 1, cfg.solver());
         // Exploitability is published for the calibrated equilibrium only: computed in finish(), not in every solve.
         this.solver.setReportExploitability(false);
         this.forecaster.setReportExploitability(false);
-        this.loss = new SquaredLoss(w, d, 1, rows, null);
+        this.loss = new SquaredLoss(grid, d, 1, rows, null, k);
         this.configHash = cfg.hash();
         this.zBand = Normal.quantile((1 + cfg.bandLevel()) / 2);
         this.edgeNames = new String[edges];
@@ -316,18 +335,20 @@ public final class RegionCalibrator {
         savedTheta = new double[n];
         gamma = new double[w * edges];
         gammaBar = new double[w * edges];
+        gridGamma = k == 1 ? gamma : new double[grid * edges];
+        gridGammaBar = k == 1 ? gammaBar : new double[grid * edges];
         thetaBar = new double[n];
         scratch = new double[n];
-        muWarm = new double[w * d];
-        bestMu = new double[w * d];
-        savedMu = new double[w * d];
+        muWarm = new double[grid * d];
+        bestMu = new double[grid * d];
+        savedMu = new double[grid * d];
         priorRow = new double[edges];
         adam = new Adam(n);
         savedAdam = new Adam(n);
         lbfgs = new Lbfgs(n, LBFGS_MEMORY);
         savedLbfgs = new Lbfgs(n, LBFGS_MEMORY);
         goodTheta = new double[n];
-        goodMu = new double[w * d];
+        goodMu = new double[grid * d];
         goodGn = new double[n];
         goodVariance = new double[n];
         goodAdam = new Adam(n);
@@ -341,7 +362,7 @@ public final class RegionCalibrator {
             outDegree[e] = graph.rowEnd(graph.from(e)) - graph.rowStart(graph.from(e));
         }
         precond = (q, z) -> table.solveCurvature(haveCurvature ? dataCurv : null, q, z);
-        probe = new double[w * d];
+        probe = new double[grid * d];
         precision = new double[n];
         variance = new double[n];
         gnData = new double[n];
@@ -352,6 +373,8 @@ public final class RegionCalibrator {
         fcTheta = new double[horizon * edges];
         fcVar = new double[horizon * edges];
         fcGamma = new double[(horizon + 1) * edges];
+        fcGridGamma = k == 1 ? fcGamma : new double[(horizon * k + 1) * edges];
+        fcMean = new double[(horizon + 1) * d];
         fcSum = new double[(horizon + 1) * d];
         fcSumSq = new double[(horizon + 1) * d];
         fcMu0 = new double[d];
@@ -640,8 +663,10 @@ public final class RegionCalibrator {
         if (filled == w) {
             System.arraycopy(obs, d, obs, 0, (w - 1) * d);
             System.arraycopy(pop, 1, pop, 0, w - 1);
-            System.arraycopy(muWarm, d, muWarm, 0, (w - 1) * d);
-            System.arraycopy(muWarm, (w - 2) * d, muWarm, (w - 1) * d, d);
+            System.arraycopy(muWarm, k * d, muWarm, 0, (grid - k) * d);
+            for (int n = grid - k; n < grid; n++) {
+                System.arraycopy(muWarm, (grid - k - 1) * d, muWarm, n * d, d);
+            }
             model.shift(theta);
             adam.shift(model.shiftStride());
             lbfgs.shift(model.shiftStride());
@@ -886,8 +911,9 @@ public final class RegionCalibrator {
     private double[] fallbackSolve() {
         try {
             model.gamma(theta, gamma);
+            toGrid(gamma, w, gridGamma);
             solver.setReportExploitability(true);
-            Solution sol = solver.solve(mu0, gamma, null);
+            Solution sol = solver.solve(mu0, gridGamma, null);
             picard += sol.iterations();
             double v = loss.value(sol.mu(), obs) * scale + model.regulariser(theta, scratch);
             if (sol.converged() && Double.isFinite(v) && Double.isFinite(sol.exploitability())) {
@@ -969,15 +995,17 @@ public final class RegionCalibrator {
      */
     private double evaluate(double[] th, boolean gradient, double[] warmStart) {
         model.gamma(th, gamma);
+        toGrid(gamma, w, gridGamma);
         Solution sol;
         double data;
         if (gradient) {
-            Gradient g = solver.lossAndGradient(mu0, gamma, warmStart, loss, obs, gammaBar);
+            Gradient g = solver.lossAndGradient(mu0, gridGamma, warmStart, loss, obs, gridGammaBar);
+            fromGrid(gridGammaBar, gammaBar, w);
             sol = g.solution();
             adjoint += g.adjointIterations();
             data = g.loss();
         } else {
-            sol = solver.solve(mu0, gamma, warmStart);
+            sol = solver.solve(mu0, gridGamma, warmStart);
             data = loss.value(sol.mu(), obs);
         }
         picard += sol.iterations();
@@ -998,6 +1026,26 @@ public final class RegionCalibrator {
             return data * scale + model.regulariser(th, thetaBar);
         }
         return data * scale + model.regulariser(th, scratch);
+    }
+
+    /**
+     * For tests: the objective of the last calibrated window at {@code th} (solved from μ_0), and with a non-null
+     * {@code grad} its gradient ∂/∂θ (copied into {@code grad}). Requires a published update (the window full).
+     */
+    double objectiveAt(double[] th, double[] grad) {
+        if (filled < w) {
+            throw new IllegalStateException("objectiveAt: the window is not full (" + filled + " of " + w + " bins)");
+        }
+        double v = evaluate(th, grad != null, null);
+        if (grad != null) {
+            System.arraycopy(thetaBar, 0, grad, 0, grad.length);
+        }
+        return v;
+    }
+
+    /** For tests: the current θ (a copy). */
+    double[] thetaCopy() {
+        return theta.clone();
     }
 
     private double bestObjective;
@@ -1180,8 +1228,9 @@ public final class RegionCalibrator {
         // One solve from the best equilibrium (it converges at once): it leaves the solver's workspace linearised at
         // the published equilibrium and computes its exploitability, which the optimiser's solves skip.
         model.gamma(theta, gamma);
+        toGrid(gamma, w, gridGamma);
         solver.setReportExploitability(true);
-        Solution sol = solver.solve(mu0, gamma, muWarm);
+        Solution sol = solver.solve(mu0, gridGamma, muWarm);
         solver.setReportExploitability(false);
         picard += sol.iterations();
         lastSolution = sol;
@@ -1239,11 +1288,15 @@ public final class RegionCalibrator {
         final double s = cfg.solver().adjointTol() / PROBE_ACCURACY;
         final double unscale = 1 / (s * s);
         for (int j = 0; j < probes; j++) {
-            Arrays.fill(probe, 0, d, 0);
-            for (int i = d; i < probe.length; i++) {
-                probe[i] = rng.nextBoolean() ? s : -s;
+            // Probes on the observed grid rows (the bin boundaries n = i·k, i ≥ 1): J is that of the loss's rows.
+            Arrays.fill(probe, 0);
+            for (int i = 1; i < w; i++) {
+                for (int x = 0; x < d; x++) {
+                    probe[i * k * d + x] = rng.nextBoolean() ? s : -s;
+                }
             }
-            solver.gradientForCotangent(sol, mu0, probe, gamma, gammaBar);
+            solver.gradientForCotangent(sol, mu0, probe, gridGamma, gridGammaBar);
+            fromGrid(gridGammaBar, gammaBar, w);
             model.pullback(theta, gamma, gammaBar, thetaBar);
             double sq = 0;
             for (int i = 0; i < thetaBar.length; i++) {
@@ -1276,6 +1329,39 @@ public final class RegionCalibrator {
         model.curvature(theta, precision);
         for (int i = 0; i < precision.length; i++) {
             variance[i] = 1 / precision[i];
+        }
+    }
+
+    /**
+     * Rates per bin row ({@code binRows} rows of {@link #edges}) to the solver grid: grid row n gets bin row ⌊n/k⌋
+     * (the rate of a bin applies to its k sub-steps), so {@code out} has (binRows − 1)·k + 1 rows. No-op when k = 1
+     * ({@code out} is then the same array).
+     */
+    private void toGrid(double[] bins, int binRows, double[] out) {
+        if (k == 1) {
+            return;
+        }
+        final int gridRows = (binRows - 1) * k + 1;
+        for (int n = 0; n < gridRows; n++) {
+            System.arraycopy(bins, (n / k) * edges, out, n * edges, edges);
+        }
+    }
+
+    /**
+     * The adjoint of {@link #toGrid}: ∂L/∂γ of bin row r = the sum over the grid rows n with ⌊n/k⌋ = r. No-op when
+     * k = 1 (same arrays).
+     */
+    private void fromGrid(double[] gridBar, double[] binBar, int binRows) {
+        if (k == 1) {
+            return;
+        }
+        Arrays.fill(binBar, 0, binRows * edges, 0);
+        final int gridRows = (binRows - 1) * k + 1;
+        for (int n = 0; n < gridRows; n++) {
+            final int o = (n / k) * edges;
+            for (int e = 0; e < edges; e++) {
+                binBar[o + e] += gridBar[n * edges + e];
+            }
         }
     }
 
@@ -1502,14 +1588,21 @@ public final class RegionCalibrator {
             }
         }
         System.arraycopy(fcGamma, (horizon - 1) * edges, fcGamma, horizon * edges, edges);
-        Solution mean = forecaster.solve(fcMu0, fcGamma, null);
-        final double[] m = mean.mu();
+        toGrid(fcGamma, horizon + 1, fcGridGamma);
+        Solution mean = forecaster.solve(fcMu0, fcGridGamma, null);
+        final double[] mg = mean.mu(); // on the forecaster's grid; bin h is grid row h·k
+        final double[] m = k == 1 ? mg : fcMean;
+        if (k > 1) {
+            for (int h = 0; h <= horizon; h++) {
+                System.arraycopy(mg, h * k * d, m, h * d, d);
+            }
+        }
         boolean persistence = !mean.converged() || !(mean.maxMassError() <= MASS_TOLERANCE);
-        for (int i = 0; i < m.length && !persistence; i++) {
-            persistence = !Double.isFinite(m[i]);
+        for (int i = 0; i < mg.length && !persistence; i++) {
+            persistence = !Double.isFinite(mg[i]);
         }
         if (!persistence) {
-            seasonalCorrection(b, lastSeason, m);
+            seasonalCorrection(b, lastSeason, mg);
         } else {
             Arrays.fill(fcCorr, 0);
             for (int h = 0; h <= horizon; h++) {
@@ -1524,16 +1617,22 @@ public final class RegionCalibrator {
                     + " the last shares", region, b);
         }
         // Expected individual jumps into and out of each zone, cumulated over the horizon (per unit population).
-        final double dt = cfg.binHours();
+        // With sub-steps, summed over the k steps of each bin at the grid's shares (persistence: the held shares).
+        final double dt = cfg.binHours() / k;
         Arrays.fill(fcJumps, 0);
         for (int h = 0; h < horizon; h++) {
             for (int x = 0; x < d; x++) {
                 fcJumps[(h + 1) * d + x] = fcJumps[h * d + x];
             }
-            for (int e = 0; e < edges; e++) {
-                double flow = dt * m[h * d + graph.from(e)] * fcGamma[h * edges + e];
-                fcJumps[(h + 1) * d + graph.from(e)] += flow;
-                fcJumps[(h + 1) * d + graph.to(e)] += flow;
+            for (int j = 0; j < k; j++) {
+                final boolean onGrid = k > 1 && !persistence;
+                final double[] src = onGrid ? mg : m;
+                final int row = onGrid ? (h * k + j) * d : h * d;
+                for (int e = 0; e < edges; e++) {
+                    double flow = dt * src[row + graph.from(e)] * fcGamma[h * edges + e];
+                    fcJumps[(h + 1) * d + graph.from(e)] += flow;
+                    fcJumps[(h + 1) * d + graph.to(e)] += flow;
+                }
             }
         }
         Arrays.fill(fcSum, 0);
@@ -1549,14 +1648,16 @@ public final class RegionCalibrator {
                 }
             }
             System.arraycopy(fcGamma, (horizon - 1) * edges, fcGamma, horizon * edges, edges);
-            Solution s = forecaster.solve(fcMu0, fcGamma, m);
+            toGrid(fcGamma, horizon + 1, fcGridGamma);
+            Solution s = forecaster.solve(fcMu0, fcGridGamma, mg);
             if (!s.converged() || !(s.maxMassError() < 1e-6)) {
                 continue; // a draw far in the tail without an equilibrium: left out of the spread
             }
             valid++;
             final double[] ms = s.mu();
-            for (int i = d; i < ms.length; i++) {
-                double dv = ms[i] - m[i];
+            for (int i = d; i < fcSum.length; i++) {
+                final int g = (i / d) * k * d + i % d; // bin row i/d is grid row (i/d)·k
+                double dv = ms[g] - mg[g];
                 fcSum[i] += dv;
                 fcSumSq[i] += dv * dv;
             }
@@ -1617,7 +1718,7 @@ public final class RegionCalibrator {
             }
         }
         System.arraycopy(shareHist, start * d, fcPast, 0, d);
-        Solution past = forecaster.solve(fcPast, fcGamma, m);
+        Solution past = forecaster.solve(fcPast, fcGridGamma, m);
         if (!past.converged() || !(past.maxMassError() < 1e-6)) {
             return;
         }
@@ -1625,7 +1726,7 @@ public final class RegionCalibrator {
         for (int h = 1; h <= horizon; h++) {
             final int slot = shareSlot(b - season + h);
             for (int x = 0; x < d; x++) {
-                fcCorr[h * d + x] = shareHist[slot * d + x] - pm[h * d + x];
+                fcCorr[h * d + x] = shareHist[slot * d + x] - pm[h * k * d + x];
             }
         }
     }

@@ -257,7 +257,7 @@ public final class EquilibriumSolver {
     /**
      * Solves, then differentiates {@code loss} of μ* with respect to γ by the implicit adjoint.
      *
-     * @param obs  observations (N·d), not modified
+     * @param obs  observations (N·d; with a loss of stride k, ((N−1)/k + 1)·d), not modified
      * @param grad modified: ∇_γ L (N·p)
      */
     public Gradient lossAndGradient(double[] mu0, double[] gamma, double[] warmStart, SquaredLoss loss, double[] obs,
@@ -272,8 +272,14 @@ public final class EquilibriumSolver {
      */
     public Gradient gradientAtSolution(Solution sol, double[] mu0, double[] gamma, SquaredLoss loss, double[] obs,
                                        double[] grad) {
-        if (obs.length != len) {
-            throw new IllegalArgumentException("mu_obs has " + obs.length + " numbers, expected N·d = " + len);
+        if (loss.stride() != 1 && loss.steps() != nT) {
+            throw new IllegalArgumentException("loss is over " + loss.steps() + " grid points, the solver has N = " + nT);
+        }
+        final int expected = loss.stride() == 1 ? len : loss.observationLength();
+        if (obs.length != expected) {
+            throw new IllegalArgumentException("mu_obs has " + obs.length + " numbers, expected "
+                    + (loss.stride() == 1 ? "N·d = " : "((N−1)/k + 1)·d with stride k = " + loss.stride() + ": ")
+                    + expected);
         }
         if (grad.length != nT * p) {
             throw new IllegalArgumentException("gradient buffer has " + grad.length + " numbers, expected N·p = " + nT * p);
