@@ -195,6 +195,11 @@ public final class ServicePipeline implements AutoCloseable {
         return m;
     }
 
+    /** The transactional output producer, for its client metrics only (null when not created yet). */
+    public org.apache.kafka.clients.producer.Producer<String, byte[]> outputProducerForMetrics() {
+        return writer.producerForMetrics();
+    }
+
     /** The ingest pipeline (its statistics feed the ingest meters). */
     public IngestPipeline ingest() {
         return ingest;
