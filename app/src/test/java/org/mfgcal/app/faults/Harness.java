@@ -256,8 +256,8 @@ final class Harness {
      * Publishes {@code records} in order: unpaced when {@code perSecond} ≤ 0, else at about {@code perSecond}
      * records per second; waits for every acknowledgement (a failed send fails the test).
      */
-    static void publish(String bootstrap, List<ProducerRecord<byte[], byte[]>> records, double perSecond)
-            throws Exception {
+    static List<RecordMetadata> publish(String bootstrap, List<ProducerRecord<byte[], byte[]>> records,
+                                        double perSecond) throws Exception {
         long t0 = System.nanoTime();
         try (KafkaProducer<byte[], byte[]> p = producer(bootstrap)) {
             List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
@@ -272,9 +272,11 @@ final class Harness {
                 acks.add(p.send(records.get(i)));
             }
             p.flush();
+            List<RecordMetadata> out = new ArrayList<>(acks.size());
             for (Future<RecordMetadata> f : acks) {
-                f.get();
+                out.add(f.get());
             }
+            return out;
         }
     }
 
