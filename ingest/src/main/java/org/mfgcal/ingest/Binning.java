@@ -19,9 +19,16 @@ public final class Binning {
 
     private final RegionConfigs regions;
     private final Map<String, RegionBinner> binners = new HashMap<>();
+    private RegionBinner.CloseListener closeListener;
 
     public Binning(RegionConfigs regions) {
         this.regions = regions;
+    }
+
+    /** Sets the listener told about every closed bin of every region, present and future ({@code null}: none). */
+    public void closeListener(RegionBinner.CloseListener l) {
+        closeListener = l;
+        binners.values().forEach(b -> b.closeListener(l));
     }
 
     /** The configured regions. */
@@ -67,6 +74,7 @@ public final class Binning {
                 return null;
             }
             b = new RegionBinner(cfg);
+            b.closeListener(closeListener);
             binners.put(region, b);
         }
         return b;
@@ -81,7 +89,9 @@ public final class Binning {
     public void restore(RegionBinner.Checkpoint cp) {
         RegionConfig cfg = regions.get(cp.region());
         if (cfg != null) {
-            binners.put(cp.region(), RegionBinner.restore(cfg, cp));
+            RegionBinner b = RegionBinner.restore(cfg, cp);
+            b.closeListener(closeListener);
+            binners.put(cp.region(), b);
         }
     }
 
@@ -92,8 +102,13 @@ public final class Binning {
 
     /** Processing-time tick for every region (see {@link RegionBinner#onIdle}). */
     public void onIdle(long nowMillis, List<PopulationSnapshot> out) {
+        onIdle(nowMillis, Long.MAX_VALUE, out);
+    }
+
+    /** Processing-time tick with an end-of-input bound (see {@link RegionBinner#onIdle(long, long, List)}). */
+    public void onIdle(long nowMillis, long endOfInputMillis, List<PopulationSnapshot> out) {
         for (RegionBinner b : binners.values()) {
-            b.onIdle(nowMillis, out);
+            b.onIdle(nowMillis, endOfInputMillis, out);
         }
     }
 

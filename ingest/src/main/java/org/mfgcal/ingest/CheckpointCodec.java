@@ -7,7 +7,8 @@ import java.util.List;
  * Text form of the region checkpoints carried in a committed offset's metadata, so that whoever resumes a
  * partition (after a restart or a rebalance) rebuilds the regions' stocks exactly.
  *
- * <p>Format: {@code mfg1 <processedUpTo>} then, per region, {@code ;<region>@<closedUntil>,<maxEventTime>|<stock,..>|<bin:zone:n,..>}.
+ * <p>Format: {@code mfg1 <processedUpTo>} then, per region,
+ * {@code ;<region>@<closedUntil>,<maxEventTime>[,<emptyRun>]|<stock,..>|<bin:zone:n,..>} (emptyRun only when > 0).
  * Region ids must not contain {@code ; @ | ,}. Contract: stateless, thread-safe.
  */
 public final class CheckpointCodec {
@@ -30,7 +31,11 @@ public final class CheckpointCodec {
         StringBuilder sb = new StringBuilder(256).append(MAGIC).append(pc.processedUpTo());
         for (RegionBinner.Checkpoint c : pc.regions()) {
             sb.append(';').append(c.region()).append('@').append(c.closedUntilMillis()).append(',')
-                    .append(c.maxEventTimeMillis()).append('|');
+                    .append(c.maxEventTimeMillis());
+            if (c.emptyRun() > 0) {
+                sb.append(',').append(c.emptyRun());
+            }
+            sb.append('|');
             double[] s = c.stock();
             for (int i = 0; i < s.length; i++) {
                 if (i > 0) {
@@ -82,7 +87,9 @@ public final class CheckpointCodec {
                     arr[3 * k + 2] = Long.parseLong(x[2]);
                 }
             }
-            regions.add(new RegionBinner.Checkpoint(region, Long.parseLong(times[0]), Long.parseLong(times[1]), stock, arr));
+            long emptyRun = times.length > 2 ? Long.parseLong(times[2]) : 0;
+            regions.add(new RegionBinner.Checkpoint(region, Long.parseLong(times[0]), Long.parseLong(times[1]), stock, arr,
+                    emptyRun));
         }
         return new PartitionCheckpoint(processed, regions);
     }

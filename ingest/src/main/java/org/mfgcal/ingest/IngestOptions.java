@@ -24,14 +24,19 @@ import org.mfgcal.ingest.kafka.CommitMode;
  * @param consumerOverrides extra consumer properties
  * @param producerOverrides extra dead-letter producer properties
  * @param clock             wall clock for the future-timestamp check
+ * @param endOfInput        silence beyond a region's {@code idleTimeout} after which its input is taken as finished
+ *                          and every bin up to its latest event closes at once
+ *                          ({@link RegionBinner#onIdle(long, long, java.util.List)})
  */
 public record IngestOptions(String bootstrapServers, String groupId, List<String> topics, String deadLetterTopic,
                             int maxRecordBytes, Duration idleTick, int prefetch, CommitMode commitMode,
-                            Map<String, Object> consumerOverrides, Map<String, Object> producerOverrides, Clock clock) {
+                            Map<String, Object> consumerOverrides, Map<String, Object> producerOverrides, Clock clock,
+                            Duration endOfInput) {
 
     public static final int DEFAULT_MAX_RECORD_BYTES = 64 * 1024;
     public static final Duration DEFAULT_IDLE_TICK = Duration.ofSeconds(1);
     public static final int DEFAULT_PREFETCH = 4;
+    public static final Duration DEFAULT_END_OF_INPUT = Duration.ofMinutes(2);
 
     public IngestOptions {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -62,35 +67,44 @@ public record IngestOptions(String bootstrapServers, String groupId, List<String
         consumerOverrides = Map.copyOf(Objects.requireNonNullElse(consumerOverrides, Map.of()));
         producerOverrides = Map.copyOf(Objects.requireNonNullElse(producerOverrides, Map.of()));
         clock = Objects.requireNonNullElse(clock, Clock.systemUTC());
+        endOfInput = Objects.requireNonNullElse(endOfInput, DEFAULT_END_OF_INPUT);
+        if (endOfInput.isNegative()) {
+            throw new IllegalArgumentException("endOfInput must be >= 0, got " + endOfInput);
+        }
     }
 
     /** Options with every default. */
     public static IngestOptions of(String bootstrapServers, String groupId, List<String> topics) {
-        return new IngestOptions(bootstrapServers, groupId, topics, null, 0, null, 0, null, null, null, null);
+        return new IngestOptions(bootstrapServers, groupId, topics, null, 0, null, 0, null, null, null, null, null);
     }
 
     public IngestOptions withPrefetch(int n) {
         return new IngestOptions(bootstrapServers, groupId, topics, deadLetterTopic, maxRecordBytes, idleTick, n, commitMode,
-                consumerOverrides, producerOverrides, clock);
+                consumerOverrides, producerOverrides, clock, endOfInput);
     }
 
     public IngestOptions withConsumerOverrides(Map<String, Object> m) {
         return new IngestOptions(bootstrapServers, groupId, topics, deadLetterTopic, maxRecordBytes, idleTick, prefetch,
-                commitMode, m, producerOverrides, clock);
+                commitMode, m, producerOverrides, clock, endOfInput);
     }
 
     public IngestOptions withMaxRecordBytes(int n) {
         return new IngestOptions(bootstrapServers, groupId, topics, deadLetterTopic, n, idleTick, prefetch, commitMode,
-                consumerOverrides, producerOverrides, clock);
+                consumerOverrides, producerOverrides, clock, endOfInput);
     }
 
     public IngestOptions withCommitMode(CommitMode m) {
         return new IngestOptions(bootstrapServers, groupId, topics, deadLetterTopic, maxRecordBytes, idleTick, prefetch, m,
-                consumerOverrides, producerOverrides, clock);
+                consumerOverrides, producerOverrides, clock, endOfInput);
+    }
+
+    public IngestOptions withEndOfInput(Duration d) {
+        return new IngestOptions(bootstrapServers, groupId, topics, deadLetterTopic, maxRecordBytes, idleTick, prefetch,
+                commitMode, consumerOverrides, producerOverrides, clock, d);
     }
 
     public IngestOptions withDeadLetterTopic(String t) {
         return new IngestOptions(bootstrapServers, groupId, topics, t, maxRecordBytes, idleTick, prefetch, commitMode,
-                consumerOverrides, producerOverrides, clock);
+                consumerOverrides, producerOverrides, clock, endOfInput);
     }
 }

@@ -12,12 +12,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.TopicPartition;
 import org.mfgcal.ingest.kafka.CommitMode;
 import org.mfgcal.ingest.kafka.KafkaReceiver;
@@ -50,16 +54,32 @@ import reactor.core.scheduler.Schedulers;
  *
  * <h2>Offsets and restarts</h2>
  * A region's records all come from one partition (key = region, else {@link DeadLetterReason#KEY_MISMATCH}).
- * With each snapshot the pipeline computes, for its partition P, the commit position
- * c = min(lowest offset of a record whose bin is still open, next offset to process) and a checkpoint of all
- * of P's regions (stock at the first open bin, arrivals already moved into open bins, processed-up-to offset),
- * carried as the offset's metadata ({@link CheckpointCodec}). When P is assigned again (restart, rebalance),
- * the regions are restored from that checkpoint and records below processed-up-to whose bins had closed are
- * skipped as already handled (counted in {@link IngestStats#skippedAfterRestore()}); so stocks are exact after
- * a restart. Duplicate-trip memory is not checkpointed. If a checkpoint exceeds {@value #MAX_METADATA_CHARS}
- * characters the commit is skipped (logged); processing stays correct, a restart only re-reads more.
- * Revoked partitions: their regions' state is dropped, their queued records are ignored (the new owner
- * resumes from the checkpoint).
+ * For each snapshot, at the moment its bin closes ({@link RegionBinner.CloseListener}: one record or idle tick
+ * may close several bins, and each gets its own point), the pipeline computes for its partition P the commit
+ * position c = min(lowest offset of a record whose bin is still open, next offset to process) and a checkpoint
+ * of all of P's regions (stock at the first open bin, arrivals already moved into open bins, processed-up-to
+ * offset), carried as the offset's metadata ({@link CheckpointCodec}). A crash after bin k's transaction thus
+ * resumes exactly after bin k, and bins k+1… closed by the same record are recomputed from the re-read records.
+ * When P is assigned again (restart, rebalance), the regions are restored from that checkpoint, and re-read
+ * records below processed-up-to are skipped as already handled (counted in
+ * {@link IngestStats#skippedAfterRestore()}) when their bin had closed or when they are rejected again (their
+ * dead letter was committed with that checkpoint); so stocks are exact and dead letters are not repeated.
+ * Duplicate-trip memory is not checkpointed. If a checkpoint exceeds {@value #MAX_METADATA_CHARS} characters
+ * the commit is skipped (logged); processing stays correct, a restart only re-reads more. Revoked partitions:
+ * their regions' state is dropped, their queued records are ignored (the new owner resumes from the checkpoint).
+ *
+ * <h2>Dead letters</h2>
+ * ON_ACK mode: sent at once by the pipeline's producer, acknowledged before any later snapshot is released
+ * (at-least-once). EXTERNAL mode: carried by the deliveries ({@link SnapshotDelivery#deadLetters()}) and produced
+ * by the caller in the same transaction as the offsets that move past their records (exactly-once); after each
+ * poll a partition's dead letters not yet attached to a snapshot go out in a delivery of their own. Dead letters
+ * are bounded to {@code maxRecordBytes} ({@link DeadLetters#of(String, ConsumerRecord, Rejection, int)}).
+ *
+ * <h2>Idle ticks and rebalances</h2>
+ * The idle tick ({@code idleTick}) is sampled: ticks that find the stream busy are dropped, never queued behind
+ * demand (no overflow however long a backlog lasts). In EXTERNAL mode the caller's state (calibrators, open
+ * transaction) follows the partitions, so any revocation, loss, or later assignment of partitions ends the
+ * stream with a {@link RebalancedException} (retriable): the caller rebuilds from the committed offsets.
  *
  * <p>Every received record ends up counted once: in the {@code events} of one snapshot, as a dead letter, or
  * as skipped after restore ({@link #stats()}).
@@ -76,9 +96,9 @@ public final class IngestPipeline implements AutoCloseable {
 
     private final IngestOptions options;
     private final KafkaReceiver receiver;
-    private final KafkaSender sender;
+    private final KafkaSender sender; // ON_ACK mode only
     private final Binning binning;
-    private final IngestStats stats = new IngestStats();
+    private final IngestStats stats;
     private final Scheduler binningThread = Schedulers.newSingle("mfgcal-binning");
     private final ConcurrentLinkedQueue<Runnable> controls = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -88,7 +108,14 @@ public final class IngestPipeline implements AutoCloseable {
     private final Map<TopicPartition, Long> skipBelow = new HashMap<>();
     private final Map<TopicPartition, Long> processedUpTo = new HashMap<>();
     private final Map<String, TopicPartition> regionPartition = new HashMap<>();
+    private final Map<TopicPartition, List<ProducerRecord<byte[], byte[]>>> pendingDead = new HashMap<>();
+    /** Commit point of each bin closed by the current offer or tick, in closing order (close listener). */
+    private final List<Map<TopicPartition, OffsetAndMetadata>> closedCommits = new ArrayList<>(4);
+    private TopicPartition currentTp;
+    private long currentProcessed;
     private long nextSequence;
+    private volatile boolean assignedOnce;
+    private volatile String rebalanced;
 
     // ack ordering (any thread, guarded by acks)
     private final ArrayDeque<SnapshotDelivery> unacked = new ArrayDeque<>();
@@ -97,19 +124,49 @@ public final class IngestPipeline implements AutoCloseable {
 
     /** A pipeline; nothing connects until {@link #snapshots()} is subscribed. */
     public IngestPipeline(IngestOptions options, RegionConfigs regions) {
+        this(options, regions, new IngestStats(), null);
+    }
+
+    /**
+     * A pipeline counting into {@code stats} (shared across pipelines that replace one another) with a consumer
+     * from {@code consumerFactory} ({@code null}: a {@code KafkaConsumer}; tests inject Kafka's MockConsumer).
+     */
+    public IngestPipeline(IngestOptions options, RegionConfigs regions, IngestStats stats,
+                          Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory) {
         this.options = options;
+        this.stats = stats;
         this.binning = new Binning(regions);
+        this.binning.closeListener((b, snap) -> {
+            TopicPartition tp = regionPartition.get(b.config().id());
+            closedCommits.add(tp == null ? Map.of() : commitPoint(tp));
+        });
         Map<String, Object> cp = new HashMap<>(options.consumerOverrides());
         cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
         cp.put(ConsumerConfig.GROUP_ID_CONFIG, options.groupId());
         cp.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         cp.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         ReceiverOptions ro = new ReceiverOptions(cp, options.topics(), null, null, options.commitMode(), null,
-                new Listener(), null);
+                new Listener(), consumerFactory);
         this.receiver = KafkaReceiver.create(ro);
-        Map<String, Object> pp = new HashMap<>(options.producerOverrides());
-        pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
-        this.sender = KafkaSender.create(pp);
+        if (options.commitMode() == CommitMode.ON_ACK) {
+            Map<String, Object> pp = new HashMap<>(options.producerOverrides());
+            pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+            this.sender = KafkaSender.create(pp);
+        } else {
+            this.sender = null;
+        }
+    }
+
+    /**
+     * The stream ended because partitions moved (EXTERNAL mode): whatever the caller built from this pipeline's
+     * deliveries must be rebuilt from the committed offsets and state. Retriable.
+     */
+    public static final class RebalancedException extends RetriableException {
+        private static final long serialVersionUID = 1L;
+
+        RebalancedException(String message) {
+            super(message);
+        }
     }
 
     /** The snapshot stream (subscribe once). */
@@ -119,10 +176,13 @@ public final class IngestPipeline implements AutoCloseable {
         Flux<Object> batches = receiver.receiveBatches().map(this::parse)
                 .publishOn(binningThread, options.prefetch()).cast(Object.class)
                 .concatWith(Mono.just(end));
-        Flux<Object> ticks = Flux.interval(options.idleTick(), options.idleTick(), binningThread).map(i -> tick);
+        // sampled ticks: a tick that finds no demand is dropped (only the latest waits), never queued
+        Flux<Object> ticks = Flux.interval(options.idleTick(), options.idleTick(), binningThread)
+                .onBackpressureLatest().map(i -> tick);
         return Flux.merge(batches, ticks)
                 .takeWhile(o -> o != end)
                 .flatMapSequential(o -> o == tick ? onTick() : onBatch((Parsed) o), 16, 1)
+                .doOnError(e -> LOG.debug("ingest stream failed", e))
                 .doFinally(s -> binningThread.dispose());
     }
 
@@ -164,14 +224,16 @@ public final class IngestPipeline implements AutoCloseable {
     private Publisher<SnapshotDelivery> onTick() {
         drainControls();
         List<PopulationSnapshot> out = new ArrayList<>();
-        binning.onIdle(System.currentTimeMillis(), out);
+        long end = options.endOfInput().toMillis();
+        binning.onIdle(System.currentTimeMillis(), end, out);
         return out.isEmpty() ? Flux.empty() : Flux.fromIterable(deliveries(out));
     }
 
     /**
-     * One poll's records, serially. Outputs, in input order: snapshot deliveries, and the futures of dead-letter
-     * sends (started at once); a delivery is released downstream only after every earlier dead letter was
-     * acknowledged.
+     * One poll's records, serially. Outputs, in input order: snapshot deliveries, and (ON_ACK mode) the futures of
+     * dead-letter sends (started at once); a delivery is released downstream only after every earlier dead letter
+     * was acknowledged. EXTERNAL mode: dead letters ride on the deliveries, the poll ends with a delivery per
+     * partition whose dead letters are not yet attached.
      */
     private Publisher<SnapshotDelivery> onBatch(Parsed parsedBatch) {
         drainControls();
@@ -179,67 +241,83 @@ public final class IngestPipeline implements AutoCloseable {
         ParseResult[] results = parsedBatch.results();
         List<Object> outs = new ArrayList<>();
         List<PopulationSnapshot> closed = new ArrayList<>(4);
+        boolean external = options.commitMode() == CommitMode.EXTERNAL;
         boolean anyFuture = false;
         long now = System.currentTimeMillis();
         long wall = options.clock().millis();
         // per-partition lookups, hoisted over runs of records of one partition (a poll lists them partition by
-        // partition); processedUpTo is written back before any commit point is computed and at the end
+        // partition); the current partition's processed-up-to lives in currentTp/currentProcessed (read by
+        // commitPoint) and is written back when the partition changes and at the end
         TopicPartition tp = null;
         boolean owned = false;
         long ownedGen = 0;
         Long skip = null;
-        long processed = -1;
         String lastRegion = null;
-        for (int i = 0, n = batch.size(); i < n; i++) {
-            ReceiverRecord rr = batch.get(i);
-            if (rr.topicPartition() != tp) {
-                if (processed >= 0) {
-                    processedUpTo.put(tp, processed);
-                    processed = -1;
+        try {
+            for (int i = 0, n = batch.size(); i < n; i++) {
+                ReceiverRecord rr = batch.get(i);
+                if (rr.topicPartition() != tp) {
+                    writeBackProcessed();
+                    tp = rr.topicPartition();
+                    Long gen = ownedGeneration.get(tp);
+                    owned = gen != null;
+                    ownedGen = owned ? gen : 0;
+                    skip = skipBelow.get(tp);
+                    lastRegion = null;
+                    currentTp = owned ? tp : null;
+                    currentProcessed = owned ? processedUpTo.getOrDefault(tp, 0L) : 0;
                 }
-                tp = rr.topicPartition();
-                Long gen = ownedGeneration.get(tp);
-                owned = gen != null;
-                ownedGen = owned ? gen : 0;
-                skip = skipBelow.get(tp);
-                lastRegion = null;
-            }
-            if (!owned || ownedGen != rr.generation()) {
-                continue; // fetched under an assignment that has since been revoked
-            }
-            stats.countReceived();
-            ConsumerRecord<byte[], byte[]> r = rr.record();
-            ParseResult parsed = results[i];
-            processed = r.offset() + 1;
-            if (skip != null && r.offset() < skip && parsed instanceof IngestEvent e) {
-                RegionBinner b = binning.binner(e.region());
-                if (b != null && e.eventTimeMillis() < b.closedUntilMillis()) {
+                if (!owned || ownedGen != rr.generation()) {
+                    continue; // fetched under an assignment that has since been revoked
+                }
+                stats.countReceived();
+                ConsumerRecord<byte[], byte[]> r = rr.record();
+                ParseResult parsed = results[i];
+                currentProcessed = r.offset() + 1;
+                boolean replayed = skip != null && r.offset() < skip;
+                if (replayed && alreadyHandled(parsed)) {
                     stats.countSkipped();
                     rr.ack();
                     continue;
                 }
-            }
-            Rejection rej = binning.offer(parsed, r.offset(), now, wall, closed);
-            if (rej != null) {
-                stats.countDeadLetter(rej.reason());
-                outs.add(sender.sendNow(DeadLetters.of(options.deadLetterTopic(), r, rej)).thenRun(rr::ack));
-                anyFuture = true;
-            } else {
-                stats.countAccepted();
-                String region = ((IngestEvent) parsed).region();
-                if (!region.equals(lastRegion)) { // already put for this partition in this batch otherwise
-                    regionPartition.put(region, tp);
-                    lastRegion = region;
+                if (parsed instanceof IngestEvent ev && !ev.region().equals(lastRegion)
+                        && binning.binner(ev.region()) != null) {
+                    regionPartition.put(ev.region(), tp); // before offer: the close listener needs it
+                    lastRegion = ev.region();
+                }
+                Rejection rej = binning.offer(parsed, r.offset(), now, wall, closed);
+                if (rej != null) {
+                    if (replayed) { // rejected before too: its dead letter was committed with the checkpoint
+                        stats.countSkipped();
+                        rr.ack();
+                        continue;
+                    }
+                    stats.countDeadLetter(rej.reason());
+                    ProducerRecord<byte[], byte[]> dl = DeadLetters.of(options.deadLetterTopic(), r, rej,
+                            Math.max(DeadLetters.MIN_BOUND, options.maxRecordBytes()));
+                    if (external) {
+                        pendingDead.computeIfAbsent(tp, k -> new ArrayList<>()).add(dl);
+                        rr.ack();
+                    } else {
+                        outs.add(sender.sendNow(dl).thenRun(rr::ack));
+                        anyFuture = true;
+                    }
+                } else {
+                    stats.countAccepted();
+                }
+                if (!closed.isEmpty()) {
+                    outs.addAll(deliveries(closed));
+                    closed.clear();
                 }
             }
-            if (!closed.isEmpty()) {
-                processedUpTo.put(tp, processed);
-                outs.addAll(deliveries(closed));
-                closed.clear();
-            }
+            writeBackProcessed();
+        } finally {
+            currentTp = null;
         }
-        if (processed >= 0) {
-            processedUpTo.put(tp, processed);
+        if (external && !pendingDead.isEmpty()) {
+            for (TopicPartition p : List.copyOf(pendingDead.keySet())) {
+                outs.add(delivery(null, commitPoint(p), p));
+            }
         }
         if (outs.isEmpty()) {
             return Flux.empty();
@@ -252,27 +330,55 @@ public final class IngestPipeline implements AutoCloseable {
                 : Mono.just((SnapshotDelivery) o), 1);
     }
 
+    private void writeBackProcessed() {
+        if (currentTp != null) {
+            processedUpTo.put(currentTp, currentProcessed);
+        }
+    }
+
+    /**
+     * A re-read record below the checkpoint's processed-up-to offset: handled before the restart when it was
+     * rejected by the parser (its dead letter is committed) or its bin has closed (it is in the stock).
+     */
+    private boolean alreadyHandled(ParseResult parsed) {
+        if (!(parsed instanceof IngestEvent e)) {
+            return true;
+        }
+        RegionBinner b = binning.binner(e.region());
+        return b == null || e.eventTimeMillis() < b.closedUntilMillis();
+    }
+
     private static final byte[] EMPTY = new byte[0];
 
+    /** Deliveries of snapshots just closed, each with the commit point recorded when it closed. */
     private List<SnapshotDelivery> deliveries(List<PopulationSnapshot> out) {
-        List<SnapshotDelivery> ds = new ArrayList<>(out.size());
-        Map<TopicPartition, Map<TopicPartition, OffsetAndMetadata>> cache = new HashMap<>();
-        for (PopulationSnapshot s : out) {
-            stats.countSnapshot(s);
-            TopicPartition tp = regionPartition.get(s.region());
-            Map<TopicPartition, OffsetAndMetadata> offsets = tp == null ? Map.of() : cache.computeIfAbsent(tp, this::commitPoint);
-            SnapshotDelivery d = new SnapshotDelivery(s, offsets, nextSequence++, this);
-            synchronized (acks) {
-                unacked.add(d);
-            }
-            ds.add(d);
+        if (closedCommits.size() != out.size()) {
+            throw new IllegalStateException("internal: " + out.size() + " snapshots but " + closedCommits.size()
+                    + " commit points");
         }
+        List<SnapshotDelivery> ds = new ArrayList<>(out.size());
+        for (int i = 0; i < out.size(); i++) {
+            PopulationSnapshot s = out.get(i);
+            stats.countSnapshot(s);
+            ds.add(delivery(s, closedCommits.get(i), regionPartition.get(s.region())));
+        }
+        closedCommits.clear();
         return ds;
+    }
+
+    private SnapshotDelivery delivery(PopulationSnapshot s, Map<TopicPartition, OffsetAndMetadata> offsets,
+                                      TopicPartition tp) {
+        List<ProducerRecord<byte[], byte[]>> dead = tp == null ? null : pendingDead.remove(tp);
+        SnapshotDelivery d = new SnapshotDelivery(s, offsets, dead == null ? List.of() : dead, nextSequence++, this);
+        synchronized (acks) {
+            unacked.add(d);
+        }
+        return d;
     }
 
     /** Commit position and checkpoint of a partition, now (binning thread). */
     private Map<TopicPartition, OffsetAndMetadata> commitPoint(TopicPartition tp) {
-        long processed = processedUpTo.getOrDefault(tp, 0L);
+        long processed = tp.equals(currentTp) ? currentProcessed : processedUpTo.getOrDefault(tp, 0L);
         long c = processed;
         List<RegionBinner.Checkpoint> cps = new ArrayList<>();
         for (var e : regionPartition.entrySet()) {
@@ -313,6 +419,10 @@ public final class IngestPipeline implements AutoCloseable {
         while ((r = controls.poll()) != null) {
             r.run();
         }
+        String why = rebalanced;
+        if (why != null && !closed.get()) {
+            throw new RebalancedException(why + "; the caller rebuilds from the committed offsets");
+        }
     }
 
     /** Registers a JVM shutdown hook that closes this pipeline (graceful stop on SIGTERM). */
@@ -328,7 +438,9 @@ public final class IngestPipeline implements AutoCloseable {
             return;
         }
         receiver.close();
-        sender.close();
+        if (sender != null) {
+            sender.close();
+        }
         binningThread.dispose();
         LOG.info("ingest pipeline closed: {}", stats);
     }
@@ -340,6 +452,12 @@ public final class IngestPipeline implements AutoCloseable {
                                Map<TopicPartition, OffsetAndMetadata> committed) {
             Map<TopicPartition, OffsetAndMetadata> c = Map.copyOf(committed);
             List<TopicPartition> ps = List.copyOf(partitions);
+            if (options.commitMode() == CommitMode.EXTERNAL && !ps.isEmpty()) {
+                if (assignedOnce && rebalanced == null) {
+                    rebalanced = "partitions " + ps + " assigned after the first assignment";
+                }
+                assignedOnce = true;
+            }
             controls.add(() -> {
                 for (TopicPartition tp : ps) {
                     ownedGeneration.put(tp, generation);
@@ -360,11 +478,15 @@ public final class IngestPipeline implements AutoCloseable {
         @Override
         public void onRevoked(Collection<TopicPartition> partitions) {
             List<TopicPartition> ps = List.copyOf(partitions);
+            if (options.commitMode() == CommitMode.EXTERNAL && !ps.isEmpty() && rebalanced == null) {
+                rebalanced = "partitions " + ps + " revoked or lost";
+            }
             controls.add(() -> {
                 for (TopicPartition tp : ps) {
                     ownedGeneration.remove(tp);
                     skipBelow.remove(tp);
                     processedUpTo.remove(tp);
+                    pendingDead.remove(tp);
                     regionPartition.entrySet().removeIf(e -> {
                         if (e.getValue().equals(tp)) {
                             binning.drop(e.getKey());

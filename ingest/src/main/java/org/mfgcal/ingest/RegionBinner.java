@@ -31,6 +31,20 @@ import java.util.Map;
  *   <li>Duplicates: trip ids are remembered per departure bin and forgotten a whole bin at a time once the bin
  *       ends at or before closedUntil − window: an id is remembered for at least {@code window} after the
  *       bins before it closed, at most one bin longer.</li>
+ *   <li>Event-time guard: the region's current time R = max(max event time, W + allowedLateness) (so R follows
+ *       the clock while idle, and is the closed boundary + lateness right after a restore). Once R exists, a
+ *       record more than {@code maxFuture} after R is {@link DeadLetterReason#FUTURE_TIMESTAMP}, one more than
+ *       {@code maxFuture + allowedLateness} before R is {@link DeadLetterReason#TOO_LATE}, idle or not: an accepted
+ *       record moves W by at most {@code maxFuture}, and bins are never prepended by more than that. The first
+ *       record of a region (no R yet) is only checked against the wall clock.</li>
+ *   <li>Gaps: at most {@code window / binWidth} consecutive empty bins are emitted; further empty bins close
+ *       without a snapshot (the consumer sees a gap in the bin sequence), in O(1) when nothing is open, so a
+ *       long silence costs neither memory nor one snapshot per bin.</li>
+ *   <li>End of input: {@link #onIdle} with an end-of-input bound closes every bin up to the bin of the latest
+ *       event once the region has been silent for {@code idleTimeout} + that bound.</li>
+ *   <li>Per-bin checkpoints: a {@link CloseListener} hears about every bin right after it closed, when
+ *       {@link #checkpoint()} and {@link #minOpenOffset()} describe exactly the state "up to and including this
+ *       bin", so each bin can commit its own resume point.</li>
  * </ul>
  *
  * <p>Contract: not thread-safe; one thread drives a binner (the pipeline's serial binning stage). No allocation
@@ -69,6 +83,19 @@ public final class RegionBinner {
     private long watermark = NONE;
     private long lastRecordAt;
     private boolean idle;
+    private final long maxEmptyBins;
+    private long emptyRun;
+    private CloseListener closeListener;
+
+    /** Told about each bin right after it closed (see the class comment, per-bin checkpoints). */
+    @FunctionalInterface
+    public interface CloseListener {
+        /**
+         * @param binner   the binner, whose state now ends exactly after {@code snapshot}'s bin
+         * @param snapshot the snapshot just emitted
+         */
+        void closed(RegionBinner binner, PopulationSnapshot snapshot);
+    }
 
     /** A binner at the region's initial state. */
     public RegionBinner(RegionConfig cfg) {
@@ -80,6 +107,7 @@ public final class RegionBinner {
         this.maxFuture = cfg.maxFuture().toMillis();
         this.maxTrip = cfg.maxTripDuration().toMillis();
         this.window = cfg.window().toMillis();
+        this.maxEmptyBins = Math.max(1, window / width);
         this.zoneIds = cfg.zoneIds();
         for (int z = 0; z < d; z++) {
             resolver.put(zoneIds.get(z), z);
@@ -90,6 +118,11 @@ public final class RegionBinner {
         for (int z = 0; z < d; z++) {
             stock[z] = cfg.zones().get(z).initialStock();
         }
+    }
+
+    /** Sets the listener told about every closed bin ({@code null}: none). */
+    public void closeListener(CloseListener l) {
+        this.closeListener = l;
     }
 
     /** The region config. */
@@ -164,10 +197,18 @@ public final class RegionBinner {
             return new Rejection(DeadLetterReason.FUTURE_TIMESTAMP, "field '" + timeField + "' " + Instant.ofEpochMilli(t)
                     + " is more than maxFuture " + cfg.maxFuture() + " after the wall clock " + Instant.ofEpochMilli(wallMillis));
         }
-        if (maxEventTime != NONE && !idle && t - maxEventTime > maxFuture) {
-            return new Rejection(DeadLetterReason.FUTURE_TIMESTAMP, "field '" + timeField + "' " + Instant.ofEpochMilli(t)
-                    + " is more than maxFuture " + cfg.maxFuture() + " after the region's latest event time "
-                    + Instant.ofEpochMilli(maxEventTime));
+        long ref = currentTime();
+        if (ref != NONE) {
+            if (t - ref > maxFuture) {
+                return new Rejection(DeadLetterReason.FUTURE_TIMESTAMP, "field '" + timeField + "' " + Instant.ofEpochMilli(t)
+                        + " is more than maxFuture " + cfg.maxFuture() + " after the region's current event time "
+                        + Instant.ofEpochMilli(ref) + (idle ? " (idle, following the clock)" : ""));
+            }
+            if (ref - t > maxFuture + lateness) {
+                return new Rejection(DeadLetterReason.TOO_LATE, "field '" + timeField + "' " + Instant.ofEpochMilli(t)
+                        + " is more than maxFuture " + cfg.maxFuture() + " + allowedLateness " + cfg.allowedLateness()
+                        + " before the region's current event time " + Instant.ofEpochMilli(ref));
+            }
         }
         long b = Math.floorDiv(t, width);
         if (anyClosed && b < firstOpen) {
@@ -218,6 +259,14 @@ public final class RegionBinner {
         return null;
     }
 
+    /** R = max(max event time, watermark + lateness), or NONE before the region has any time reference. */
+    private long currentTime() {
+        if (maxEventTime == NONE && watermark == NONE) {
+            return NONE;
+        }
+        return Math.max(maxEventTime, watermark == NONE ? NONE : watermark + lateness);
+    }
+
     private Rejection unknownZone(String field, String value) {
         return new Rejection(DeadLetterReason.UNKNOWN_ZONE, "field '" + field + "' value '" + value
                 + "' is not a zone or station of region '" + cfg.id() + "'");
@@ -230,6 +279,18 @@ public final class RegionBinner {
      * @param out receives closed snapshots (modified)
      */
     public void onIdle(long nowMillis, List<PopulationSnapshot> out) {
+        onIdle(nowMillis, Long.MAX_VALUE, out);
+    }
+
+    /**
+     * Processing-time tick with an end-of-input bound: as {@link #onIdle(long, List)}, and once the region has
+     * been silent for {@code idleTimeout + endOfInputMillis}, every bin up to the bin of the latest event closes
+     * at once (the input is taken as finished; later records of those bins are {@link DeadLetterReason#TOO_LATE}).
+     *
+     * @param endOfInputMillis extra silence after which the last bins close; {@code Long.MAX_VALUE}: never
+     * @param out              receives closed snapshots (modified)
+     */
+    public void onIdle(long nowMillis, long endOfInputMillis, List<PopulationSnapshot> out) {
         if (!started || maxEventTime == NONE) {
             return;
         }
@@ -239,6 +300,9 @@ public final class RegionBinner {
         }
         idle = true;
         long w = maxEventTime + (silent - idleTimeout);
+        if (endOfInputMillis != Long.MAX_VALUE && silent - idleTimeout >= endOfInputMillis) {
+            w = Math.max(w, (Math.floorDiv(maxEventTime, width) + 1) * width);
+        }
         if (w > watermark) {
             watermark = w;
             advance(out);
@@ -267,6 +331,13 @@ public final class RegionBinner {
         }
         boolean closed = false;
         while ((firstOpen + 1) * width <= watermark) {
+            if (size == 0 && emptyRun >= maxEmptyBins) {
+                // nothing open and the gap already reached its emitted length: skip the rest of it at once
+                firstOpen = Math.floorDiv(watermark, width);
+                anyClosed = true;
+                closed = true;
+                break;
+            }
             closeHead(out);
             closed = true;
         }
@@ -364,15 +435,33 @@ public final class RegionBinner {
                 }
             }
         }
+        boolean empty = bin.events == 0 && bin.outSize == 0 && isZero(bin.arr);
+        boolean emit = !empty || emptyRun < maxEmptyBins;
+        emptyRun = empty ? emptyRun + 1 : 0;
         long start = firstOpen * width;
-        out.add(new PopulationSnapshot(cfg.id(), Instant.ofEpochMilli(start), Instant.ofEpochMilli(start + width),
-                zoneIds, stock, bin.dep, bin.arr, bin.od, bin.events, bin.late));
+        PopulationSnapshot snap = emit ? new PopulationSnapshot(cfg.id(), Instant.ofEpochMilli(start),
+                Instant.ofEpochMilli(start + width), zoneIds, stock, bin.dep, bin.arr, bin.od, bin.events, bin.late) : null;
         ring[head] = null;
         head = (head + 1) & (ring.length - 1);
         size--;
         firstOpen++;
         anyClosed = true;
         pool.give(bin);
+        if (snap != null) {
+            out.add(snap);
+            if (closeListener != null) {
+                closeListener.closed(this, snap);
+            }
+        }
+    }
+
+    private static boolean isZero(long[] a) {
+        for (long x : a) {
+            if (x != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Ensures the ring reaches bin index {@code b} (used when parked arrivals are moved). */
@@ -435,7 +524,7 @@ public final class RegionBinner {
                 }
             }
         }
-        return new Checkpoint(cfg.id(), firstOpen * width, maxEventTime, stock.clone(), arrivals);
+        return new Checkpoint(cfg.id(), firstOpen * width, maxEventTime, stock.clone(), arrivals, emptyRun);
     }
 
     /** A binner resumed from a checkpoint of the same region config. */
@@ -457,6 +546,7 @@ public final class RegionBinner {
         // position on), so they are judged late or not as they were the first time, as far as the records before
         // the commit position did not raise it further (then lateEvents may come out lower after a restart).
         r.watermark = cp.closedUntilMillis();
+        r.emptyRun = cp.emptyRun();
         long[] a = cp.pendingArrivals();
         for (int k = 0; k < a.length; k += 3) {
             r.ensure(a[k]);
@@ -474,15 +564,22 @@ public final class RegionBinner {
      * @param maxEventTimeMillis latest accepted event time (informational; not restored, see {@link #restore})
      * @param stock             stock per zone at closedUntil
      * @param pendingArrivals   triples (bin index, zone index, arrivals) already in open bins
+     * @param emptyRun          empty bins closed in a row just before closedUntil (for the gap rule)
      */
     public record Checkpoint(String region, long closedUntilMillis, long maxEventTimeMillis, double[] stock,
-                             long[] pendingArrivals) {
+                             long[] pendingArrivals, long emptyRun) {
+
+        /** A checkpoint after a non-empty bin. */
+        public Checkpoint(String region, long closedUntilMillis, long maxEventTimeMillis, double[] stock,
+                          long[] pendingArrivals) {
+            this(region, closedUntilMillis, maxEventTimeMillis, stock, pendingArrivals, 0);
+        }
 
         @Override
         public boolean equals(Object o) {
             return o instanceof Checkpoint c && region.equals(c.region) && closedUntilMillis == c.closedUntilMillis
                     && maxEventTimeMillis == c.maxEventTimeMillis && Arrays.equals(stock, c.stock)
-                    && Arrays.equals(pendingArrivals, c.pendingArrivals);
+                    && Arrays.equals(pendingArrivals, c.pendingArrivals) && emptyRun == c.emptyRun;
         }
 
         @Override

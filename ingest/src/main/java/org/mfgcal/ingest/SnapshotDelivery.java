@@ -1,8 +1,10 @@
 package org.mfgcal.ingest;
 
+import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -12,13 +14,19 @@ import org.apache.kafka.common.TopicPartition;
  * <ul>
  *   <li>commit mode ON_ACK: call {@link #ack()}; the pipeline commits the offsets of the longest acknowledged
  *       prefix of deliveries (acks must not skip deliveries: an unacked delivery holds back later commits);</li>
- *   <li>commit mode EXTERNAL (exactly-once output): inside the publisher's transaction call
+ *   <li>commit mode EXTERNAL (exactly-once output): inside the publisher's transaction produce
+ *       {@link #deadLetters()}, call
  *       {@code producer.sendOffsetsToTransaction(d.offsetsToCommit(), pipeline.groupMetadata())}, commit the
  *       transaction, then {@link #ack()}. If the transaction aborts, fail the pipeline and restart: processing
  *       resumes from the last committed offsets and their checkpoint.</li>
  * </ul>
- * The offsets carry, in their metadata, the checkpoint of the partition's regions ({@link CheckpointCodec}),
- * so that a restart rebuilds stocks exactly; records already counted are not counted twice.
+ * The offsets carry, in their metadata, the checkpoint of the partition's regions ({@link CheckpointCodec})
+ * taken right after this delivery's bin closed (not after later bins closed by the same record), so that a
+ * restart after this delivery's transaction rebuilds stocks exactly and recomputes the following bins;
+ * records already counted are not counted twice, dead letters already committed are not produced twice.
+ *
+ * <p>In EXTERNAL mode a delivery may carry only dead letters ({@link #snapshot()} is {@code null}): the dead
+ * letters of records after the partition's last closed bin, with the partition's current resume point.
  *
  * <p>Contract: immutable apart from the ack; {@link #ack()} is idempotent and thread-safe.
  */
@@ -26,18 +34,20 @@ public final class SnapshotDelivery {
 
     private final PopulationSnapshot snapshot;
     private final Map<TopicPartition, OffsetAndMetadata> offsets;
+    private final List<ProducerRecord<byte[], byte[]>> deadLetters;
     private final long sequence;
     private final IngestPipeline owner;
 
-    SnapshotDelivery(PopulationSnapshot snapshot, Map<TopicPartition, OffsetAndMetadata> offsets, long sequence,
-                     IngestPipeline owner) {
+    SnapshotDelivery(PopulationSnapshot snapshot, Map<TopicPartition, OffsetAndMetadata> offsets,
+                     List<ProducerRecord<byte[], byte[]>> deadLetters, long sequence, IngestPipeline owner) {
         this.snapshot = snapshot;
         this.offsets = Map.copyOf(offsets);
+        this.deadLetters = List.copyOf(deadLetters);
         this.sequence = sequence;
         this.owner = owner;
     }
 
-    /** The snapshot. */
+    /** The snapshot, or {@code null} for a delivery of dead letters only. */
     public PopulationSnapshot snapshot() {
         return snapshot;
     }
@@ -48,6 +58,14 @@ public final class SnapshotDelivery {
      */
     public Map<TopicPartition, OffsetAndMetadata> offsetsToCommit() {
         return offsets;
+    }
+
+    /**
+     * Dead letters to produce in this delivery's transaction (EXTERNAL mode; always empty in ON_ACK mode, where the
+     * pipeline sends them itself): those of the partition's records processed since its previous delivery.
+     */
+    public List<ProducerRecord<byte[], byte[]>> deadLetters() {
+        return deadLetters;
     }
 
     /** Position of this delivery in the pipeline's output, from 0. */

@@ -10,7 +10,8 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * The binning stage as a pure Reactor transform, without Kafka: events in, closed snapshots out, with the
- * idle timeout driven by {@code scheduler}'s clock (a virtual-time scheduler in tests). The Kafka pipeline
+ * idle timeout driven by {@code scheduler}'s clock (a virtual-time scheduler in tests). Ticks are sampled: one
+ * that finds no demand is dropped (only the latest waits), so a slow subscriber never overflows them. The Kafka pipeline
  * composes the same {@link Binning} calls with offsets and dead letters around them.
  *
  * <p>Contract: each subscription gets its own {@link Binning}; rejected events are dropped here (the pipeline
@@ -34,7 +35,7 @@ public final class StreamBinning {
             Object end = new Object();
             Object tick = new Object();
             Flux<Object> input = Flux.<Object>from(events).concatWith(Flux.just(end));
-            Flux<Object> ticks = Flux.interval(idleTick, idleTick, scheduler).map(i -> tick);
+            Flux<Object> ticks = Flux.interval(idleTick, idleTick, scheduler).onBackpressureLatest().map(i -> tick);
             return Flux.merge(input, ticks)
                     .takeUntil(o -> o == end)
                     .concatMapIterable(o -> {

@@ -192,4 +192,106 @@ class RegionBinnerTest {
         resumed.flush(got);
         assertEquals(whole, got);
     }
+
+    @Test
+    void offer_whileIdle_farFutureRecordIsDeadLetteredAndMovesNothing() {
+        binner.offer(trip("t1", "A", "B", 50, 55), 0, 1_000, WALL, out);
+        binner.onIdle(1_000 + 30_000 + 5 * MIN, out);                   // idle: watermark 00:55, R = 01:25
+        assertTrue(out.isEmpty());
+        // one day + 1 min after R: rejected although the region is idle (the old check skipped idle regions)
+        Rejection r = binner.offer(trip("now", "A", "B", 85 + 24 * 60 + 1, -1), 1, 1_000 + 6 * MIN, WALL, out);
+        assertEquals(DeadLetterReason.FUTURE_TIMESTAMP, r.reason());
+        assertTrue(r.message().contains("idle"), r.message());
+        assertTrue(out.isEmpty(), "no bin closed");
+        assertEquals(T0 + 55 * MIN, binner.watermarkMillis(), "watermark unchanged");
+        // within one day of R: accepted, and moves the watermark by at most maxFuture + lateness
+        assertNull(binner.offer(trip("ok", "A", "B", 85 + 24 * 60 - 1, -1), 2, 1_000 + 6 * MIN, WALL, out));
+        assertTrue(binner.watermarkMillis() - (T0 + 55 * MIN) <= 24 * 60 * MIN + 30 * MIN);
+    }
+
+    @Test
+    void offer_farPastBeforeAnyBinClosed_isTooLateInsteadOfPrependingYearsOfBins() {
+        assertNull(offer(trip("t1", "A", "B", 130, 140)));
+        Rejection r = offer(trip("1970", "A", "B", -T0 / MIN, -1));     // the epoch, 31 years before
+        assertEquals(DeadLetterReason.TOO_LATE, r.reason());
+        assertTrue(r.message().contains("maxFuture"), r.message());
+        // the valid records after it are unaffected
+        assertNull(offer(trip("t2", "A", "B", 140, 150)));
+        binner.flush(out);
+        assertEquals(1, out.size());
+        assertEquals(2, out.get(0).events());
+    }
+
+    @Test
+    void onIdle_longSilence_emitsAtMostOneWindowOfEmptyBinsThenNothing() {
+        binner.offer(trip("t1", "A", "B", 10, 20), 0, 0, WALL, out);
+        long day = 24 * 60 * MIN;
+        long t0 = System.nanoTime();
+        binner.onIdle(30_000 + 300 * day, out);                          // 300 days of silence: 7,200 hours
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        // bin 0 (the data) then 24 empty bins (window 1 day / 1 h), nothing for the rest of the gap
+        assertEquals(1 + 24, out.size());
+        assertEquals(at(0), out.get(0).binStart());
+        assertEquals(at(24 * 60), out.get(24).binStart());
+        for (PopulationSnapshot s : out.subList(1, out.size())) {
+            assertEquals(0, s.events());
+            assertArrayEquals(new double[] {9, 6}, s.stock());
+        }
+        assertTrue(ms < 5_000, "the gap is skipped, not walked: " + ms + " ms");
+        binner.onIdle(30_000 + 600 * day, out);
+        assertEquals(25, out.size(), "an idle region does not emit one empty bin per hour forever");
+        // the region resumes at its clock-following time, with a gap in the bin sequence
+        long resume = 10 + 600L * 24 * 60 - 5;
+        assertNull(binner.offer(trip("t2", "A", "B", resume, resume + 1), 1, 30_000 + 600 * day, WALL + 600 * day, out));
+        binner.flush(out);
+        assertEquals(26, out.size());
+        assertEquals(1, out.get(25).events());
+        assertArrayEquals(new double[] {8, 7}, out.get(25).stock());
+        assertTrue(out.get(25).binStart().isAfter(out.get(24).binStart().plus(Duration.ofDays(500))));
+    }
+
+    @Test
+    void onIdle_endOfInputBound_closesTheLastDataBinPromptly() {
+        binner.offer(trip("t1", "A", "B", 5, 55), 0, 1_000, WALL, out);   // watermark 23:35 (day before)
+        binner.onIdle(1_000 + 30_000 + 59_999, 60_000, out);
+        assertTrue(out.isEmpty(), "silent for less than idleTimeout + end of input");
+        binner.onIdle(1_000 + 30_000 + 60_000, 60_000, out);            // 90 s after the last record, not 55 min
+        assertEquals(1, out.size());
+        assertEquals(at(0), out.get(0).binStart());
+        assertArrayEquals(new double[] {9, 6}, out.get(0).stock());
+        assertEquals(DeadLetterReason.TOO_LATE, binner.offer(trip("t2", "A", "B", 50, -1), 1, 200_000, WALL, out).reason());
+    }
+
+    @Test
+    void closeListener_seesEachBinWithTheStateUpToThatBin() {
+        List<RegionBinner.Checkpoint> cps = new ArrayList<>();
+        List<Long> minOpen = new ArrayList<>();
+        binner.closeListener((b, s) -> {
+            cps.add(b.checkpoint());
+            minOpen.add(b.minOpenOffset());
+        });
+        offer(trip("t1", "A", "B", 10, 50));
+        offer(trip("t2", "B", "A", 20, 150));   // arrival in bin 2
+        offer(trip("t3", "A", "B", 240, -1));   // watermark 03:30: closes bins 0, 1, 2 with one record
+        assertEquals(3, out.size());
+        assertEquals(3, cps.size());
+        for (int k = 0; k < 3; k++) {
+            assertEquals(out.get(k).binEnd().toEpochMilli(), cps.get(k).closedUntilMillis(), "bin " + k);
+            assertArrayEquals(out.get(k).stock(), cps.get(k).stock(), "stock after bin " + k);
+            assertEquals(2, minOpen.get(k), "t3 (offset 2) is the only record in an open bin");
+        }
+        // after bin 0, t2's arrival (bin 2) is already pending; after bin 2 it is in the stock
+        assertArrayEquals(new long[] {T0 / (60 * MIN) + 2, 0, 1}, cps.get(0).pendingArrivals());
+        assertArrayEquals(new long[0], cps.get(2).pendingArrivals());
+    }
+
+    @Test
+    void checkpointCodec_emptyRun_roundTrips() {
+        RegionBinner.Checkpoint cp = new RegionBinner.Checkpoint("r", T0, T0 + MIN, new double[] {1.5, 2},
+                new long[] {3, 1, 4}, 7);
+        CheckpointCodec.PartitionCheckpoint pc = CheckpointCodec.decode(CheckpointCodec.encode(
+                new CheckpointCodec.PartitionCheckpoint(9, List.of(cp))));
+        assertEquals(cp, pc.regions().get(0));
+        assertEquals(9, pc.processedUpTo());
+    }
 }

@@ -407,7 +407,7 @@ public final class Service implements AutoCloseable {
     /** Ingest meters from the pipeline's counters (deltas), consumer lag, and the periodic rate log. */
     private void monitorTick() {
         try {
-            IngestStats st = pipeline.ingest().stats();
+            IngestStats st = pipeline.stats();
             long received = st.received();
             if (received > seenReceived) {
                 metrics.recordsIn(String.join(",", config.inputTopics()), received - seenReceived);

@@ -1,5 +1,6 @@
 package org.mfgcal.app.service;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,17 @@ import org.mfgcal.calibrator.online.ParameterUpdate;
 import org.mfgcal.calibrator.online.ParameterValue;
 import org.mfgcal.calibrator.online.RegionCalibrator;
 import org.mfgcal.calibrator.online.UpdateResult;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.mfgcal.ingest.DeadLetters;
 import org.mfgcal.ingest.IngestOptions;
+import org.mfgcal.ingest.IngestStats;
 import org.mfgcal.ingest.IngestPipeline;
 import org.mfgcal.ingest.PopulationSnapshot;
 import org.mfgcal.ingest.RegionConfig;
@@ -37,6 +48,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
 
 /**
  * The service's data path: Kafka input → ingest snapshots → online calibration → one Kafka transaction per closed
@@ -49,22 +61,45 @@ import reactor.core.scheduler.Schedulers;
  * update in parallel, a region's bins in order) → {@code flatMapSequential} restores delivery order, with at most
  * {@link #IN_FLIGHT} bins in flight (backpressure reaches the consumer) → the writer thread commits, per bin,
  * one transaction holding the parameter update, the forecast, the alerts, the region's {@link StateSummary} on
- * the state topic and the input offsets ({@code sendOffsetsToTransaction} with the consumer's group metadata),
- * then acknowledges the delivery. Offsets are committed only with the outputs of their bin, in order.
+ * the state topic, the dead letters of the records read since the partition's previous transaction, and the input
+ * offsets with that bin's own checkpoint ({@code sendOffsetsToTransaction} with the consumer's group metadata),
+ * then acknowledges the delivery. Offsets are committed only with the outputs of their bin, in order; dead letters
+ * with no bin to ride on commit in a transaction of their own. So outputs, states and dead letters are all
+ * exactly-once for read_committed consumers.
  *
- * <h2>Restart</h2>
- * The {@link StateSummary} carries the calibrator's warm state and commits with the bin's offsets. At construction,
- * before anything is consumed, the state topic is read to its end with read_committed ({@link StateRestore}) and
- * each configured region is restored from its latest value; it then continues with the bin after the last committed
- * one. A value that cannot be restored (other format, configuration or zones) is logged and the region cold-starts.
+ * <h2>Sessions, restart and recovery</h2>
+ * A session is one consumer, one transactional producer and the calibrators restored for it. At its start, after
+ * {@code initTransactions} (which aborts a predecessor's open transaction), the state topic is read to its end
+ * with read_committed ({@link StateRestore}) and each configured region is restored from its latest value; the
+ * consumer then resumes each partition from its committed offset and checkpoint, so the first bin computed is the
+ * one after the last committed one, warm. A value that cannot be restored (other format, configuration or zones)
+ * is logged and the region cold-starts.
  *
- * <h2>Failures</h2>
+ * <p>When a session fails with a retriable Kafka error (broker down or restarted, coordinator moved, a rebalance,
+ * a fenced consumer generation, "consumer group metadata mismatch", an aborted or timed-out transaction, the state
+ * topic not readable in time), it is dropped — its open transaction is never committed — and a new session is
+ * built after a backoff ({@link #MIN_BACKOFF} doubling to {@link #MAX_BACKOFF}, reset after progress), exactly as
+ * a restarted process would: nothing of the failed session is visible, nothing is lost. One WARN line per attempt.
+ * Only these stop the service: a {@link ProducerFencedException} (a newer instance with the same transactional id
+ * took over), a fenced {@code group.instance.id}, authentication/authorization or configuration errors, and
+ * non-Kafka exceptions (bugs), which are logged with their cause. The listener (metrics, web page) may hear about
+ * an update twice when a session fails between computing it and committing it.
+ *
+ * <h2>Group membership</h2>
+ * Static membership: {@code group.instance.id} defaults to the transactional id (one per instance), so a restarted
+ * instance or a rebuilt session takes its partitions back at once instead of waiting for the dead member's session
+ * timeout ({@code session.timeout.ms} defaults to {@link #SESSION_TIMEOUT}, so the partitions of an instance that
+ * does not come back move to the others after that). Cooperative rebalancing
+ * ({@code CooperativeStickyAssignor}, the default here): a rebalance only moves the partitions that change owner;
+ * an instance that loses or gains partitions rebuilds its session (its calibrators must follow the partitions, and
+ * gained regions restore their warm state from the state topic), the others keep running. Reconnects back off to
+ * {@code reconnect.backoff.max.ms} = {@link #RECONNECT_BACKOFF_MAX}, which bounds the client WARN lines while a
+ * broker is down. Every default can be overridden in {@code kafka.properties}.
+ *
+ * <h2>Failures of an update</h2>
  * An update that throws (e.g. a misconfigured region whose stock went negative) is logged with its region and
  * bin, publishes nothing but the state and still commits its offsets, so one bad bin cannot stall the partition;
- * the region's next bin sees a gap and cold-starts. A transaction that does not commit fails the flux: nothing of
- * it is visible, and a restarted service resumes from the last committed offsets (exactly-once for
- * read_committed consumers). The listener (metrics, web page) hears about an update when it is computed, just
- * before its transaction commits.
+ * the region's next bin sees a gap and cold-starts.
  *
  * <h2>Stop</h2>
  * {@link #close()}: no new transaction starts, the running one finishes, the flux is cancelled, the consumer and
@@ -77,6 +112,14 @@ public final class ServicePipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServicePipeline.class);
     /** Bins between the binning thread and the writer: queued or being calibrated or waiting for their turn. */
     public static final int IN_FLIGHT = 8;
+    /** First wait before a new session after a retriable failure. */
+    public static final Duration MIN_BACKOFF = Duration.ofMillis(500);
+    /** Longest wait between session attempts. */
+    public static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    /** Default {@code session.timeout.ms} of the input consumer. */
+    public static final Duration SESSION_TIMEOUT = Duration.ofSeconds(15);
+    /** Default {@code reconnect.backoff.max.ms} of every client. */
+    public static final Duration RECONNECT_BACKOFF_MAX = Duration.ofSeconds(4);
 
     /**
      * What one committed transaction held.
@@ -88,24 +131,28 @@ public final class ServicePipeline implements AutoCloseable {
     public record Committed(PopulationSnapshot snapshot, UpdateResult result, StateSummary state) {
     }
 
+    /** A delivery's outcome; {@code state} is null for a delivery of dead letters only. */
     private record Outcome(SnapshotDelivery delivery, UpdateResult result, StateSummary state) {
     }
 
     private final ServiceConfig config;
-    private final IngestPipeline ingest;
-    private final TransactionalOutputWriter writer;
     private final CalibrationListener listener;
     private final ExecutorService pool;
     private final Scheduler writerThread = Schedulers.newSingle("mfgcal-writer");
-    private final Map<String, Region> regions = new ConcurrentHashMap<>();
+    private final IngestStats stats = new IngestStats();
     private final Object writeLock = new Object();
+    private final Object sessionLock = new Object();
     private volatile boolean stopping;
     private volatile reactor.core.Disposable subscription;
+    private volatile Session session;
+    private Session firstSession;
 
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong alerts = new AtomicLong();
     private final AtomicLong failedUpdates = new AtomicLong();
+    private final AtomicLong deadLettersCommitted = new AtomicLong();
+    private final AtomicLong sessionsRebuilt = new AtomicLong();
     private final Map<String, AtomicLong> lateEvents = new ConcurrentHashMap<>();
     private volatile Committed last;
 
@@ -126,28 +173,54 @@ public final class ServicePipeline implements AutoCloseable {
         }
     }
 
+    /** One consumer, one transactional producer, and the calibrators restored for them (see the class comment). */
+    private final class Session {
+        final TransactionalOutputWriter writer;
+        final IngestPipeline ingest;
+        final Map<String, Region> regions = new ConcurrentHashMap<>();
+
+        Session() {
+            this.writer = TransactionalOutputWriter.create(new OutputWriterConfig(config.bootstrapServers(),
+                    config.transactionalId(), config.outputTopics(), OutputWriterConfig.DEFAULT_TRANSACTION_TIMEOUT,
+                    clientProperties()));
+            try {
+                // After initTransactions (above): a previous instance's open transaction is aborted, so the state
+                // topic's last stable offset is its end and the states read match the committed input offsets.
+                restoreRegions(regions, StateRestore.readLatest(config.bootstrapServers(), config.kafkaProperties(),
+                        config.outputTopics().state(), StateRestore.READ_TIMEOUT));
+                this.ingest = new IngestPipeline(ingestOptions(), config.regions(), stats, null);
+            } catch (RuntimeException e) {
+                writer.close();
+                throw e;
+            }
+        }
+
+        void close() {
+            synchronized (writeLock) {
+                try {
+                    ingest.close();
+                } catch (RuntimeException e) {
+                    LOG.debug("closing the consumer: {}", e.toString());
+                }
+                try {
+                    writer.close();
+                } catch (RuntimeException e) {
+                    LOG.debug("closing the producer: {}", e.toString());
+                }
+            }
+        }
+    }
+
     /**
-     * Creates the consumer and the transactional producer (which fences an older instance with the same
-     * transactional id). Nothing is consumed until {@link #run()} is subscribed.
+     * Creates the first session: the transactional producer (which fences an older instance with the same
+     * transactional id), the restored calibrators and the consumer. Nothing is consumed until {@link #run()} is
+     * subscribed.
      *
      * @param listener told about every update (metrics, web page); {@link CalibrationListener#NONE} for none
      */
     public ServicePipeline(ServiceConfig config, CalibrationListener listener) {
         this.config = config;
         this.listener = listener;
-        Map<String, Object> consumer = new java.util.HashMap<>(config.kafkaProperties());
-        consumer.putAll(TransactionalOutputWriter.inputConsumerProperties());
-        IngestOptions options = new IngestOptions(config.bootstrapServers(), config.groupId(), config.inputTopics(),
-                config.deadLetterTopic(), 0, null, 0, CommitMode.EXTERNAL, consumer,
-                new java.util.HashMap<>(config.kafkaProperties()), null);
-        this.writer = TransactionalOutputWriter.create(new OutputWriterConfig(config.bootstrapServers(),
-                config.transactionalId(), config.outputTopics(), OutputWriterConfig.DEFAULT_TRANSACTION_TIMEOUT,
-                config.kafkaProperties()));
-        this.ingest = new IngestPipeline(options, config.regions());
-        // After initTransactions (above): a previous instance's open transaction is aborted, so the state topic's
-        // last stable offset is its end and the states read match the committed input offsets.
-        restoreRegions(StateRestore.readLatest(config.bootstrapServers(), config.kafkaProperties(),
-                config.outputTopics().state(), StateRestore.READ_TIMEOUT));
         AtomicInteger n = new AtomicInteger();
         ThreadFactory tf = r -> {
             Thread t = new Thread(r, "mfgcal-calibrate-" + n.incrementAndGet());
@@ -155,13 +228,42 @@ public final class ServicePipeline implements AutoCloseable {
             return t;
         };
         this.pool = Executors.newFixedThreadPool(config.calibrationThreads(), tf);
+        try {
+            this.firstSession = new Session();
+        } catch (RuntimeException e) {
+            pool.shutdownNow();
+            writerThread.dispose();
+            throw e;
+        }
+        this.session = firstSession;
+    }
+
+    /** Client properties of the producer (and the base of the consumer's): defaults under the configured ones. */
+    private Map<String, String> clientProperties() {
+        Map<String, String> p = new java.util.HashMap<>();
+        p.put("reconnect.backoff.ms", "250");
+        p.put("reconnect.backoff.max.ms", Long.toString(RECONNECT_BACKOFF_MAX.toMillis()));
+        p.putAll(config.kafkaProperties());
+        return p;
+    }
+
+    private IngestOptions ingestOptions() {
+        Map<String, Object> consumer = new java.util.HashMap<>(clientProperties());
+        consumer.putIfAbsent("group.instance.id", config.transactionalId());
+        consumer.putIfAbsent("session.timeout.ms", Long.toString(SESSION_TIMEOUT.toMillis()));
+        consumer.putIfAbsent("partition.assignment.strategy",
+                org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
+        consumer.putAll(TransactionalOutputWriter.inputConsumerProperties());
+        return new IngestOptions(config.bootstrapServers(), config.groupId(), config.inputTopics(),
+                config.deadLetterTopic(), 0, null, 0, CommitMode.EXTERNAL, consumer,
+                new java.util.HashMap<>(config.kafkaProperties()), null, null);
     }
 
     /**
      * Restores each configured region from its latest state value (format {@link StateSummary#FORMAT}); a value of
      * another format, configuration or zones, or one that fails to restore, is logged and its region cold-starts.
      */
-    private void restoreRegions(Map<String, byte[]> latest) {
+    private void restoreRegions(Map<String, Region> regions, Map<String, byte[]> latest) {
         for (Map.Entry<String, byte[]> e : latest.entrySet()) {
             String id = e.getKey();
             RegionConfig rc = config.regions().get(id);
@@ -188,29 +290,111 @@ public final class ServicePipeline implements AutoCloseable {
         }
     }
 
-    /** Regions restored from the state topic at construction, by id, with their last bin. */
+    /** Regions restored from the state topic by the current session, by id, with their last bin. */
     public Map<String, Long> restoredRegions() {
         Map<String, Long> m = new java.util.TreeMap<>();
-        regions.forEach((id, r) -> m.put(id, r.calibrator.lastBin()));
+        Session s = session;
+        if (s != null) {
+            s.regions.forEach((id, r) -> m.put(id, r.calibrator.lastBin()));
+        }
         return m;
     }
 
-    /** The transactional output producer, for its client metrics only (null when not created yet). */
+    /** The current session's transactional producer, for its client metrics only (null between sessions). */
     public org.apache.kafka.clients.producer.Producer<String, byte[]> outputProducerForMetrics() {
-        return writer.producerForMetrics();
+        Session s = session;
+        return s == null ? null : s.writer.producerForMetrics();
     }
 
-    /** The ingest pipeline (its statistics feed the ingest meters). */
+    /** The current session's ingest pipeline (it changes when a session is rebuilt; see {@link #stats()}). */
     public IngestPipeline ingest() {
-        return ingest;
+        return session.ingest;
     }
 
-    /** The pipeline: one element per committed transaction. Subscribe once. */
+    /** Ingest counters of every session so far. */
+    public IngestStats stats() {
+        return stats;
+    }
+
+    /** The pipeline: one element per committed bin transaction. Subscribe once. */
     public Flux<Committed> run() {
-        return ingest.snapshots()
-                .map(this::submit)
+        return Flux.defer(() -> Mono.fromCallable(this::nextSession).subscribeOn(Schedulers.boundedElastic())
+                        .flatMapMany(this::runSession))
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, MIN_BACKOFF).maxBackoff(MAX_BACKOFF).transientErrors(true)
+                        .filter(e -> !stopping && retriable(e))
+                        .doBeforeRetry(rs -> LOG.warn("session failed ({}), attempt {}: {}; rebuilding consumer and"
+                                        + " producer from the last committed offsets and state", rootCause(rs.failure()),
+                                rs.totalRetriesInARow() + 1, rs.failure().toString())))
+                .doOnError(e -> {
+                    if (!stopping) {
+                        LOG.error("pipeline stopped by a non-retriable error: {}", rootCause(e), e);
+                    }
+                });
+    }
+
+    private Flux<Committed> runSession(Session s) {
+        return s.ingest.snapshots()
+                .map(d -> submit(s, d))
                 .flatMapSequential(Mono::fromFuture, IN_FLIGHT, 1)
-                .concatMap(o -> Mono.fromCallable(() -> commit(o)).subscribeOn(writerThread), 1);
+                .concatMap(o -> Mono.fromCallable(() -> commit(s, o)).subscribeOn(writerThread), 1);
+    }
+
+    /** The session to run: the constructor's at first, afterwards a new one after closing the failed one. */
+    private Session nextSession() {
+        Session old;
+        synchronized (sessionLock) {
+            if (stopping) {
+                throw new IllegalStateException("pipeline is closed");
+            }
+            if (firstSession != null) {
+                Session s = firstSession;
+                firstSession = null;
+                return s;
+            }
+            old = session;
+        }
+        if (old != null) {
+            old.close();
+        }
+        Session s = new Session();
+        synchronized (sessionLock) {
+            if (stopping) {
+                s.close();
+                throw new IllegalStateException("pipeline is closed");
+            }
+            session = s;
+        }
+        sessionsRebuilt.incrementAndGet();
+        LOG.info("new session: consumer and transactional producer rebuilt, {} region(s) restored", s.regions.size());
+        return s;
+    }
+
+    /**
+     * Whether a failure is worth a new session: a Kafka error other than fencing by a newer instance,
+     * authentication, authorization, unsupported version or bad configuration. Anything else is a bug: fatal.
+     */
+    static boolean retriable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof FencedInstanceIdException
+                    || t instanceof AuthenticationException || t instanceof AuthorizationException
+                    || t instanceof UnsupportedVersionException || t instanceof InvalidConfigurationException) {
+                return false;
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof KafkaException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 
     /** Subscribes to {@link #run()}, keeping the subscription for {@link #close()}. */
@@ -220,9 +404,12 @@ public final class ServicePipeline implements AutoCloseable {
     }
 
     /** Queues the bin's update behind its region's previous one (binning thread; returns at once). */
-    private CompletableFuture<Outcome> submit(SnapshotDelivery d) {
+    private CompletableFuture<Outcome> submit(Session session, SnapshotDelivery d) {
         PopulationSnapshot s = d.snapshot();
-        Region r = regions.compute(s.region(), (id, old) -> {
+        if (s == null) { // dead letters only
+            return CompletableFuture.completedFuture(new Outcome(d, null, null));
+        }
+        Region r = session.regions.compute(s.region(), (id, old) -> {
             if (old != null && old.calibrator.zones().equals(s.zones())) {
                 return old;
             }
@@ -262,10 +449,22 @@ public final class ServicePipeline implements AutoCloseable {
         return new Outcome(d, result, StateSummary.of(rc, region.latest));
     }
 
-    /** One transaction (writer thread); null when stopping (the bin is redone by the next instance). */
-    private Committed commit(Outcome o) {
+    /**
+     * One transaction (writer thread); null when stopping (the bin is redone by the next instance) and for a
+     * delivery of dead letters only.
+     */
+    private Committed commit(Session session, Outcome o) {
         synchronized (writeLock) {
             if (stopping) {
+                return null;
+            }
+            SnapshotDelivery d = o.delivery();
+            List<ProducerRecord<String, byte[]>> dead = new ArrayList<>(d.deadLetters().size());
+            d.deadLetters().forEach(dl -> dead.add(DeadLetters.withTextKey(dl)));
+            if (o.state() == null) {
+                session.writer.write(OutputBatch.EMPTY, dead, d.offsetsToCommit(), session.ingest.groupMetadata());
+                d.ack();
+                deadLettersCommitted.addAndGet(dead.size());
                 return null;
             }
             UpdateResult r = o.result();
@@ -279,20 +478,20 @@ public final class ServicePipeline implements AutoCloseable {
                 }
                 as = r.alerts();
             }
-            SnapshotDelivery d = o.delivery();
             OutputBatch batch = new OutputBatch(ps, fs, as, Map.of(o.state().region(), o.state().toBytes()));
-            writer.write(batch, d.offsetsToCommit(), ingest.groupMetadata());
+            session.writer.write(batch, dead, d.offsetsToCommit(), session.ingest.groupMetadata());
             d.ack();
             committed.incrementAndGet();
             published.addAndGet(ps.size());
             alerts.addAndGet(as.size());
+            deadLettersCommitted.addAndGet(dead.size());
             Committed c = new Committed(d.snapshot(), r, o.state());
             last = c;
             return c;
         }
     }
 
-    /** Transactions committed so far. */
+    /** Bin transactions committed so far. */
     public long committed() {
         return committed.get();
     }
@@ -310,6 +509,16 @@ public final class ServicePipeline implements AutoCloseable {
     /** Updates that threw (their bins published no outputs). */
     public long failedUpdates() {
         return failedUpdates.get();
+    }
+
+    /** Dead letters committed so far (in bin transactions or their own). */
+    public long deadLettersCommitted() {
+        return deadLettersCommitted.get();
+    }
+
+    /** Sessions rebuilt after a retriable failure so far. */
+    public long sessionsRebuilt() {
+        return sessionsRebuilt.get();
     }
 
     /** Events counted late (behind the watermark, bin still open) in the bins processed so far, by region. */
@@ -342,8 +551,13 @@ public final class ServicePipeline implements AutoCloseable {
             if (s != null) {
                 s.dispose();
             }
-            ingest.close();
-            writer.close();
+        }
+        Session current;
+        synchronized (sessionLock) {
+            current = session;
+        }
+        if (current != null) {
+            current.close();
         }
         pool.shutdownNow();
         try {

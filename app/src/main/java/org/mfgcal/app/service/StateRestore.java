@@ -34,7 +34,8 @@ final class StateRestore {
     /**
      * The latest committed value per key of {@code topic}, in first-seen order.
      *
-     * @throws IllegalStateException when the topic cannot be read to its end within {@code timeout}
+     * @throws org.apache.kafka.common.errors.TimeoutException when the topic cannot be read to its end within
+     *         {@code timeout} (retriable)
      */
     static Map<String, byte[]> readLatest(String bootstrap, Map<String, ?> clientProperties, String topic,
                                           Duration timeout) {
@@ -58,8 +59,8 @@ final class StateRestore {
             long records = 0;
             while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read the state topic " + topic + " to its end " + end
-                            + " within " + timeout.toSeconds() + " s");
+                    throw new org.apache.kafka.common.errors.TimeoutException("could not read the state topic " + topic
+                            + " to its end " + end + " within " + timeout.toSeconds() + " s");
                 }
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                     records++;

@@ -67,6 +67,8 @@ public final class KafkaReceiver implements AutoCloseable {
     private volatile Consumer<byte[], byte[]> consumer;
     private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
     private long generation;
+    /** Generation of each assigned partition's latest assignment (cooperative rebalances keep the others'). */
+    private final Map<TopicPartition, Long> partitionGeneration = new HashMap<>();
     private volatile long pausedPolls;
 
     private KafkaReceiver(ReceiverOptions options) {
@@ -127,8 +129,9 @@ public final class KafkaReceiver implements AutoCloseable {
                     List<ReceiverRecord> batch = new ArrayList<>(records.count());
                     for (TopicPartition tp : records.partitions()) {
                         OffsetTracker tr = trackers.computeIfAbsent(tp, k -> new OffsetTracker());
+                        long gen = partitionGeneration.getOrDefault(tp, generation);
                         for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-                            batch.add(new ReceiverRecord(r, tp, tr, tr.add(r.offset()), generation));
+                            batch.add(new ReceiverRecord(r, tp, tr, tr.add(r.offset()), gen));
                         }
                     }
                     sink.next(batch);
@@ -145,7 +148,7 @@ public final class KafkaReceiver implements AutoCloseable {
             }
             sink.complete();
         } catch (RuntimeException e) {
-            LOG.error("consumer loop failed", e);
+            LOG.warn("consumer loop failed: {}", e.toString());
             sink.error(e);
         } finally {
             if (c != null) {
@@ -321,6 +324,7 @@ public final class KafkaReceiver implements AutoCloseable {
             partitions.forEach(tp -> {
                 trackers.remove(tp);
                 lastCommitted.remove(tp);
+                partitionGeneration.remove(tp);
             });
             Set<TopicPartition> a = new HashSet<>(assigned);
             a.removeAll(partitions);
@@ -333,6 +337,7 @@ public final class KafkaReceiver implements AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             generation++;
+            partitions.forEach(tp -> partitionGeneration.put(tp, generation));
             Set<TopicPartition> a = new HashSet<>(assigned);
             a.addAll(partitions);
             assigned = Set.copyOf(a);

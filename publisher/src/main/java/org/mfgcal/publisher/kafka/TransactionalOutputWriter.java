@@ -111,6 +111,17 @@ public final class TransactionalOutputWriter implements AutoCloseable {
      * @throws OutputWriteException if the transaction did not commit
      */
     public void write(OutputBatch batch, Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+        write(batch, java.util.List.of(), offsets, group);
+    }
+
+    /**
+     * Writes {@code batch} and {@code extra} records (for example dead letters, produced as given: topic, key,
+     * value, headers) and commits {@code offsets} for {@code group}, all in one transaction.
+     *
+     * @throws OutputWriteException if the transaction did not commit
+     */
+    public void write(OutputBatch batch, java.util.List<ProducerRecord<String, byte[]>> extra,
+                      Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
         if (closed) {
             throw new IllegalStateException("output writer is closed");
         }
@@ -129,6 +140,9 @@ public final class TransactionalOutputWriter implements AutoCloseable {
                 send(topics.alerts(), a.region(), OutputJson.bytes(a));
             }
             batch.states().forEach((region, bytes) -> send(topics.state(), region, bytes));
+            for (ProducerRecord<String, byte[]> r : extra) {
+                producer.send(r);
+            }
             if (!offsets.isEmpty()) {
                 producer.sendOffsetsToTransaction(offsets, group);
             }
