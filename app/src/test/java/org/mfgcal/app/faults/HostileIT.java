@@ -30,7 +30,8 @@ import org.mfgcal.ingest.TripEvent;
  * Issue 12, must show 4: the flights week interleaved with {@value #BAD} hostile records of every kind the flights
  * region can receive (malformed JSON, missing fields, wrong types, key mismatches, unknown regions, counts for a trips
  * region, arrivals before departures, absurd durations, duplicate trip ids, 70 kB values and {@value #HUGE} values
- * of 1,048,400 bytes, trips dated 1970 and 2035 — also before the first valid record), published unpaced; then,
+ * of 1,048,400 bytes, trips dated 1970 and 2035 — 2035 also before the first valid record, both before any bin
+ * closes), published unpaced; then,
  * once the region is idle, 2,000 more trips dated 1970, 2035 and "now". The service process never stops, every
  * hostile record is in the dead-letter topic exactly once (by source partition and offset, read_committed) with the
  * reason of its kind and a value no larger than the input limit, no valid record is dead-lettered, no bin beyond
@@ -92,18 +93,25 @@ class HostileIT {
         List<ProducerRecord<byte[], byte[]>> recs = new ArrayList<>();
         List<Kind> kinds = new ArrayList<>(); // null = valid
         java.util.Random rnd = new java.util.Random(12);
-        // before any valid record: far past and far future first
+        // before the first valid record: far future (checked against the wall clock); after the first valid records,
+        // before any bin closes: far past and far future (checked against the region's event time)
         for (int i = 0; i < 50; i++) {
-            add(recs, kinds, t.input(), Kind.FAR_PAST, events.get(0), i, rnd);
             add(recs, kinds, t.input(), Kind.FAR_FUTURE, events.get(0), i, rnd);
         }
-        int bad = 100;
+        int bad = 50;
         int huge = 0;
         Kind[] cycle = Kind.values();
         for (int i = 0; i < events.size(); i++) {
             IngestEvent e = events.get(i);
             recs.add(Harness.record(t.input(), e));
             kinds.add(null);
+            if (i == 9) {
+                for (int j = 0; j < 50; j++) {
+                    add(recs, kinds, t.input(), Kind.FAR_PAST, e, 1_000_000 + j, rnd);
+                    add(recs, kinds, t.input(), Kind.FAR_FUTURE, e, 1_000_000 + j, rnd);
+                }
+                bad += 100;
+            }
             int n = (int) ((long) (i + 1) * BAD / events.size() - (long) i * BAD / events.size());
             for (int j = 0; j < n; j++) {
                 Kind k = cycle[(i * 7 + j) % cycle.length];
@@ -153,7 +161,7 @@ class HostileIT {
             perKind.merge(Kind.FAR_PAST, 1000L, Long::sum);
             perKind.merge(Kind.FAR_FUTURE, 1001L, Long::sum);
             // give the service time to dead-letter them (and, if the guard were missing, to make bins from them)
-            awaitDeadLetters(b.bootstrap(), t.deadLetters(), bad + 100 + 2001, Duration.ofSeconds(120), s);
+            awaitDeadLetters(b.bootstrap(), t.deadLetters(), bad + 2001, Duration.ofSeconds(120), s);
             Thread.sleep(3000);
             assertTrue(s.alive(), "the service stopped:\n" + s.logTail(30));
             double lastBin = s.scrape().max("mfgcal_last_committed_bin_timestamp_seconds", Map.of("region", "flights"));
@@ -161,7 +169,7 @@ class HostileIT {
             assertTrue(lastBin <= maxEvent + 2 * 3600, "bins beyond the data were committed: last bin end "
                     + Instant.ofEpochSecond((long) lastBin) + ", data ends " + Instant.ofEpochSecond(maxEvent));
             sampler.interrupt();
-            assertEquals(0, s.sigterm(Duration.ofSeconds(60)), "exit code after SIGTERM");
+            assertEquals(143, s.sigterm(Duration.ofSeconds(60)), "exit code after SIGTERM (128 + 15: clean stop)");
         }
 
         // dead letters: every hostile record exactly once with its reason; no valid record

@@ -72,7 +72,7 @@ class OverloadIT {
             ServiceProcess.Scrape end = s.scrape();
             finalLag = end.sum("mfgcal_consumer_lag_records", Map.of());
             deadLetters = end.sum("mfgcal_dead_letter_records_total", Map.of());
-            assertEquals(0, s.sigterm(Duration.ofSeconds(60)), "exit code after SIGTERM");
+            assertEquals(143, s.sigterm(Duration.ofSeconds(60)), "exit code after SIGTERM (128 + 15: clean stop)");
         }
         Harness.Dump run = Harness.dump(b.bootstrap(), t, last);
         Harness.Diff d = Harness.compare(ref, run);
