@@ -35,8 +35,12 @@ import java.util.Set;
  * @param window          how long trip ids are remembered for duplicate detection (≥ binWidth)
  * @param allowedLateness watermark = max event time − allowedLateness (≥ 0)
  * @param idleTimeout     processing time without records after which the watermark starts following the clock
- * @param maxFuture       records more than this after the region's latest event time (or the wall clock) are
- *                        dead-lettered as {@link DeadLetterReason#FUTURE_TIMESTAMP}
+ * @param maxFuture       event-time guard, idle or not: records more than this after the region's current event
+ *                        time (latest event, or the clock-following watermark while idle) or after the wall clock are
+ *                        dead-lettered as {@link DeadLetterReason#FUTURE_TIMESTAMP}, records more than this plus
+ *                        {@code allowedLateness} before it as {@link DeadLetterReason#TOO_LATE}
+ *                        ({@link RegionBinner}); also, at most {@code window / binWidth} empty bins in a row are
+ *                        emitted, longer gaps close without snapshots
  * @param maxTripDuration trips longer than this are {@link DeadLetterReason#ABSURD_VALUE}
  * @param maxCount        counts above this are {@link DeadLetterReason#ABSURD_VALUE}
  */

@@ -165,4 +165,54 @@ class IngestPipelineCrashTest {
         assertFalse(got.equals(snapshots(whole)), "the shared checkpoint loses bins");
         assertEquals(snapshots(whole).size() - 2, got.size());
     }
+
+    @Test
+    void slowSubscriber_idleTicksAreSampledAndNeverOverflow() throws Exception {
+        MockConsumer<byte[], byte[]> mc = new MockConsumer<>("earliest");
+        mc.updateBeginningOffsets(Map.of(TP, 0L));
+        List<ConsumerRecord<byte[], byte[]>> records = input();
+        mc.schedulePollTask(() -> {
+            mc.rebalance(List.of(TP));
+            records.forEach(mc::addRecord);
+        });
+        // a tick every millisecond while the subscriber takes one delivery and then nothing for 1.5 s: the old
+        // Flux.interval merged into the stream failed with "OverflowException: Could not emit tick"
+        IngestOptions opts = new IngestOptions("mock:9092", "g", List.of(TP.topic()), null, 0,
+                java.time.Duration.ofMillis(1), 0, CommitMode.EXTERNAL, null, null, null, null);
+        IngestPipeline p = new IngestPipeline(opts, RegionConfigs.of(Fixtures.ab()), new IngestStats(), props -> mc);
+        List<SnapshotDelivery> got = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> error = new java.util.concurrent.atomic.AtomicReference<>();
+        reactor.core.publisher.BaseSubscriber<SnapshotDelivery> slow = new reactor.core.publisher.BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+                request(1);
+            }
+
+            @Override
+            protected void hookOnNext(SnapshotDelivery d) {
+                got.add(d);
+            }
+
+            @Override
+            protected void hookOnError(Throwable t) {
+                error.set(t);
+            }
+        };
+        p.snapshots().subscribe(slow);
+        try {
+            Thread.sleep(1500);
+            assertEquals(null, error.get(), "no overflow while the subscriber waits");
+            assertEquals(1, got.size());
+            slow.request(Long.MAX_VALUE);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (snapshots(got).size() < 10 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(null, error.get());
+            assertEquals(10, snapshots(got).size(), "every bin arrives once demand returns");
+        } finally {
+            p.close();
+            slow.dispose();
+        }
+    }
 }

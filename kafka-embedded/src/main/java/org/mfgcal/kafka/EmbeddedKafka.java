@@ -56,13 +56,25 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final boolean deleteOnClose;
     private final String bootstrap;
+    private final int brokerPort;
+    private final int controllerPort;
     private boolean closed;
+    private boolean keepData;
 
-    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, boolean deleteOnClose, String bootstrap) {
+    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, boolean deleteOnClose, String bootstrap, int brokerPort,
+                          int controllerPort) {
         this.server = server;
         this.dataDir = dataDir;
         this.deleteOnClose = deleteOnClose;
         this.bootstrap = bootstrap;
+        this.brokerPort = brokerPort;
+        this.controllerPort = controllerPort;
+    }
+
+    /** Shuts the broker down keeping its data directory, for {@link #restart}. */
+    public synchronized void stopKeepingData() {
+        keepData = true;
+        close();
     }
 
     /** Starts a broker on a fresh temporary directory (deleted on {@link #close()}). */
@@ -83,24 +95,44 @@ public final class EmbeddedKafka implements AutoCloseable {
         return start(dir, false, overrides);
     }
 
+    /**
+     * A broker on the data directory and ports of a closed one (same cluster, topics, committed offsets and
+     * transactions, same bootstrap address): a broker restart for fault tests.
+     */
+    public static EmbeddedKafka restart(EmbeddedKafka closed) {
+        if (!closed.closed) {
+            throw new IllegalStateException("the broker at " + closed.bootstrap + " is still running");
+        }
+        return start(closed.dataDir, closed.deleteOnClose, Map.of(), closed.brokerPort, closed.controllerPort);
+    }
+
     private static EmbeddedKafka start(Path dir, boolean deleteOnClose, Map<String, String> overrides) {
+        try {
+            return start(dir, deleteOnClose, overrides, freePort(), freePort());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find free ports for the embedded broker", e);
+        }
+    }
+
+    private static EmbeddedKafka start(Path dir, boolean deleteOnClose, Map<String, String> overrides, int brokerPort,
+                                       int controllerPort) {
         long t0 = System.nanoTime();
         try {
             Files.createDirectories(dir);
             Path logDir = dir.resolve("kraft-combined-logs");
-            int brokerPort = freePort();
-            int controllerPort = freePort();
             Map<String, String> props = defaults(logDir, brokerPort, controllerPort);
             props.putAll(overrides);
             Path configFile = dir.resolve("server.properties");
             writeProperties(configFile, props);
-            format(configFile);
+            if (!Files.exists(logDir.resolve("meta.properties"))) { // formatted before: keep its cluster id
+                format(configFile);
+            }
             Properties p = new Properties();
             p.putAll(props);
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p), Time.SYSTEM);
             server.startup();
             String bootstrap = "127.0.0.1:" + brokerPort;
-            EmbeddedKafka kafka = new EmbeddedKafka(server, dir, deleteOnClose, bootstrap);
+            EmbeddedKafka kafka = new EmbeddedKafka(server, dir, deleteOnClose, bootstrap, brokerPort, controllerPort);
             try {
                 kafka.awaitReady();
             } catch (RuntimeException e) {
@@ -253,7 +285,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             server.shutdown();
             server.awaitShutdown();
         } finally {
-            if (deleteOnClose) {
+            if (deleteOnClose && !keepData) {
                 deleteRecursively(dataDir);
             }
         }

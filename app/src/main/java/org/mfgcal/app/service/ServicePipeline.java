@@ -155,6 +155,7 @@ public final class ServicePipeline implements AutoCloseable {
     private final AtomicLong sessionsRebuilt = new AtomicLong();
     private final Map<String, AtomicLong> lateEvents = new ConcurrentHashMap<>();
     private volatile Committed last;
+    private volatile java.util.function.Consumer<Committed> afterCommit = c -> { };
 
     /** A region's calibrator and the tail of its queue of updates (guarded by the Region's monitor). */
     private static final class Region {
@@ -240,10 +241,16 @@ public final class ServicePipeline implements AutoCloseable {
 
     /** Client properties of the producer (and the base of the consumer's): defaults under the configured ones. */
     private Map<String, String> clientProperties() {
+        Map<String, String> p = clientDefaults();
+        p.putAll(config.kafkaProperties());
+        return p;
+    }
+
+    /** Defaults of every Kafka client of the service (below the configured {@code kafka.properties}). */
+    static Map<String, String> clientDefaults() {
         Map<String, String> p = new java.util.HashMap<>();
         p.put("reconnect.backoff.ms", "250");
         p.put("reconnect.backoff.max.ms", Long.toString(RECONNECT_BACKOFF_MAX.toMillis()));
-        p.putAll(config.kafkaProperties());
         return p;
     }
 
@@ -487,8 +494,14 @@ public final class ServicePipeline implements AutoCloseable {
             deadLettersCommitted.addAndGet(dead.size());
             Committed c = new Committed(d.snapshot(), r, o.state());
             last = c;
+            afterCommit.accept(c);
             return c;
         }
+    }
+
+    /** Test hook run on the writer thread after each bin's transaction committed; what it throws fails the session. */
+    void afterCommit(java.util.function.Consumer<Committed> hook) {
+        afterCommit = hook;
     }
 
     /** Bin transactions committed so far. */

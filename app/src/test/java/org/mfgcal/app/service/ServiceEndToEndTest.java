@@ -199,7 +199,7 @@ class ServiceEndToEndTest {
                 states.get(states.size() - 1).value().length, last.warmState().length);
     }
 
-    private static List<JsonNode> values(List<ConsumerRecord<String, byte[]>> records, String key) throws IOException {
+    static List<JsonNode> values(List<ConsumerRecord<String, byte[]>> records, String key) throws IOException {
         List<JsonNode> out = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : records) {
             assertEquals(key, r.key(), "record key");
@@ -208,7 +208,7 @@ class ServiceEndToEndTest {
         return out;
     }
 
-    private static List<JsonNode> lines(Path file) throws IOException {
+    static List<JsonNode> lines(Path file) throws IOException {
         List<JsonNode> out = new ArrayList<>();
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             if (!line.isBlank()) {
@@ -218,12 +218,12 @@ class ServiceEndToEndTest {
         return out;
     }
 
-    private static List<JsonNode> upTo(List<JsonNode> records, String field, long bin) {
+    static List<JsonNode> upTo(List<JsonNode> records, String field, long bin) {
         return records.stream().filter(n -> n.get(field).asLong() <= bin).toList();
     }
 
     /** Same records in the same order: numbers within {@link #TOLERANCE}, everything else equal. */
-    private static void compare(List<JsonNode> want, List<JsonNode> got, String what) {
+    static void compare(List<JsonNode> want, List<JsonNode> got, String what) {
         assertEquals(want.size(), got.size(), what + " count");
         for (int i = 0; i < want.size(); i++) {
             compareNode(want.get(i), got.get(i), what + "[" + i + "]");
