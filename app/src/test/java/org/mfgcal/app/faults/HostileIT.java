@@ -115,13 +115,14 @@ class HostileIT {
             int n = (int) ((long) (i + 1) * BAD / events.size() - (long) i * BAD / events.size());
             for (int j = 0; j < n; j++) {
                 Kind k = cycle[(i * 7 + j) % cycle.length];
-                if (k == Kind.HUGE && (huge >= HUGE || i % 800 != 0)) {
+                if (k == Kind.HUGE) {
                     k = Kind.LARGE;
                 }
                 if (k == Kind.LARGE && rnd.nextInt(10) != 0) {
                     k = Kind.MALFORMED; // 70 kB values: about 1 in 130 records, the rest small
                 }
-                if (k == Kind.HUGE) {
+                if (j == 0 && i % 800 == 400 && huge < HUGE) {
+                    k = Kind.HUGE; // 1,048,400 bytes: one every 800 valid records
                     huge++;
                 }
                 add(recs, kinds, t.input(), k, e, i * 10 + j, rnd);
@@ -129,6 +130,7 @@ class HostileIT {
             }
         }
         assertTrue(bad >= BAD, "hostile records: " + bad);
+        assertEquals(HUGE, huge, "1 MB values");
         Map<Kind, Long> perKind = kinds.stream().filter(k -> k != null)
                 .collect(Collectors.groupingBy(k -> k, () -> new java.util.EnumMap<>(Kind.class), Collectors.counting()));
 
@@ -247,7 +249,7 @@ class HostileIT {
     }
 
     private static final String[] MALFORMED = {"{not json", "", "[1,2,3]", "null", "{\"region\":\"flights\"",
-        "\u0000\u0001\u0002", "{\"region\":\"flights\",\"tripId\":1,}"};
+        "\u0000\u0001\u0002", "{\"region\" \"flights\"}"};
 
     /** Appends one hostile record of {@code k} next to the valid event {@code near}. */
     private static void add(List<ProducerRecord<byte[], byte[]>> recs, List<Kind> kinds, String topic, Kind k,
