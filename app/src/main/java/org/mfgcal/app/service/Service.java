@@ -108,6 +108,7 @@ public final class Service implements AutoCloseable {
     private long logReceived;
     private long logCommitted;
     private volatile long brokerAnsweredAt = System.nanoTime();
+    private long seenPausedPolls;
     private Object boundConsumer;
     private Object boundProducer;
     private KafkaClientMetrics consumerMeters;
@@ -428,7 +429,14 @@ public final class Service implements AutoCloseable {
                 }
                 seenLate.put(e.getKey(), e.getValue());
             }
-            metrics.pausedPartitions(pipeline.ingest().receiver().pausedPartitions().size());
+            var receiver = pipeline.ingest().receiver();
+            long polls = receiver.pausedPolls();
+            int paused = receiver.pausedPartitions().size();
+            if (polls > seenPausedPolls && paused == 0) {
+                paused = receiver.assignment().size(); // paused (all assigned partitions) and resumed within the second
+            }
+            seenPausedPolls = polls; // a rebuilt session starts a new receiver, whose counter starts at 0
+            metrics.pausedPartitions(paused);
             bindKafkaMeters();
             if (++monitorTicks % 5 == 0) {
                 consumerLag();

@@ -87,7 +87,10 @@ public enum Meters {
     CONSUMER_LAG("mfgcal.consumer.lag", Type.GAUGE, "records", "mfgcal_consumer_lag_records",
             "Records between the committed position and the last stable offset, per assigned partition", "topic",
             "partition"),
-    /** Assigned input partitions paused because the pipeline has no demand (backpressure engaged). */
+    /**
+     * Assigned input partitions paused because the pipeline has no demand (backpressure engaged), now or at any
+     * moment since the previous reading (the service reads it every second).
+     */
     CONSUMER_PAUSED("mfgcal.consumer.paused", Type.GAUGE, "partitions", "mfgcal_consumer_paused_partitions",
             "Assigned input partitions paused for backpressure"),
     /**
