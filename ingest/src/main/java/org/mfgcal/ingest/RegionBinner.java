@@ -82,6 +82,7 @@ public final class RegionBinner {
     private long maxEventTime = NONE;
     private long watermark = NONE;
     private long lastRecordAt;
+    private long restoredMaxEventTime = NONE;
     private boolean idle;
     private final long maxEmptyBins;
     private long emptyRun;
@@ -291,17 +292,28 @@ public final class RegionBinner {
      * @param out              receives closed snapshots (modified)
      */
     public void onIdle(long nowMillis, long endOfInputMillis, List<PopulationSnapshot> out) {
-        if (!started || maxEventTime == NONE) {
+        if (!started) {
             return;
+        }
+        long base = maxEventTime;
+        if (base == NONE) {
+            // restored and no record since: idle from the first tick on, from the checkpoint's latest event time
+            if (restoredMaxEventTime == NONE) {
+                return;
+            }
+            if (lastRecordAt == NONE) {
+                lastRecordAt = nowMillis;
+            }
+            base = restoredMaxEventTime;
         }
         long silent = nowMillis - lastRecordAt;
         if (silent < idleTimeout) {
             return;
         }
         idle = true;
-        long w = maxEventTime + (silent - idleTimeout);
+        long w = base + (silent - idleTimeout);
         if (endOfInputMillis != Long.MAX_VALUE && silent - idleTimeout >= endOfInputMillis) {
-            w = Math.max(w, (Math.floorDiv(maxEventTime, width) + 1) * width);
+            w = Math.max(w, (Math.floorDiv(base, width) + 1) * width);
         }
         if (w > watermark) {
             watermark = w;
@@ -547,6 +559,9 @@ public final class RegionBinner {
         // the commit position did not raise it further (then lateEvents may come out lower after a restart).
         r.watermark = cp.closedUntilMillis();
         r.emptyRun = cp.emptyRun();
+        // used only for idling when no record arrives after the restore (then nothing re-read rebuilds the max)
+        r.restoredMaxEventTime = cp.maxEventTimeMillis();
+        r.lastRecordAt = NONE;
         long[] a = cp.pendingArrivals();
         for (int k = 0; k < a.length; k += 3) {
             r.ensure(a[k]);
@@ -561,7 +576,8 @@ public final class RegionBinner {
      *
      * @param region            region id
      * @param closedUntilMillis start of the first open bin
-     * @param maxEventTimeMillis latest accepted event time (informational; not restored, see {@link #restore})
+     * @param maxEventTimeMillis latest accepted event time (not restored as such, see {@link #restore}; an idle
+     *                           restored region that receives no record follows the clock from it)
      * @param stock             stock per zone at closedUntil
      * @param pendingArrivals   triples (bin index, zone index, arrivals) already in open bins
      * @param emptyRun          empty bins closed in a row just before closedUntil (for the gap rule)

@@ -294,4 +294,24 @@ class RegionBinnerTest {
         assertEquals(cp, pc.regions().get(0));
         assertEquals(9, pc.processedUpTo());
     }
+
+    @Test
+    void onIdle_restoredRegionWithoutNewRecords_stillClosesItsPendingBins() {
+        binner.offer(trip("t1", "A", "B", 10, 150), 0, 0, WALL, out);   // arrival in bin 2
+        binner.offer(trip("t2", "A", "B", 100, -1), 1, 0, WALL, out);   // watermark 01:10 closes bin 0
+        assertEquals(1, out.size());
+        binner.onIdle(30_000 + 50 * MIN, out);                           // watermark 02:30 closes bin 1
+        assertEquals(2, out.size());
+        RegionBinner restored = RegionBinner.restore(Fixtures.ab(), binner.checkpoint());
+        List<PopulationSnapshot> got = new ArrayList<>();
+        restored.onIdle(1_000_000, got);                                 // first tick after the restart
+        assertTrue(got.isEmpty(), "not idle yet");
+        restored.onIdle(1_000_000 + 30_000 + 79 * MIN, got);             // base 01:40 + 79 min: 02:59
+        assertTrue(got.isEmpty());
+        restored.onIdle(1_000_000 + 30_000 + 80 * MIN, got);             // 03:00: bin 2 closes
+        binner.onIdle(30_000 + 80 * MIN, out);                          // the uninterrupted binner closes it too
+        assertEquals(out.subList(2, out.size()), got);
+        assertEquals(1, got.size());
+        assertArrayEquals(new double[] {8, 6}, got.get(0).stock(), "t1's arrival at B in bin 2");
+    }
 }

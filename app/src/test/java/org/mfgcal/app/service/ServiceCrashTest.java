@@ -1,6 +1,7 @@
 package org.mfgcal.app.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
@@ -37,16 +38,21 @@ import org.mfgcal.publisher.HttpEndpoint;
 import org.mfgcal.publisher.kafka.OutputTopics;
 
 /**
- * Issue 12, per-bin offset checkpoints on a real broker: the service "crashes" (its session fails with a retriable
+ * Issue 12 on a real (in-process) broker. Per-bin offset checkpoints: the service "crashes" (its session fails with a retriable
  * error and is rebuilt from the committed offsets and state, as a restarted process would be) right after the
  * transaction of a bin whose record also closed later bins — the case that lost bins when all bins closed by one
  * record shared one checkpoint. The outputs read with read_committed equal the uninterrupted offline run record
  * for record: no bin lost, none duplicated, every update after a restart warm as before; the poison records
  * interleaved with the week (one of 1,048,400 bytes per chunk) are dead-lettered exactly once, within the size bound.
+ * Retriable errors: in the same run the broker stops for 3 s and comes back on the same data directory and port
+ * (in the first runs this failed the old service with "consumer group metadata mismatch"); the service never exits
+ * and resumes within seconds. One run of the week for all of it keeps the test time down.
  */
 class ServiceCrashTest {
 
     static final int CRASHES = 6;
+    /** Bins committed before the broker stops (between the 4th and 5th crash points of the shipped week). */
+    static final int BROKER_STOP_AFTER = 105;
 
     @TempDir
     Path tmp;
@@ -85,7 +91,9 @@ class ServiceCrashTest {
         List<ConsumerRecord<String, byte[]>> deadLetters;
         Set<Long> crashed = ConcurrentHashMap.newKeySet();
         long t0 = System.nanoTime();
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        EmbeddedKafka kafka = EmbeddedKafka.start();
+        double resumeSeconds;
+        try {
             ServiceConfig cfg = ServiceConfig.of(kafka.bootstrapServers(), RegionConfigs.of(region))
                     .withHttp(HttpEndpoint.loopback(0), HttpEndpoint.loopback(0));
             try (Service service = Service.start(cfg)) {
@@ -101,18 +109,33 @@ class ServiceCrashTest {
                     Brokers.publish(kafka.bootstrapServers(), cfg.inputTopics().get(0),
                             events.subList(i, Math.min(events.size(), i + chunk)), poison(cfg.inputTopics().get(0), c));
                 }
+                // and the broker stops for 3 s between two crash points, then comes back on the same data and port
+                assertTrue(service.awaitCommitted(BROKER_STOP_AFTER, Duration.ofSeconds(240)), "committed: "
+                        + service.pipeline().committed() + "; " + service.failure());
+                kafka.stopKeepingData();
+                long down = service.pipeline().committed();
+                Thread.sleep(3000);
+                assertNull(service.failure(), "the service runs on while the broker is down");
+                kafka = EmbeddedKafka.restart(kafka);
+                long back = System.nanoTime();
+                assertTrue(service.awaitCommitted(down + 1, Duration.ofSeconds(60)), "no commit after the broker came"
+                        + " back; " + service.failure());
+                resumeSeconds = (System.nanoTime() - back) / 1e9;
                 assertTrue(service.awaitCommitted(expectedBins, Duration.ofSeconds(240)),
                         "bins committed: " + service.pipeline().committed() + " of " + expectedBins
                                 + "; failure " + service.failure());
                 Thread.sleep(1000);
                 assertEquals(expectedBins, service.pipeline().committed(), "each bin committed once");
-                assertEquals(CRASHES, service.pipeline().sessionsRebuilt(), "one new session per crash");
+                assertTrue(service.pipeline().sessionsRebuilt() >= CRASHES + 1, "new sessions: "
+                        + service.pipeline().sessionsRebuilt());
                 assertEquals(null, service.failure());
             }
             params = Brokers.readCommitted(kafka.bootstrapServers(), topics.parameters());
             forecasts = Brokers.readCommitted(kafka.bootstrapServers(), topics.forecasts());
             states = Brokers.readCommitted(kafka.bootstrapServers(), topics.state());
             deadLetters = Brokers.readCommitted(kafka.bootstrapServers(), cfg.deadLetterTopic());
+        } finally {
+            kafka.close();
         }
         // dead letters: exactly once each (committed in the transactions), bounded in size
         Set<String> seen = new HashSet<>();
@@ -124,8 +147,9 @@ class ServiceCrashTest {
         assertEquals(10 * POISON_PER_CHUNK, deadLetters.size(), "dead letters");
         assertEquals(10, deadLetters.stream().filter(r -> "1048400".equals(DeadLetters.header(r,
                 DeadLetters.VALUE_SIZE))).count(), "the 1 MB poison records, truncated with their size");
-        System.out.printf("ServiceCrashTest: %d crashes at bins %s, %d bins, %.1f s%n", crashed.size(), crashAt,
-                expectedBins, (System.nanoTime() - t0) / 1e9);
+        System.out.printf("ServiceCrashTest: %d crashes at bins %s, broker restart after %d bins (first commit %.1f s"
+                        + " after it was back), %d bins, %.1f s%n", crashed.size(), crashAt, BROKER_STOP_AFTER,
+                resumeSeconds, expectedBins, (System.nanoTime() - t0) / 1e9);
         assertEquals(new HashSet<>(crashAt), crashed);
         List<JsonNode> wantParams = ServiceEndToEndTest.upTo(ServiceEndToEndTest.lines(off.resolve("parameters.jsonl")),
                 "bin", lastStreamedBin);
