@@ -1,8 +1,9 @@
 # Multi-stage build of the mfgcal service image: stage 1 builds the application jar and its dependency directory
 # (app/target/mfgcal.jar + app/target/lib, linked by the jar's Class-Path) with Maven, stage 2 runs it on a JRE as
-# an unprivileged user. Used by docker-compose.yml (`docker compose up`).
+# an unprivileged user. Used by docker-compose.yml (`docker compose up`). Base images are pinned to a release
+# (DockerImageTest checks it, and that every file the service reads is in the image).
 
-FROM maven:3.9-eclipse-temurin-17 AS build
+FROM maven:3.9.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml ./
 COPY calibrator/pom.xml calibrator/
@@ -16,9 +17,12 @@ COPY kafka-embedded/src kafka-embedded/src
 COPY ingest/src ingest/src
 COPY publisher/src publisher/src
 COPY app/src app/src
+# ingest/pom.xml puts the repository's data/ on the class path (classpath:data/flights/...: the region config of
+# docker/mfgcal.yaml and the week the compose `replay` service publishes)
+COPY data data
 RUN mvn -B -q -DskipTests -pl app -am package
 
-FROM eclipse-temurin:17-jre
+FROM eclipse-temurin:17.0.13_11-jre-jammy
 RUN useradd --system --uid 10001 --home-dir /var/lib/mfgcal --create-home mfgcal
 COPY --from=build /src/app/target/lib /opt/mfgcal/lib
 COPY --from=build /src/app/target/mfgcal.jar /opt/mfgcal/mfgcal.jar
@@ -27,5 +31,11 @@ USER 10001
 WORKDIR /var/lib/mfgcal
 # 8080: web page, 9464: Prometheus metrics (bound to 0.0.0.0 inside the container by docker/mfgcal.yaml).
 EXPOSE 8080 9464
+# Readiness of /readyz through a JRE-only probe (the image's /bin/sh is dash: no /dev/tcp, and no curl or wget).
+HEALTHCHECK --interval=10s --timeout=8s --start-period=60s --retries=6 \
+  CMD ["java", "-Xmx16m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", "/opt/mfgcal/mfgcal.jar", "org.mfgcal.app.HealthProbe", "http://127.0.0.1:9464/readyz"]
+# SIGTERM (docker stop): the running transaction finishes, the consumer and producers close; compose gives it
+# stop_grace_period.
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["java", "-Xss8m", "-XX:MaxRAMPercentage=75", "-jar", "/opt/mfgcal/mfgcal.jar"]
 CMD ["serve", "--config", "/etc/mfgcal/config.yaml"]

@@ -4,9 +4,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -16,19 +19,33 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.mfgcal.calibrator.online.CalibrationListener;
 import org.mfgcal.ingest.DeadLetterReason;
 import org.mfgcal.ingest.IngestStats;
 import org.mfgcal.kafka.EmbeddedKafka;
+import org.mfgcal.publisher.metrics.Health;
 import org.mfgcal.publisher.metrics.MetricsServer;
 import org.mfgcal.publisher.metrics.ServiceMetrics;
 import org.mfgcal.publisher.web.DashboardState;
@@ -39,8 +56,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The running service: topics checked (and created when configured), the Prometheus endpoint and the web page
  * started, the {@link ServicePipeline} subscribed, and a monitor thread that feeds the ingest meters (records in,
- * dead letters by reason, late events, consumer lag) and logs rates every {@link #LOG_EVERY} (every
- * {@link #IDLE_LOG_EVERY} while idle).
+ * dead letters by reason, late events, consumer lag of the assigned partitions, paused partitions) and logs rates
+ * every {@link #LOG_EVERY} (every {@link #IDLE_LOG_EVERY} while idle).
+ *
+ * <p>Operations (on the metrics port): {@code /healthz} is live until the pipeline has ended; {@code /readyz}
+ * is ready when the consumer is <b>assigned</b> (joined its group: generation &gt; 0), the regions were
+ * <b>restored</b> from the state topic (done before consuming) and the service is <b>committing</b> (the pipeline
+ * has not failed and the brokers answered the monitor's offset queries within {@link #READY_BROKER_WITHIN}).
+ * JVM, process and Kafka-client meters come from Micrometer's binders; Kafka client metrics are re-bound when the
+ * pipeline replaces its consumer or producer.
  *
  * <p>Lifecycle: {@link #start} returns a running service; {@link #awaitTermination} blocks until the pipeline
  * ends (an error, or {@link #close}); {@link #close} stops the pipeline after its running transaction, then the
@@ -58,6 +82,8 @@ public final class Service implements AutoCloseable {
     /** Period of the ingest meters update; consumer lag is read every fifth period. */
     static final Duration MONITOR_EVERY = Duration.ofSeconds(1);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    /** Readiness: how recently the brokers must have answered the monitor's offset queries. */
+    static final Duration READY_BROKER_WITHIN = Duration.ofSeconds(15);
 
     private final ServiceConfig config;
     private final PrometheusMeterRegistry registry;
@@ -81,6 +107,13 @@ public final class Service implements AutoCloseable {
     private long logAt = System.nanoTime();
     private long logReceived;
     private long logCommitted;
+    private volatile long brokerAnsweredAt = System.nanoTime();
+    private long seenPausedPolls;
+    private Object boundConsumer;
+    private Object boundProducer;
+    private KafkaClientMetrics consumerMeters;
+    private KafkaClientMetrics producerMeters;
+    private final List<AutoCloseable> binders = new ArrayList<>();
 
     private Service(ServiceConfig config, PrometheusMeterRegistry registry, ServiceMetrics metrics,
                     DashboardState dashboard, MetricsServer metricsServer, WebServer webServer,
@@ -116,15 +149,32 @@ public final class Service implements AutoCloseable {
         try {
             ensureTopics(admin, config);
             PrometheusMeterRegistry registry = ServiceMetrics.newPrometheusRegistry();
+            List<AutoCloseable> binders = bindJvmMeters(registry);
+            opened.addAll(binders);
             ServiceMetrics metrics = new ServiceMetrics(registry);
             DashboardState dashboard = new DashboardState(config.dashboardBins());
-            MetricsServer ms = MetricsServer.start(registry, config.metricsEndpoint());
+            AtomicReference<Service> self = new AtomicReference<>();
+            MetricsServer ms = MetricsServer.start(registry, config.metricsEndpoint(), new Health() {
+                @Override
+                public boolean live() {
+                    Service s = self.get();
+                    return s == null || s.ended.getCount() > 0;
+                }
+
+                @Override
+                public Map<String, Boolean> readiness() {
+                    Service s = self.get();
+                    return s == null ? NOT_STARTED : s.readiness();
+                }
+            });
             opened.add(ms);
             WebServer ws = WebServer.start(dashboard, config.webEndpoint());
             opened.add(ws);
             ServicePipeline p = new ServicePipeline(config, CalibrationListener.all(List.of(metrics, dashboard)));
             Service s = new Service(config, registry, metrics, dashboard, ms, ws, p, admin);
-            p.start(c -> s.onCommitted(), s::onError, s::onComplete);
+            s.binders.addAll(binders);
+            self.set(s);
+            p.start(s::onCommitted, s::onError, s::onComplete);
             s.monitor.scheduleWithFixedDelay(s::monitorTick, MONITOR_EVERY.toMillis(), MONITOR_EVERY.toMillis(),
                     TimeUnit.MILLISECONDS);
             LOG.info("mfgcal service started: input {} at {} (group {}, transactional id {}), regions {}, {} calibration"
@@ -142,6 +192,83 @@ public final class Service implements AutoCloseable {
                 }
             }
             throw e;
+        }
+    }
+
+    private static final Map<String, Boolean> NOT_STARTED = readinessOf(false, false, false);
+
+    private static Map<String, Boolean> readinessOf(boolean assigned, boolean restored, boolean committing) {
+        Map<String, Boolean> m = new LinkedHashMap<>();
+        m.put("assigned", assigned);
+        m.put("restored", restored);
+        m.put("committing", committing);
+        return m;
+    }
+
+    /** The readiness checks of {@code /readyz} (see the class comment). */
+    Map<String, Boolean> readiness() {
+        ConsumerGroupMetadata g = pipeline.ingest().groupMetadata();
+        boolean assigned = g != null && g.generationId() > 0;
+        boolean committing = ended.getCount() > 0 && failure.get() == null
+                && System.nanoTime() - brokerAnsweredAt <= READY_BROKER_WITHIN.toNanos();
+        return readinessOf(assigned, true, committing);
+    }
+
+    /**
+     * Micrometer's JVM and process binders, and the resident set size ({@code process_resident_memory_bytes},
+     * from {@code /proc/self/status} where it exists). Returns the binders to close.
+     */
+    static List<AutoCloseable> bindJvmMeters(MeterRegistry registry) {
+        new JvmMemoryMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        java.nio.file.Path status = java.nio.file.Path.of("/proc/self/status");
+        if (java.nio.file.Files.isReadable(status)) {
+            Gauge.builder("process.resident.memory", status, Service::residentBytes).baseUnit("bytes")
+                    .description("Resident set size of the process (VmRSS)").register(registry);
+        }
+        return List.of(gc);
+    }
+
+    /** VmRSS of {@code /proc/self/status} in bytes, or NaN. */
+    static double residentBytes(java.nio.file.Path status) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(status)) {
+                if (line.startsWith("VmRSS:")) {
+                    String[] f = line.substring(6).trim().split("\\s+");
+                    return Long.parseLong(f[0]) * 1024.0; // kB
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // reported as NaN
+        }
+        return Double.NaN;
+    }
+
+    /** Binds Kafka's client metrics of the pipeline's current consumer and producer (again when replaced). */
+    private void bindKafkaMeters() {
+        Object c = pipeline.ingest().receiver().consumerForMetrics();
+        if (c != null && c != boundConsumer) {
+            if (consumerMeters != null) {
+                consumerMeters.close();
+            }
+            consumerMeters = new KafkaClientMetrics((org.apache.kafka.clients.consumer.Consumer<?, ?>) c);
+            consumerMeters.bindTo(registry);
+            boundConsumer = c;
+        }
+        Object p = pipeline.outputProducerForMetrics();
+        if (p != null && p != boundProducer) {
+            if (producerMeters != null) {
+                producerMeters.close();
+            }
+            producerMeters = new KafkaClientMetrics((org.apache.kafka.clients.producer.Producer<?, ?>) p);
+            producerMeters.bindTo(registry);
+            boundProducer = p;
         }
     }
 
@@ -254,6 +381,13 @@ public final class Service implements AutoCloseable {
         return failure.get();
     }
 
+    private void onCommitted(ServicePipeline.Committed c) {
+        if (c != null) {
+            metrics.binCommitted(c.snapshot().region(), c.snapshot().binEnd().getEpochSecond());
+        }
+        onCommitted();
+    }
+
     private void onCommitted() {
         synchronized (progress) {
             progress.notifyAll();
@@ -295,6 +429,15 @@ public final class Service implements AutoCloseable {
                 }
                 seenLate.put(e.getKey(), e.getValue());
             }
+            var receiver = pipeline.ingest().receiver();
+            long polls = receiver.pausedPolls();
+            int paused = receiver.pausedPartitions().size();
+            if (polls > seenPausedPolls && paused == 0) {
+                paused = receiver.assignment().size(); // paused (all assigned partitions) and resumed within the second
+            }
+            seenPausedPolls = polls; // a rebuilt session starts a new receiver, whose counter starts at 0
+            metrics.pausedPartitions(paused);
+            bindKafkaMeters();
             if (++monitorTicks % 5 == 0) {
                 consumerLag();
             }
@@ -318,24 +461,40 @@ public final class Service implements AutoCloseable {
         }
     }
 
+    /**
+     * Lag of the partitions assigned to this instance only: last stable offset minus the group's committed offset
+     * (the log start when nothing is committed yet); series of partitions no longer assigned are removed.
+     */
     private void consumerLag() {
+        Set<TopicPartition> assigned = pipeline.ingest().receiver().assignment();
         try {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(config.groupId())
                     .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
-            if (committed.isEmpty()) {
-                return;
-            }
+            brokerAnsweredAt = System.nanoTime();
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
-                    admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
-            for (var e : committed.entrySet()) {
-                var end = ends.get(e.getKey());
-                if (end != null && e.getValue() != null) {
-                    metrics.consumerLag(e.getKey().topic(), e.getKey().partition(),
-                            Math.max(0, end.offset() - e.getValue().offset()));
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            for (TopicPartition tp : assigned) {
+                latest.put(tp, OffsetSpec.latest());
+                if (committed.get(tp) == null) {
+                    earliest.put(tp, OffsetSpec.earliest());
                 }
             }
+            ListOffsetsOptions lso = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED);
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = latest.isEmpty() ? Map.of()
+                    : admin.listOffsets(latest, lso).all().get(5, TimeUnit.SECONDS);
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = earliest.isEmpty() ? Map.of()
+                    : admin.listOffsets(earliest, lso).all().get(5, TimeUnit.SECONDS);
+            Set<String> keys = new HashSet<>();
+            for (TopicPartition tp : assigned) {
+                var end = ends.get(tp);
+                OffsetAndMetadata om = committed.get(tp);
+                long from = om != null ? om.offset() : starts.containsKey(tp) ? starts.get(tp).offset() : -1;
+                if (end != null && from >= 0) {
+                    metrics.consumerLag(tp.topic(), tp.partition(), Math.max(0, end.offset() - from));
+                    keys.add(tp.topic() + "-" + tp.partition());
+                }
+            }
+            metrics.retainConsumerLag(keys);
         } catch (ExecutionException | TimeoutException e) {
             LOG.debug("consumer lag not available: {}", e.toString());
         } catch (InterruptedException e) {
@@ -354,6 +513,19 @@ public final class Service implements AutoCloseable {
         pipeline.close();
         monitor.shutdownNow();
         admin.close(Duration.ofSeconds(5));
+        if (consumerMeters != null) {
+            consumerMeters.close();
+        }
+        if (producerMeters != null) {
+            producerMeters.close();
+        }
+        for (AutoCloseable b : binders) {
+            try {
+                b.close();
+            } catch (Exception e) {
+                LOG.debug("closing a meter binder: {}", e.toString());
+            }
+        }
         webServer.close();
         metricsServer.close();
         ended.countDown();

@@ -311,6 +311,12 @@ public final class ServicePipeline implements AutoCloseable {
         return m;
     }
 
+    /** The current session's transactional producer, for its client metrics only (null between sessions). */
+    public org.apache.kafka.clients.producer.Producer<String, byte[]> outputProducerForMetrics() {
+        Session s = session;
+        return s == null ? null : s.writer.producerForMetrics();
+    }
+
     /** The current session's ingest pipeline (it changes when a session is rebuilt; see {@link #stats()}). */
     public IngestPipeline ingest() {
         return session.ingest;

@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -137,6 +139,37 @@ class ServeCommandTest {
                 assertTrue(metrics.contains("reason=\"malformed-json\""), "dead letter reason in metrics");
                 assertTrue(metrics.contains("mfgcal_update_latency_seconds_bucket"), "latency histogram");
                 assertTrue(metrics.contains("mfgcal_input_records_total"), "input records");
+                // operations (issue 12): last committed bin, JVM/process/Kafka client meters, lag of assigned
+                // partitions only (it.trips has 2 partitions, both assigned to the only instance), health endpoints
+                metrics = awaitBody(http, urls.group(2), "kafka_consumer_fetch_manager", Duration.ofSeconds(15));
+                Matcher lastBin = Pattern.compile("mfgcal_last_committed_bin_timestamp_seconds\\{region=\"flights\"} (\\S+)")
+                        .matcher(metrics);
+                assertTrue(lastBin.find(), "last committed bin gauge");
+                long lastForecastBin = JSON.readTree(forecasts.get(forecasts.size() - 1).value()).get("issuedAtBin").asLong();
+                assertTrue(Double.parseDouble(lastBin.group(1)) >= (lastForecastBin + 1) * 3600,
+                        "last committed bin end " + lastBin.group(1) + " before the last forecast's bin " + lastForecastBin);
+                for (String meter : List.of("jvm_memory_used_bytes", "jvm_gc_", "process_cpu_usage", "system_cpu_count",
+                        "process_resident_memory_bytes", "jvm_threads_live_threads", "kafka_producer_",
+                        "mfgcal_consumer_paused_partitions")) {
+                    assertTrue(metrics.contains(meter), meter + " not exposed");
+                }
+                metrics = awaitBody(http, urls.group(2), "mfgcal_consumer_lag_records", Duration.ofSeconds(15));
+                Matcher lag = Pattern.compile("mfgcal_consumer_lag_records\\{partition=\"(\\d+)\",topic=\"([^\"]+)\"}")
+                        .matcher(metrics);
+                Set<String> lagged = new TreeSet<>();
+                while (lag.find()) {
+                    lagged.add(lag.group(2) + "-" + lag.group(1));
+                }
+                assertEquals(Set.of("it.trips-0", "it.trips-1"), lagged, "lag of the assigned input partitions");
+                String base = urls.group(2).replace("/metrics", "");
+                HttpResponse<String> live = http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, live.statusCode(), live.body());
+                HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, ready.statusCode(), ready.body());
+                assertEquals("{\"ready\":true,\"checks\":{\"assigned\":true,\"restored\":true,\"committing\":true}}",
+                        ready.body().strip());
                 String api = http.send(HttpRequest.newBuilder(URI.create(urls.group(1) + "api/state")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
                 assertTrue(api.contains("\"flights\""), "web state has the region");

@@ -260,6 +260,14 @@ public final class KafkaReceiver implements AutoCloseable {
         return pausedPolls;
     }
 
+    /**
+     * The current consumer, or {@code null} before the consumer thread created it: for reading its
+     * {@code metrics()} only (thread-safe); every other call belongs to the consumer thread.
+     */
+    public Consumer<byte[], byte[]> consumerForMetrics() {
+        return consumer;
+    }
+
     /** Group metadata for {@code sendOffsetsToTransaction}, or {@code null} before the first poll. */
     public ConsumerGroupMetadata groupMetadata() {
         return groupMetadata;

@@ -62,6 +62,11 @@ public final class TransactionalOutputWriter implements AutoCloseable {
         producer.initTransactions();
     }
 
+    /** The producer, for reading its {@code metrics()} only (thread-safe). */
+    public Producer<String, byte[]> producerForMetrics() {
+        return producer;
+    }
+
     /** Creates the producer from {@code config} and initialises transactions (fencing older instances). */
     public static TransactionalOutputWriter create(OutputWriterConfig config) {
         return new TransactionalOutputWriter(new KafkaProducer<>(producerProperties(config)), config.topics());

@@ -33,8 +33,15 @@ import java.util.List;
  * <tr><td>{@link #DRIFT_ALERTS_ACTIVE}</td><td>{@code mfgcal_drift_alerts_active{region}}</td><td>alerts raised and not cleared</td></tr>
  * <tr><td>{@link #UPDATE_FAILURES}</td><td>{@code mfgcal_update_failures_total{region,reason}}</td><td>update attempts that failed their checks (warm, then its cold retry), by reason</td></tr>
  * <tr><td>{@link #REGION_HEALTH}</td><td>{@code mfgcal_region_health{region}}</td><td>last update: 0 ok, 1 recovered by the cold retry, 2 degraded</td></tr>
- * <tr><td>{@link #CONSUMER_LAG}</td><td>{@code mfgcal_consumer_lag_records{topic,partition}}</td><td>records behind the log end</td></tr>
+ * <tr><td>{@link #CONSUMER_LAG}</td><td>{@code mfgcal_consumer_lag_records{topic,partition}}</td><td>records behind the log end (assigned partitions only)</td></tr>
+ * <tr><td>{@link #CONSUMER_PAUSED}</td><td>{@code mfgcal_consumer_paused_partitions}</td><td>assigned partitions paused for backpressure</td></tr>
+ * <tr><td>{@link #LAST_COMMITTED_BIN}</td><td>{@code mfgcal_last_committed_bin_timestamp_seconds{region}}</td><td>end of the region's latest committed bin (event time, Unix seconds)</td></tr>
  * </table>
+ *
+ * <p>Besides these, the service registers Micrometer's standard binders (JVM memory, GC, threads, classes,
+ * processor, uptime, file descriptors: {@code jvm_*}, {@code process_*}, {@code system_*}), the resident set size
+ * {@code process_resident_memory_bytes}, and Kafka's own client metrics of its consumer and transactional
+ * producer ({@code kafka_consumer_*}, {@code kafka_producer_*}); those names are Micrometer's and Kafka's.
  */
 public enum Meters {
     /** Input records read from Kafka or a file, before validation. */
@@ -95,7 +102,20 @@ public enum Meters {
             "Health of the last update: 0 ok, 1 recovered by a cold retry, 2 degraded", "region"),
     /** Consumer lag per input partition, records. */
     CONSUMER_LAG("mfgcal.consumer.lag", Type.GAUGE, "records", "mfgcal_consumer_lag_records",
-            "Records between the consumer position and the log end", "topic", "partition");
+            "Records between the committed position and the last stable offset, per assigned partition", "topic",
+            "partition"),
+    /**
+     * Assigned input partitions paused because the pipeline has no demand (backpressure engaged), now or at any
+     * moment since the previous reading (the service reads it every second).
+     */
+    CONSUMER_PAUSED("mfgcal.consumer.paused", Type.GAUGE, "partitions", "mfgcal_consumer_paused_partitions",
+            "Assigned input partitions paused for backpressure"),
+    /**
+     * End of the region's latest committed bin (event time, seconds since the epoch): {@code time() - x} is how
+     * old the newest committed result is; it only moves forward.
+     */
+    LAST_COMMITTED_BIN("mfgcal.last.committed.bin.timestamp", Type.GAUGE, "seconds",
+            "mfgcal_last_committed_bin_timestamp_seconds", "End of the latest committed bin, event time", "region");
 
     /** Kind of meter. */
     public enum Type { COUNTER, GAUGE, TIMER, SUMMARY }

@@ -8,12 +8,16 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.mfgcal.publisher.HttpEndpoint;
 
 /**
- * Serves the Prometheus text format of a registry at {@code GET /metrics} (and a short pointer at {@code /}).
+ * Serves the Prometheus text format of a registry at {@code GET /metrics} (and a short pointer at {@code /}),
+ * liveness at {@code GET /healthz} (200 {@code live}, else 503) and readiness at {@code GET /readyz} (200 when every
+ * check of the {@link Health} passes, else 503; the body is one line of JSON naming each check, e.g.
+ * {@code {"ready":false,"checks":{"assigned":true,"restored":true,"committing":false}}}).
  *
  * <p>Contract: {@link #start} binds {@link HttpEndpoint} (default {@link #DEFAULT_ENDPOINT},
  * 127.0.0.1:9464) or throws {@link UncheckedIOException} naming the address; {@link #close} stops it and is
@@ -35,8 +39,13 @@ public final class MetricsServer implements AutoCloseable {
         this.executor = executor;
     }
 
-    /** Starts serving {@code registry} at {@code endpoint}. */
+    /** Starts serving {@code registry} at {@code endpoint}, always live and ready ({@link Health#ALWAYS}). */
     public static MetricsServer start(PrometheusMeterRegistry registry, HttpEndpoint endpoint) {
+        return start(registry, endpoint, Health.ALWAYS);
+    }
+
+    /** Starts serving {@code registry}, and {@code health} at {@code /healthz} and {@code /readyz}. */
+    public static MetricsServer start(PrometheusMeterRegistry registry, HttpEndpoint endpoint, Health health) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(endpoint.host(), endpoint.port()), 16);
@@ -51,9 +60,24 @@ public final class MetricsServer implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.createContext("/metrics", ex -> respond(ex, 200, CONTENT_TYPE, registry.scrape()));
+        server.createContext("/healthz", ex -> {
+            boolean live = health.live();
+            respond(ex, live ? 200 : 503, "text/plain; charset=utf-8", live ? "live\n" : "not live\n");
+        });
+        server.createContext("/readyz", ex -> {
+            Map<String, Boolean> checks = health.readiness();
+            boolean ready = checks.values().stream().allMatch(Boolean::booleanValue);
+            StringBuilder sb = new StringBuilder("{\"ready\":").append(ready).append(",\"checks\":{");
+            String sep = "";
+            for (Map.Entry<String, Boolean> e : checks.entrySet()) {
+                sb.append(sep).append('"').append(e.getKey()).append("\":").append(e.getValue());
+                sep = ",";
+            }
+            respond(ex, ready ? 200 : 503, "application/json", sb.append("}}\n").toString());
+        });
         server.createContext("/", ex -> {
             if ("/".equals(ex.getRequestURI().getPath())) {
-                respond(ex, 200, "text/plain; charset=utf-8", "mfgcal metrics: GET /metrics\n");
+                respond(ex, 200, "text/plain; charset=utf-8", "mfgcal metrics: GET /metrics, /healthz, /readyz\n");
             } else {
                 respond(ex, 404, "text/plain; charset=utf-8", "not found\n");
             }

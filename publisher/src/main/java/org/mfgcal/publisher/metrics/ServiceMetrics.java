@@ -94,6 +94,36 @@ public final class ServiceMetrics implements CalibrationListener {
         gauge(Meters.CONSUMER_LAG, lag, topic, Integer.toString(partition));
     }
 
+    /**
+     * Removes the lag series of every partition not in {@code assigned} (keys {@code topic + "-" + partition}):
+     * a partition that moved to another instance must not keep reporting its last lag here.
+     */
+    public void retainConsumerLag(Set<String> assigned) {
+        gauges.keySet().removeIf(g -> {
+            if (g.meter() != Meters.CONSUMER_LAG
+                    || assigned.contains(g.tags().stream().filter(t -> t.getKey().equals("topic")).findFirst()
+                    .orElseThrow().getValue() + "-" + g.tags().stream().filter(t -> t.getKey().equals("partition"))
+                    .findFirst().orElseThrow().getValue())) {
+                return false;
+            }
+            Gauge old = registry.find(Meters.CONSUMER_LAG.meterName()).tags(g.tags()).gauge();
+            if (old != null) {
+                registry.remove(old);
+            }
+            return true;
+        });
+    }
+
+    /** {@code n} assigned input partitions are paused for backpressure right now. */
+    public void pausedPartitions(int n) {
+        gauge(Meters.CONSUMER_PAUSED, n);
+    }
+
+    /** A transaction holding {@code region}'s bin ending at {@code binEndEpochSeconds} committed. */
+    public void binCommitted(String region, long binEndEpochSeconds) {
+        gauge(Meters.LAST_COMMITTED_BIN, binEndEpochSeconds, region);
+    }
+
     // ---- online loop
 
     @Override

@@ -56,6 +56,8 @@ class GrafanaQueriesAgainstPrometheusTest {
         Fixtures.play(metrics, "Paris", 4, 30, -1, 4L);
         AtomicLong bin = new AtomicLong(30);
         ScheduledExecutorService feeder = Executors.newSingleThreadScheduledExecutor();
+        io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics jvm = new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics();
+        jvm.bindTo(registry); // the dashboard's heap panel (the service binds it too)
         try (MetricsServer server = MetricsServer.start(registry, HttpEndpoint.loopback(0))) {
             feeder.scheduleAtFixedRate(() -> feed(metrics, bin.getAndIncrement()), 0, 200, TimeUnit.MILLISECONDS);
             Path config = prometheusConfig(repo.resolve("prometheus/prometheus.yml"), "127.0.0.1:" + server.port());
@@ -117,6 +119,9 @@ class GrafanaQueriesAgainstPrometheusTest {
         metrics.recordsIn("flights", 250);
         metrics.deadLetter(bin % 2 == 0 ? "parse" : "unknown-zone");
         metrics.consumerLag("mfg.input", 0, 40 + bin % 5);
+        metrics.pausedPartitions((int) (bin % 3));
+        metrics.binCommitted("London", 978_310_800L + 3600 * bin);
+        metrics.binCommitted("Paris", 978_310_800L + 3600 * bin);
     }
 
     /** Null if {@code expr} is valid and returns at least one series with a finite value, else the problem. */

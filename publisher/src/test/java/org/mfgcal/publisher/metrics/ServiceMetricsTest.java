@@ -46,6 +46,10 @@ class ServiceMetricsTest {
         m.lateEvent("London");
         m.consumerLag("mfg.input", 3, 17);
         m.consumerLag("mfg.input", 3, 5);
+        m.consumerLag("mfg.input", 4, 9);
+        m.retainConsumerLag(java.util.Set.of("mfg.input-3")); // partition 4 moved to another instance
+        m.pausedPartitions(2);
+        m.binCommitted("London", 978_310_800L);
         m.snapshotClosed(new org.mfgcal.calibrator.online.Observation("London", 1, List.of("A"), List.of(1.0), 9));
         m.parametersUpdated(Fixtures.update("London", 1, 0.1, ParameterUpdate.Start.COLD));
         m.parametersUpdated(Fixtures.update("London", 2, 0.1, ParameterUpdate.Start.WARM));
@@ -77,6 +81,11 @@ class ServiceMetricsTest {
         assertEquals(1, value(samples, "mfgcal_dead_letter_records_total", Map.of("reason", "unknown-zone")));
         assertEquals(1, value(samples, "mfgcal_late_events_total", Map.of("region", "London")));
         assertEquals(5, value(samples, "mfgcal_consumer_lag_records", Map.of("topic", "mfg.input", "partition", "3")));
+        assertTrue(samples.stream().noneMatch(x -> x.name().equals("mfgcal_consumer_lag_records")
+                && "4".equals(x.labels().get("partition"))), "lag of a partition no longer assigned is removed");
+        assertEquals(2, value(samples, "mfgcal_consumer_paused_partitions", Map.of()));
+        assertEquals(978_310_800.0, value(samples, "mfgcal_last_committed_bin_timestamp_seconds",
+                Map.of("region", "London")));
         assertEquals(1, value(samples, "mfgcal_closed_snapshots_total", Map.of("region", "London")));
         assertEquals(1, value(samples, "mfgcal_calibration_updates_total", Map.of("region", "London", "start", "cold")));
         assertEquals(2, value(samples, "mfgcal_calibration_updates_total", Map.of("region", "London", "start", "warm")));

@@ -1,0 +1,205 @@
+package org.mfgcal.app.faults;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.mfgcal.kafka.EmbeddedKafka;
+
+/**
+ * A standalone single-node KRaft broker as its own OS process, started as an operator would from the application's
+ * own jars ({@code app/target/lib}): {@code kafka.tools.StorageTool format --standalone} once, then
+ * {@code kafka.Kafka server.properties}. Both listeners bind 127.0.0.1 on ports chosen free at the first start and
+ * kept across restarts (same data directory, same ports), so a client's bootstrap stays valid.
+ *
+ * <p>Fault helpers: {@link #sigterm()} (graceful: controlled shutdown), {@link #sigkill()} (kill -9), {@link #start()}
+ * again. Not thread-safe; one test drives it.
+ */
+final class BrokerProcess implements AutoCloseable {
+
+    private final Path dir;
+    private final Path config;
+    private final int brokerPort;
+    private final int controllerPort;
+    private Process process;
+    private int starts;
+
+    private BrokerProcess(Path dir, int brokerPort, int controllerPort) {
+        this.dir = dir;
+        this.config = dir.resolve("server.properties");
+        this.brokerPort = brokerPort;
+        this.controllerPort = controllerPort;
+    }
+
+    /** Formats {@code dir} and starts the broker; returns once an admin client sees it. */
+    static BrokerProcess startNew(Path dir) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        BrokerProcess b = new BrokerProcess(dir, Procs.freePort(), Procs.freePort());
+        b.writeConfig();
+        b.format();
+        b.start();
+        return b;
+    }
+
+    private void writeConfig() throws IOException {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("process.roles", "broker,controller");
+        m.put("node.id", "1");
+        m.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
+        m.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        m.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        m.put("controller.listener.names", "CONTROLLER");
+        m.put("inter.broker.listener.name", "PLAINTEXT");
+        m.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        m.put("log.dirs", dir.resolve("logs").toString());
+        m.put("num.partitions", "1");
+        m.put("offsets.topic.replication.factor", "1");
+        m.put("offsets.topic.num.partitions", "1");
+        m.put("transaction.state.log.replication.factor", "1");
+        m.put("transaction.state.log.min.isr", "1");
+        m.put("transaction.state.log.num.partitions", "1");
+        m.put("share.coordinator.state.topic.replication.factor", "1");
+        m.put("share.coordinator.state.topic.min.isr", "1");
+        m.put("group.initial.rebalance.delay.ms", "0");
+        m.put("auto.create.topics.enable", "false");
+        StringBuilder sb = new StringBuilder("# written by the fault-injection harness (app/src/test/.../faults)\n");
+        m.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        Files.writeString(config, sb.toString());
+    }
+
+    private void format() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(Procs.java(), "-Xmx256m", "-cp", Procs.libClasspath(), "kafka.tools.StorageTool",
+                "format", "-t", org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", config.toString(),
+                "--standalone")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("format.log").toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("kafka-storage format failed: " + Files.readString(dir.resolve("format.log")));
+        }
+    }
+
+    /** Starts the broker process (again) on the same directory and ports; returns once it answers. */
+    void start() throws IOException, InterruptedException {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("broker already running");
+        }
+        starts++;
+        Path log = dir.resolve("broker-" + starts + ".log");
+        process = new ProcessBuilder(Procs.java(), "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-cp",
+                Procs.libClasspath(), "kafka.Kafka", config.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        awaitReady(Duration.ofSeconds(90), log);
+    }
+
+    private void awaitReady(Duration timeout, Path log) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = admin()) {
+            while (true) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("broker exited with " + process.exitValue() + ": " + tail(log));
+                }
+                try {
+                    if (!admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty()) {
+                        return;
+                    }
+                } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                    // not up yet
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("broker not ready after " + timeout + ": " + tail(log));
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /** SIGTERM and wait for the exit (controlled shutdown). */
+    void sigterm() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("broker did not stop within 60 s of SIGTERM");
+        }
+    }
+
+    /** SIGKILL (kill -9) and wait for the exit. */
+    void sigkill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    String bootstrap() {
+        return "127.0.0.1:" + brokerPort;
+    }
+
+    Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000));
+    }
+
+    /** Creates topics (replication 1) with {@code partitions} each, unless they exist; waits for leaders. */
+    void createTopics(int partitions, Map<String, String> configs, String... names) throws Exception {
+        try (Admin admin = admin()) {
+            for (String n : names) {
+                try {
+                    admin.createTopics(List.of(new NewTopic(n, partitions, (short) 1).configs(configs))).all()
+                            .get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+            EmbeddedKafka.awaitLeaders(admin, List.of(names), Duration.ofSeconds(30));
+        }
+    }
+
+    /** Stops the broker (SIGTERM, then SIGKILL after 30 s); the directory is the caller's. */
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static void deleteQuietly(Path p) {
+        try {
+            if (Files.exists(p)) {
+                try (var s = Files.walk(p)) {
+                    s.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
