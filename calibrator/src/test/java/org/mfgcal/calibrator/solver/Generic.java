@@ -3,8 +3,20 @@ package org.mfgcal.calibrator.solver;
 import org.mfgcal.calibrator.game.Game;
 import org.mfgcal.calibrator.game.Graph;
 
-/** Wraps a game and hides its fused kernels, forcing the solver's generic sweeps (for cross-checks). */
-public record Generic(Game g) implements Game {
+/**
+ * Wraps a game and hides its fused kernels, forcing the solver's generic sweeps (for cross-checks). With
+ * {@code exitScaledCost = false} the running cost accrues over the whole Δt, the stable step before issue 11.
+ */
+public record Generic(Game g, boolean exitScaledCost) implements Game {
+    public Generic(Game g) {
+        this(g, g.exitScaledCost());
+    }
+
+    /** The game with the running cost over the whole Δt (the former stable step), generic sweeps. */
+    static Generic costOverWholeStep(Game g) {
+        return new Generic(g, false);
+    }
+
     @Override
     public String name() {
         return g.name();
@@ -23,11 +35,6 @@ public record Generic(Game g) implements Game {
     @Override
     public String[] parameterNames() {
         return g.parameterNames();
-    }
-
-    @Override
-    public boolean exitScaledCost() {
-        return g.exitScaledCost();
     }
 
     @Override

@@ -56,7 +56,7 @@ class StiffMobilityStepTest {
             }
         }
         // the step with the cost over the whole Δt (before): the same sweep leaves the bound or overflows
-        EquilibriumSolver old = new EquilibriumSolver(new CostOverWholeStep(game), (steps - 1) * dt, steps, opt);
+        EquilibriumSolver old = new EquilibriumSolver(Generic.costOverWholeStep(game), (steps - 1) * dt, steps, opt);
         double[] u = old.solve(mu0, gamma).u();
         boolean broken = false;
         for (double v : u) {
