@@ -361,13 +361,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         if (!noBaseline) {
             base = Model.create(baselineSpec(data), s);
             br = new Trainer(cfg, new Progress(System.err, "baseline s" + s, !quiet)).train(base, data);
-            Map<String, Object> be = evaluate(base, data, br);
-            for (Object split : be.values()) {
-                if (split instanceof Map<?, ?> sm) {
-                    sm.remove("gamma_l2"); // the baseline's rates are not the game's parameters
-                }
-            }
-            models.put("baseline_ode", be);
+            models.put("baseline_ode", baselineEvaluation(base, data, br));
             training.put("baseline_ode", curves(br));
         }
         Map<String, Object> pers = new LinkedHashMap<>();
@@ -431,13 +425,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         if (!noBaseline) {
             base = Model.create(baselineSpec(data), s);
             br = new Trainer(cfg, new Progress(System.err, "baseline s" + s, !quiet)).train(base, data);
-            Map<String, Object> be = evaluate(base, data, br);
-            for (Object split : be.values()) {
-                if (split instanceof Map<?, ?> sm) {
-                    sm.remove("gamma_l2");
-                }
-            }
-            models.put("baseline_ode", be);
+            models.put("baseline_ode", baselineEvaluation(base, data, br));
             training.put("baseline_ode", curves(br));
         }
         Map<String, Object> pers = new LinkedHashMap<>();
@@ -903,5 +891,16 @@ public final class CalibrateCommand implements Callable<Integer> {
             v[n] = flat[n * w + c];
         }
         return v;
+    }
+
+    /** The baseline's evaluation, without gamma_l2 (its rates are not the game's parameters). */
+    private Map<String, Object> baselineEvaluation(Model base, Dataset data, Trainer.Result br) {
+        Map<String, Object> be = evaluate(base, data, br);
+        for (Object split : be.values()) {
+            if (split instanceof Map<?, ?> sm) {
+                sm.remove("gamma_l2");
+            }
+        }
+        return be;
     }
 }
