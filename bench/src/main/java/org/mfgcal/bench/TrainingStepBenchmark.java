@@ -3,7 +3,7 @@ package org.mfgcal.bench;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.mfgcal.calibrator.calibrate.Adam;
+import org.mfgcal.calibrator.optim.Adam;
 import org.mfgcal.calibrator.calibrate.BlockSpec;
 import org.mfgcal.calibrator.calibrate.Dataset;
 import org.mfgcal.calibrator.calibrate.Model;

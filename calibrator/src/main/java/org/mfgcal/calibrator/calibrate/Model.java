@@ -22,6 +22,7 @@ import org.mfgcal.calibrator.solver.Gradient;
 import org.mfgcal.calibrator.solver.Solution;
 import org.mfgcal.calibrator.solver.SolverOptions;
 import org.mfgcal.calibrator.solver.SquaredLoss;
+import org.mfgcal.calibrator.optim.Adam;
 
 /**
  * A calibratable model: a game, a parameterisation γθ and its weights θ, and the equilibrium solvers. This is the

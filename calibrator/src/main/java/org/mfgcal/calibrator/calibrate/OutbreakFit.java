@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.mfgcal.calibrator.game.SirGame;
-import org.mfgcal.calibrator.online.Lbfgs;
+import org.mfgcal.calibrator.optim.Minimiser;
+import org.mfgcal.calibrator.optim.Minimiser.Run;
 import org.mfgcal.calibrator.solver.EquilibriumSolver;
 import org.mfgcal.calibrator.solver.Method;
 import org.mfgcal.calibrator.solver.Scheme;
@@ -145,8 +146,8 @@ public final class OutbreakFit {
     // ------------------------------------------------------------------------------------------ objectives
 
     /** F(x) and, unless {@code grad} is null, ∇F (modified); +∞ where the model cannot be evaluated. */
-    interface Objective {
-        double value(double[] x, double[] grad);
+    /** The fit's objective, F(x) and ∂F/∂x (see the class notes); the minimiser's type. */
+    interface Objective extends Minimiser.Objective {
     }
 
     static double[] natural(double[] x) {
@@ -351,8 +352,8 @@ public final class OutbreakFit {
             if (!Double.isFinite(p[0])) {
                 break;
             }
-            Run r = minimise(f, new double[] {p[1], p[2], p[3]}, opt.maxIterations());
-            if (best == null || r.f < best.f) {
+            Run r = Minimiser.minimise(f, new double[] {p[1], p[2], p[3]}, opt.maxIterations());
+            if (best == null || r.f() < best.f()) {
                 best = r;
             }
         }
@@ -360,13 +361,13 @@ public final class OutbreakFit {
             throw new IllegalStateException("the SIR ODE could not be evaluated on any start point");
         }
         Run fine = best;
-        double[] th = natural(fine.x);
+        double[] th = natural(fine.x());
         double[] inc = new double[days];
         double[] jac = new double[days * P];
         SirOde.incidence(th[0], th[1], th[2], population, days, opt.substeps(), inc, jac);
         double[] ones = new double[days];
         Arrays.fill(ones, 1.0);
-        return estimate("sir_ode", th, 0.0, inc, jac, ones, evaluations, seconds(t0), fine.path);
+        return estimate("sir_ode", th, 0.0, inc, jac, ones, evaluations, seconds(t0), fine.path());
     }
 
     private Estimate fitGame(Estimate ode) {
@@ -384,10 +385,10 @@ public final class OutbreakFit {
         List<double[]> profile = new ArrayList<>();
         List<Object[]> candidates = new ArrayList<>(); // {κ, Run} on the search grid
         // κ = 0: the game is the ODE; evaluated from the ODE's (search-grid) optimum.
-        Run best = minimise(f, x0, opt.maxIterations());
+        Run best = Minimiser.minimise(f, x0, opt.maxIterations());
         double bestKappa = 0;
-        profile.add(new double[] {0, best.f});
-        double[] prev = best.x;
+        profile.add(new double[] {0, best.f()});
+        double[] prev = best.x();
         int gridIter = Math.min(opt.maxIterations(), 30);
         // Epidemic-shaped starts (R0 > 1): the ODE's optimum can be a degenerate one (R0 < 1, a pure decline) when
         // the ODE cannot turn an outbreak over, which the game can do by distancing.
@@ -416,13 +417,13 @@ public final class OutbreakFit {
                     fs = v;
                 }
             }
-            Run r = minimise(f, start, gridIter);
-            profile.add(new double[] {gm.kappa, r.f});
+            Run r = Minimiser.minimise(f, start, gridIter);
+            profile.add(new double[] {gm.kappa, r.f()});
             candidates.add(new Object[] {gm.kappa, r});
-            if (Double.isFinite(r.f)) {
-                prev = r.x;
+            if (Double.isFinite(r.f())) {
+                prev = r.x();
             }
-            if (better(r.f, best.f)) {
+            if (better(r.f(), best.f())) {
                 best = r;
                 bestKappa = gm.kappa;
             }
@@ -431,10 +432,10 @@ public final class OutbreakFit {
             double center = bestKappa;
             for (double m : new double[] {Math.pow(10, -0.25), Math.pow(10, 0.25)}) {
                 gm.kappa = center * m;
-                Run r = minimise(f, best.x, gridIter);
-                profile.add(new double[] {gm.kappa, r.f});
+                Run r = Minimiser.minimise(f, best.x(), gridIter);
+                profile.add(new double[] {gm.kappa, r.f()});
                 candidates.add(new Object[] {gm.kappa, r});
-                if (better(r.f, best.f)) {
+                if (better(r.f(), best.f())) {
                     best = r;
                     bestKappa = gm.kappa;
                 }
@@ -447,26 +448,26 @@ public final class OutbreakFit {
         // pay on the fine grid the game's estimate is the ODE's own optimum (never worse than the ODE).
         // The search grid is coarse (its error can exceed the differences between κ's): polish the 3 best κ > 0 that
         // beat κ = 0 on it through grids ×4 finer up to the fine grid, and keep the best on the fine grid.
-        candidates.sort((a, b) -> Double.compare(((Run) a[1]).f, ((Run) b[1]).f));
+        candidates.sort((a, b) -> Double.compare(((Run) a[1]).f(), ((Run) b[1]).f()));
         Run polished = null;
         int tried = 0;
         for (Object[] cand : candidates) {
             double kap = (double) cand[0];
             Run start = (Run) cand[1];
-            if (tried == 3 || !better(start.f, profile.get(0)[1])) {
+            if (tried == 3 || !better(start.f(), profile.get(0)[1])) {
                 break;
             }
             tried++;
-            double[] x = start.x;
+            double[] x = start.x();
             for (int k = ks * 4; ; k *= 4) {
                 int kk = Math.min(k, opt.substeps());
-                Run r = minimise(counting(new GameModel(kap, kk)), x, gridIter);
-                if (!Double.isFinite(r.f)) {
+                Run r = Minimiser.minimise(counting(new GameModel(kap, kk)), x, gridIter);
+                if (!Double.isFinite(r.f())) {
                     break;
                 }
-                x = r.x;
+                x = r.x();
                 if (kk == opt.substeps()) {
-                    if (polished == null || r.f < polished.f) {
+                    if (polished == null || r.f() < polished.f()) {
                         polished = r;
                         bestKappa = kap;
                     }
@@ -479,9 +480,9 @@ public final class OutbreakFit {
         double kappa = bestKappa;
         double odeF = ode.sse() / scale;
         double[] path;
-        if (polished != null && polished.f < odeF) {
-            th = natural(polished.x);
-            path = polished.path;
+        if (polished != null && polished.f() < odeF) {
+            th = natural(polished.x());
+            path = polished.path();
         } else {
             kappa = 0;
             fine.kappa = 0;
@@ -613,101 +614,5 @@ public final class OutbreakFit {
             v[i] = lo * Math.pow(hi / lo, i / (double) (n - 1));
         }
         return v;
-    }
-
-    // ------------------------------------------------------------------------------------------ L-BFGS
-
-    record Run(double[] x, double f, int iterations, double[] path) {
-    }
-
-    /**
-     * L-BFGS (the online loop's two-loop recursion, identity H₀) with an Armijo backtracking line search; a step is
-     * capped at 2 in the unconstrained coordinates (a factor e² in β or γ_rec). Only decreases are accepted, so the
-     * result is never worse than the start.
-     */
-    static Run minimise(Objective f, double[] x0, int maxIter) {
-        final int n = x0.length;
-        double[] x = x0.clone();
-        double[] g = new double[n];
-        double fx = f.value(x, g);
-        List<Double> path = new ArrayList<>();
-        path.add(fx);
-        if (!Double.isFinite(fx)) {
-            return new Run(x, Double.POSITIVE_INFINITY, 0, new double[] {Double.POSITIVE_INFINITY});
-        }
-        Lbfgs mem = new Lbfgs(n, 6);
-        double[] dir = new double[n], xn = new double[n], gn = new double[n], s = new double[n], y = new double[n];
-        int it = 0;
-        int flat = 0;
-        for (; it < maxIter; it++) {
-            if (maxAbs(g) < 1e-10) {
-                break;
-            }
-            mem.direction(g, (q, z) -> System.arraycopy(q, 0, z, 0, n), dir);
-            double gd = dot(g, dir);
-            if (!(gd < 0)) {
-                mem.reset();
-                for (int i = 0; i < n; i++) {
-                    dir[i] = -g[i];
-                }
-                gd = -dot(g, g);
-            }
-            double t = Math.min(1.0, 2.0 / maxAbs(dir));
-            boolean accepted = false;
-            double fn = Double.NaN;
-            for (int ls = 0; ls < 40; ls++) {
-                for (int i = 0; i < n; i++) {
-                    xn[i] = x[i] + t * dir[i];
-                }
-                fn = f.value(xn, gn);
-                if (fn <= fx + 1e-4 * t * gd && Double.isFinite(fn)) {
-                    accepted = true;
-                    break;
-                }
-                t *= Double.isFinite(fn) ? 0.5 : 0.25;
-            }
-            if (!accepted) {
-                if (mem.pairs() > 0) {
-                    mem.reset(); // retry once along the steepest descent
-                    continue;
-                }
-                break;
-            }
-            for (int i = 0; i < n; i++) {
-                s[i] = xn[i] - x[i];
-                y[i] = gn[i] - g[i];
-            }
-            mem.update(s, y);
-            double drop = fx - fn;
-            System.arraycopy(xn, 0, x, 0, n);
-            System.arraycopy(gn, 0, g, 0, n);
-            fx = fn;
-            path.add(fx);
-            flat = drop <= 1e-12 * Math.max(1e-3, fx) ? flat + 1 : 0;
-            if (flat >= 3) {
-                break;
-            }
-        }
-        double[] p = new double[path.size()];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = path.get(i);
-        }
-        return new Run(x, fx, it, p);
-    }
-
-    private static double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += a[i] * b[i];
-        }
-        return s;
-    }
-
-    private static double maxAbs(double[] a) {
-        double m = 0;
-        for (double v : a) {
-            m = Math.max(m, Math.abs(v));
-        }
-        return m;
     }
 }

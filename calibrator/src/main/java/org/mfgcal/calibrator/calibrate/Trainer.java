@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.mfgcal.calibrator.solver.SquaredLoss;
+import org.mfgcal.calibrator.optim.Adam;
 
 /**
  * The training loop of docs/MODEL.md §4: per epoch the training trajectories are shuffled (seeded) and cut into

@@ -1,5 +1,7 @@
 package org.mfgcal.calibrator.calibrate;
 
+import org.mfgcal.calibrator.optim.Adam;
+
 /**
  * Training protocol (docs/MODEL.md §4). Defaults in {@link #DEFAULTS}, defined once: 500 epochs, batch 10, Adam
  * learning rate {@link Adam#LEARNING_RATE}, window Δ = ⌊0.2 N⌋, seed 0, validation every epoch.

@@ -1,6 +1,7 @@
 package org.mfgcal.calibrator.online;
 
 import java.util.Arrays;
+import org.mfgcal.calibrator.io.StateCodec;
 import java.util.List;
 
 /**
@@ -188,7 +189,7 @@ final class DriftMonitor {
     }
 
     /**
-     * Writes every statistic that influences future alerts (warm state, see {@link RegionCalibrator#exportState()}):
+     * Writes every statistic that influences future alerts (warm state, {@link WarmState}):
      * warm-up buffers, arming and thresholds, group null levels, CUSUM statistics, runs and active alerts.
      */
     void writeState(StateCodec.Writer out) {

@@ -28,12 +28,10 @@ import org.mfgcal.calibrator.solver.SolverOptions;
  * @param learningRate      Adam step size on log-rates (> 0; used by {@link Optimizer#ADAM} only)
  * @param coldSteps         budget of a cold start (≥ 1): gradient evaluations (L-BFGS, line-search trials included)
  *                          or steps (Adam)
- * @param warmSteps         budget of a warm update (≥ 1), same unit; it bounds the update latency (about 4 ms an
- *                          evaluation at 21 states × 96 bins, see OnlineUpdateBenchmark); an optimisation it cuts short
- *                          continues, warm, at the next bin (L-BFGS keeps its memory), but leaves the published rates
- *                          less converged. Default 8, measured on the flights sample (FlightsOnlineTest) and the
- *                          benchmark: warm/cold iterations 0.160 at 8 (7: 0.187, 10: 0.171), band coverage 0.906 and the
- *                          drift results unchanged; update p99 36–47 ms at 8 against 58–61 ms at 10
+ * @param warmSteps         budget of a warm update (≥ 1), same unit; it bounds the update latency; an optimisation
+ *                          it cuts short continues, warm, at the next bin (L-BFGS keeps its memory), but leaves the
+ *                          published rates less converged. Default 8 (its measurement: bench/BENCHMARKS.md, "Online
+ *                          loop")
  * @param relativeTolerance the loss "stops improving" when a step improves the best loss by less than this
  *                          fraction (≥ 0)
  * @param smoothness        λ_s, weight of Σ (θ_{r+1,e} − θ_{r,e})² / 2 over adjacent rows (≥ 0)

@@ -1,6 +1,8 @@
 package org.mfgcal.calibrator.online;
 
 import java.util.Arrays;
+import org.mfgcal.calibrator.calibrate.Parameterisation;
+import org.mfgcal.calibrator.io.StateCodec;
 
 /**
  * A per-bin table of log base rates: θ[r·E + e] = log q_e during window row r, for rows r = 0..W−2 (the W−1
@@ -11,9 +13,16 @@ import java.util.Arrays;
  * per row by the loop (from flow counts when the data has them). It makes the table identifiable: shares alone only
  * determine net flows. Rates are what an operator reads: "rate from A to B during the 08:00 bin".
  *
- * <p>Not thread-safe (holds the window's priors); allocates nothing after construction.
+ * <p>A {@link Parameterisation} (θ → γ, its pullback and penalty, the one concept the offline trainer fits) whose γ
+ * does not depend on its inputs, with what a sliding window adds: per-row priors, {@link #shift}, the cold start
+ * {@link #reset}, and the regulariser's curvature for the preconditioner and the posterior. The online loop calls the
+ * single-trajectory forms {@link #gamma(double[], double[])} and {@link #pullback} (overwriting), the batched
+ * interface methods delegate to them.
+ *
+ * <p>Not thread-safe (holds the window's priors); allocates nothing after construction in the single-trajectory
+ * methods.
  */
-public final class RateTable implements ParameterModel {
+public final class RateTable implements Parameterisation {
     private final int rows;
     private final int edges;
     private final double smoothness;
@@ -63,7 +72,7 @@ public final class RateTable implements ParameterModel {
         return rows * edges;
     }
 
-    @Override
+    /** Time steps N of the trajectory γ (the window length W). */
     public int steps() {
         return rows + 1;
     }
@@ -92,7 +101,7 @@ public final class RateTable implements ParameterModel {
         return prior[r * edges + e];
     }
 
-    /** Writes the priors (warm state, see {@link RegionCalibrator#exportState()}). */
+    /** Writes the priors (warm state, {@link WarmState}). */
     void writeState(StateCodec.Writer out) {
         out.doubles(prior);
     }
@@ -102,7 +111,7 @@ public final class RateTable implements ParameterModel {
         in.doubles("prior", prior);
     }
 
-    @Override
+    /** γ (N·E, modified) from θ (not modified). */
     public void gamma(double[] theta, double[] gamma) {
         final int n = rows * edges;
         for (int i = 0; i < n; i++) {
@@ -111,7 +120,10 @@ public final class RateTable implements ParameterModel {
         System.arraycopy(gamma, (rows - 1) * edges, gamma, n, edges);
     }
 
-    @Override
+    /**
+     * θ̄ = (∂γ/∂θ)ᵀ γ̄: {@code thetaBar} (modified, overwritten) from {@code gammaBar}; {@code gamma} is
+     * {@link #gamma(double[], double[])}{@code (theta)}. Not modified: {@code theta}, {@code gamma}, {@code gammaBar}.
+     */
     public void pullback(double[] theta, double[] gamma, double[] gammaBar, double[] thetaBar) {
         final int n = rows * edges;
         for (int i = 0; i < n; i++) {
@@ -123,7 +135,7 @@ public final class RateTable implements ParameterModel {
         }
     }
 
-    @Override
+    /** Adds the regulariser's gradient to {@code thetaBar} (modified) and returns its value. */
     public double regulariser(double[] theta, double[] thetaBar) {
         double v = 0;
         final int n = rows * edges;
@@ -143,7 +155,7 @@ public final class RateTable implements ParameterModel {
         return v;
     }
 
-    @Override
+    /** Adds the diagonal of the regulariser's Hessian to {@code diag} (modified). */
     public void curvature(double[] theta, double[] diag) {
         for (int r = 0; r < rows; r++) {
             final double s = smoothness * ((r > 0 ? 1 : 0) + (r < rows - 1 ? 1 : 0));
@@ -185,7 +197,7 @@ public final class RateTable implements ParameterModel {
         }
     }
 
-    @Override
+    /** Slides the window by one bin: θ (modified) and the priors move one row back in time. */
     public void shift(double[] theta) {
         final int n = rows * edges;
         System.arraycopy(theta, edges, theta, 0, n - edges);
@@ -193,13 +205,56 @@ public final class RateTable implements ParameterModel {
         // The new last row starts where the previous last row ended (persistence); its prior is set by the loop.
     }
 
-    @Override
+    /** Entries by which {@link #shift} moves θ (one row), so optimiser memories can follow. */
     public int shiftStride() {
         return edges;
     }
 
-    @Override
+    /** Sets θ (modified) to the prior (the cold start). */
     public void reset(double[] theta) {
         System.arraycopy(prior, 0, theta, 0, rows * edges);
+    }
+
+    @Override
+    public boolean dependsOnMu() {
+        return false;
+    }
+
+    /** Every input gets the same γ: {@code out} holds {@code count} copies of {@link #gamma(double[], double[])}. */
+    @Override
+    public void gamma(double[] theta, Inputs[] in, int count, double[] out) {
+        final int len = steps() * edges;
+        double[] one = new double[len];
+        gamma(theta, one);
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(one, 0, out, i * len, len);
+        }
+    }
+
+    @Override
+    public void backprop(double[] theta, Inputs[] in, int count, double[] gammaBar, double[] thetaGrad) {
+        final int len = steps() * edges;
+        double[] one = new double[len];
+        double[] g = new double[len];
+        double[] tb = new double[size()];
+        gamma(theta, one);
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(gammaBar, i * len, g, 0, len);
+            pullback(theta, one, g, tb);
+            for (int j = 0; j < tb.length; j++) {
+                thetaGrad[j] += tb[j];
+            }
+        }
+    }
+
+    @Override
+    public void muVjp(double[] theta, Inputs in, double[] gammaBar, double[] muBar) {
+        // γ does not depend on μ
+    }
+
+    /** The regulariser ({@link #regulariser}). */
+    @Override
+    public double penalty(double[] theta, double[] thetaGrad) {
+        return regulariser(theta, thetaGrad);
     }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mfgcal.calibrator.optim.Adam;
 
 /** Optimiser, noise, penalty and trainer mechanics, each against independently computed values. */
 class TrainingTest {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.mfgcal.calibrator.optim.Lbfgs;
 
 /**
  * The online optimiser's parts against independent computations: the two-loop recursion against the dense BFGS

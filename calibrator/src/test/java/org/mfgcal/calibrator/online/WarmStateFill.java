@@ -7,6 +7,8 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.SplittableRandom;
 import java.util.zip.InflaterInputStream;
+import org.mfgcal.calibrator.optim.Adam;
+import org.mfgcal.calibrator.optim.Lbfgs;
 
 /**
  * Test-only: fills every float64 array of a calibrator's state (and of its rate table, optimisers and drift monitor)
@@ -49,7 +51,7 @@ final class WarmStateFill {
                         noise(a, rng);
                     }
                 } else if (v instanceof RateTable || v instanceof Adam || v instanceof Lbfgs
-                        || v instanceof DriftMonitor) {
+                        || v instanceof DriftMonitor || isPart(v)) {
                     fill(v, rng);
                 }
             }
@@ -63,6 +65,13 @@ final class WarmStateFill {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The calibrator's parts (package-private classes of the loop that own state), reached like its own fields. */
+    private static boolean isPart(Object v) {
+        return v instanceof Window || v instanceof Objective || v instanceof Uncertainty || v instanceof Estimator
+                || v instanceof SeasonalMemory || v instanceof ShareMemory || v instanceof Forecaster
+                || v instanceof DriftChannels;
     }
 
     /** Log-rate-like values: −3 + N(0, 1). */

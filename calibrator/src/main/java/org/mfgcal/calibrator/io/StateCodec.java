@@ -1,4 +1,4 @@
-package org.mfgcal.calibrator.online;
+package org.mfgcal.calibrator.io;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -13,7 +13,8 @@ import java.util.zip.InflaterInputStream;
 import java.util.zip.ZipException;
 
 /**
- * The binary container of a {@link RegionCalibrator}'s warm state: a 6-byte plain header (magic {@value #MAGIC_TEXT},
+ * The binary container of the online calibrator's warm state ({@code online.RegionCalibrator}, layout in
+ * {@code online.WarmState}): a 6-byte plain header (magic {@value #MAGIC_TEXT},
  * version as a big-endian short), then a deflate stream of named fields. Numbers are written exactly (float64 as
  * their IEEE bits), so a restored calibrator continues bit-identically. Each array is written as its length then its
  * values split into 8 byte planes (most significant byte of every value first, "byte shuffle"): the sign and exponent
@@ -21,11 +22,11 @@ import java.util.zip.ZipException;
  *
  * <p>{@link Reader} checks every length against the receiving array and names the field in its error. Not thread-safe.
  */
-final class StateCodec {
-    static final String MAGIC_TEXT = "MFGS";
-    static final int MAGIC = 0x4D464753;
-    /** Version of the layout written by {@link RegionCalibrator#exportState()}. */
-    static final short VERSION = 2;
+public final class StateCodec {
+    public static final String MAGIC_TEXT = "MFGS";
+    public static final int MAGIC = 0x4D464753;
+    /** Version of the layout ({@code online.WarmState}); a snapshot of another version is refused with both numbers. */
+    public static final short VERSION = 2;
     /** Last value of the deflated body: a truncated body fails on it instead of restoring a partial state. */
     static final long END = 0x454E445F53544154L;
 
@@ -33,12 +34,12 @@ final class StateCodec {
     }
 
     /** Writes fields into a deflated body; {@link #finish()} returns the whole snapshot. */
-    static final class Writer {
+    public static final class Writer {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
         private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
         private final DataOutputStream out;
 
-        Writer() {
+        public Writer() {
             try {
                 DataOutputStream head = new DataOutputStream(bytes);
                 head.writeInt(MAGIC);
@@ -50,7 +51,7 @@ final class StateCodec {
             out = new DataOutputStream(new DeflaterOutputStream(bytes, deflater, 1 << 16));
         }
 
-        Writer string(String s) {
+        public Writer string(String s) {
             try {
                 out.writeUTF(s);
             } catch (IOException e) {
@@ -59,7 +60,7 @@ final class StateCodec {
             return this;
         }
 
-        Writer i32(int v) {
+        public Writer i32(int v) {
             try {
                 out.writeInt(v);
             } catch (IOException e) {
@@ -68,7 +69,7 @@ final class StateCodec {
             return this;
         }
 
-        Writer i64(long v) {
+        public Writer i64(long v) {
             try {
                 out.writeLong(v);
             } catch (IOException e) {
@@ -77,7 +78,7 @@ final class StateCodec {
             return this;
         }
 
-        Writer bool(boolean v) {
+        public Writer bool(boolean v) {
             try {
                 out.writeBoolean(v);
             } catch (IOException e) {
@@ -87,7 +88,7 @@ final class StateCodec {
         }
 
         /** a[0..n−1] (not modified) as float64 bits in byte planes. */
-        Writer doubles(double[] a, int n) {
+        public Writer doubles(double[] a, int n) {
             long[] bits = new long[n];
             for (int i = 0; i < n; i++) {
                 bits[i] = Double.doubleToRawLongBits(a[i]);
@@ -95,15 +96,15 @@ final class StateCodec {
             return planes(bits, n);
         }
 
-        Writer doubles(double[] a) {
+        public Writer doubles(double[] a) {
             return doubles(a, a.length);
         }
 
-        Writer longs(long[] a) {
+        public Writer longs(long[] a) {
             return planes(a, a.length);
         }
 
-        Writer ints(int[] a) {
+        public Writer ints(int[] a) {
             long[] v = new long[a.length];
             for (int i = 0; i < a.length; i++) {
                 v[i] = a[i];
@@ -111,7 +112,7 @@ final class StateCodec {
             return planes(v, v.length);
         }
 
-        Writer booleans(boolean[] a) {
+        public Writer booleans(boolean[] a) {
             try {
                 out.writeInt(a.length);
                 for (boolean b : a) {
@@ -140,7 +141,7 @@ final class StateCodec {
             return this;
         }
 
-        byte[] finish() {
+        public byte[] finish() {
             try {
                 out.writeLong(END);
                 out.close();
@@ -154,11 +155,11 @@ final class StateCodec {
     }
 
     /** Reads what {@link Writer} wrote; every failure is an {@link IllegalArgumentException} naming the field. */
-    static final class Reader {
+    public static final class Reader {
         private final DataInputStream in;
 
         /** Checks the plain header. */
-        Reader(byte[] snapshot) {
+        public Reader(byte[] snapshot) {
             if (snapshot == null) {
                 throw new IllegalArgumentException("warm-state snapshot is null");
             }
@@ -181,7 +182,7 @@ final class StateCodec {
                     snapshot.length - 6)));
         }
 
-        String string(String field) {
+        public String string(String field) {
             try {
                 return in.readUTF();
             } catch (IOException e) {
@@ -189,7 +190,7 @@ final class StateCodec {
             }
         }
 
-        int i32(String field) {
+        public int i32(String field) {
             try {
                 return in.readInt();
             } catch (IOException e) {
@@ -197,7 +198,7 @@ final class StateCodec {
             }
         }
 
-        long i64(String field) {
+        public long i64(String field) {
             try {
                 return in.readLong();
             } catch (IOException e) {
@@ -205,7 +206,7 @@ final class StateCodec {
             }
         }
 
-        boolean bool(String field) {
+        public boolean bool(String field) {
             try {
                 return in.readBoolean();
             } catch (IOException e) {
@@ -214,7 +215,7 @@ final class StateCodec {
         }
 
         /** An int that must equal {@code expected}. */
-        void expect(String field, int expected) {
+        public void expect(String field, int expected) {
             int v = i32(field);
             if (v != expected) {
                 throw new IllegalArgumentException("warm-state snapshot: " + field + " is " + v + ", expected "
@@ -223,30 +224,30 @@ final class StateCodec {
         }
 
         /** Fills into[0..n−1] (modified) from an array of exactly n values. */
-        void doubles(String field, double[] into, int n) {
+        public void doubles(String field, double[] into, int n) {
             long[] bits = planes(field, n);
             for (int i = 0; i < n; i++) {
                 into[i] = Double.longBitsToDouble(bits[i]);
             }
         }
 
-        void doubles(String field, double[] into) {
+        public void doubles(String field, double[] into) {
             doubles(field, into, into.length);
         }
 
-        void longs(String field, long[] into) {
+        public void longs(String field, long[] into) {
             long[] v = planes(field, into.length);
             System.arraycopy(v, 0, into, 0, into.length);
         }
 
-        void ints(String field, int[] into) {
+        public void ints(String field, int[] into) {
             long[] v = planes(field, into.length);
             for (int i = 0; i < into.length; i++) {
                 into[i] = (int) v[i];
             }
         }
 
-        void booleans(String field, boolean[] into) {
+        public void booleans(String field, boolean[] into) {
             length(field, into.length);
             try {
                 for (int i = 0; i < into.length; i++) {
@@ -258,7 +259,7 @@ final class StateCodec {
         }
 
         /** Checks the end marker: nothing was left out or added. */
-        void end() {
+        public void end() {
             long v = i64("end marker");
             if (v != END) {
                 throw new IllegalArgumentException("warm-state snapshot: end marker is 0x" + Long.toHexString(v)

@@ -1,12 +1,14 @@
-package org.mfgcal.calibrator.online;
+package org.mfgcal.calibrator.optim;
 
 import java.util.Arrays;
+import org.mfgcal.calibrator.io.StateCodec;
 
 /**
  * Limited-memory BFGS (Nocedal and Wright, Numerical Optimization, 2nd ed., Algorithm 7.4, the two-loop recursion)
  * with a caller-supplied initial inverse Hessian H₀ = M⁻¹ (a preconditioner) instead of the scalar γI.
  *
- * <p>The online loop uses M = regulariser Hessian + diagonal Gauss–Newton data curvature, which is exact for the
+ * <p>Shared by the online loop ({@link PreconditionedDescent}) and the offline outbreak fit ({@link Minimiser}).
+ * The online loop uses M = regulariser Hessian + diagonal Gauss–Newton data curvature, which is exact for the
  * quadratic part of the objective: the quasi-Newton pairs then only have to learn the data term's off-diagonal
  * curvature. The memory (the pairs s = θ' − θ, y = ∇F(θ') − ∇F(θ)) is part of the loop's warm state and is shifted
  * with the window like the parameters (see {@link #shift}).
@@ -134,8 +136,8 @@ public final class Lbfgs {
         count = other.count;
     }
 
-    /** Writes the pairs, oldest first (warm state, see {@link RegionCalibrator#exportState()}). */
-    void writeState(StateCodec.Writer out) {
+    /** Writes the pairs, oldest first (the online warm state). */
+    public void writeState(StateCodec.Writer out) {
         out.i32(count);
         for (int j = 0; j < count; j++) {
             out.doubles(s[j]).doubles(y[j]);
@@ -144,7 +146,7 @@ public final class Lbfgs {
     }
 
     /** Reads what {@link #writeState} wrote into this memory (same size and memory). */
-    void readState(StateCodec.Reader in) {
+    public void readState(StateCodec.Reader in) {
         int c = in.i32("lbfgs.pairs");
         if (c < 0 || c > memory) {
             throw new IllegalArgumentException("warm-state snapshot: lbfgs.pairs is " + c + ", expected 0.." + memory);
@@ -176,7 +178,7 @@ public final class Lbfgs {
     }
 
     /** Σ a_i b_i with four partial sums (the JIT vectorises it; a single sum is a serial dependency chain). */
-    static double dot(double[] a, double[] b) {
+    public static double dot(double[] a, double[] b) {
         final int n = a.length;
         double s0 = 0;
         double s1 = 0;
