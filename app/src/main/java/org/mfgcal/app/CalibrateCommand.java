@@ -1,5 +1,17 @@
 package org.mfgcal.app;
 
+import static org.mfgcal.app.CalibrationReport.aggregate;
+import static org.mfgcal.app.CalibrationReport.colMeans;
+import static org.mfgcal.app.CalibrationReport.cumulative;
+import static org.mfgcal.app.CalibrationReport.curves;
+import static org.mfgcal.app.CalibrationReport.estimateJson;
+import static org.mfgcal.app.CalibrationReport.finite;
+import static org.mfgcal.app.CalibrationReport.finiteList;
+import static org.mfgcal.app.CalibrationReport.outbreakMetrics;
+import static org.mfgcal.app.CalibrationReport.referenceSample;
+import static org.mfgcal.app.CalibrationReport.rows;
+import static org.mfgcal.app.CalibrationReport.splits;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.awt.Color;
@@ -383,7 +395,7 @@ public final class CalibrateCommand implements Callable<Integer> {
             }
             Sample ref = referenceSample(data);
             JSON.writeValue(out.resolve("reference-day.json").toFile(), ref);
-            plots(data, mfg, base, tr, br, ref);
+            new CalibrationPlots(out, game, incData, incidence).plots(data, mfg, base, tr, br, ref);
         }
         return r;
     }
@@ -480,105 +492,9 @@ public final class CalibrateCommand implements Callable<Integer> {
         r.put("incidence", m);
         if (writeArtifacts) {
             JSON.writeValue(out.resolve("reference-day.json").toFile(), ref);
-            outbreakPlot(mfgE, odeE, bf);
+            new CalibrationPlots(out, game, incData, incidence).outbreakPlot(mfgE, odeE, bf);
         }
         return r;
-    }
-
-    /** S-share metrics of an outbreak fit against the observed S_n = 1 − C_n / population (end of day n). */
-    private static Map<String, Object> outbreakMetrics(OutbreakFit.Estimate e, Sample ref, double pop, int days) {
-        double[] pred = new double[days];
-        double[] o = new double[days];
-        double s = 1 - e.i0();
-        for (int n = 0; n < days; n++) {
-            s -= e.fitted()[n] / pop;
-            pred[n] = s;
-            o[n] = ref.obs()[n * 3];
-        }
-        Map<String, Object> x = new LinkedHashMap<>();
-        x.put("mu_l2", Metrics.muL2(pred, o, days, 1, null));
-        x.put("rel_l2", Metrics.relL2(pred, o, days, 1, null));
-        x.put("r2_incidence", e.r2());
-        return Map.of("train", x);
-    }
-
-    private static Object finite(double v) {
-        return Double.isFinite(v) ? v : null;
-    }
-
-    private static List<Object> finiteList(double[] v) {
-        List<Object> l = new ArrayList<>(v.length);
-        for (double x : v) {
-            l.add(finite(x));
-        }
-        return l;
-    }
-
-    private static Map<String, Object> estimateJson(OutbreakFit.Estimate e, double pop) {
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("r2", e.r2());
-        f.put("sse", e.sse());
-        f.put("beta", e.beta());
-        f.put("beta_se", finite(e.betaSe()));
-        f.put("gamma_rec", e.gammaRec());
-        f.put("gamma_rec_se", finite(e.gammaRecSe()));
-        f.put("i0", e.i0());
-        f.put("i0_se", finite(e.i0Se()));
-        f.put("initial_infected", e.i0() * pop);
-        f.put("kappa", e.kappa());
-        f.put("r0", e.r0());
-        f.put("r0_se", finite(e.r0Se()));
-        f.put("infectious_period_days", e.infectiousPeriod());
-        f.put("infectious_period_se", finite(e.infectiousPeriodSe()));
-        f.put("identified", e.identified());
-        List<String> bound = new ArrayList<>();
-        if (e.beta() <= OutbreakFit.RATE_MIN * 1.01 || e.beta() >= OutbreakFit.BETA_MAX * 0.99) {
-            bound.add("beta");
-        }
-        if (e.gammaRec() <= OutbreakFit.RATE_MIN * 1.01 || e.gammaRec() >= OutbreakFit.GAMMA_MAX * 0.99) {
-            bound.add("gamma_rec");
-        }
-        f.put("at_bound", bound);
-        f.put("standard_errors", "Gauss-Newton (Laplace): s²(JᵀJ)⁻¹, s² = SSE/(days − 3); R0 and 1/gamma_rec by the delta method"
-                + (e.kappa() > 0 ? "; conditional on kappa" : "") + "; null = not identified by these data");
-        f.put("contact_min", java.util.Arrays.stream(e.contact()).min().orElse(1.0));
-        f.put("contact", e.contact());
-        f.put("evaluations", e.evaluations());
-        f.put("seconds", e.seconds());
-        return f;
-    }
-
-    private void outbreakPlot(OutbreakFit.Estimate mfgE, OutbreakFit.Estimate odeE, double[] baseline) throws IOException {
-        double[] x = incData.days();
-        Plot.Panel ip = new Plot.Panel("daily incidence", "day", "cases");
-        ip.points("observed", x, incData.incidence(), Color.BLACK);
-        ip.line(String.format("SIR MFG (R² %.3f)", mfgE.r2()), x, mfgE.fitted(), Plot.PALETTE[0]);
-        ip.dashed(String.format("SIR ODE (R² %.3f)", odeE.r2()), x, odeE.fitted(), Plot.PALETTE[2]);
-        if (baseline != null) {
-            ip.dashed("no-game rate table", x, baseline, Plot.PALETTE[1]);
-        }
-        Plot.Panel cp = new Plot.Panel("contact level alpha of susceptibles (MFG)", "day", "alpha");
-        cp.line("alpha", x, mfgE.contact(), Plot.PALETTE[0]);
-        Plot.write(out.resolve("incidence.png"), "Outbreak fit — " + incidence.getFileName(), List.of(ip, cp), 2);
-    }
-
-    private static Map<String, List<Sample>> splits(Dataset data) {
-        Map<String, List<Sample>> m = new LinkedHashMap<>();
-        m.put("train", data.train());
-        if (!data.validation().isEmpty()) {
-            m.put("validation", data.validation());
-        }
-        if (!data.test().isEmpty()) {
-            m.put("test", data.test());
-        }
-        if (!data.testOod().isEmpty()) {
-            m.put("test_ood", data.testOod());
-        }
-        return m;
-    }
-
-    private static Sample referenceSample(Dataset data) {
-        return data.test().isEmpty() ? data.train().get(0) : data.test().get(0);
     }
 
     private Map<String, Object> evaluate(Model m, Dataset data, Trainer.Result tr) {
@@ -605,17 +521,6 @@ public final class CalibrateCommand implements Callable<Integer> {
         o.put("train_cpu_seconds", tr.cpuSeconds());
         o.put("weights", m.theta().length);
         return o;
-    }
-
-    private static Map<String, Object> curves(Trainer.Result tr) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("train_loss", tr.trainLoss());
-        c.put("validation_mu_l2", tr.validation());
-        c.put("best_epoch", tr.bestEpoch());
-        c.put("seconds", tr.seconds());
-        c.put("cpu_seconds", tr.cpuSeconds());
-        c.put("not_converged_solves", tr.notConverged());
-        return c;
     }
 
     /** γ paths on the reference sample, per-parameter time means, truth and relative errors. */
@@ -693,75 +598,6 @@ public final class CalibrateCommand implements Callable<Integer> {
         return m;
     }
 
-    private static double[] cumulative(double[] v) {
-        double[] c = new double[v.length];
-        double s = 0;
-        for (int i = 0; i < v.length; i++) {
-            s += v[i];
-            c[i] = s;
-        }
-        return c;
-    }
-
-    static double[] colMeans(double[] flat, int nT, int p) {
-        double[] m = new double[p];
-        for (int n = 0; n < nT; n++) {
-            for (int k = 0; k < p; k++) {
-                m[k] += flat[n * p + k] / nT;
-            }
-        }
-        return m;
-    }
-
-    static double[][] rows(double[] flat, int nRows, int nCols) {
-        double[][] r = new double[nRows][];
-        for (int i = 0; i < nRows; i++) {
-            r[i] = java.util.Arrays.copyOfRange(flat, i * nCols, (i + 1) * nCols);
-        }
-        return r;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> aggregate(List<Map<String, Object>> perSeed) {
-        Map<String, Object> agg = new LinkedHashMap<>();
-        Map<String, Object> first = (Map<String, Object>) perSeed.get(0).get("models");
-        for (String model : first.keySet()) {
-            Map<String, Object> mm = new LinkedHashMap<>();
-            Map<String, Object> m0 = (Map<String, Object>) first.get(model);
-            for (String split : m0.keySet()) {
-                if (!(m0.get(split) instanceof Map)) {
-                    continue;
-                }
-                Map<String, Object> sm = new LinkedHashMap<>();
-                for (String metric : ((Map<String, Object>) m0.get(split)).keySet()) {
-                    double[] v = new double[perSeed.size()];
-                    for (int i = 0; i < v.length; i++) {
-                        Map<String, Object> ms = (Map<String, Object>) ((Map<String, Object>) perSeed.get(i).get("models")).get(model);
-                        Object x = ((Map<String, Object>) ms.get(split)).get(metric);
-                        v[i] = x instanceof Number n ? n.doubleValue() : Double.NaN;
-                    }
-                    double[] ms = Metrics.meanSe(v);
-                    sm.put(metric, Map.of("mean", ms[0], "se", ms[1]));
-                }
-                mm.put(split, sm);
-            }
-            agg.put(model, mm);
-        }
-        double[] rel = new double[perSeed.size()];
-        boolean has = true;
-        for (int i = 0; i < rel.length; i++) {
-            Object x = ((Map<String, Object>) perSeed.get(i).get("gamma")).get("max_rel_err");
-            has &= x instanceof Number;
-            rel[i] = x instanceof Number n ? n.doubleValue() : Double.NaN;
-        }
-        if (has) {
-            double[] ms = Metrics.meanSe(rel);
-            agg.put("gamma_max_rel_err", Map.of("mean", ms[0], "se", ms[1]));
-        }
-        agg.put("seeds", perSeed.size());
-        return agg;
-    }
-
     @SuppressWarnings("unchecked")
     private void printSummary(Map<String, Object> result) {
         Map<String, Object> s = (Map<String, Object>) result.get("summary");
@@ -785,112 +621,6 @@ public final class CalibrateCommand implements Callable<Integer> {
             }
         }
         System.out.print(sb);
-    }
-
-    // ---------------------------------------------------------------------------------------------- plots
-
-    private void plots(Dataset data, Model mfg, Model base, Trainer.Result tr, Trainer.Result br, Sample ref) throws IOException {
-        int nT = data.steps(), dd = data.states();
-        double[] x = new double[nT];
-        for (int n = 0; n < nT; n++) {
-            x[n] = n * data.dt();
-        }
-        double[] muM = mfg.predict(ref, null).solution().mu();
-        double[] muB = base == null ? null : base.predict(ref, null).solution().mu();
-        double[] muP = Evaluation.persistence(ref, nT, dd);
-        List<Plot.Panel> panels = new ArrayList<>();
-        for (int z = 0; z < dd; z++) {
-            if (data.observed() != null && !data.observed()[z]) {
-                continue;
-            }
-            Plot.Panel p = new Plot.Panel(data.stateNames()[z] + " (" + ref.label() + ")", "t", "share");
-            p.points("observed", x, col(ref.obs(), nT, dd, z), Color.BLACK);
-            p.line("mfg", x, col(muM, nT, dd, z), Plot.PALETTE[0]);
-            if (muB != null) {
-                p.dashed("no-game ODE", x, col(muB, nT, dd, z), Plot.PALETTE[1]);
-            }
-            p.dashed("persistence", x, col(muP, nT, dd, z), Plot.PALETTE[7]);
-            panels.add(p);
-        }
-        Plot.write(out.resolve("shares.png"), "Observed vs fitted share per state — " + data.name(), panels, Math.min(4, panels.size()));
-
-        // γ paths
-        List<Plot.Panel> gp = new ArrayList<>();
-        double[] g = mfg.predict(ref, null).gamma();
-        int p = mfg.game().paramsPerStep();
-        String[] names = mfg.game().parameterNames();
-        if ("mobility".equals(game)) {
-            var graph = mfg.game().graph();
-            int e = graph.edges();
-            double[] bg = base == null ? null : base.predict(ref, null).gamma();
-            for (int z = 0; z < dd; z++) {
-                double[] outM = new double[nT], outB = new double[nT], cM = new double[nT];
-                for (int n = 0; n < nT; n++) {
-                    for (int k = graph.rowStart(z); k < graph.rowEnd(z); k++) {
-                        outM[n] += g[n * p + k];
-                        if (bg != null) {
-                            outB[n] += bg[n * e + k];
-                        }
-                        if (p > e) {
-                            cM[n] += g[n * p + e + k];
-                        }
-                    }
-                }
-                Plot.Panel pn = new Plot.Panel("out-rate of " + data.stateNames()[z], "t", "Σ_y q_xy");
-                pn.line("mfg q", x, outM, Plot.PALETTE[0]);
-                if (bg != null) {
-                    pn.dashed("no-game ODE", x, outB, Plot.PALETTE[1]);
-                }
-                if (p > e) {
-                    pn.line("mfg Σ C", x, cM, Plot.PALETTE[2]);
-                }
-                gp.add(pn);
-            }
-        } else {
-            for (int k = 0; k < p; k++) {
-                Plot.Panel pn = new Plot.Panel(names[k], "t", names[k]);
-                pn.line("fitted", x, col(g, nT, p, k), Plot.PALETTE[0]);
-                if (ref.trueGamma() != null) {
-                    pn.dashed("truth", x, col(ref.trueGamma(), nT, p, k), Color.BLACK);
-                }
-                gp.add(pn);
-            }
-        }
-        Plot.write(out.resolve("gamma.png"), "γ(t) paths (" + ref.label() + ")", gp, Math.min(4, gp.size()));
-
-        Plot.Panel lp = new Plot.Panel("training", "epoch", "loss (log)").logY();
-        lp.line("mfg train", Plot.range(tr.trainLoss().length), tr.trainLoss(), Plot.PALETTE[0]);
-        lp.dashed("mfg validation Mu L2", Plot.range(tr.validation().length), tr.validation(), Plot.PALETTE[0]);
-        if (br != null) {
-            lp.line("ODE train", Plot.range(br.trainLoss().length), br.trainLoss(), Plot.PALETTE[1]);
-            lp.dashed("ODE validation Mu L2", Plot.range(br.validation().length), br.validation(), Plot.PALETTE[1]);
-        }
-        Plot.write(out.resolve("loss.png"), "Training loss", List.of(lp), 1);
-
-        if (incData != null) {
-            int days = incData.days().length;
-            double[] fit = Incidence.modelIncidence(muM, nT, incData.population(), incData.incidence()[0]);
-            Plot.Panel ip = new Plot.Panel("daily incidence", "day", "cases");
-            ip.points("observed", incData.days(), incData.incidence(), Color.BLACK);
-            ip.line("SIR MFG", incData.days(), java.util.Arrays.copyOf(fit, days), Plot.PALETTE[0]);
-            if (muB != null) {
-                ip.dashed("no-game ODE", incData.days(), Incidence.modelIncidence(muB, nT, incData.population(), incData.incidence()[0]), Plot.PALETTE[1]);
-            }
-            Plot.Panel sp = new Plot.Panel("compartments (MFG)", "day", "share");
-            for (int z = 0; z < 3; z++) {
-                sp.line(data.stateNames()[z], incData.days(), col(muM, nT, 3, z), Plot.PALETTE[z]);
-            }
-            sp.points("S observed", incData.days(), col(ref.obs(), nT, 3, 0), Color.BLACK);
-            Plot.write(out.resolve("incidence.png"), "Hagelloch-style incidence fit", List.of(ip, sp), 2);
-        }
-    }
-
-    static double[] col(double[] flat, int nT, int w, int c) {
-        double[] v = new double[nT];
-        for (int n = 0; n < nT; n++) {
-            v[n] = flat[n * w + c];
-        }
-        return v;
     }
 
     /** The baseline's evaluation, without gamma_l2 (its rates are not the game's parameters). */

@@ -161,8 +161,8 @@ public final class WhatIfCommand implements Callable<Integer> {
         }
         res.put("shift", perZone);
         res.put("displaced_share_during_closure", displaced);
-        res.put("mu_before", CalibrateCommand.rows(before.mu(), nT, d));
-        res.put("mu_after", CalibrateCommand.rows(after.mu(), nT, d));
+        res.put("mu_before", CalibrationReport.rows(before.mu(), nT, d));
+        res.put("mu_after", CalibrationReport.rows(after.mu(), nT, d));
         res.put("provenance", Provenance.of(Map.of("model", mf.toString(), "close", zone, "from", from, "to", to,
                 "penalty", penalty), List.of(), Provenance.sha256(mf, rf)));
         JSON.writeValue(out.resolve("result.json").toFile(), res);
@@ -170,8 +170,8 @@ public final class WhatIfCommand implements Callable<Integer> {
         double[] x = Plot.range(nT);
         for (int zz = 0; zz < d; zz++) {
             Plot.Panel pn = new Plot.Panel(names[zz] + (zz == z ? " (closed " + from + "–" + to + ")" : ""), "bin", "share");
-            pn.line("calibrated", x, CalibrateCommand.col(before.mu(), nT, d, zz), Plot.PALETTE[0]);
-            pn.line("closed", x, CalibrateCommand.col(after.mu(), nT, d, zz), Plot.PALETTE[3]);
+            pn.line("calibrated", x, CalibrationReport.col(before.mu(), nT, d, zz), Plot.PALETTE[0]);
+            pn.line("closed", x, CalibrationReport.col(after.mu(), nT, d, zz), Plot.PALETTE[3]);
             panels.add(pn);
         }
         Plot.write(out.resolve("whatif.png"), "What-if: close " + names[z] + " during bins " + from + "–" + to, panels, 4);
