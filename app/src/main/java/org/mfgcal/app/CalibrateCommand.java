@@ -1,20 +1,22 @@
 package org.mfgcal.app;
 
 import static org.mfgcal.app.CalibrationReport.aggregate;
-import static org.mfgcal.app.CalibrationReport.colMeans;
+import static org.mfgcal.app.CalibrationReport.baselineEvaluation;
 import static org.mfgcal.app.CalibrationReport.cumulative;
 import static org.mfgcal.app.CalibrationReport.curves;
 import static org.mfgcal.app.CalibrationReport.estimateJson;
+import static org.mfgcal.app.CalibrationReport.evaluate;
 import static org.mfgcal.app.CalibrationReport.finite;
 import static org.mfgcal.app.CalibrationReport.finiteList;
+import static org.mfgcal.app.CalibrationReport.gammaReport;
+import static org.mfgcal.app.CalibrationReport.incidenceReport;
 import static org.mfgcal.app.CalibrationReport.outbreakMetrics;
+import static org.mfgcal.app.CalibrationReport.printSummary;
 import static org.mfgcal.app.CalibrationReport.referenceSample;
-import static org.mfgcal.app.CalibrationReport.rows;
 import static org.mfgcal.app.CalibrationReport.splits;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +27,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mfgcal.app.data.Flights;
 import org.mfgcal.app.data.Incidence;
-import org.mfgcal.app.plot.Plot;
 import org.mfgcal.calibrator.calibrate.BlockSpec;
 import org.mfgcal.calibrator.calibrate.Dataset;
 import org.mfgcal.calibrator.calibrate.Evaluation;
@@ -50,9 +51,13 @@ import picocli.CommandLine.Option;
  * usage or input (the message names file, line and field), 1 failure.
  */
 @Command(name = "calibrate", mixinStandardHelpOptions = true, sortOptions = false,
+        defaultValueProvider = TrainingDefaults.class,
         description = "Calibrate a mean field game's parameters (neural, table or constant) to data.")
 public final class CalibrateCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Epochs of an incidence fit unless {@code --epochs} says otherwise (the short series needs more passes). */
+    static final int INCIDENCE_EPOCHS = 3000;
+
 
     @Option(names = "--game", required = true, description = "lq | sir | cybersecurity | mobility | braess")
     String game;
@@ -107,19 +112,21 @@ public final class CalibrateCommand implements Callable<Integer> {
     int bins;
     @Option(names = "--smoothness", defaultValue = "1e-3", description = "Table smoothness penalty λ. Default ${DEFAULT-VALUE}.")
     double smoothness;
-    @Option(names = "--epochs", defaultValue = "-1", description = "Epochs (default 500; 3000 for incidence).")
+    @Option(names = "--epochs", defaultValue = "-1", description = "Epochs (default: the training protocol's; "
+            + INCIDENCE_EPOCHS + " for incidence).")
     int epochs;
-    @Option(names = "--batch", defaultValue = "10", description = "Batch size. Default ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", description = "Batch size. Default ${DEFAULT-VALUE}.")
     int batch;
-    @Option(names = "--lr", defaultValue = "5e-3", description = "Adam learning rate. Default ${DEFAULT-VALUE}.")
+    @Option(names = "--lr", description = "Adam learning rate. Default ${DEFAULT-VALUE}.")
     double lr;
-    @Option(names = "--window", defaultValue = "-1", description = "Loss window as a fraction of N (default 0.2; 1 for incidence).")
+    @Option(names = "--window", defaultValue = "-1", description = "Loss window as a fraction of N (default: the training"
+            + " protocol's; 1 for incidence).")
     double window;
-    @Option(names = "--seed", defaultValue = "0", description = "First seed. Default ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", description = "First seed. Default ${DEFAULT-VALUE}.")
     long seed;
     @Option(names = "--seeds", defaultValue = "1", description = "Number of seeds (seed, seed+1, ...). Default ${DEFAULT-VALUE}.")
     int seeds;
-    @Option(names = "--eval-every", defaultValue = "1", description = "Validate every K epochs. Default ${DEFAULT-VALUE}.")
+    @Option(names = "--eval-every", description = "Validate every K epochs. Default ${DEFAULT-VALUE}.")
     int evalEvery;
     @Option(names = "--backend", defaultValue = "nd4j", description = "Network backend: nd4j | java. Default ${DEFAULT-VALUE}.")
     String backend;
@@ -162,8 +169,8 @@ public final class CalibrateCommand implements Callable<Integer> {
         if (hours.length != 2) {
             throw new IllegalArgumentException("--hours FROM,TO: two hours expected");
         }
-        int ep = epochs > 0 ? epochs : (incidence != null ? 3000 : 500);
-        double win = window > 0 ? window : (incidence != null ? 1.0 : 0.2);
+        int ep = epochs > 0 ? epochs : (incidence != null ? INCIDENCE_EPOCHS : TrainingConfig.DEFAULTS.epochs());
+        double win = window > 0 ? window : (incidence != null ? 1.0 : TrainingConfig.DEFAULTS.windowFraction());
         TrainingConfig base = new TrainingConfig(ep, batch, lr, seed, win, evalEvery);
         Files.createDirectories(out);
 
@@ -315,45 +322,18 @@ public final class CalibrateCommand implements Callable<Integer> {
                 gp.put("b", mobilityB);
                 gp.put("c", mobilityC);
                 gp.put("interaction", interaction);
-                blocks.add(rateBlock(kind, e, tb, 0.02));
+                blocks.add(CalibrationSpecs.rateBlock(smoothness, kind, e, tb, 0.02));
                 if (interaction) {
                     blocks.add(BlockSpec.interaction(e));
                 }
             }
-            case "lq" -> blocks.add(block(kind, 1, tb, 1.0));
-            case "sir" -> blocks.add(block(kind, 2, tb, 0.3));
-            case "cybersecurity" -> blocks.add(block(kind, 8, tb, 0.35));
+            case "lq" -> blocks.add(CalibrationSpecs.block(smoothness, kind, 1, tb, 1.0));
+            case "sir" -> blocks.add(CalibrationSpecs.block(smoothness, kind, 2, tb, 0.3));
+            case "cybersecurity" -> blocks.add(CalibrationSpecs.block(smoothness, kind, 8, tb, 0.35));
             default -> throw new IllegalArgumentException("--game " + game + ": not calibratable");
         }
         return new ModelSpec(game, gp, ds.stateNames(), ds.horizon(), nT, ds.timeFeatureNames(), blocks, coupled,
                 damping, backend);
-    }
-
-    private BlockSpec block(String kind, int cols, int tb, double init) {
-        return switch (kind) {
-            case "constant" -> BlockSpec.constant(cols, init);
-            case "table" -> BlockSpec.table(cols, tb, smoothness, init);
-            default -> BlockSpec.neural(cols, true, Math.max(init, 0.15));
-        };
-    }
-
-    private BlockSpec rateBlock(String kind, int cols, int tb, double init) {
-        return switch (kind) {
-            case "constant" -> BlockSpec.constant(cols, init);
-            case "neural", "coupled" -> new BlockSpec("neural", cols, 0, "softplus", 0.0, 0.0, false, 64, new double[] {init});
-            default -> BlockSpec.table(cols, tb, smoothness, init);
-        };
-    }
-
-    private ModelSpec baselineSpec(Dataset ds) {
-        int nT = ds.steps();
-        int tb = bins > 0 ? Math.min(bins, nT) : nT - 1;
-        var graph = "mobility".equals(game) ? org.mfgcal.calibrator.game.Graph.complete(ds.states())
-                : Games.create(game, Map.of(), ds.states()).graph();
-        int e = graph.edges();
-        double init = "mobility".equals(game) ? 0.02 : 0.3;
-        return new ModelSpec("kolmogorov", Map.of("graph_of", game), ds.stateNames(), ds.horizon(), nT,
-                ds.timeFeatureNames(), List.of(BlockSpec.table(e, tb, smoothness, init)), false, 0.0, backend);
     }
 
     private Map<String, Object> runSeed(Dataset data, TrainingConfig cfg, long s, boolean writeArtifacts) throws IOException {
@@ -371,7 +351,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         Model base = null;
         Trainer.Result br = null;
         if (!noBaseline) {
-            base = Model.create(baselineSpec(data), s);
+            base = Model.create(CalibrationSpecs.baselineSpec(data, game, bins, smoothness, backend), s);
             br = new Trainer(cfg, new Progress(System.err, "baseline s" + s, !quiet)).train(base, data);
             models.put("baseline_ode", baselineEvaluation(base, data, br));
             training.put("baseline_ode", curves(br));
@@ -386,7 +366,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         r.put("training", training);
         r.put("gamma", gammaReport(mfg, base, data));
         if (incData != null) {
-            r.put("incidence", incidenceReport(mfg, base, data));
+            r.put("incidence", incidenceReport(mfg, base, data, incData, substeps));
         }
         if (writeArtifacts) {
             mfg.save(out.resolve("model.json"), tr.adam());
@@ -435,7 +415,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         Model base = null;
         Trainer.Result br = null;
         if (!noBaseline) {
-            base = Model.create(baselineSpec(data), s);
+            base = Model.create(CalibrationSpecs.baselineSpec(data, game, bins, smoothness, backend), s);
             br = new Trainer(cfg, new Progress(System.err, "baseline s" + s, !quiet)).train(base, data);
             models.put("baseline_ode", baselineEvaluation(base, data, br));
             training.put("baseline_ode", curves(br));
@@ -497,140 +477,4 @@ public final class CalibrateCommand implements Callable<Integer> {
         return r;
     }
 
-    private Map<String, Object> evaluate(Model m, Dataset data, Trainer.Result tr) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        for (var sp : splits(data).entrySet()) {
-            Evaluation.SplitMetrics e = Evaluation.evaluate(m, sp.getValue(), data.observed());
-            Map<String, Object> x = new LinkedHashMap<>();
-            x.put("mu_l2", e.muL2());
-            x.put("rel_l2", e.relL2());
-            if (!Double.isNaN(e.gammaL2())) {
-                x.put("gamma_l2", e.gammaL2());
-            }
-            if (!Double.isNaN(e.truthMuL2())) {
-                x.put("truth_mu_l2", e.truthMuL2());
-                if (e.truthMuL2() > 0) {
-                    x.put("mu_l2_over_truth", e.muL2() / e.truthMuL2());
-                }
-            }
-            x.put("not_converged", e.notConverged());
-            o.put(sp.getKey(), x);
-        }
-        o.put("best_epoch", tr.bestEpoch());
-        o.put("train_seconds", tr.seconds());
-        o.put("train_cpu_seconds", tr.cpuSeconds());
-        o.put("weights", m.theta().length);
-        return o;
-    }
-
-    /** γ paths on the reference sample, per-parameter time means, truth and relative errors. */
-    private Map<String, Object> gammaReport(Model mfg, Model base, Dataset data) {
-        Map<String, Object> g = new LinkedHashMap<>();
-        Sample ref = referenceSample(data);
-        int nT = data.steps();
-        int p = mfg.game().paramsPerStep();
-        double[] path = mfg.predict(ref, null).gamma();
-        String[] names = mfg.game().parameterNames();
-        g.put("names", names);
-        g.put("sample", ref.label());
-        g.put("mfg", rows(path, nT, p));
-        double[] mean = colMeans(path, nT, p);
-        g.put("mfg_mean", mean);
-        if (ref.trueGamma() != null) {
-            g.put("truth", rows(ref.trueGamma(), nT, p));
-            double[] tm = colMeans(ref.trueGamma(), nT, p);
-            g.put("truth_mean", tm);
-            // relative error of the fitted γ averaged over the test split (constant truth: the recovery error)
-            List<Sample> split = data.test().isEmpty() ? data.train() : data.test();
-            double[] rel = new double[p];
-            for (Sample s : split) {
-                double[] gp = mfg.predict(s, null).gamma();
-                for (int k = 0; k < p; k++) {
-                    double e = 0;
-                    for (int n = 0; n < nT; n++) {
-                        e += Math.abs(gp[n * p + k] - s.trueGamma()[n * p + k]) / Math.abs(s.trueGamma()[n * p + k]);
-                    }
-                    rel[k] += e / nT / split.size();
-                }
-            }
-            g.put("rel_err", rel);
-            g.put("max_rel_err", java.util.Arrays.stream(rel).max().orElse(Double.NaN));
-        }
-        if (base != null) {
-            double[] bp = base.predict(ref, null).gamma();
-            g.put("baseline_ode_names", base.game().parameterNames());
-            g.put("baseline_ode", rows(bp, nT, base.game().paramsPerStep()));
-        }
-        return g;
-    }
-
-    private Map<String, Object> incidenceReport(Model mfg, Model base, Dataset data) {
-        Sample s = data.train().get(0);
-        int nT = data.steps();
-        double pop = incData.population();
-        double[] fit = Incidence.modelIncidence(mfg.predict(s, null).solution().mu(), nT, pop, incData.incidence()[0]);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("day", incData.days());
-        m.put("observed", incData.incidence());
-        m.put("mfg", fit);
-        m.put("mfg_r2", Metrics.rSquared(fit, incData.incidence()));
-        double[] cumObs = cumulative(incData.incidence()), cumFit = cumulative(fit);
-        m.put("mfg_r2_cumulative", Metrics.rSquared(cumFit, cumObs));
-        if (base != null) {
-            double[] bf = Incidence.modelIncidence(base.predict(s, null).solution().mu(), nT, pop, incData.incidence()[0]);
-            m.put("baseline_ode", bf);
-            m.put("baseline_ode_r2", Metrics.rSquared(bf, incData.incidence()));
-        }
-        double[] g = mfg.predict(s, null).gamma();
-        int p = mfg.game().paramsPerStep();
-        double[] mean = colMeans(g, nT, p);
-        Map<String, Object> meaning = new LinkedHashMap<>();
-        meaning.put("beta", mean[0] + " per day: infection rate of a susceptible at full contact (alpha = 1) per unit infected share");
-        meaning.put("gamma_rec", mean[1] + " per day: recovery rate; mean infectious period 1/gamma_rec = " + (1 / mean[1]) + " days");
-        meaning.put("R0_full_contact", mean[0] / mean[1] + " = beta / gamma_rec (basic reproduction number without distancing)");
-        m.put("parameters", meaning);
-        // the plain SIR ODE least squares on the same days (sub-stepped), beside the time-varying fits
-        OutbreakFit.Estimate ode = new OutbreakFit(incData.incidence(), pop,
-                new OutbreakFit.Options(substeps, OutbreakFit.DEFAULT_MAX_ITERATIONS, false)).fit().sirOde();
-        m.put("sir_ode", ode.fitted());
-        m.put("sir_ode_r2", ode.r2());
-        m.put("fits", Map.of("sir_ode", estimateJson(ode, pop)));
-        return m;
-    }
-
-    @SuppressWarnings("unchecked")
-    private void printSummary(Map<String, Object> result) {
-        Map<String, Object> s = (Map<String, Object>) result.get("summary");
-        StringBuilder sb = new StringBuilder();
-        for (var e : s.entrySet()) {
-            if (!(e.getValue() instanceof Map<?, ?> m)) {
-                continue;
-            }
-            if (m.containsKey("mean")) {
-                sb.append(String.format("%-14s %s %.4g ± %.2g%n", e.getKey(), "", (Double) m.get("mean"), (Double) m.get("se")));
-                continue;
-            }
-            for (var sp : m.entrySet()) {
-                Map<String, Object> mm = (Map<String, Object>) sp.getValue();
-                Map<String, Object> mu = (Map<String, Object>) mm.get("mu_l2");
-                Map<String, Object> rel = (Map<String, Object>) mm.get("rel_l2");
-                if (mu != null) {
-                    sb.append(String.format("%-14s %-10s mu_l2 %.4e ± %.1e   rel_l2 %.4e%n", e.getKey(), sp.getKey(),
-                            (Double) mu.get("mean"), (Double) mu.get("se"), (Double) rel.get("mean")));
-                }
-            }
-        }
-        System.out.print(sb);
-    }
-
-    /** The baseline's evaluation, without gamma_l2 (its rates are not the game's parameters). */
-    private Map<String, Object> baselineEvaluation(Model base, Dataset data, Trainer.Result br) {
-        Map<String, Object> be = evaluate(base, data, br);
-        for (Object split : be.values()) {
-            if (split instanceof Map<?, ?> sm) {
-                sm.remove("gamma_l2");
-            }
-        }
-        return be;
-    }
 }

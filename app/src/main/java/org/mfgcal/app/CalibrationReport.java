@@ -194,4 +194,142 @@ final class CalibrationReport {
     static Sample referenceSample(Dataset data) {
         return data.test().isEmpty() ? data.train().get(0) : data.test().get(0);
     }
+
+    static Map<String, Object> evaluate(Model m, Dataset data, Trainer.Result tr) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        for (var sp : splits(data).entrySet()) {
+            Evaluation.SplitMetrics e = Evaluation.evaluate(m, sp.getValue(), data.observed());
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("mu_l2", e.muL2());
+            x.put("rel_l2", e.relL2());
+            if (!Double.isNaN(e.gammaL2())) {
+                x.put("gamma_l2", e.gammaL2());
+            }
+            if (!Double.isNaN(e.truthMuL2())) {
+                x.put("truth_mu_l2", e.truthMuL2());
+                if (e.truthMuL2() > 0) {
+                    x.put("mu_l2_over_truth", e.muL2() / e.truthMuL2());
+                }
+            }
+            x.put("not_converged", e.notConverged());
+            o.put(sp.getKey(), x);
+        }
+        o.put("best_epoch", tr.bestEpoch());
+        o.put("train_seconds", tr.seconds());
+        o.put("train_cpu_seconds", tr.cpuSeconds());
+        o.put("weights", m.theta().length);
+        return o;
+    }
+
+    /** γ paths on the reference sample, per-parameter time means, truth and relative errors. */
+    static Map<String, Object> gammaReport(Model mfg, Model base, Dataset data) {
+        Map<String, Object> g = new LinkedHashMap<>();
+        Sample ref = referenceSample(data);
+        int nT = data.steps();
+        int p = mfg.game().paramsPerStep();
+        double[] path = mfg.predict(ref, null).gamma();
+        String[] names = mfg.game().parameterNames();
+        g.put("names", names);
+        g.put("sample", ref.label());
+        g.put("mfg", rows(path, nT, p));
+        double[] mean = colMeans(path, nT, p);
+        g.put("mfg_mean", mean);
+        if (ref.trueGamma() != null) {
+            g.put("truth", rows(ref.trueGamma(), nT, p));
+            double[] tm = colMeans(ref.trueGamma(), nT, p);
+            g.put("truth_mean", tm);
+            // relative error of the fitted γ averaged over the test split (constant truth: the recovery error)
+            List<Sample> split = data.test().isEmpty() ? data.train() : data.test();
+            double[] rel = new double[p];
+            for (Sample s : split) {
+                double[] gp = mfg.predict(s, null).gamma();
+                for (int k = 0; k < p; k++) {
+                    double e = 0;
+                    for (int n = 0; n < nT; n++) {
+                        e += Math.abs(gp[n * p + k] - s.trueGamma()[n * p + k]) / Math.abs(s.trueGamma()[n * p + k]);
+                    }
+                    rel[k] += e / nT / split.size();
+                }
+            }
+            g.put("rel_err", rel);
+            g.put("max_rel_err", java.util.Arrays.stream(rel).max().orElse(Double.NaN));
+        }
+        if (base != null) {
+            double[] bp = base.predict(ref, null).gamma();
+            g.put("baseline_ode_names", base.game().parameterNames());
+            g.put("baseline_ode", rows(bp, nT, base.game().paramsPerStep()));
+        }
+        return g;
+    }
+
+    static Map<String, Object> incidenceReport(Model mfg, Model base, Dataset data, Incidence.Data incData,
+                                               int substeps) {
+        Sample s = data.train().get(0);
+        int nT = data.steps();
+        double pop = incData.population();
+        double[] fit = Incidence.modelIncidence(mfg.predict(s, null).solution().mu(), nT, pop, incData.incidence()[0]);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("day", incData.days());
+        m.put("observed", incData.incidence());
+        m.put("mfg", fit);
+        m.put("mfg_r2", Metrics.rSquared(fit, incData.incidence()));
+        double[] cumObs = cumulative(incData.incidence()), cumFit = cumulative(fit);
+        m.put("mfg_r2_cumulative", Metrics.rSquared(cumFit, cumObs));
+        if (base != null) {
+            double[] bf = Incidence.modelIncidence(base.predict(s, null).solution().mu(), nT, pop, incData.incidence()[0]);
+            m.put("baseline_ode", bf);
+            m.put("baseline_ode_r2", Metrics.rSquared(bf, incData.incidence()));
+        }
+        double[] g = mfg.predict(s, null).gamma();
+        int p = mfg.game().paramsPerStep();
+        double[] mean = colMeans(g, nT, p);
+        Map<String, Object> meaning = new LinkedHashMap<>();
+        meaning.put("beta", mean[0] + " per day: infection rate of a susceptible at full contact (alpha = 1) per unit infected share");
+        meaning.put("gamma_rec", mean[1] + " per day: recovery rate; mean infectious period 1/gamma_rec = " + (1 / mean[1]) + " days");
+        meaning.put("R0_full_contact", mean[0] / mean[1] + " = beta / gamma_rec (basic reproduction number without distancing)");
+        m.put("parameters", meaning);
+        // the plain SIR ODE least squares on the same days (sub-stepped), beside the time-varying fits
+        OutbreakFit.Estimate ode = new OutbreakFit(incData.incidence(), pop,
+                new OutbreakFit.Options(substeps, OutbreakFit.DEFAULT_MAX_ITERATIONS, false)).fit().sirOde();
+        m.put("sir_ode", ode.fitted());
+        m.put("sir_ode_r2", ode.r2());
+        m.put("fits", Map.of("sir_ode", estimateJson(ode, pop)));
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    static void printSummary(Map<String, Object> result) {
+        Map<String, Object> s = (Map<String, Object>) result.get("summary");
+        StringBuilder sb = new StringBuilder();
+        for (var e : s.entrySet()) {
+            if (!(e.getValue() instanceof Map<?, ?> m)) {
+                continue;
+            }
+            if (m.containsKey("mean")) {
+                sb.append(String.format("%-14s %s %.4g ± %.2g%n", e.getKey(), "", (Double) m.get("mean"), (Double) m.get("se")));
+                continue;
+            }
+            for (var sp : m.entrySet()) {
+                Map<String, Object> mm = (Map<String, Object>) sp.getValue();
+                Map<String, Object> mu = (Map<String, Object>) mm.get("mu_l2");
+                Map<String, Object> rel = (Map<String, Object>) mm.get("rel_l2");
+                if (mu != null) {
+                    sb.append(String.format("%-14s %-10s mu_l2 %.4e ± %.1e   rel_l2 %.4e%n", e.getKey(), sp.getKey(),
+                            (Double) mu.get("mean"), (Double) mu.get("se"), (Double) rel.get("mean")));
+                }
+            }
+        }
+        System.out.print(sb);
+    }
+
+    /** The baseline's evaluation, without gamma_l2 (its rates are not the game's parameters). */
+    static Map<String, Object> baselineEvaluation(Model base, Dataset data, Trainer.Result br) {
+        Map<String, Object> be = evaluate(base, data, br);
+        for (Object split : be.values()) {
+            if (split instanceof Map<?, ?> sm) {
+                sm.remove("gamma_l2");
+            }
+        }
+        return be;
+    }
 }

@@ -19,6 +19,7 @@ import org.mfgcal.calibrator.online.OnlineConfig;
 import org.mfgcal.calibrator.online.RegionCalibrator;
 import org.mfgcal.calibrator.online.UpdateResult;
 import org.mfgcal.calibrator.online.WarmColdComparison;
+import org.mfgcal.calibrator.online.WarmColdHarness;
 import org.mfgcal.ingest.Binning;
 import org.mfgcal.ingest.RegionConfig;
 import org.mfgcal.ingest.RegionConfigs;
@@ -60,7 +61,7 @@ class FlightsOnlineTest {
                 break;
             }
             boolean measure = bin >= 271800 && bin % 29 == 0 && cmp.size() < 6;
-            UpdateResult r = measure ? rc.compare(b, out) : rc.update(b);
+            UpdateResult r = measure ? WarmColdHarness.compare(rc, b, out) : rc.update(b);
             if (measure && out[0] != null) {
                 cmp.add(out[0]);
             }

@@ -143,10 +143,7 @@ public final class OutbreakFit {
         return new Result(ode, mfg, lastProfile);
     }
 
-    // ------------------------------------------------------------------------------------------ objectives
-
     /** F(x) and, unless {@code grad} is null, ∇F (modified); +∞ where the model cannot be evaluated. */
-    /** The fit's objective, F(x) and ∂F/∂x (see the class notes); the minimiser's type. */
     interface Objective extends Minimiser.Objective {
     }
 
@@ -322,8 +319,6 @@ public final class OutbreakFit {
         }
     }
 
-    // ------------------------------------------------------------------------------------------ fits
-
     private int evaluations;
     private double[][] lastProfile = new double[0][];
 
@@ -382,65 +377,11 @@ public final class OutbreakFit {
         final int ks = opt.searchSubsteps(ode.beta(), ode.gammaRec());
         GameModel gm = new GameModel(0.0, ks);
         Objective f = counting(gm);
-        List<double[]> profile = new ArrayList<>();
-        List<Object[]> candidates = new ArrayList<>(); // {κ, Run} on the search grid
-        // κ = 0: the game is the ODE; evaluated from the ODE's (search-grid) optimum.
-        Run best = Minimiser.minimise(f, x0, opt.maxIterations());
-        double bestKappa = 0;
-        profile.add(new double[] {0, best.f()});
-        double[] prev = best.x();
-        int gridIter = Math.min(opt.maxIterations(), 30);
-        // Epidemic-shaped starts (R0 > 1): the ODE's optimum can be a degenerate one (R0 < 1, a pure decline) when
-        // the ODE cannot turn an outbreak over, which the game can do by distancing.
-        List<double[]> starts = new ArrayList<>();
-        for (double g : geom(0.1, 1.0, 3)) {
-            for (double r0 : new double[] {1.5, 3, 6}) {
-                for (double i : geom(Math.min(0.1 / population, 1e-3), 0.01, 3)) {
-                    starts.add(unconstrained(r0 * g, g, i));
-                }
-            }
-        }
-        for (int j = -6; j <= 3; j++) {
-            gm.kappa = kStar * Math.pow(10, j / 2.0);
-            // start from the best of the ODE optimum, the previous κ's optimum (continuation) and the epidemic starts
-            double[] start = x0;
-            double fs = f.value(x0, null);
-            double fp = f.value(prev, null);
-            if (fp < fs) {
-                start = prev;
-                fs = fp;
-            }
-            for (double[] st : starts) {
-                double v = f.value(st, null);
-                if (v < fs) {
-                    start = st;
-                    fs = v;
-                }
-            }
-            Run r = Minimiser.minimise(f, start, gridIter);
-            profile.add(new double[] {gm.kappa, r.f()});
-            candidates.add(new Object[] {gm.kappa, r});
-            if (Double.isFinite(r.f())) {
-                prev = r.x();
-            }
-            if (better(r.f(), best.f())) {
-                best = r;
-                bestKappa = gm.kappa;
-            }
-        }
-        if (bestKappa > 0) {
-            double center = bestKappa;
-            for (double m : new double[] {Math.pow(10, -0.25), Math.pow(10, 0.25)}) {
-                gm.kappa = center * m;
-                Run r = Minimiser.minimise(f, best.x(), gridIter);
-                profile.add(new double[] {gm.kappa, r.f()});
-                candidates.add(new Object[] {gm.kappa, r});
-                if (better(r.f(), best.f())) {
-                    best = r;
-                    bestKappa = gm.kappa;
-                }
-            }
-        }
+        KappaSearch search = new KappaSearch(f, gm, x0, kStar, population, opt.maxIterations());
+        List<double[]> profile = search.profile;
+        List<Object[]> candidates = search.candidates;
+        double bestKappa = search.bestKappa;
+        int gridIter = KappaSearch.iterations(opt.maxIterations());
         profile.sort((a, b) -> Double.compare(a[0], b[0]));
         lastProfile = profile.toArray(new double[0][]);
 
@@ -509,7 +450,7 @@ public final class OutbreakFit {
     }
 
     /** A real improvement of 1 − R², not rounding: the game at small κ reproduces the ODE to the last digits. */
-    private static boolean better(double f, double ref) {
+    static boolean better(double f, double ref) {
         return f < ref * (1 - 1e-7) - 1e-12;
     }
 
@@ -529,72 +470,9 @@ public final class OutbreakFit {
                 r2, inc, contact, evals, secs, path);
     }
 
-    /**
-     * s²(JᵀJ)⁻¹ (3×3 row-major), computed with J's columns scaled to unit norm (the parameters differ by orders of
-     * magnitude); NaN entries when the scaled JᵀJ is singular (condition ≳ 1e13) or J is not finite.
-     */
+    /** s²(JᵀJ)⁻¹ of the fit's 3 parameters ({@link Covariance#leastSquares}). */
     static double[] covariance(double[] jac, double sse) {
-        int n = jac.length / P;
-        double[] a = new double[9];
-        for (int d = 0; d < n; d++) {
-            for (int i = 0; i < P; i++) {
-                for (int j = 0; j < P; j++) {
-                    a[i * 3 + j] += jac[d * P + i] * jac[d * P + j];
-                }
-            }
-        }
-        double[] c = new double[P];
-        for (int i = 0; i < P; i++) {
-            c[i] = Math.sqrt(a[i * 3 + i]);
-        }
-        double[] inv;
-        if (c[0] > 0 && c[1] > 0 && c[2] > 0) {
-            for (int i = 0; i < P; i++) {
-                for (int j = 0; j < P; j++) {
-                    a[i * 3 + j] /= c[i] * c[j];
-                }
-            }
-            inv = invert3(a);
-            for (int i = 0; i < P; i++) {
-                for (int j = 0; j < P; j++) {
-                    inv[i * 3 + j] /= c[i] * c[j];
-                }
-            }
-        } else {
-            inv = new double[9];
-            Arrays.fill(inv, Double.NaN);
-        }
-        double s2 = n > P ? sse / (n - P) : Double.NaN;
-        for (int i = 0; i < 9; i++) {
-            inv[i] *= s2;
-        }
-        return inv;
-    }
-
-    static double[] invert3(double[] m) {
-        double c00 = m[4] * m[8] - m[5] * m[7];
-        double c01 = m[5] * m[6] - m[3] * m[8];
-        double c02 = m[3] * m[7] - m[4] * m[6];
-        double det = m[0] * c00 + m[1] * c01 + m[2] * c02;
-        double norm = 0;
-        for (double v : m) {
-            norm = Math.max(norm, Math.abs(v));
-        }
-        double[] r = new double[9];
-        if (!(Math.abs(det) > 1e-13 * norm * norm * norm) || !Double.isFinite(det)) {
-            Arrays.fill(r, Double.NaN);
-            return r;
-        }
-        r[0] = c00 / det;
-        r[1] = (m[2] * m[7] - m[1] * m[8]) / det;
-        r[2] = (m[1] * m[5] - m[2] * m[4]) / det;
-        r[3] = c01 / det;
-        r[4] = (m[0] * m[8] - m[2] * m[6]) / det;
-        r[5] = (m[2] * m[3] - m[0] * m[5]) / det;
-        r[6] = c02 / det;
-        r[7] = (m[1] * m[6] - m[0] * m[7]) / det;
-        r[8] = (m[0] * m[4] - m[1] * m[3]) / det;
-        return r;
+        return Covariance.leastSquares(jac, sse);
     }
 
     private Objective counting(Objective f) {

@@ -50,6 +50,7 @@ final class Estimator implements Descent.Problem {
     private final Adam goodAdam;
     private final Lbfgs goodLbfgs;
     private boolean goodHasMu;
+    private boolean savedHasMu;
     private boolean warm;
     private boolean hasMu;
     private long lastGoodBin = RegionShape.NONE;
@@ -127,9 +128,9 @@ final class Estimator implements Descent.Problem {
     /**
      * The update of bin b on the full window: calibrated, checked before it replaces the warm state, rolled back and
      * retried once cold when it fails, else degraded to the last good parameters; then the uncertainty. With a
-     * non-null {@code comparison} a warm update is measured against a cold start ({@link WarmColdComparison}).
+     * non-null {@code warmRun} a warm update's optimisation is replaced by it (a measurement, {@link WarmRun}).
      */
-    Outcome update(long b, WarmColdComparison[] comparison) {
+    Outcome update(long b, WarmRun warmRun) {
         win.startShares();
         obj.begin(win.observationVariance());
         keepGood();
@@ -138,7 +139,7 @@ final class Estimator implements Descent.Problem {
         String failure;
         String firstFailure = null;
         try {
-            steps = calibrate(b, comparison);
+            steps = calibrate(b, warmRun);
             cold = lastCold;
             failure = check();
         } catch (RuntimeException e) {
@@ -187,16 +188,16 @@ final class Estimator implements Descent.Problem {
     }
 
     /**
-     * The update proper: warm (checked against the objective at the prior, cold when worse) or cold, or the
-     * warm/cold measurement; then {@link #finish}. Returns the optimiser's steps; sets {@link #lastCold} and
+     * The update proper: warm (checked against the objective at the prior, cold when worse) or cold, or a
+     * {@link WarmRun}; then {@link #finish}. Returns the optimiser's steps; sets {@link #lastCold} and
      * {@link #priorObjective}.
      */
-    private int calibrate(long b, WarmColdComparison[] comparison) {
+    private int calibrate(long b, WarmRun warmRun) {
         boolean cold = !warm;
         int steps;
         priorObjective = Double.NaN;
-        if (comparison != null && warm) {
-            steps = measure(b, comparison);
+        if (warmRun != null && warm) {
+            steps = warmRun.run(this, b);
         } else {
             steps = -1;
             if (warm) {
@@ -291,7 +292,7 @@ final class Estimator implements Descent.Problem {
         return new double[] {UpdateCheck.UNAVAILABLE, UpdateCheck.UNAVAILABLE};
     }
 
-    private void startCold() {
+    void startCold() {
         obj.table.reset(theta);
         adam.reset();
         lbfgs.reset();
@@ -311,7 +312,7 @@ final class Estimator implements Descent.Problem {
      * The optimiser from the current θ: {@link Descent#quasiNewton} preconditioned by {@link Uncertainty#preconditioner}
      * or {@link Descent#adam}; returns the steps taken, or −1 when the first objective is above {@code abortAbove}.
      */
-    private int optimise(int budget, double target, double abortAbove) {
+    int optimise(int budget, double target, double abortAbove) {
         if (cfg.optimizer() == OnlineConfig.Optimizer.LBFGS) {
             Lbfgs.Preconditioner m = unc.preconditioner();
             return descent.quasiNewton(this, theta, lbfgs, m, budget, target, abortAbove, cfg.relativeTolerance(),
@@ -336,29 +337,51 @@ final class Estimator implements Descent.Problem {
         }
     }
 
-    /** Cold start to convergence, then the warm update until it reaches the cold loss; the state keeps the warm one. */
-    private int measure(long b, WarmColdComparison[] out) {
+    /**
+     * Replaces the optimisation of a warm update on one bin (the warm/cold measurement of the tests' and benchmarks'
+     * harness, {@code WarmColdHarness}); returns the optimiser's steps. It may use {@link #keepForMeasurement},
+     * {@link #startCold}, {@link #optimise}, {@link #restoreAfterMeasurement} and the counters.
+     */
+    @FunctionalInterface
+    interface WarmRun {
+        int run(Estimator e, long bin);
+    }
+
+    /** Keeps θ, μ* and the optimiser memories before a measured cold start. */
+    void keepForMeasurement() {
         System.arraycopy(theta, 0, savedTheta, 0, theta.length);
         System.arraycopy(muWarm, 0, savedMu, 0, muWarm.length);
         savedAdam.copyFrom(adam);
         savedLbfgs.copyFrom(lbfgs);
-        boolean savedHasMu = hasMu;
-        startCold();
-        obj.resetCounters();
-        int coldSteps = optimise(cfg.coldSteps(), Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
-        double coldLoss = descent.bestObjective();
-        int coldIt = obj.picard() + obj.adjoint();
+        savedHasMu = hasMu;
+    }
+
+    /** Back to what {@link #keepForMeasurement} kept. */
+    void restoreAfterMeasurement() {
         System.arraycopy(savedTheta, 0, theta, 0, theta.length);
         System.arraycopy(savedMu, 0, muWarm, 0, muWarm.length);
         adam.copyFrom(savedAdam);
         lbfgs.copyFrom(savedLbfgs);
         hasMu = savedHasMu;
+    }
+
+    /** Solver iterations (Picard/Anderson plus adjoint) since the counters were last reset. */
+    int iterations() {
+        return obj.picard() + obj.adjoint();
+    }
+
+    /** Resets the solver iteration counters. */
+    void resetCounters() {
         obj.resetCounters();
-        double target = coldLoss + UpdateCheck.REACH * Math.abs(coldLoss);
-        int warmSteps = optimise(cfg.coldSteps(), target, Double.POSITIVE_INFINITY);
-        out[0] = new WarmColdComparison(b, coldLoss, coldIt, coldSteps, descent.bestObjective(),
-                obj.picard() + obj.adjoint(), warmSteps, descent.bestObjective() <= target);
-        return warmSteps;
+    }
+
+    /** The best objective of the last {@link #optimise}. */
+    double bestObjective() {
+        return descent.bestObjective();
+    }
+
+    OnlineConfig config() {
+        return cfg;
     }
 
     // Descent.Problem: F with its gradient, μ* of the last finite evaluation as the companion (warm-start) state.

@@ -170,19 +170,14 @@ public final class RegionCalibrator {
     }
 
     /**
-     * Processes one closed bin like {@link #update}, measuring first a cold start and then the warm update on the
-     * same window (see {@link WarmColdComparison}); the state continues from the warm result. Returns null in
-     * {@code out[0]} when the update was not a warm one (window filling or cold).
+     * Processes one closed bin like {@link #update}, with a warm update's optimisation replaced by {@code warmRun}
+     * (null: none); the measurement harness of the tests and benchmarks ({@code WarmColdHarness}) uses it.
      */
-    public UpdateResult compare(ClosedBin bin, WarmColdComparison[] out) {
-        if (out.length != 1) {
-            throw new IllegalArgumentException("compare: out must have length 1, got " + out.length);
-        }
-        out[0] = null;
-        return process(bin, out);
+    UpdateResult update(ClosedBin bin, Estimator.WarmRun warmRun) {
+        return process(bin, warmRun);
     }
 
-    private UpdateResult process(ClosedBin bin, WarmColdComparison[] comparison) {
+    private UpdateResult process(ClosedBin bin, Estimator.WarmRun warmRun) {
         final Observation o = bin.observation();
         win.check(o);
         final long b = o.bin();
@@ -212,7 +207,7 @@ public final class RegionCalibrator {
         if (!win.full()) {
             return new UpdateResult(o, null, null, List.of());
         }
-        Estimator.Outcome out = estimator.update(b, comparison);
+        Estimator.Outcome out = estimator.update(b, warmRun);
         Provenance prov = new Provenance(cfg.modelVersion(), configHash, cfg.seed(), cfg.codeVersion(),
                 b - s.w + 1, b);
         drift.remember(b, bin, estimator.theta);

@@ -1,7 +1,7 @@
 package org.mfgcal.calibrator.online;
 
 /**
- * One measurement of warm against cold start on the same window (issue 5, "must show" 1): the cold start runs from
+ * Test and bench only ({@link WarmColdHarness}): one measurement of warm against cold start on the same window (issue 5, "must show" 1): the cold start runs from
  * the prior with fresh optimiser moments until its loss stops improving; the warm update then runs from the previous
  * bin's state until it reaches the cold start's final loss (within a relative {@link RegionCalibrator#REACH}).
  * Iterations are equilibrium (Picard/Anderson) plus adjoint iterations, summed over optimiser steps.
