@@ -81,8 +81,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
         Duration limit = duration == null ? null : parseDuration(duration);
         Demo.Options options = new Demo.Options(speedup, dataDir, keepData, HttpEndpoint.loopback(webPort),
-                HttpEndpoint.loopback(metricsPort), new ServiceConfig.Model(null, season, null, null, null, null, null,
-                        null, null, null, null, null, DEMO_DRIFT_WARMUP_BINS),
+                HttpEndpoint.loopback(metricsPort), ServiceConfig.Model.DEFAULTS.with("seasonBins", season)
+                        .with("driftWarmupBins", DEMO_DRIFT_WARMUP_BINS),
                 injectChange == null ? null : DemoData.Change.parse(injectChange));
         long launched = ManagementFactory.getRuntimeMXBean().getStartTime();
         PrintStream out = System.out;

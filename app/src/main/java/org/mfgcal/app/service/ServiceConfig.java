@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.mfgcal.calibrator.online.OnlineConfig;
+import org.mfgcal.calibrator.online.OnlineSettings;
 import org.mfgcal.ingest.DeadLetters;
 import org.mfgcal.ingest.RegionConfig;
 import org.mfgcal.ingest.RegionConfigs;
@@ -128,15 +130,15 @@ public record ServiceConfig(String bootstrapServers, String groupId, String tran
      */
     public static final Set<String> RESERVED_PROPERTIES = reserved();
 
-    private static Set<String> reserved() {
+    static Set<String> reserved() {
         Set<String> s = new TreeSet<>(OutputWriterConfig.OWNED);
         s.addAll(List.of("group.id", "isolation.level", "enable.auto.commit", "key.deserializer",
                 "value.deserializer"));
         return Set.copyOf(s);
     }
 
-    private static final Pattern BOOTSTRAP = Pattern.compile("[^\\s,]+:\\d+(,[^\\s,]+:\\d+)*");
-    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+    static final Pattern BOOTSTRAP = Pattern.compile("[^\\s,]+:\\d+(,[^\\s,]+:\\d+)*");
+    static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     public ServiceConfig {
         if (bootstrapServers == null || !BOOTSTRAP.matcher(bootstrapServers).matches()) {
@@ -223,48 +225,56 @@ public record ServiceConfig(String bootstrapServers, String groupId, String tran
     }
 
     /**
-     * Settings of the online loop; a null field keeps {@link OnlineConfig#defaults} for the region's bin width.
-     * Validation of the values is {@link OnlineConfig}'s, with the field named in its message.
+     * Settings of the online loop by their flat names ({@link OnlineSettings#ALL}, the keys of the {@code model:}
+     * block); a setting not given keeps {@link OnlineConfig#defaults} for the region's bin width. Validation of the
+     * values is {@link OnlineConfig}'s, with the field named in its message. Immutable.
      */
-    public record Model(Integer windowBins, Integer seasonBins, Long seed, Integer coldSteps, Integer warmSteps,
-                        Double relativeTolerance, Double controlCost, Double congestion, Double residualAllowance,
-                        Double residualThreshold, Double rateAllowance, Double rateThreshold, Integer driftWarmupBins) {
+    public record Model(Map<String, Object> settings) {
 
-        /** Every field at the loop's default. */
-        public static final Model DEFAULTS = new Model(null, null, null, null, null, null, null, null, null, null,
-                null, null, null);
+        /** Every setting at the loop's default. */
+        public static final Model DEFAULTS = new Model(Map.of());
+
+        public Model {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            for (Map.Entry<String, Object> e : settings.entrySet()) {
+                if (OnlineSettings.ALL.stream().noneMatch(st -> st.name().equals(e.getKey()))) {
+                    throw new IllegalArgumentException("unknown field 'model." + e.getKey() + "'");
+                }
+                copy.put(e.getKey(), Objects.requireNonNull(e.getValue(), e.getKey()));
+            }
+            settings = Collections.unmodifiableMap(copy);
+        }
+
+        /** The same settings with {@code name} set to {@code value}; a null value keeps the current one. */
+        public Model with(String name, Object value) {
+            if (value == null) {
+                return this;
+            }
+            Map<String, Object> m = new LinkedHashMap<>(settings);
+            m.put(name, value);
+            return new Model(m);
+        }
 
         /** The loop configuration for a region. */
         public OnlineConfig forRegion(RegionConfig region) {
             double hours = region.binWidth().toMillis() / 3_600_000.0;
             try {
                 OnlineConfig c = OnlineConfig.defaults(hours);
-                c = c.withWindow(or(windowBins, c.windowBins()), or(seasonBins, c.seasonBins()));
-                if (seed != null) {
-                    c = c.withSeed(seed);
+                for (Map.Entry<String, Object> e : settings.entrySet()) {
+                    c = c.with(e.getKey(), e.getValue());
                 }
-                c = c.withSteps(or(coldSteps, c.coldSteps()), or(warmSteps, c.warmSteps()),
-                        or(relativeTolerance, c.relativeTolerance()));
-                c = c.withGame(or(controlCost, c.controlCost()), or(congestion, c.congestion()));
-                c = c.withDriftWarmup(or(driftWarmupBins, c.driftWarmupBins()));
-                return c.withDrift(or(residualAllowance, c.residualAllowance()),
-                        or(residualThreshold, c.residualThreshold()), or(rateAllowance, c.rateAllowance()),
-                        or(rateThreshold, c.rateThreshold()));
+                return c;
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("model settings do not fit region '" + region.id() + "' (bin width "
                         + region.binWidth() + "): " + e.getMessage(), e);
             }
         }
-
-        private static <T> T or(T v, T dflt) {
-            return v == null ? dflt : v;
-        }
     }
 
     // ------------------------------------------------------------------ YAML
 
-    private static final YAMLMapper YAML = new YAMLMapper();
-    private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    static final YAMLMapper YAML = new YAMLMapper();
+    static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
     /** Reads a config file (see the class comment for the layout); errors name the file, the field and the value. */
     public static ServiceConfig load(Path file) {
@@ -301,7 +311,7 @@ public record ServiceConfig(String bootstrapServers, String groupId, String tran
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException(source + ": expected a YAML mapping with 'kafka:' at the top");
         }
-        Reader r = new Reader(source, env);
+        ServiceConfigReader r = new ServiceConfigReader(source, env);
         try {
             return r.config(root, baseDir);
         } catch (IllegalArgumentException e) {
@@ -309,258 +319,24 @@ public record ServiceConfig(String bootstrapServers, String groupId, String tran
         }
     }
 
-    /** Walks the YAML tree, naming each field by its dotted path. */
-    private static final class Reader {
-        private final String source;
-        private final UnaryOperator<String> env;
-
-        Reader(String source, UnaryOperator<String> env) {
-            this.source = source;
-            this.env = env;
-        }
-
-        ServiceConfig config(JsonNode root, Path baseDir) {
-            keys(root, "", "kafka", "topics", "regions", "model", "calibrationThreads", "http");
-            JsonNode k = object(root, "kafka", true);
-            keys(k, "kafka", "bootstrapServers", "groupId", "transactionalId", "properties");
-            String bootstrap = string(k, "kafka.bootstrapServers", true);
-            String group = or(string(k, "kafka.groupId", false), Defaults.GROUP_ID);
-            String txId = or(string(k, "kafka.transactionalId", false), Defaults.TRANSACTIONAL_ID);
-            Map<String, String> props = new LinkedHashMap<>();
-            JsonNode p = object(k, "kafka.properties", false);
-            if (p != null) {
-                for (Map.Entry<String, JsonNode> e : p.properties()) {
-                    if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-                        throw new IllegalArgumentException("field 'kafka.properties." + e.getKey()
-                                + "' must be a string, number or boolean, got " + e.getValue());
-                    }
-                    props.put(e.getKey(), substitute("kafka.properties." + e.getKey(), e.getValue().asText()));
-                }
-            }
-
-            JsonNode t = object(root, "topics", false);
-            List<String> input = Defaults.INPUT_TOPICS;
-            String dlq = Defaults.DEAD_LETTER_TOPIC;
-            OutputTopics out = OutputTopics.DEFAULT;
-            boolean create = Defaults.CREATE_TOPICS;
-            int partitions = Defaults.PARTITIONS;
-            int rf = Defaults.REPLICATION_FACTOR;
-            if (t != null) {
-                keys(t, "topics", "input", "deadLetters", "parameters", "forecasts", "alerts", "state", "create",
-                        "partitions", "replicationFactor");
-                JsonNode in = t.get("input");
-                if (in != null) {
-                    List<String> names = new ArrayList<>();
-                    if (in.isTextual()) {
-                        names.add(in.asText());
-                    } else if (in.isArray()) {
-                        for (JsonNode n : in) {
-                            if (!n.isTextual()) {
-                                throw new IllegalArgumentException("field 'topics.input' must list topic names, got " + in);
-                            }
-                            names.add(n.asText());
-                        }
-                    } else {
-                        throw new IllegalArgumentException("field 'topics.input' must be a topic name or a list of"
-                                + " them, got " + in);
-                    }
-                    input = names;
-                }
-                dlq = or(string(t, "topics.deadLetters", false), dlq);
-                out = new OutputTopics(or(string(t, "topics.parameters", false), out.parameters()),
-                        or(string(t, "topics.forecasts", false), out.forecasts()),
-                        or(string(t, "topics.alerts", false), out.alerts()),
-                        or(string(t, "topics.state", false), out.state()));
-                create = bool(t, "topics.create", create);
-                partitions = integer(t, "topics.partitions", partitions);
-                rf = integer(t, "topics.replicationFactor", rf);
-                if (rf < 1 || rf > Short.MAX_VALUE) {
-                    throw new IllegalArgumentException("field 'topics.replicationFactor' must be >= 1, got " + rf);
-                }
-            }
-
-            String regionsSpec = or(string(root, "regions", false), Defaults.REGIONS);
-            RegionConfigs regions;
-            if (regionsSpec.startsWith("classpath:")) {
-                regions = RegionConfigs.loadSpec(regionsSpec);
-            } else {
-                Path rp = baseDir == null ? Path.of(regionsSpec) : baseDir.resolve(regionsSpec);
-                if (!Files.isRegularFile(rp)) {
-                    throw new IllegalArgumentException("field 'regions' must name a region config file, got '"
-                            + regionsSpec + "' (" + rp + " does not exist)");
-                }
-                regions = RegionConfigs.load(rp);
-            }
-
-            Model model = Model.DEFAULTS;
-            JsonNode m = object(root, "model", false);
-            if (m != null) {
-                keys(m, "model", "windowBins", "seasonBins", "seed", "coldSteps", "warmSteps", "relativeTolerance",
-                        "controlCost", "congestion", "residualAllowance", "residualThreshold", "rateAllowance",
-                        "rateThreshold", "driftWarmupBins");
-                model = new Model(optInt(m, "model.windowBins"), optInt(m, "model.seasonBins"), optLong(m, "model.seed"),
-                        optInt(m, "model.coldSteps"), optInt(m, "model.warmSteps"),
-                        optDouble(m, "model.relativeTolerance"), optDouble(m, "model.controlCost"),
-                        optDouble(m, "model.congestion"), optDouble(m, "model.residualAllowance"),
-                        optDouble(m, "model.residualThreshold"), optDouble(m, "model.rateAllowance"),
-                        optDouble(m, "model.rateThreshold"), optInt(m, "model.driftWarmupBins"));
-            }
-            int threads = integer(root, "calibrationThreads", Defaults.CALIBRATION_THREADS);
-
-            HttpEndpoint metrics = MetricsServer.DEFAULT_ENDPOINT;
-            HttpEndpoint web = WebServer.DEFAULT_ENDPOINT;
-            int bins = Defaults.DASHBOARD_BINS;
-            JsonNode h = object(root, "http", false);
-            if (h != null) {
-                keys(h, "http", "metrics", "web", "dashboardBins");
-                metrics = endpoint(h, "metrics", metrics);
-                web = endpoint(h, "web", web);
-                bins = integer(h, "http.dashboardBins", bins);
-            }
-            return new ServiceConfig(bootstrap, group, txId, props, input, dlq, out, create, partitions, (short) rf,
-                    regions, model, threads, metrics, web, bins);
-        }
-
-        private HttpEndpoint endpoint(JsonNode h, String name, HttpEndpoint dflt) {
-            JsonNode e = object(h, "http." + name, false);
-            if (e == null) {
-                return dflt;
-            }
-            keys(e, "http." + name, "host", "port");
-            String host = or(string(e, "http." + name + ".host", false), dflt.host());
-            int port = integer(e, "http." + name + ".port", dflt.port());
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("field 'http." + name + ".port' must be in 0..65535, got " + port);
-            }
-            return new HttpEndpoint(host, port);
-        }
-
-        private void keys(JsonNode node, String path, String... allowed) {
-            Set<String> ok = Set.of(allowed);
-            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-                String key = it.next();
-                if (!ok.contains(key)) {
-                    throw new IllegalArgumentException("unknown field '" + (path.isEmpty() ? "" : path + ".") + key
-                            + "'; allowed here: " + new TreeSet<>(ok));
-                }
-            }
-        }
-
-        private JsonNode object(JsonNode parent, String name, boolean required) {
-            JsonNode n = parent.get(name.substring(name.lastIndexOf('.') + 1));
-            if (n == null || n.isNull()) {
-                if (required) {
-                    throw new IllegalArgumentException("field '" + name + "' is required");
-                }
-                return null;
-            }
-            if (!n.isObject()) {
-                throw new IllegalArgumentException("field '" + name + "' must be a mapping, got " + n);
-            }
-            return n;
-        }
-
-        private String string(JsonNode parent, String path, boolean required) {
-            JsonNode n = parent.get(path.substring(path.lastIndexOf('.') + 1));
-            if (n == null || n.isNull()) {
-                if (required) {
-                    throw new IllegalArgumentException("field '" + path + "' is required");
-                }
-                return null;
-            }
-            if (!n.isValueNode() || n.isBoolean()) {
-                throw new IllegalArgumentException("field '" + path + "' must be a string, got " + n);
-            }
-            return substitute(path, n.asText());
-        }
-
-        private String substitute(String path, String value) {
-            Matcher m = ENV.matcher(value);
-            StringBuilder sb = new StringBuilder();
-            while (m.find()) {
-                String v = env.apply(m.group(1));
-                if (v == null) {
-                    throw new IllegalArgumentException("field '" + path + "' refers to environment variable ${"
-                            + m.group(1) + "}, which is not set");
-                }
-                m.appendReplacement(sb, Matcher.quoteReplacement(v));
-            }
-            m.appendTail(sb);
-            return sb.toString();
-        }
-
-        private int integer(JsonNode parent, String path, int dflt) {
-            Integer v = optInt(parent, path);
-            return v == null ? dflt : v;
-        }
-
-        private boolean bool(JsonNode parent, String path, boolean dflt) {
-            JsonNode n = parent.get(path.substring(path.lastIndexOf('.') + 1));
-            if (n == null || n.isNull()) {
-                return dflt;
-            }
-            if (!n.isBoolean()) {
-                throw new IllegalArgumentException("field '" + path + "' must be true or false, got " + n);
-            }
-            return n.asBoolean();
-        }
-
-        private Integer optInt(JsonNode parent, String path) {
-            Long v = optLong(parent, path);
-            if (v == null) {
-                return null;
-            }
-            if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("field '" + path + "' is out of range, got " + v);
-            }
-            return v.intValue();
-        }
-
-        private Long optLong(JsonNode parent, String path) {
-            JsonNode n = parent.get(path.substring(path.lastIndexOf('.') + 1));
-            if (n == null || n.isNull()) {
-                return null;
-            }
-            if (!n.isIntegralNumber() || !n.canConvertToLong()) {
-                throw new IllegalArgumentException("field '" + path + "' must be an integer, got " + n);
-            }
-            return n.asLong();
-        }
-
-        private Double optDouble(JsonNode parent, String path) {
-            JsonNode n = parent.get(path.substring(path.lastIndexOf('.') + 1));
-            if (n == null || n.isNull()) {
-                return null;
-            }
-            if (!n.isNumber() || !Double.isFinite(n.asDouble())) {
-                throw new IllegalArgumentException("field '" + path + "' must be a finite number, got " + n);
-            }
-            return n.asDouble();
-        }
-
-        private static String or(String v, String dflt) {
-            return v == null ? dflt : v;
-        }
-    }
-
-    private static void requireNonBlank(String field, String v) {
+    static void requireNonBlank(String field, String v) {
         if (v == null || v.isBlank()) {
             throw new IllegalArgumentException("field '" + field + "' must be a non-blank string, got " + quote(v));
         }
     }
 
-    private static void requireTopic(String field, String v) {
+    static void requireTopic(String field, String v) {
         if (v == null || !TOPIC.matcher(v).matches()) {
             throw new IllegalArgumentException("field '" + field + "' must be a Kafka topic name ([a-zA-Z0-9._-],"
                     + " 1..249 chars), got " + quote(v));
         }
     }
 
-    private static String quote(String v) {
+    static String quote(String v) {
         return v == null ? "null" : "'" + v + "'";
     }
 
-    private static List<String> concat(List<String> a, List<String> b) {
+    static List<String> concat(List<String> a, List<String> b) {
         List<String> out = new ArrayList<>(a);
         out.addAll(b);
         return out;

@@ -46,8 +46,8 @@ class DemoWebPageChromiumTest {
         Chromium chromium = new Chromium(tmp); // skips (or fails under MFGCAL_REQUIRE_TOOLS=1) without chromium
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Demo.Options options = new Demo.Options(0, tmp, false, HttpEndpoint.loopback(0), HttpEndpoint.loopback(0),
-                new ServiceConfig.Model(null, 24, null, null, null, null, null, null, null, null, null, null,
-                        org.mfgcal.app.DemoCommand.DEMO_DRIFT_WARMUP_BINS),
+                ServiceConfig.Model.DEFAULTS.with("seasonBins", 24)
+                        .with("driftWarmupBins", org.mfgcal.app.DemoCommand.DEMO_DRIFT_WARMUP_BINS),
                 new DemoData.Change(ZONE, CHANGE_HOURS));
         try (Demo demo = Demo.start(options, new PrintStream(log, true, StandardCharsets.UTF_8))) {
             RegionConfig region = demo.input().regions().single();
