@@ -30,6 +30,7 @@ public final class DiscreteSolver {
     private final double[] x, fx, res, prevX, prevRes;
     private final double[][] dX, dR;
     private final double[] gram, rhs;
+    private final FlowShift flowShift;
 
     public DiscreteSolver(DiscreteGame game, SolverOptions options) {
         this.ev = new Evaluator(game);
@@ -59,6 +60,7 @@ public final class DiscreteSolver {
         dR = new double[m][len];
         gram = new double[m * m];
         rhs = new double[m];
+        flowShift = game instanceof CrowdPotentialGame cg ? new FlowShift(cg, ev) : null;
     }
 
     public Evaluator evaluator() {
@@ -66,12 +68,20 @@ public final class DiscreteSolver {
     }
 
     public SolveResult solve(Algorithm algorithm) {
+        if (algorithm == Algorithm.FLOW_SHIFT && flowShift == null) {
+            throw new IllegalArgumentException("--solver flow-shift: game " + ev.game.name() + " is not a crowd potential"
+                    + " game (rewards b(x,a) + g(μ(x)), μ-independent factored transitions); flow-shift supports"
+                    + " crowd-ring and four-rooms, use fp, omd, fixed-point or anderson for the others");
+        }
         double[] expl = new double[opt.maxIterations()];
         double[] secs = new double[opt.maxIterations()];
         long start = System.nanoTime();
         ev.uniform(policy);
         Arrays.fill(y, 0.0);
         System.arraycopy(policy, 0, x, 0, len);
+        if (algorithm == Algorithm.FLOW_SHIFT) {
+            flowShift.start(policy, ev.mu0);
+        }
         int k = 0;
         boolean reached = false;
         int stored = 0;
@@ -136,6 +146,7 @@ public final class DiscreteSolver {
                     andersonUpdate(stored, opt.damping());
                     project(x, policy);
                 }
+                case FLOW_SHIFT -> flowShift.sweep(policy);
                 default -> throw new IllegalStateException();
             }
         }
