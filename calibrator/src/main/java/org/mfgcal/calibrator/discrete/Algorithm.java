@@ -16,7 +16,9 @@ public enum Algorithm {
      * Per-state Newton flow shifting on the potential, Gauss–Seidel over time steps (crowd potential games only:
      * crowd-ring, four-rooms).
      */
-    FLOW_SHIFT("flow-shift");
+    FLOW_SHIFT("flow-shift"),
+    /** Projected Newton–CG on the potential in flow variables (crowd potential games only: crowd-ring, four-rooms). */
+    NEWTON("newton");
 
     private final String cli;
 
@@ -34,6 +36,6 @@ public enum Algorithm {
                 return a;
             }
         }
-        throw new IllegalArgumentException("--solver " + s + ": expected fp, omd, fixed-point, anderson or flow-shift");
+        throw new IllegalArgumentException("--solver " + s + ": expected fp, omd, fixed-point, anderson, flow-shift or newton");
     }
 }

@@ -257,6 +257,12 @@ public final class CrowdModelling2d implements CrowdPotentialGame {
     }
 
     @Override
+    public double crowdPotential(double mass) {
+        double m = mass + EPS;
+        return -aversion * (m * Math.log(m) - mass);
+    }
+
+    @Override
     public double crowdCurvature(double mass) {
         return aversion / (mass + EPS);
     }

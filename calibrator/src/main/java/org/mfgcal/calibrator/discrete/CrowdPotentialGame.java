@@ -12,6 +12,9 @@ public interface CrowdPotentialGame extends PotentialGame, FactoredGame {
     /** The crowd term g(m) of the reward at a state holding mass m ≥ 0. */
     double crowdReward(double mass);
 
+    /** G(m) with G' = g (up to a constant): the state's term of the potential. */
+    double crowdPotential(double mass);
+
     /** −g'(m) ≥ 0, the curvature of −Φ in the state's mass. */
     double crowdCurvature(double mass);
 }

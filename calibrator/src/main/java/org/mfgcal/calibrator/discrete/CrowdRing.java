@@ -169,6 +169,12 @@ public final class CrowdRing implements SmoothGame, CrowdPotentialGame {
     }
 
     @Override
+    public double crowdPotential(double mass) {
+        double m = mass + EPS;
+        return -aversion * (m * Math.log(m) - mass);
+    }
+
+    @Override
     public double crowdCurvature(double mass) {
         return aversion / (mass + EPS);
     }

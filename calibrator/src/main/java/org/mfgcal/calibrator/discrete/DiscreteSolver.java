@@ -31,6 +31,11 @@ public final class DiscreteSolver {
     private final double[][] dX, dR;
     private final double[] gram, rhs;
     private final FlowShift flowShift;
+    private final NewtonFlow newton;
+
+    /** Newton–CG: at most 50 CG iterations, relative preconditioned residual 0.03. */
+    static final int NEWTON_CG = 50;
+    static final double NEWTON_TOL = 0.03;
 
     public DiscreteSolver(DiscreteGame game, SolverOptions options) {
         this.ev = new Evaluator(game);
@@ -61,6 +66,7 @@ public final class DiscreteSolver {
         gram = new double[m * m];
         rhs = new double[m];
         flowShift = game instanceof CrowdPotentialGame cg ? new FlowShift(cg, ev) : null;
+        newton = game instanceof CrowdPotentialGame cg ? new NewtonFlow(cg, ev) : null;
     }
 
     public Evaluator evaluator() {
@@ -68,8 +74,8 @@ public final class DiscreteSolver {
     }
 
     public SolveResult solve(Algorithm algorithm) {
-        if (algorithm == Algorithm.FLOW_SHIFT && flowShift == null) {
-            throw new IllegalArgumentException("--solver flow-shift: game " + ev.game.name() + " is not a crowd potential"
+        if ((algorithm == Algorithm.FLOW_SHIFT || algorithm == Algorithm.NEWTON) && flowShift == null) {
+            throw new IllegalArgumentException("--solver " + algorithm.cliName() + ": game " + ev.game.name() + " is not a crowd potential"
                     + " game (rewards b(x,a) + g(μ(x)), μ-independent factored transitions); flow-shift supports"
                     + " crowd-ring and four-rooms, use fp, omd, fixed-point or anderson for the others");
         }
@@ -81,6 +87,9 @@ public final class DiscreteSolver {
         System.arraycopy(policy, 0, x, 0, len);
         if (algorithm == Algorithm.FLOW_SHIFT) {
             flowShift.start(policy, ev.mu0);
+        }
+        if (algorithm == Algorithm.NEWTON) {
+            newton.reset();
         }
         int k = 0;
         boolean reached = false;
@@ -147,6 +156,11 @@ public final class DiscreteSolver {
                     project(x, policy);
                 }
                 case FLOW_SHIFT -> flowShift.sweep(policy);
+                case NEWTON -> {
+                    newton.step(ev, policy, NEWTON_CG, NEWTON_TOL);
+                    flowShift.start(policy, ev.mu0);
+                    flowShift.sweep(policy);
+                }
                 default -> throw new IllegalStateException();
             }
         }
