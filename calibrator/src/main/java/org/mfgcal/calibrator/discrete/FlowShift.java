@@ -32,7 +32,7 @@ final class FlowShift {
     private final double[] val;      // V^π_t(x) (valid for t > current step after refreshValues)
     private final double[] w;        // W(p) scratch
     private final double[] vn, cn, mun; // V_{t+1}, V_{t+1} − g, μ_{t+1} during the shifts of step t
-    private final double[] lt, lold, dmu, dl, pre, dif;
+    private final double[] lt, lold, dmu, pre, dif;
     private final int[] ys;
     private final double[] ds;
     private final double[] qx;
@@ -59,7 +59,6 @@ final class FlowShift {
         lt = new double[nSA];
         lold = new double[nSA];
         dmu = new double[nT * nS];
-        dl = new double[nSA];
         pre = new double[nS];
         dif = new double[nS];
         ys = new int[2 * nK];
@@ -343,7 +342,6 @@ final class FlowShift {
         Arrays.fill(pre, 0.0);
         for (int i = 0; i < nSA; i++) {
             double d = lt[i] - lold[i];
-            dl[i] = d;
             if (d != 0.0) {
                 lin += base[mo * nA + i] * d;
                 pre[move[i]] += d;
