@@ -28,7 +28,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code mfgcal equilibrium}: solves a discrete-time mean field game (docs/DISCRETE_GAMES.md) with one of the four
+ * {@code mfgcal equilibrium}: solves a discrete-time mean field game (docs/DISCRETE_GAMES.md) with one of the six
  * solvers and writes {@code DIR/exploitability.csv} (iteration, exploitability, seconds), {@code DIR/mu.csv},
  * {@code DIR/result.json} (settings, exploitability and elapsed time per iteration, final exploitability,
  * game-specific summaries) and PNG pictures: the
@@ -42,7 +42,7 @@ public final class EquilibriumCommand implements Callable<Integer> {
 
     @Option(names = "--game", required = true, description = "four-rooms | crowd-ring | braess | beach-bar | sis | lq")
     String game;
-    @Option(names = "--solver", required = true, description = "fp | omd | fixed-point | anderson")
+    @Option(names = "--solver", required = true, description = "fp | omd | fixed-point | anderson | flow-shift | newton (the last two: crowd-ring and four-rooms only)")
     String solver;
     @Option(names = "--iterations", defaultValue = "2000", paramLabel = "K", description = "Iteration budget. Default ${DEFAULT-VALUE}.")
     int iterations;
@@ -88,8 +88,12 @@ public final class EquilibriumCommand implements Callable<Integer> {
         if (damping != null) {
             opt = opt.withDamping(damping);
         }
-        Files.createDirectories(out);
         DiscreteGame g = DiscreteGames.create(game);
+        if (!DiscreteSolver.supports(g, alg)) {
+            throw new IllegalArgumentException("--solver " + alg.cliName() + ": not available for --game " + game
+                    + " (needs a crowd potential game: crowd-ring, four-rooms)");
+        }
+        Files.createDirectories(out);
         DiscreteSolver s = new DiscreteSolver(g, opt);
         SolveResult r = s.solve(alg);
 

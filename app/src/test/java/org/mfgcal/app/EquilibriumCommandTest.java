@@ -1,6 +1,7 @@
 package org.mfgcal.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -56,6 +57,18 @@ class EquilibriumCommandTest {
     }
 
     @Test
+    void crowdRingNewton_reachesTarget_writesHeatMap() throws Exception {
+        // four-rooms with newton is covered in SolverTest (18 s here under load); the CLI wiring is the same
+        Path out = dir.resolve("ring-newton");
+        Run r = run("equilibrium", "--game", "crowd-ring", "--solver", "newton", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonNode res = JSON.readTree(out.resolve("result.json").toFile());
+        assertTrue(res.get("final_exploitability").asDouble() < 1e-3);
+        assertEquals("newton", res.get("solver").asText());
+        assertTrue(Files.size(out.resolve("mu-heatmap.png")) > 1000);
+    }
+
+    @Test
     void budgetTooSmall_exits1_withOutputs() {
         Path out = dir.resolve("short");
         Run r = run("equilibrium", "--game", "sis", "--solver", "fp", "--iterations", "3", "--out", out.toString());
@@ -69,9 +82,13 @@ class EquilibriumCommandTest {
         Run a = run("equilibrium", "--game", "maze", "--solver", "fp", "--out", o);
         assertEquals(2, a.exit());
         assertTrue(a.err().contains("--game maze"), a.err());
-        Run b = run("equilibrium", "--game", "sis", "--solver", "newton", "--out", o);
+        Run b = run("equilibrium", "--game", "sis", "--solver", "simplex", "--out", o);
         assertEquals(2, b.exit());
-        assertTrue(b.err().contains("--solver newton"), b.err());
+        assertTrue(b.err().contains("--solver simplex"), b.err());
+        Run b2 = run("equilibrium", "--game", "sis", "--solver", "newton", "--out", o);
+        assertEquals(2, b2.exit());
+        assertTrue(b2.err().contains("--solver newton") && b2.err().contains("--game sis"), b2.err());
+        assertFalse(Files.exists(dir.resolve("bad")), "no output directory on bad input");
         Run c = run("equilibrium", "--game", "sis", "--solver", "fp", "--iterations", "0", "--out", o);
         assertEquals(2, c.exit());
         assertTrue(c.err().contains("--iterations 0"), c.err());

@@ -11,7 +11,14 @@ public enum Algorithm {
     /** Damped fixed point of the softmax (temperature τ) best response, damping on the policy. */
     FIXED_POINT("fixed-point"),
     /** The same softmax fixed point in Q-space, Anderson-accelerated, with temperature continuation. */
-    ANDERSON("anderson");
+    ANDERSON("anderson"),
+    /**
+     * Per-state Newton flow shifting on the potential, Gauss–Seidel over time steps (crowd potential games only:
+     * crowd-ring, four-rooms).
+     */
+    FLOW_SHIFT("flow-shift"),
+    /** Projected Newton–CG on the potential in flow variables (crowd potential games only: crowd-ring, four-rooms). */
+    NEWTON("newton");
 
     private final String cli;
 
@@ -29,6 +36,6 @@ public enum Algorithm {
                 return a;
             }
         }
-        throw new IllegalArgumentException("--solver " + s + ": expected fp, omd, fixed-point or anderson");
+        throw new IllegalArgumentException("--solver " + s + ": expected fp, omd, fixed-point, anderson, flow-shift or newton");
     }
 }

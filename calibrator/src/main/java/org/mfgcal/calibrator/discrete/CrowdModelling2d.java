@@ -11,7 +11,7 @@ import java.util.List;
  * reward is the distribution reward only, −c·log(μ_t(x) + 1e−25); μ_0 is a point mass at cell (1, 1).
  * State index x·size + y; wall cells are states that carry no mass (only "stay" legal). Immutable.
  */
-public final class CrowdModelling2d implements PotentialGame, FactoredGame {
+public final class CrowdModelling2d implements CrowdPotentialGame {
     static final int[] MOVE_X = {0, -1, 0, 1, 0};
     static final int[] MOVE_Y = {-1, 0, 0, 0, 1};
     static final int NEUTRAL = 2;
@@ -249,6 +249,22 @@ public final class CrowdModelling2d implements PotentialGame, FactoredGame {
         }
         out[0] = d1;
         out[1] = d2;
+    }
+
+    @Override
+    public double crowdReward(double mass) {
+        return -aversion * Math.log(mass + EPS);
+    }
+
+    @Override
+    public double crowdPotential(double mass) {
+        double m = mass + EPS;
+        return -aversion * (m * Math.log(m) - mass);
+    }
+
+    @Override
+    public double crowdCurvature(double mass) {
+        return aversion / (mass + EPS);
     }
 
     /** Free (non-wall) cells, for tests. */

@@ -6,7 +6,7 @@ package org.mfgcal.calibrator.discrete;
  * r_t(x, a) = 1 − |x − 5|/5 − |move|/10 − c·log(μ_t(x) + 1e−25), μ_0 uniform. The crowd-aversion coefficient c
  * (OpenSpiel's {@code crowd_aversion_coef}, default 1) is the parameter. Immutable.
  */
-public final class CrowdRing implements SmoothGame, PotentialGame, FactoredGame {
+public final class CrowdRing implements SmoothGame, CrowdPotentialGame {
     public static final int SIZE = 10;
     public static final int HORIZON = 10;
     static final double EPS = 1e-25;
@@ -161,6 +161,22 @@ public final class CrowdRing implements SmoothGame, PotentialGame, FactoredGame 
         }
         out[0] = d1;
         out[1] = d2;
+    }
+
+    @Override
+    public double crowdReward(double mass) {
+        return -aversion * Math.log(mass + EPS);
+    }
+
+    @Override
+    public double crowdPotential(double mass) {
+        double m = mass + EPS;
+        return -aversion * (m * Math.log(m) - mass);
+    }
+
+    @Override
+    public double crowdCurvature(double mass) {
+        return aversion / (mass + EPS);
     }
 
     @Override

@@ -21,6 +21,7 @@ public final class DiscreteGames {
             case OMD -> o.withLearningRate(game.equals("four-rooms") || game.equals("sis") ? 0.1 : 1.0);
             case FIXED_POINT -> o.withTemperature(1e-3).withDamping(0.1);
             case ANDERSON -> o.withTemperature(1e-3).withDamping(1.0).withMemory(5).withContinuation(1.0, 0.8);
+            case FLOW_SHIFT, NEWTON -> o;
         };
     }
 

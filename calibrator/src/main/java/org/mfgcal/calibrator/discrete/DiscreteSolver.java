@@ -12,9 +12,13 @@ import java.util.Arrays;
  * ((1−γ) μ̄_k + γ μ_BR) per (t, x), π_BR greedy w.r.t. Q* under μ̄_k, μ_BR its own mean field, γ = 1/(n+1) with n
  * policies averaged (uniform start), or the exact Frank–Wolfe line search on a {@link PotentialGame}. OMD:
  * y ← y + η Q^{π_k}, π_{k+1} = softmax(y) (uniform start). Fixed point: π ← (1−δ) π + δ softBR_τ(μ^π). Anderson:
- * the same softmax map on the policy, type-II Anderson mixing (memory m, mixing weight δ), history reset when the
- * residual doubles, projection onto the simplex (negatives to 0, renormalised), temperature continuation
- * τ_k = max(τ, τ_0 ρ^k). All buffers are allocated at construction.
+ * the same softmax map on the policy, type-II Anderson mixing (memory m, mixing weight δ), projection onto the
+ * simplex (negatives to 0, renormalised), temperature continuation τ_k = max(τ, τ_0 ρ^k), and a safeguard (once
+ * τ_k = τ): when the exploitability at an Anderson point exceeds 10 times the best one of an accepted point, the
+ * point is rejected, the plain damped step x ← x + 0.1 (softBR(x) − x) of the base map is taken from the last
+ * accepted point instead (accepted unconditionally) and the history restarts. Flow-shift ({@link FlowShift}) and Newton
+ * ({@link NewtonFlow}, followed by one flow-shift sweep per iteration) work on crowd potential games only.
+ * All buffers are allocated at construction.
  *
  * <p>Not thread-safe: one solver per thread.
  */
@@ -30,6 +34,21 @@ public final class DiscreteSolver {
     private final double[] x, fx, res, prevX, prevRes;
     private final double[][] dX, dR;
     private final double[] gram, rhs;
+    private final FlowShift flowShift;
+    private final NewtonFlow newton;
+
+    /** Newton–CG: at most 50 CG iterations, relative preconditioned residual 0.03. */
+    static final int NEWTON_CG = 50;
+    /** Damping of the plain (base-map) step Anderson falls back to when the safeguard rejects a point. */
+    static final double SAFE_DAMPING = 0.1;
+    /**
+     * Anderson safeguard: once the temperature has reached its final value, a point whose exploitability exceeds
+     * this factor times the best exploitability of an accepted point is rejected.
+     */
+    static final double SAFE_GROWTH = 10;
+    /** Anderson steps rejected by the safeguard in the last solve. */
+    private int safeguards;
+    static final double NEWTON_TOL = 0.03;
 
     public DiscreteSolver(DiscreteGame game, SolverOptions options) {
         this.ev = new Evaluator(game);
@@ -59,6 +78,21 @@ public final class DiscreteSolver {
         dR = new double[m][len];
         gram = new double[m * m];
         rhs = new double[m];
+        flowShift = game instanceof CrowdPotentialGame cg ? new FlowShift(cg, ev) : null;
+        newton = game instanceof CrowdPotentialGame cg ? new NewtonFlow(cg, ev) : null;
+    }
+
+    /**
+     * Whether {@code algorithm} can solve {@code game}: flow-shift and newton need a {@link CrowdPotentialGame}
+     * (crowd-ring, four-rooms); the other solvers take any game.
+     */
+    public static boolean supports(DiscreteGame game, Algorithm algorithm) {
+        return !(algorithm == Algorithm.FLOW_SHIFT || algorithm == Algorithm.NEWTON) || game instanceof CrowdPotentialGame;
+    }
+
+    /** Anderson steps rejected by the residual safeguard in the last {@link #solve} (0 for the other solvers). */
+    public int safeguards() {
+        return safeguards;
     }
 
     public Evaluator evaluator() {
@@ -66,17 +100,32 @@ public final class DiscreteSolver {
     }
 
     public SolveResult solve(Algorithm algorithm) {
+        if (!supports(ev.game, algorithm)) {
+            throw new IllegalArgumentException("--solver " + algorithm.cliName() + ": game " + ev.game.name() + " is not a crowd potential"
+                    + " game (rewards b(x,a) + g(μ(x)), μ-independent factored transitions); flow-shift supports"
+                    + " crowd-ring and four-rooms, use fp, omd, fixed-point or anderson for the others");
+        }
         double[] expl = new double[opt.maxIterations()];
         double[] secs = new double[opt.maxIterations()];
         long start = System.nanoTime();
         ev.uniform(policy);
         Arrays.fill(y, 0.0);
         System.arraycopy(policy, 0, x, 0, len);
+        if (algorithm == Algorithm.FLOW_SHIFT) {
+            flowShift.start(policy, ev.mu0);
+        }
+        if (algorithm == Algorithm.NEWTON) {
+            newton.reset();
+        }
         int k = 0;
         boolean reached = false;
         int stored = 0;
         int head = 0;
         double prevNorm = Double.POSITIVE_INFINITY;
+        boolean lastPlain = false;
+        double prevTau = Double.NaN;
+        double bestE = Double.POSITIVE_INFINITY;
+        safeguards = 0;
         while (k < opt.maxIterations()) {
             double tau = algorithm == Algorithm.ANDERSON
                     ? Math.max(opt.temperature(), opt.startTemperature() * Math.pow(opt.cooling(), k))
@@ -114,11 +163,30 @@ public final class DiscreteSolver {
                     double norm = 0;
                     for (int i = 0; i < len; i++) {
                         res[i] = other[i] - x[i];
-                        norm = Math.max(norm, Math.abs(res[i]));
+                        norm += res[i] * res[i];
                     }
-                    if (norm > 2 * prevNorm) {
+                    boolean settled = tau == opt.temperature() && prevTau == opt.temperature();
+                    prevTau = tau;
+                    if (!settled) {
+                        bestE = Double.POSITIVE_INFINITY;
+                    }
+                    if (settled && !lastPlain && e > SAFE_GROWTH * bestE) {
+                        // safeguard: the Anderson point is SAFE_GROWTH times worse than the best accepted one;
+                        // reject it, take the base map's damped step from the last accepted point instead (accepted
+                        // unconditionally) and restart the history
+                        for (int i = 0; i < len; i++) {
+                            x[i] = prevX[i] + SAFE_DAMPING * prevRes[i];
+                        }
                         stored = 0;
                         head = 0;
+                        lastPlain = true;
+                        safeguards++;
+                        project(x, policy);
+                        break;
+                    }
+                    lastPlain = false;
+                    if (settled) {
+                        bestE = Math.min(bestE, e);
                     }
                     if (prevNorm != Double.POSITIVE_INFINITY) {
                         double[] dx = dX[head];
@@ -135,6 +203,12 @@ public final class DiscreteSolver {
                     prevNorm = norm;
                     andersonUpdate(stored, opt.damping());
                     project(x, policy);
+                }
+                case FLOW_SHIFT -> flowShift.sweep(policy);
+                case NEWTON -> {
+                    newton.step(ev, policy, NEWTON_CG, NEWTON_TOL);
+                    flowShift.start(policy, ev.mu0);
+                    flowShift.sweep(policy);
                 }
                 default -> throw new IllegalStateException();
             }

@@ -1,6 +1,8 @@
 package org.mfgcal.calibrator.discrete;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -50,9 +52,12 @@ class SolverTest {
         assertTrue(r.reachedTarget(), () -> "exploitability " + r.finalExploitability());
     }
 
+    /** The solvers that work on every game (flow-shift and newton need a crowd potential game). */
+    static final Algorithm[] GENERAL = {Algorithm.FP, Algorithm.OMD, Algorithm.FIXED_POINT, Algorithm.ANDERSON};
+
     @Test
     void beachBar_allSolvers_reachTarget() {
-        for (Algorithm a : Algorithm.values()) {
+        for (Algorithm a : GENERAL) {
             SolveResult r = solve("beach-bar", a, DiscreteGames.options("beach-bar", a));
             assertTrue(r.reachedTarget(), () -> a + ": exploitability " + r.finalExploitability());
         }
@@ -79,7 +84,7 @@ class SolverTest {
 
     @Test
     void braess_allSolvers_reachTarget_wardropSplit() {
-        for (Algorithm a : Algorithm.values()) {
+        for (Algorithm a : GENERAL) {
             SolveResult r = solve("braess", a, DiscreteGames.options("braess", a));
             assertTrue(r.reachedTarget(), () -> a + ": exploitability " + r.finalExploitability());
         }
@@ -136,5 +141,55 @@ class SolverTest {
             assertEquals(expected, d[0], 1e-9 * Math.max(1, Math.abs(expected)), g.name());
             assertTrue(d[1] < 0, "concave");
         }
+    }
+
+    @Test
+    void crowdRing_newtonAndFlowShift_sameEquilibrium_tightTarget() {
+        // two different algorithms driven to 1e-9: their mean fields must coincide (the potential is strictly
+        // concave in μ, so the equilibrium mean field is unique); exploitability re-checked by a fresh evaluator
+        SolveResult n = solve("crowd-ring", Algorithm.NEWTON, DiscreteGames.options("crowd-ring", Algorithm.NEWTON)
+                .withTarget(1e-9).withIterations(60));
+        SolveResult f = solve("crowd-ring", Algorithm.FLOW_SHIFT,
+                DiscreteGames.options("crowd-ring", Algorithm.FLOW_SHIFT).withTarget(1e-9).withIterations(400));
+        assertTrue(n.reachedTarget(), () -> "newton " + n.finalExploitability());
+        assertTrue(f.reachedTarget(), () -> "flow-shift " + f.finalExploitability());
+        for (int i = 0; i < n.mu().length; i++) {
+            assertEquals(f.mu()[i], n.mu()[i], 1e-7, "mu[" + i + "]");
+        }
+        Evaluator ev = new Evaluator(new CrowdRing());
+        assertTrue(ev.exploitability(n.policy()) <= 1e-9);
+        // OMD's equilibrium (target 1e-3) is close to it as well
+        SolveResult o = solve("crowd-ring", Algorithm.OMD, DiscreteGames.options("crowd-ring", Algorithm.OMD));
+        for (int i = 0; i < n.mu().length; i++) {
+            assertEquals(n.mu()[i], o.mu()[i], 2e-2, "omd mu[" + i + "]");
+        }
+    }
+
+    @Test
+    void fourRooms_newton_reachesTarget_checkedIndependently() {
+        SolveResult r = solve("four-rooms", Algorithm.NEWTON, DiscreteGames.options("four-rooms", Algorithm.NEWTON)
+                .withIterations(80));
+        assertTrue(r.reachedTarget(), () -> "exploitability " + r.finalExploitability());
+        assertTrue(r.iterations() <= 60, "iterations " + r.iterations());
+        Evaluator ev = new Evaluator(CrowdModelling2d.fourRooms());
+        double e = ev.exploitability(r.policy());
+        assertTrue(e <= 1e-3 && e >= 0, "independent exploitability " + e);
+        // generic (non-factored) best response on the same policy gives the same number
+        Evaluator generic = new Evaluator(new FactoredKernelTest.Plain(CrowdModelling2d.fourRooms()));
+        assertEquals(e, generic.exploitability(r.policy()), 1e-9);
+    }
+
+    @Test
+    void crowdOnlySolvers_onOtherGames_clearError() {
+        for (String game : new String[] {"braess", "sis", "lq", "beach-bar"}) {
+            for (Algorithm a : new Algorithm[] {Algorithm.NEWTON, Algorithm.FLOW_SHIFT}) {
+                DiscreteSolver s = new DiscreteSolver(DiscreteGames.create(game), SolverOptions.defaults());
+                IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> s.solve(a));
+                assertTrue(ex.getMessage().contains("--solver " + a.cliName()) && ex.getMessage().contains(game),
+                        ex.getMessage());
+                assertFalse(DiscreteSolver.supports(DiscreteGames.create(game), a));
+            }
+        }
+        assertTrue(DiscreteSolver.supports(new CrowdRing(), Algorithm.NEWTON));
     }
 }

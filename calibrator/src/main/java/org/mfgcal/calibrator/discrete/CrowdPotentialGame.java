@@ -1,0 +1,20 @@
+package org.mfgcal.calibrator.discrete;
+
+/**
+ * A {@link PotentialGame} with factored transitions whose rewards are r_t(x, a | μ) = b_t(x, a) + g(μ_t(x)): a
+ * base reward that does not depend on the population plus a crowd term g of the state's own mass, g decreasing
+ * (crowd aversion, g(m) = −c·log(m + ε) in the crowd games). Then Φ = Σ b·L + Σ_{t,x} G(μ_t(x)) with G' = g is a
+ * potential, separable and concave in μ, and the flow-shift solver ({@link FlowShift}, docs/DISCRETE_GAMES.md §3)
+ * can take per-state Newton steps on it.
+ */
+public interface CrowdPotentialGame extends PotentialGame, FactoredGame {
+
+    /** The crowd term g(m) of the reward at a state holding mass m ≥ 0. */
+    double crowdReward(double mass);
+
+    /** G(m) with G' = g (up to a constant): the state's term of the potential. */
+    double crowdPotential(double mass);
+
+    /** −g'(m) ≥ 0, the curvature of −Φ in the state's mass. */
+    double crowdCurvature(double mass);
+}

@@ -1,0 +1,419 @@
+package org.mfgcal.calibrator.discrete;
+
+import java.util.Arrays;
+
+/**
+ * Flow shifting with per-state Newton steps for crowd potential games (docs/DISCRETE_GAMES.md §3, "flow-shift").
+ *
+ * <p>The equilibrium of a {@link CrowdPotentialGame} maximises the concave potential Φ = Σ b·L + Σ_{t,x} G(μ_t(x))
+ * over the achievable state–action flows; at the optimum every used action is a best action of Q^π (a Wardrop
+ * condition on the time-expanded network). One {@link #sweep} is a Gauss–Seidel pass over t = 0..T−1: with the
+ * values V^π_{t+1} of the current policy (exact: backward induction from T−1 under the current mean field), every
+ * state x at step t shifts mass from its worst used action w to its best action b. The amount δ solves the local
+ * one-dimensional problem exactly: the gap Q_b − Q_w minus the change of the crowd reward at t+1 that the shift
+ * causes, Σ_y d_y (g(μ_{t+1}(y) + δ d_y) − g(μ_{t+1}(y))) with d = P(·|x, b) − P(·|x, w), is driven to 0 (or δ
+ * is the whole flow on w), and the crowd rewards at t+1 are updated before the next state (so states pushing into
+ * the same cell see each other). The shifts ignore what they do beyond t+1; an exact-in-t+1, quadratic-beyond line
+ * search along the combined direction of step t (later conditional policies fixed, so μ_{s>t} moves linearly)
+ * chooses γ ∈ (0, 1], which guarantees that Φ does not decrease (up to the quadratic model beyond t+1).
+ *
+ * <p>Cost of a sweep: O(T²·S·(A + K)) (the values are recomputed after every step), about 13 exploitability
+ * evaluations. Not thread-safe; all buffers allocated at construction.
+ */
+final class FlowShift {
+    private final CrowdPotentialGame game;
+    private final int nS, nA, nT, nK, nSA;
+    private final int[] move, noiseNext;
+    private final double[] noiseProb;
+    private final boolean[] legal;
+    private final double[] base;     // b_t(x, a)
+    private final double[] mu;       // μ of the current policy
+    private final double[] crowd;    // g(μ_t(x))
+    private final double[] val;      // V^π_t(x) (valid for t > current step after refreshValues)
+    private final double[] w;        // W(p) scratch
+    private final double[] vn, cn, mun; // V_{t+1}, V_{t+1} − g, μ_{t+1} during the shifts of step t
+    private final double[] lt, lold, dmu, pre, dif;
+    private final int[] ys;
+    private final double[] ds;
+    private final double[] qx;
+
+    FlowShift(CrowdPotentialGame game, Evaluator ev) {
+        this.game = game;
+        nS = ev.nS;
+        nA = ev.nA;
+        nT = ev.nT;
+        nSA = nS * nA;
+        move = game.moves();
+        nK = game.noiseFanout();
+        noiseNext = game.noiseSuccessors();
+        noiseProb = game.noiseProbabilities();
+        legal = ev.legal;
+        base = new double[nT * nSA];
+        mu = new double[nT * nS];
+        crowd = new double[nT * nS];
+        val = new double[nT * nS];
+        w = new double[nS];
+        vn = new double[nS];
+        cn = new double[nS];
+        mun = new double[nS];
+        lt = new double[nSA];
+        lold = new double[nSA];
+        dmu = new double[nT * nS];
+        pre = new double[nS];
+        dif = new double[nS];
+        ys = new int[2 * nK];
+        ds = new double[2 * nK];
+        qx = new double[nA];
+        // base rewards: the game's rewards at any mean field minus the crowd term (checked to be μ-independent)
+        ev.induce(ev.uniformPolicy());
+        ev.computeRewards();
+        double[] r = ev.r;
+        double[] m = ev.mu;
+        for (int i = 0; i < nT * nSA; i++) {
+            base[i] = r[i] - game.crowdReward(m[i / nA]);
+        }
+    }
+
+    /** μ ← mean field of π (μ_0 from the evaluator), crowd terms refreshed. */
+    void start(double[] policy, double[] mu0) {
+        System.arraycopy(mu0, 0, mu, 0, nS);
+        for (int t = 0; t + 1 < nT; t++) {
+            push(t, mu, policy, mu, (t + 1) * nS);
+        }
+        for (int i = 0; i < nT * nS; i++) {
+            crowd[i] = game.crowdReward(mu[i]);
+        }
+    }
+
+    /** out[oo..oo+S) ← one step of the flow m_t(x) π_t(a|x) from step t (moves, then noise). */
+    private void push(int t, double[] m, double[] policy, double[] out, int oo) {
+        Arrays.fill(pre, 0.0);
+        int mo = t * nS;
+        for (int x = 0; x < nS; x++) {
+            double mx = m[mo + x];
+            if (mx == 0.0) {
+                continue;
+            }
+            int o = (mo + x) * nA;
+            for (int a = 0; a < nA; a++) {
+                pre[move[x * nA + a]] += mx * policy[o + a];
+            }
+        }
+        noise(out, oo);
+    }
+
+    /** out[oo..] ← noise step of the pre-noise mass in {@link #pre}. */
+    private void noise(double[] out, int oo) {
+        Arrays.fill(out, oo, oo + nS, 0.0);
+        for (int p = 0; p < nS; p++) {
+            double l = pre[p];
+            if (l == 0.0) {
+                continue;
+            }
+            int o = p * nK;
+            for (int k = 0; k < nK; k++) {
+                out[oo + noiseNext[o + k]] += l * noiseProb[o + k];
+            }
+        }
+    }
+
+    /** V^π_s for s = T−1 down to s0 under the current μ (crowd terms) and π. */
+    private void refreshValues(int s0, double[] policy) {
+        for (int s = nT - 1; s >= s0; s--) {
+            boolean last = s == nT - 1;
+            if (!last) {
+                fillW(val, (s + 1) * nS);
+            }
+            for (int x = 0; x < nS; x++) {
+                int o = (s * nS + x) * nA;
+                double v = 0;
+                for (int a = 0; a < nA; a++) {
+                    double p = policy[o + a];
+                    if (p != 0.0) {
+                        v += p * (base[o + a] + (last ? 0.0 : w[move[x * nA + a]]));
+                    }
+                }
+                val[s * nS + x] = v + crowd[s * nS + x];
+            }
+        }
+    }
+
+    /** w(p) ← Σ_k N(k|p) v[vo + n_k(p)]. */
+    private void fillW(double[] v, int vo) {
+        for (int p = 0; p < nS; p++) {
+            int o = p * nK;
+            double s = 0;
+            for (int k = 0; k < nK; k++) {
+                s += noiseProb[o + k] * v[vo + noiseNext[o + k]];
+            }
+            w[p] = s;
+        }
+    }
+
+    /** Continuation Σ_k N(k|p) vn(n_k(p)) of move target p during the shifts. */
+    private double cont(int p) {
+        int o = p * nK;
+        double s = 0;
+        for (int k = 0; k < nK; k++) {
+            s += noiseProb[o + k] * vn[noiseNext[o + k]];
+        }
+        return s;
+    }
+
+    /** One Gauss–Seidel sweep over t; modifies {@code policy} (rows with μ_t(x) = 0 are left as they are). */
+    void sweep(double[] policy) {
+        for (int t = 0; t < nT; t++) {
+            boolean last = t == nT - 1;
+            int mo = t * nS;
+            int no = mo + nS;
+            if (!last) {
+                refreshValues(t + 1, policy);
+                for (int y = 0; y < nS; y++) {
+                    vn[y] = val[no + y];
+                    cn[y] = vn[y] - crowd[no + y];
+                    mun[y] = mu[no + y];
+                }
+            }
+            for (int x = 0; x < nS; x++) {
+                double mx = mu[mo + x];
+                int o = (mo + x) * nA;
+                for (int a = 0; a < nA; a++) {
+                    lt[x * nA + a] = mx * policy[o + a];
+                }
+            }
+            System.arraycopy(lt, 0, lold, 0, nSA);
+            for (int x = 0; x < nS; x++) {
+                if (mu[mo + x] > 0) {
+                    shiftState(t, x, last);
+                }
+            }
+            double gamma = last ? 1.0 : lineSearch(t, policy);
+            for (int x = 0; x < nS; x++) {
+                double mx = mu[mo + x];
+                if (!(mx > 0)) {
+                    continue;
+                }
+                int o = (mo + x) * nA;
+                double z = 0;
+                for (int a = 0; a < nA; a++) {
+                    int i = x * nA + a;
+                    double l = Math.max(0.0, lold[i] + gamma * (lt[i] - lold[i]));
+                    policy[o + a] = l;
+                    z += l;
+                }
+                for (int a = 0; a < nA; a++) {
+                    policy[o + a] /= z;
+                }
+            }
+            if (!last) {
+                // exact μ_{s>t} of the updated policy (the line search moved it linearly; this removes round-off)
+                for (int s = t; s + 1 < nT; s++) {
+                    push(s, mu, policy, mu, (s + 1) * nS);
+                    for (int y = 0; y < nS; y++) {
+                        crowd[(s + 1) * nS + y] = game.crowdReward(mu[(s + 1) * nS + y]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Newton shifts at (t, x) from the worst used to the best action, at most A − 1 of them. */
+    private void shiftState(int t, int x, boolean last) {
+        int xo = x * nA;
+        int mo = t * nS;
+        for (int pass = 0; pass < nA; pass++) {
+            int b = -1;
+            double best = Double.NEGATIVE_INFINITY;
+            for (int a = 0; a < nA; a++) {
+                if (!legal[xo + a]) {
+                    continue;
+                }
+                double q = base[(mo + x) * nA + a] + (last ? 0.0 : cont(move[xo + a]));
+                qx[a] = q;
+                if (q > best) {
+                    best = q;
+                    b = a;
+                }
+            }
+            int wst = -1;
+            double worst = Double.POSITIVE_INFINITY;
+            for (int a = 0; a < nA; a++) {
+                if (a != b && legal[xo + a] && lt[xo + a] > 0 && qx[a] < worst) {
+                    worst = qx[a];
+                    wst = a;
+                }
+            }
+            if (wst < 0) {
+                return;
+            }
+            double gap = best - worst;
+            if (!(gap > 1e-15 * (1 + Math.abs(best)))) {
+                return;
+            }
+            double avail = lt[xo + wst];
+            int pb = move[xo + b];
+            int pw = move[xo + wst];
+            double delta;
+            int nz = 0;
+            if (last || pb == pw) {
+                delta = avail;
+            } else {
+                for (int k = 0; k < nK; k++) {
+                    dif[noiseNext[pb * nK + k]] += noiseProb[pb * nK + k];
+                    dif[noiseNext[pw * nK + k]] -= noiseProb[pw * nK + k];
+                }
+                for (int k = 0; k < 2 * nK; k++) {
+                    int y = k < nK ? noiseNext[pb * nK + k] : noiseNext[pw * nK + k - nK];
+                    if (dif[y] != 0.0) {
+                        ys[nz] = y;
+                        ds[nz] = dif[y];
+                        nz++;
+                        dif[y] = 0.0;
+                    }
+                }
+                delta = solveShift(gap, avail, nz);
+            }
+            lt[xo + wst] -= delta;
+            lt[xo + b] += delta;
+            for (int j = 0; j < nz; j++) {
+                int y = ys[j];
+                mun[y] = Math.max(0.0, mun[y] + delta * ds[j]);
+                vn[y] = cn[y] + game.crowdReward(mun[y]);
+            }
+            if (delta < avail) {
+                return; // interior optimum: b and w are now (locally) tied
+            }
+        }
+    }
+
+    /**
+     * δ ∈ [0, avail] with f(δ) = gap + Σ_j d_j (g(μ_j + δ d_j) − g(μ_j)) = 0 (f decreasing), or avail when f(avail) ≥ 0:
+     * safeguarded Newton.
+     */
+    private double solveShift(double gap, double avail, int nz) {
+        double lo = 0;
+        double hi = avail;
+        double f = fShift(gap, avail, nz);
+        if (f >= 0) {
+            return avail;
+        }
+        double d = 0;
+        double fd = gap;
+        for (int it = 0; it < 60; it++) {
+            double fp = 0;
+            for (int j = 0; j < nz; j++) {
+                fp -= ds[j] * ds[j] * game.crowdCurvature(Math.max(0.0, mun[ys[j]] + d * ds[j]));
+            }
+            double nd = fp < 0 ? d - fd / fp : Double.NaN;
+            if (!(nd > lo && nd < hi)) {
+                nd = 0.5 * (lo + hi);
+            }
+            d = nd;
+            fd = fShift(gap, d, nz);
+            if (fd > 0) {
+                lo = d;
+            } else {
+                hi = d;
+            }
+            if (Math.abs(fd) <= 1e-12 * gap || hi - lo <= 1e-14 * avail) {
+                break;
+            }
+        }
+        return d;
+    }
+
+    private double fShift(double gap, double d, int nz) {
+        double f = gap;
+        for (int j = 0; j < nz; j++) {
+            double m0 = mun[ys[j]];
+            f += ds[j] * (game.crowdReward(Math.max(0.0, m0 + d * ds[j])) - game.crowdReward(m0));
+        }
+        return f;
+    }
+
+    /**
+     * γ ∈ (0, 1] along the shifts of step t (L_t → lold + γ (lt − lold), later conditional policies fixed):
+     * maximises Φ with the crowd terms exact at t+1 and a quadratic model beyond (from the cached g and the
+     * curvature at the current μ).
+     */
+    private double lineSearch(int t, double[] policy) {
+        int mo = t * nS;
+        double lin = 0;
+        Arrays.fill(pre, 0.0);
+        for (int i = 0; i < nSA; i++) {
+            double d = lt[i] - lold[i];
+            if (d != 0.0) {
+                lin += base[mo * nA + i] * d;
+                pre[move[i]] += d;
+            }
+        }
+        int n1 = (t + 1) * nS;
+        noise(dmu, n1);
+        double a1 = 0;
+        double a2 = 0;
+        for (int s = t + 1; s < nT; s++) {
+            int so = s * nS;
+            Arrays.fill(pre, 0.0);
+            boolean any = false;
+            for (int x = 0; x < nS; x++) {
+                double dm = dmu[so + x];
+                if (dm == 0.0) {
+                    continue;
+                }
+                any = true;
+                int o = (so + x) * nA;
+                for (int a = 0; a < nA; a++) {
+                    double p = policy[o + a];
+                    if (p != 0.0) {
+                        lin += base[o + a] * dm * p;
+                        pre[move[x * nA + a]] += dm * p;
+                    }
+                }
+                if (s > t + 1) {
+                    a1 += crowd[so + x] * dm;
+                    a2 += game.crowdCurvature(mu[so + x]) * dm * dm;
+                }
+            }
+            if (s + 1 < nT) {
+                if (any) {
+                    noise(dmu, so + nS);
+                } else {
+                    Arrays.fill(dmu, so + nS, so + 2 * nS, 0.0);
+                }
+            }
+        }
+        // φ'(γ) = lin + a1 − γ a2 + Σ_y g(μ_{t+1} + γ dμ_{t+1}) dμ_{t+1}, decreasing
+        double lo = 0;
+        double hi = 1;
+        double g = 1;
+        for (int it = 0; it < 60; it++) {
+            double d1 = lin + a1 - g * a2;
+            double d2 = -a2;
+            for (int y = 0; y < nS; y++) {
+                double dm = dmu[n1 + y];
+                if (dm != 0.0) {
+                    double m = Math.max(0.0, mu[n1 + y] + g * dm);
+                    d1 += game.crowdReward(m) * dm;
+                    d2 -= game.crowdCurvature(m) * dm * dm;
+                }
+            }
+            if (d1 >= 0) {
+                if (g == 1) {
+                    return 1;
+                }
+                lo = g;
+            } else {
+                hi = g;
+            }
+            if (hi - lo < 1e-9) {
+                break;
+            }
+            double ng = d2 < 0 ? g - d1 / d2 : Double.NaN;
+            if (!(ng > lo && ng < hi)) {
+                ng = 0.5 * (lo + hi);
+            }
+            g = ng;
+        }
+        return Math.max(lo, 1e-6);
+    }
+}
