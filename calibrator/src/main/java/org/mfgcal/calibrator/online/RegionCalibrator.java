@@ -17,7 +17,7 @@ import org.mfgcal.calibrator.solver.SquaredLoss;
  *
  * <h2>Implementation notes</h2>
  * <ul>
- *   <li><b>Model.</b> The mobility game (docs/MODEL.md §3) on the complete graph of the region's zones (External
+ *   <li><b>Model.</b> The mobility game (docs/MODEL.md §3) on the region's zone graph (complete unless given) of its zones (External
  *       last, as ingest orders them), control cost b and congestion c from the config, terminal cost 0. Its base
  *       rates q come from a {@link ParameterModel}, here a {@link RateTable} of log-rates per edge and window row.</li>
  *   <li><b>Window.</b> W closed bins; solver grid n = 0..W−1 ↔ bins t−W+1..t, Δt = one bin in hours (k = 1; see Sub-steps), μ_0 = the
@@ -288,6 +288,17 @@ public final class RegionCalibrator {
      * @param listener where reports go ({@link CalibrationListener#NONE} for none)
      */
     public RegionCalibrator(OnlineConfig cfg, String region, List<String> zones, CalibrationListener listener) {
+        this(cfg, region, zones, null, listener);
+    }
+
+    /**
+     * A calibrator whose mobility game jumps along the edges of {@code graph} only (a sparse zone graph: rates,
+     * priors, uncertainty and forecasts per edge; cost O(edges) per sweep); null means the complete graph.
+     *
+     * @param zoneGraph the zone graph, states in the order of {@code zones}, or null
+     */
+    public RegionCalibrator(OnlineConfig cfg, String region, List<String> zones, Graph zoneGraph,
+                            CalibrationListener listener) {
         Records.nonNull("config", cfg);
         Records.nonBlank("region", region);
         this.zones = Records.copy("zones", zones);
@@ -306,7 +317,11 @@ public final class RegionCalibrator {
         this.season = cfg.seasonBins();
         this.horizon = cfg.horizon();
         this.dayBins = Math.max(1, (int) Math.round(24 / cfg.binHours()));
-        this.graph = Graph.complete(d);
+        if (zoneGraph != null && zoneGraph.states() != d) {
+            throw new IllegalArgumentException("region '" + region + "': graph has " + zoneGraph.states()
+                    + " states, expected one per zone (" + d + ")");
+        }
+        this.graph = zoneGraph == null ? Graph.complete(d) : zoneGraph;
         this.edges = graph.edges();
         this.k = cfg.substeps();
         this.grid = rows * k + 1;
@@ -515,6 +530,14 @@ public final class RegionCalibrator {
     public static RegionCalibrator restore(OnlineConfig cfg, String region, List<String> zones,
                                            CalibrationListener listener, byte[] snapshot) {
         RegionCalibrator rc = new RegionCalibrator(cfg, region, zones, listener);
+        rc.importState(snapshot);
+        return rc;
+    }
+
+    /** As {@link #restore(OnlineConfig, String, List, CalibrationListener, byte[])} for a calibrator on {@code graph}. */
+    public static RegionCalibrator restore(OnlineConfig cfg, String region, List<String> zones, Graph graph,
+                                           CalibrationListener listener, byte[] snapshot) {
+        RegionCalibrator rc = new RegionCalibrator(cfg, region, zones, graph, listener);
         rc.importState(snapshot);
         return rc;
     }
