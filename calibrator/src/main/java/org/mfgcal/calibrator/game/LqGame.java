@@ -180,6 +180,33 @@ public final class LqGame implements Game {
     }
 
     @Override
+    public boolean fusedFpkSweep(int nT, double dt, boolean stable, double[] u, double[] nu, double[] gamma,
+                                 double[] a, double[] row) {
+        if (!stable) {
+            return fusedFpkSweep(nT, dt, u, nu, gamma);
+        }
+        if (!dense()) {
+            return false;
+        }
+        LqDense.fpkStable(nT, graph.states(), dt, u, nu, gamma, p.controlWeight, p.baseTransitionRate, p.rateClip, a, row);
+        return true;
+    }
+
+    @Override
+    public boolean fusedFpkVjpSweep(int nT, double dt, boolean stable, double[] u, double[] nu, double[] gamma,
+                                    double[] nuBar, double[] uBar, double[] gammaBar, double[] a, double[] aBar) {
+        if (!stable) {
+            return fusedFpkVjpSweep(nT, dt, u, nu, gamma, nuBar, uBar, gammaBar);
+        }
+        if (!dense()) {
+            return false;
+        }
+        LqDense.fpkVjpStable(nT, graph.states(), dt, u, nu, gamma, nuBar, uBar, gammaBar, p.controlWeight,
+                p.baseTransitionRate, p.rateClip);
+        return true;
+    }
+
+    @Override
     public boolean fusedHjbVjpSweep(int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma,
                                     double[] uBar, double[] muHatBar, double[] gammaBar) {
         if (!dense()) {
