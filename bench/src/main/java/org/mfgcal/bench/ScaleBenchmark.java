@@ -287,7 +287,7 @@ public class ScaleBenchmark {
         double[] cpu = new double[n];
         double[] wall = new double[n];
         int cold = 0, degraded = 0, measured = 0;
-        long steps = 0, iters = 0;
+        long steps = 0, iters = 0, adjoint = 0;
         long warmIt = 0, coldIt = 0;
         int reached = 0;
         WarmColdComparison[] cmp = new WarmColdComparison[1];
@@ -310,16 +310,17 @@ public class ScaleBenchmark {
             if (p != null) {
                 steps += p.optimiserSteps();
                 iters += p.picardIterations() + p.adjointIterations();
+                adjoint += p.adjointIterations();
                 cold += p.start() == ParameterUpdate.Start.COLD ? 1 : 0;
                 degraded += p.health().state() == org.mfgcal.calibrator.online.Health.State.DEGRADED ? 1 : 0;
             }
         }
         double total = Arrays.stream(cpu).sum();
         System.out.printf(Locale.ROOT, "%d updates: CPU ms p50 %.1f p90 %.1f p99 %.1f max %.1f; wall ms p50 %.1f p99 %.1f;"
-                        + " mean optimiser steps %.2f, solver iterations %.1f; cold starts %d; degraded %d;"
+                        + " mean optimiser steps %.2f, solver iterations %.1f (adjoint %.1f); cold starts %d; degraded %d;"
                         + " %.1f updates/s per core%n",
                 n, pct(cpu, 0.5), pct(cpu, 0.9), pct(cpu, 0.99), pct(cpu, 1), pct(wall, 0.5), pct(wall, 0.99),
-                (double) steps / n, (double) iters / n, cold, degraded, 1000 * n / total);
+                (double) steps / n, (double) iters / n, (double) adjoint / n, cold, degraded, 1000 * n / total);
         if (measured > 0) {
             System.out.printf(Locale.ROOT, "warm/cold iterations %.3f (%d comparisons, warm reached the cold loss in %d)%n",
                     (double) warmIt / coldIt, measured, reached);

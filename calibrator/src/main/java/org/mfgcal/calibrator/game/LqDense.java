@@ -1,11 +1,11 @@
 package org.mfgcal.calibrator.game;
 
 /**
- * Whole-sweep kernels of {@link LqGame} on the complete graph (κ = 0, p = 1): the loops do the same arithmetic, in the
- * same order, as its per-step fused kernels (bit-for-bit equal, checked by {@code DenseKernelTest}; the unrolled d = 3
- * reference-scheme kernels are reassociated and agree to ≤ 1e-13), with the
- * edge list replaced by plain loops over y ≠ x (no index arrays), the step's constants hoisted, and one call per
- * sweep instead of one per step. Flat arrays indexed {@code n*d + x}; γ indexed {@code n}. Stateless.
+ * Whole-sweep kernels of {@link LqGame} on the complete graph (κ = 0, p = 1), its {@link SweepKernels}: the generic
+ * sweeps' arithmetic with the edge list replaced by plain loops over y ≠ x (no index arrays), the step's constants
+ * hoisted, and one call per sweep instead of one per step; the unrolled d = 3 reference-scheme kernels are
+ * reassociated. Equal to the generic sweeps to ≤ 1e-13 ({@code DenseKernelTest}, {@code FusedKernelTest}). Flat
+ * arrays indexed {@code n*d + x}; γ indexed {@code n}. Stateless.
  *
  * <p>Measured (bench/BENCHMARKS.md, thread CPU time, lq_const d = 3 N = 100, one Picard map = HJB + FPK): per-step
  * fused kernels 5.3 µs, these loops 4.2 µs, the unrolled d = 3 kernels 2.55 µs, with the shorter HJB chain and the
