@@ -43,6 +43,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       graph, 3,422 edges), hourly bins, default config (window 24 bins);</li>
  *   <li>{@code city263}: a {@link SyntheticCity} of 263 zones, k = 8 nearest-neighbour road graph, 15-minute bins,
  *       96-bin window, 263,000 people;</li>
+ *   <li>{@code flights59routes}: the same on the graph of the observed routes (OD pairs flown at least once in the
+ *       data) plus External linked to every airport;</li>
  *   <li>{@code flights11}: the default flights region (10 busiest airports + External, 110 edges, hourly).</li>
  * </ul>
  * JMH ({@code SampleTime}, p0.99 printed): {@code java -jar bench/target/benchmarks.jar ScaleBenchmark -p
@@ -98,6 +100,7 @@ public class ScaleBenchmark {
             case "city263" -> city(263, 8, 0.25, 263_000);
             case "city100" -> city(100, 8, 0.25, 100_000);
             case "flights59" -> flights(58);
+            case "flights59routes" -> routes(flights(58), 1);
             case "flights11" -> flights(10);
             default -> {
                 if (name.startsWith("city")) {
@@ -234,6 +237,41 @@ public class ScaleBenchmark {
                 }
                 bin++;
                 return new ClosedBin(new Observation(region, index++, names, boxed(shares), pop), od);
+            }
+        };
+    }
+
+    /**
+     * The same source on the graph of its observed routes: the OD pairs with at least {@code minTrips} trips over the
+     * whole data ({@link Graph#observed}), plus External linked both ways to every airport ({@link Graph#withHub}).
+     */
+    public static Source routes(Source s, double minTrips) {
+        int d = s.zones().size();
+        double[] counts = new double[d * d];
+        List<TripEvent> trips = flightsTrips();
+        Map<String, Integer> idx = new HashMap<>();
+        for (int i = 0; i < d - 1; i++) {
+            idx.put(s.zones().get(i), i);
+        }
+        for (TripEvent t : trips) {
+            counts[idx.getOrDefault(t.origin(), d - 1) * d + idx.getOrDefault(t.destination(), d - 1)]++;
+        }
+        Graph g = Graph.observed(counts, d, minTrips).withHub(d - 1);
+        return new Source() {
+            public List<String> zones() {
+                return s.zones();
+            }
+
+            public Graph graph() {
+                return g;
+            }
+
+            public OnlineConfig config() {
+                return s.config();
+            }
+
+            public ClosedBin next(String region) {
+                return s.next(region);
             }
         };
     }
