@@ -194,9 +194,9 @@ public final class RegionCalibrator {
     private final double[] savedMu;
     private final double[] priorRow;
     private final Adam adam;
-    private final Adam savedAdam;
+    private Adam savedAdam;          // measure() only (the warm/cold harness): allocated on first use
     private final Lbfgs lbfgs;
-    private final Lbfgs savedLbfgs;
+    private Lbfgs savedLbfgs;        // measure() only: allocated on first use (≈ 2·8·n doubles per region)
     private final double[] gradCur;
     private final double[] direction;
     private final double[] trial;
@@ -359,9 +359,7 @@ public final class RegionCalibrator {
         savedMu = new double[grid * d];
         priorRow = new double[edges];
         adam = new Adam(n);
-        savedAdam = new Adam(n);
         lbfgs = new Lbfgs(n, LBFGS_MEMORY);
-        savedLbfgs = new Lbfgs(n, LBFGS_MEMORY);
         goodTheta = new double[n];
         goodMu = new double[grid * d];
         goodGn = new double[n];
@@ -1268,6 +1266,10 @@ public final class RegionCalibrator {
     private int measure(long b, WarmColdComparison[] out) {
         System.arraycopy(theta, 0, savedTheta, 0, theta.length);
         System.arraycopy(muWarm, 0, savedMu, 0, muWarm.length);
+        if (savedLbfgs == null) {
+            savedAdam = new Adam(theta.length);
+            savedLbfgs = new Lbfgs(theta.length, LBFGS_MEMORY);
+        }
         savedAdam.copyFrom(adam);
         savedLbfgs.copyFrom(lbfgs);
         boolean savedHasMu = hasMu;
