@@ -16,7 +16,6 @@ import org.mfgcal.calibrator.neural.JavaMlp;
 import org.mfgcal.calibrator.neural.MlpSpec;
 import org.mfgcal.calibrator.neural.Nd4jMlp;
 import org.mfgcal.calibrator.neural.Network;
-import org.mfgcal.calibrator.solver.CoupledEquilibriumSolver;
 import org.mfgcal.calibrator.solver.EquilibriumSolver;
 import org.mfgcal.calibrator.solver.Gradient;
 import org.mfgcal.calibrator.solver.Solution;
@@ -36,7 +35,7 @@ import org.mfgcal.calibrator.optim.Adam;
  * </pre>
  * Pre-evaluated: γ = γθ(t, μ^obs) for the batch in one network call, then one solve + adjoint per trajectory, then
  * one backpropagation of all dL/dγ into θ. Coupled: γ = γθ(t, μ̂) inside the fixed point
- * ({@link CoupledEquilibriumSolver}), the backpropagation at μ*.
+ * ({@link EquilibriumSolver#solve(double[], EquilibriumSolver.Field, double[])}), the backpropagation at μ*.
  *
  * <p>Not thread-safe (solvers and networks are per instance): one model per thread, {@link #copy()} for another.
  */
@@ -51,7 +50,7 @@ public final class Model {
     private final EquilibriumSolver solver;
     /** The solver of training and validation: gradients and μ* only (no exploitability sweep, ≈ 2 of 15 CPU s). */
     private final EquilibriumSolver fitSolver;
-    private final CoupledEquilibriumSolver coupledSolver;
+    private final EquilibriumSolver coupledSolver;
     private final int d, p, nT;
 
     private Model(ModelSpec spec, Game game, double[] theta) {
@@ -80,7 +79,7 @@ public final class Model {
         this.solver = new EquilibriumSolver(game, spec.horizon(), nT, options);
         this.fitSolver = new EquilibriumSolver(game, spec.horizon(), nT, options);
         this.fitSolver.setReportExploitability(false);
-        this.coupledSolver = new CoupledEquilibriumSolver(game, spec.horizon(), nT, options);
+        this.coupledSolver = new EquilibriumSolver(game, spec.horizon(), nT, options);
     }
 
     /** A model with seeded initial weights. */
@@ -212,8 +211,8 @@ public final class Model {
     }
 
     /** The field γθ(t, μ̂) of one trajectory for the coupled solver. */
-    public CoupledEquilibriumSolver.Field field(double[] time) {
-        return new CoupledEquilibriumSolver.Field() {
+    public EquilibriumSolver.Field field(double[] time) {
+        return new EquilibriumSolver.Field() {
             @Override
             public void gamma(double[] muHat, double[] gamma) {
                 param.gamma(theta, new Parameterisation.Inputs[] {new Parameterisation.Inputs(time, muHat)}, 1, gamma);

@@ -7,7 +7,6 @@ import java.util.Random;
 import org.mfgcal.calibrator.game.CyberGame;
 import org.mfgcal.calibrator.game.Game;
 import org.mfgcal.calibrator.game.Games;
-import org.mfgcal.calibrator.solver.CoupledEquilibriumSolver;
 import org.mfgcal.calibrator.solver.EquilibriumSolver;
 import org.mfgcal.calibrator.solver.Solution;
 import org.mfgcal.calibrator.solver.SolverOptions;
@@ -75,9 +74,9 @@ public final class Synthetic {
         }
         SolverOptions opt = SolverOptions.DEFAULTS.withDamping(gr[2]).withTolerances(1e-10, 1e-10).withMaxIter(5000, 5000);
         EquilibriumSolver solver = new EquilibriumSolver(g, horizon, nT, opt);
-        CoupledEquilibriumSolver coupled = new CoupledEquilibriumSolver(g, horizon, nT, opt);
+        EquilibriumSolver coupled = new EquilibriumSolver(g, horizon, nT, opt);
         double[] fixed = null;
-        CoupledEquilibriumSolver.Field field = null;
+        EquilibriumSolver.Field field = null;
         switch (truth) {
             case "constant" -> {
                 double[] c = switch (game) {
@@ -98,7 +97,7 @@ public final class Synthetic {
                     fixed[n] = B_MIN + 4 * (B_MAX - B_MIN) / (horizon * horizon) * t * (horizon - t);
                 }
             }
-            case "mfdep" -> field = new CoupledEquilibriumSolver.Field() {
+            case "mfdep" -> field = new EquilibriumSolver.Field() {
                 @Override
                 public void gamma(double[] muHat, double[] gamma) {
                     for (int n = 0; n < nT; n++) {

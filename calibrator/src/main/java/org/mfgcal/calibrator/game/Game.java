@@ -80,107 +80,12 @@ public interface Game {
     }
 
     /**
-     * Optional fused HJB step: writes {@code u[o + x]} for all x from {@code u[o1 + ·]} = u_{n+1}, computing the rates
-     * and the update in one pass over the edges (explicit Euler, or the stable step with φ(z) = (1 − e^{−z})/z
-     * applied to the drift when {@code stable}). Must equal the generic sweep built from {@link #local} up to
-     * rounding. Returns false (the default) when the game has no fused kernel; the solver then uses the generic path.
+     * Specialised whole-sweep kernels, or null (the default) when the solver should build the sweeps from
+     * {@link #local} and {@link #localVjp}. A game may return null for some of its configurations (e.g. the LQ game
+     * off the complete graph).
      */
-    default boolean fusedHjbStep(int n, double dt, boolean stable, double[] u, int o, int o1, double[] muHat,
-                                 double[] gamma, int gOff) {
-        return false;
-    }
-
-    /**
-     * Optional fused Kolmogorov step of the reference (explicit Euler) scheme: writes {@code nu[o1 + ·]} from
-     * {@code nu[o + ·]} with the rates a*(u_n, ν_n, γ_n). Same contract as {@link #fusedHjbStep}.
-     */
-    default boolean fusedFpkStep(int n, double dt, double[] u, double[] nu, int o, int o1, double[] gamma, int gOff) {
-        return false;
-    }
-
-    /**
-     * Optional fused reverse Kolmogorov step of the reference scheme (the VJP of {@link #fusedFpkStep}): given the
-     * complete cotangent {@code nuBar[o1 + ·]} of ν_{n+1}, adds the step's contributions to {@code nuBar[o + ·]},
-     * {@code uBar[o + ·]} and {@code gammaBar[gOff + ·]}. Returns false (default) when not provided.
-     */
-    default boolean fusedFpkVjpStep(int n, double dt, double[] u, double[] nu, int o, int o1, double[] gamma, int gOff,
-                                    double[] nuBar, double[] uBar, double[] gammaBar) {
-        return false;
-    }
-
-    /**
-     * Optional fused reverse HJB step (the VJP of {@link #fusedHjbStep}, either scheme): given the complete
-     * cotangent {@code uBar[o + ·]} of u_n, adds the contributions to {@code uBar[o1 + ·]}, {@code muHatBar[o + ·]}
-     * and {@code gammaBar[gOff + ·]}. Returns false (default) when not provided.
-     */
-    default boolean fusedHjbVjpStep(int n, double dt, boolean stable, double[] u, int o, int o1, double[] muHat,
-                                    double[] gamma, int gOff, double[] uBar, double[] muHatBar, double[] gammaBar) {
-        return false;
-    }
-
-    /**
-     * Optional fused whole HJB sweep: given u_{N−1} in {@code u[(N−1)d ..]}, writes u_n for n = N−2 down to 0 exactly as
-     * {@link #fusedHjbStep} would, step by step (one call per sweep instead of one per step, so a game can hoist its
-     * constants and specialise its loops). Returns false (the default) when not provided.
-     */
-    default boolean fusedHjbSweep(int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma) {
-        return false;
-    }
-
-    /** Optional fused whole Kolmogorov sweep of the reference scheme (ν_0 already set): as {@link #fusedFpkStep} for all n. */
-    default boolean fusedFpkSweep(int nT, double dt, double[] u, double[] nu, double[] gamma) {
-        return false;
-    }
-
-    /**
-     * Optional fused whole reverse Kolmogorov sweep of the reference scheme, n = N−2 down to 0: as
-     * {@link #fusedFpkVjpStep} for all n ({@code nuBar} holds the seed cotangent on entry).
-     */
-    default boolean fusedFpkVjpSweep(int nT, double dt, double[] u, double[] nu, double[] gamma, double[] nuBar,
-                                     double[] uBar, double[] gammaBar) {
-        return false;
-    }
-
-    /** Optional fused whole reverse HJB sweep, n = 0 .. N−2: as {@link #fusedHjbVjpStep} for all n. */
-    default boolean fusedHjbVjpSweep(int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma,
-                                     double[] uBar, double[] muHatBar, double[] gammaBar) {
-        return false;
-    }
-
-    /**
-     * Optional fused whole Kolmogorov sweep for either scheme (ν_0 already set), with the solver's scratch: {@code a}
-     * (E numbers) and {@code row} (2d). The default is {@link #fusedFpkSweep(int, double, double[], double[], double[])}
-     * for the reference scheme and nothing for the stable one.
-     */
-    default boolean fusedFpkSweep(int nT, double dt, boolean stable, double[] u, double[] nu, double[] gamma,
-                                  double[] a, double[] row) {
-        return !stable && fusedFpkSweep(nT, dt, u, nu, gamma);
-    }
-
-    /**
-     * Optional fused whole reverse Kolmogorov sweep for either scheme, with scratch {@code a}, {@code aBar} (E each);
-     * the default is the reference-scheme hook.
-     */
-    default boolean fusedFpkVjpSweep(int nT, double dt, boolean stable, double[] u, double[] nu, double[] gamma,
-                                     double[] nuBar, double[] uBar, double[] gammaBar, double[] a, double[] aBar) {
-        return !stable && fusedFpkVjpSweep(nT, dt, u, nu, gamma, nuBar, uBar, gammaBar);
-    }
-
-    /** Optional fused whole reverse HJB sweep with scratch {@code a}, {@code aBar} (E each); default: the hook without. */
-    default boolean fusedHjbVjpSweep(int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma,
-                                     double[] uBar, double[] muHatBar, double[] gammaBar, double[] a, double[] aBar) {
-        return fusedHjbVjpSweep(nT, dt, stable, u, muHat, gamma, uBar, muHatBar, gammaBar);
-    }
-
-    /**
-     * Optional fused exploitability dynamic programme (the solver's generic one, {@code Sweeps.exploitability}, with
-     * the same operations in the same order): {@code v1} and {@code br1} (d each) hold the terminal cost g(ν_{N−1}) on
-     * entry, {@code v0}, {@code br0} are scratch; {@code result[0]} receives Σ_x ν_0(x)(V_0(x) − BR_0(x)). Returns false
-     * (the default) when not provided.
-     */
-    default boolean fusedExploitability(int nT, double dt, boolean stable, double[] gamma, double[] u, double[] nu,
-                                        double[] v1, double[] v0, double[] br1, double[] br0, double[] result) {
-        return false;
+    default SweepKernels kernels() {
+        return null;
     }
 
     /**

@@ -106,6 +106,173 @@ public final class Graph {
         return new Graph(states, rowStart, to);
     }
 
+    /**
+     * A road-like graph from zone coordinates: each zone linked, in both directions, to its {@code k} nearest zones
+     * (Euclidean distance on the given plane coordinates; ties broken by the lower index), so every zone has at least
+     * k neighbours and the graph is symmetric. Cost O(d² log d) once per region, then O(E) per solver sweep.
+     *
+     * @param xs zone x coordinates (for latitude/longitude pass a local projection, e.g. x = lon·cos(lat₀), y = lat)
+     * @param ys zone y coordinates, same length
+     * @param k  neighbours per zone, 1 ≤ k < d
+     * @throws IllegalArgumentException naming the field and value on bad input
+     */
+    public static Graph nearest(double[] xs, double[] ys, int k) {
+        int d = xs.length;
+        requireStates(d);
+        if (ys.length != d) {
+            throw new IllegalArgumentException("graph.nearest: " + d + " x coordinates but " + ys.length + " y coordinates");
+        }
+        if (k < 1 || k >= d) {
+            throw new IllegalArgumentException("graph.nearest: k = " + k + " must be in 1.." + (d - 1));
+        }
+        for (int x = 0; x < d; x++) {
+            if (!Double.isFinite(xs[x]) || !Double.isFinite(ys[x])) {
+                throw new IllegalArgumentException("graph.nearest: zone " + x + " has coordinates (" + xs[x] + ", "
+                        + ys[x] + "); must be finite");
+            }
+        }
+        boolean[][] adj = new boolean[d][d];
+        Integer[] order = new Integer[d];
+        double[] dist = new double[d];
+        for (int x = 0; x < d; x++) {
+            for (int y = 0; y < d; y++) {
+                order[y] = y;
+                double dx = xs[x] - xs[y];
+                double dy = ys[x] - ys[y];
+                dist[y] = dx * dx + dy * dy;
+            }
+            dist[x] = -1; // the zone itself sorts first
+            Arrays.sort(order, (a, b) -> dist[a] != dist[b] ? Double.compare(dist[a], dist[b]) : Integer.compare(a, b));
+            for (int i = 1; i <= k; i++) {
+                adj[x][order[i]] = true;
+                adj[order[i]][x] = true;
+            }
+        }
+        return fromMatrix(adj);
+    }
+
+    /**
+     * The observed origin–destination pairs: the edge x→y exists when {@code counts[x·d + y] ≥ threshold} (x ≠ y;
+     * the diagonal is ignored). A zone may end up without outgoing edges (then nobody leaves it in the model).
+     *
+     * @param counts    d×d row-major counts (e.g. trips summed over a history), finite and ≥ 0
+     * @param threshold smallest count that makes an edge, > 0
+     */
+    public static Graph observed(double[] counts, int d, double threshold) {
+        requireStates(d);
+        if (counts.length != d * d) {
+            throw new IllegalArgumentException("graph.observed: " + counts.length + " counts, expected d² = " + (d * d));
+        }
+        if (!(threshold > 0) || Double.isInfinite(threshold)) {
+            throw new IllegalArgumentException("graph.observed: threshold = " + threshold + " must be finite and > 0");
+        }
+        boolean[][] adj = new boolean[d][d];
+        for (int x = 0; x < d; x++) {
+            for (int y = 0; y < d; y++) {
+                double c = counts[x * d + y];
+                if (!(c >= 0) || Double.isInfinite(c)) {
+                    throw new IllegalArgumentException("graph.observed: counts[" + x + "][" + y + "] = " + c
+                            + " must be finite and ≥ 0");
+                }
+                adj[x][y] = x != y && c >= threshold;
+            }
+        }
+        return fromMatrix(adj);
+    }
+
+    /**
+     * This graph plus edges between {@code hub} and every other state in both directions (the region's catch-all
+     * "External" zone, which borders every zone).
+     */
+    public Graph withHub(int hub) {
+        if (hub < 0 || hub >= states) {
+            throw new IllegalArgumentException("graph.withHub: hub " + hub + " is not a state 0.." + (states - 1));
+        }
+        boolean[][] adj = toMatrix();
+        for (int x = 0; x < states; x++) {
+            if (x != hub) {
+                adj[x][hub] = true;
+                adj[hub][x] = true;
+            }
+        }
+        return fromMatrix(adj);
+    }
+
+    /** The adjacency lists, {@code targets[x]} ascending (a fresh copy; {@link #fromAdjacency} rebuilds the graph). */
+    public int[][] adjacency() {
+        int[][] t = new int[states][];
+        for (int x = 0; x < states; x++) {
+            t[x] = Arrays.copyOfRange(to, rowStart[x], rowStart[x + 1]);
+        }
+        return t;
+    }
+
+    /** Whether every state can reach every other along directed edges. */
+    public boolean stronglyConnected() {
+        return reachesAll(false) && reachesAll(true);
+    }
+
+    private boolean reachesAll(boolean reverse) {
+        boolean[][] adj = toMatrix();
+        boolean[] seen = new boolean[states];
+        int[] stack = new int[states];
+        int top = 0;
+        stack[top++] = 0;
+        seen[0] = true;
+        int count = 1;
+        while (top > 0) {
+            int x = stack[--top];
+            for (int y = 0; y < states; y++) {
+                if (!seen[y] && (reverse ? adj[y][x] : adj[x][y])) {
+                    seen[y] = true;
+                    count++;
+                    stack[top++] = y;
+                }
+            }
+        }
+        return count == states;
+    }
+
+    private boolean[][] toMatrix() {
+        boolean[][] adj = new boolean[states][states];
+        for (int e = 0; e < to.length; e++) {
+            adj[from[e]][to[e]] = true;
+        }
+        return adj;
+    }
+
+    private static Graph fromMatrix(boolean[][] adj) {
+        int d = adj.length;
+        int[][] t = new int[d][];
+        for (int x = 0; x < d; x++) {
+            int n = 0;
+            for (int y = 0; y < d; y++) {
+                if (adj[x][y] && y != x) {
+                    n++;
+                }
+            }
+            t[x] = new int[n];
+            n = 0;
+            for (int y = 0; y < d; y++) {
+                if (adj[x][y] && y != x) {
+                    t[x][n++] = y;
+                }
+            }
+        }
+        return fromAdjacency(t);
+    }
+
+    /** Same states and edges (in the same CSR order). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Graph g && g.states == states && Arrays.equals(g.rowStart, rowStart) && Arrays.equals(g.to, to);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(rowStart) + Arrays.hashCode(to);
+    }
+
     private static void requireStates(int states) {
         if (states < 2) {
             throw new IllegalArgumentException("graph: need at least 2 states, got " + states);

@@ -1,11 +1,11 @@
 package org.mfgcal.calibrator.game;
 
 /**
- * Whole-sweep kernels of {@link LqGame} on the complete graph (κ = 0, p = 1): the loops do the same arithmetic, in the
- * same order, as its per-step fused kernels (bit-for-bit equal, checked by {@code DenseKernelTest}; the unrolled d = 3
- * reference-scheme kernels are reassociated and agree to ≤ 1e-13), with the
- * edge list replaced by plain loops over y ≠ x (no index arrays), the step's constants hoisted, and one call per
- * sweep instead of one per step. Flat arrays indexed {@code n*d + x}; γ indexed {@code n}. Stateless.
+ * Whole-sweep kernels of {@link LqGame} on the complete graph (κ = 0, p = 1), its {@link SweepKernels}: the generic
+ * sweeps' arithmetic with the edge list replaced by plain loops over y ≠ x (no index arrays), the step's constants
+ * hoisted, and one call per sweep instead of one per step; the unrolled d = 3 reference-scheme kernels are
+ * reassociated. Equal to the generic sweeps to ≤ 1e-13 ({@code DenseKernelTest}, {@code FusedKernelTest}). Flat
+ * arrays indexed {@code n*d + x}; γ indexed {@code n}. Stateless.
  *
  * <p>Measured (bench/BENCHMARKS.md, thread CPU time, lq_const d = 3 N = 100, one Picard map = HJB + FPK): per-step
  * fused kernels 5.3 µs, these loops 4.2 µs, the unrolled d = 3 kernels 2.55 µs, with the shorter HJB chain and the
@@ -82,6 +82,104 @@ final class LqDense {
                 }
                 nu[o1 + x] -= left;
             }
+        }
+    }
+
+    /**
+     * Forward Kolmogorov, stable scheme (exponential exit, docs/MODEL.md §1), ν_{n+1} from ν_n, n = 0..N−2: the generic
+     * sweep's two passes (stay probabilities, then the leaving mass spread in proportion to the rates) on plain loops,
+     * each row's rates computed once into {@code a} (d numbers per row, row-major d·d scratch at least). The same
+     * operations in the same order as the generic sweep over {@link LqGame#local}.
+     */
+    static void fpkStable(int nT, int d, double dt, double[] u, double[] nu, double[] gamma, double w, double base,
+                          double clip, double[] a, double[] phiRow) {
+        for (int n = 0; n < nT - 1; n++) {
+            final int o = n * d;
+            final int o1 = o + d;
+            final double inv = 1 / (2 * gamma[n] * w);
+            for (int x = 0; x < d; x++) {
+                final double ux = u[o + x];
+                final int row = x * (d - 1);   // the complete graph's CSR edge order
+                double out = 0;
+                for (int y = 0; y < x; y++) {
+                    final double r = Math.min(Math.max(base - (u[o + y] - ux) * inv, 0), clip);
+                    a[row + y] = r;
+                    out += r;
+                }
+                for (int y = x + 1; y < d; y++) {
+                    final double r = Math.min(Math.max(base - (u[o + y] - ux) * inv, 0), clip);
+                    a[row + y - 1] = r;
+                    out += r;
+                }
+                final double z = dt * out;
+                final double stay = Math.exp(-z);
+                nu[o1 + x] = nu[o + x] * stay;
+                phiRow[x] = z < 1e-5 ? 1 - z * (0.5 - z / 6) : (1 - stay) / z;
+            }
+            for (int x = 0; x < d; x++) {
+                final double cx = dt * nu[o + x] * phiRow[x];
+                if (cx == 0) {
+                    continue;
+                }
+                final int row = x * (d - 1);
+                for (int y = 0; y < x; y++) {
+                    nu[o1 + y] += cx * a[row + y];
+                }
+                for (int y = x + 1; y < d; y++) {
+                    nu[o1 + y] += cx * a[row + y - 1];
+                }
+            }
+        }
+    }
+
+    /**
+     * Reverse of {@link #fpkStable}, n = N−2..0: accumulates into {@code nuBar}, {@code uBar}, {@code gammaBar}. Per
+     * row, ā_xy = Δt ν_x (φ (ν̄_{n+1}(y) − ν̄_{n+1}(x)) + φ'(z) Δt s) with s = Σ_y a_xy (ν̄_{n+1}(y) − ν̄_{n+1}(x)), then
+     * through the active (unclipped) rates into u_n and γ_n, as LqGame's local VJP.
+     */
+    static void fpkVjpStable(int nT, int d, double dt, double[] u, double[] nu, double[] gamma, double[] nuBar,
+                             double[] uBar, double[] gammaBar, double w, double base, double clip) {
+        for (int n = nT - 2; n >= 0; n--) {
+            final int o = n * d;
+            final int o1 = o + d;
+            final double g = gamma[n];
+            final double inv = 1 / (2 * g * w);
+            final double invG = 1 / g;
+            double gBar = 0;
+            for (int x = 0; x < d; x++) {
+                final double ux = u[o + x];
+                final double nbx = nuBar[o1 + x];
+                double s = 0, out = 0;
+                for (int y = 0; y < d; y++) {
+                    if (y == x) {
+                        continue;
+                    }
+                    final double r = clamp(base - (u[o + y] - ux) * inv, clip);
+                    s += r * (nuBar[o1 + y] - nbx);
+                    out += r;
+                }
+                final double nux = nu[o + x];
+                final double z = dt * out;
+                final double ph = ExitFactor.phi(z);
+                final double common = dt * nux * ExitFactor.dphi(z) * dt * s;
+                final double k = dt * nux * ph;
+                for (int y = 0; y < d; y++) {
+                    if (y == x) {
+                        continue;
+                    }
+                    final double du = u[o + y] - ux;
+                    final double raw = base - du * inv;
+                    if (raw > 0 && raw < clip) {
+                        final double ab = k * (nuBar[o1 + y] - nbx) + common;
+                        final double q = ab * inv;
+                        uBar[o + y] -= q;
+                        uBar[o + x] += q; // per edge, in the generic VJP's order (bit-equal, DenseKernelTest)
+                        gBar += q * du * invG;
+                    }
+                }
+                nuBar[o + x] += nbx + dt * ph * s;
+            }
+            gammaBar[n] += gBar;
         }
     }
 

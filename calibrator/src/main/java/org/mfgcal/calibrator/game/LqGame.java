@@ -138,243 +138,63 @@ public final class LqGame implements Game {
         }
     }
 
-    /** Fused kernels cover the common case κ = 0, p = 1 (no destination congestion, linear congestion cost). */
-    private boolean fusable() {
-        return p.destinationCongestionWeight == 0 && p.congestionPower == 1;
-    }
-
-    /** Whole-sweep dense kernels ({@link LqDense}) apply on the complete graph when the fused kernels do. */
-    private boolean dense() {
+    /**
+     * The dense whole-sweep kernels ({@link LqDense}) cover κ = 0, p = 1 (no destination congestion, linear congestion
+     * cost) on the complete graph: every LQ game of the suite and of the conformance cases. Other LQ games use the
+     * generic sweeps.
+     */
+    @Override
+    public SweepKernels kernels() {
         final int d = graph.states();
-        return fusable() && graph.edges() == d * (d - 1);
+        final boolean dense = p.destinationCongestionWeight == 0 && p.congestionPower == 1
+                && graph.edges() == d * (d - 1);
+        return dense ? kernels : null;
     }
 
-    @Override
-    public boolean fusedHjbSweep(int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma) {
-        if (!dense()) {
-            return false;
+    private final SweepKernels kernels = new SweepKernels() {
+        @Override
+        public void hjb(int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma) {
+            LqDense.hjb(nT, graph.states(), dt, stable, u, muHat, gamma, p.controlWeight, p.baseTransitionRate,
+                    p.rateClip, p.congestionWeight);
         }
-        LqDense.hjb(nT, graph.states(), dt, stable, u, muHat, gamma, p.controlWeight, p.baseTransitionRate,
-                p.rateClip, p.congestionWeight);
-        return true;
-    }
 
-    @Override
-    public boolean fusedFpkSweep(int nT, double dt, double[] u, double[] nu, double[] gamma) {
-        if (!dense()) {
-            return false;
-        }
-        LqDense.fpk(nT, graph.states(), dt, u, nu, gamma, p.controlWeight, p.baseTransitionRate, p.rateClip);
-        return true;
-    }
-
-    @Override
-    public boolean fusedFpkVjpSweep(int nT, double dt, double[] u, double[] nu, double[] gamma, double[] nuBar,
-                                    double[] uBar, double[] gammaBar) {
-        if (!dense()) {
-            return false;
-        }
-        LqDense.fpkVjp(nT, graph.states(), dt, u, nu, gamma, nuBar, uBar, gammaBar, p.controlWeight,
-                p.baseTransitionRate, p.rateClip);
-        return true;
-    }
-
-    @Override
-    public boolean fusedHjbVjpSweep(int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma,
-                                    double[] uBar, double[] muHatBar, double[] gammaBar) {
-        if (!dense()) {
-            return false;
-        }
-        LqDense.hjbVjp(nT, graph.states(), dt, stable, u, gamma, uBar, muHatBar, gammaBar, p.controlWeight,
-                p.baseTransitionRate, p.rateClip, p.congestionWeight);
-        return true;
-    }
-
-    @Override
-    public boolean fusedExploitability(int nT, double dt, boolean stable, double[] gamma, double[] u, double[] nu,
-                                       double[] v1, double[] v0, double[] br1, double[] br0, double[] result) {
-        if (!dense()) {
-            return false;
-        }
-        result[0] = LqDense.exploitability(nT, graph.states(), dt, stable, gamma, u, nu, v1, v0, br1, br0,
-                p.controlWeight, p.baseTransitionRate, p.rateClip, p.congestionWeight);
-        return true;
-    }
-
-    @Override
-    public boolean fusedHjbStep(int n, double dt, boolean stable, double[] u, int o, int o1, double[] muHat,
-                                double[] gamma, int gOff) {
-        if (!fusable()) {
-            return false;
-        }
-        final int d = graph.states();
-        final int[] rs = graph.rowStart;
-        final int[] to = graph.to;
-        final double g = gamma[gOff];
-        final double wg = p.controlWeight * g;
-        final double inv = 1 / (2 * g * p.controlWeight);
-        final double base = p.baseTransitionRate;
-        final double clip = p.rateClip;
-        final double c = p.congestionWeight;
-        for (int x = 0; x < d; x++) {
-            final double ux = u[o1 + x];
-            double cost = 0, drift = 0, out = 0;
-            for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
-                final double du = u[o1 + to[e]] - ux;
-                double r = base - du * inv;
-                r = r < 0 ? 0 : (r > clip ? clip : r);
-                final double dev = r - base;
-                cost += dev * dev;
-                drift += r * du;
-                out += r;
-            }
+        @Override
+        public void fpk(int nT, double dt, boolean stable, double[] u, double[] nu, double[] gamma, double[] a,
+                        double[] row) {
             if (stable) {
-                final double z = dt * out;
-                drift *= ExitFactor.phi(z);
+                LqDense.fpkStable(nT, graph.states(), dt, u, nu, gamma, p.controlWeight, p.baseTransitionRate,
+                        p.rateClip, a, row);
+            } else {
+                LqDense.fpk(nT, graph.states(), dt, u, nu, gamma, p.controlWeight, p.baseTransitionRate, p.rateClip);
             }
-            u[o + x] = ux + dt * (wg * cost + c * muHat[o + x] + drift);
         }
-        return true;
-    }
 
-    @Override
-    public boolean fusedFpkStep(int n, double dt, double[] u, double[] nu, int o, int o1, double[] gamma, int gOff) {
-        if (!fusable()) {
-            return false;
-        }
-        final int d = graph.states();
-        final int[] rs = graph.rowStart;
-        final int[] to = graph.to;
-        final double inv = 1 / (2 * gamma[gOff] * p.controlWeight);
-        final double base = p.baseTransitionRate;
-        final double clip = p.rateClip;
-        for (int x = 0; x < d; x++) {
-            nu[o1 + x] = nu[o + x];
-        }
-        for (int x = 0; x < d; x++) {
-            final double ux = u[o + x];
-            final double cx = dt * nu[o + x];
-            double left = 0;
-            for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
-                final int y = to[e];
-                double r = base - (u[o + y] - ux) * inv;
-                r = r < 0 ? 0 : (r > clip ? clip : r);
-                final double flow = cx * r;
-                left += flow;
-                nu[o1 + y] += flow;
-            }
-            nu[o1 + x] -= left;
-        }
-        return true;
-    }
-
-    @Override
-    public boolean fusedFpkVjpStep(int n, double dt, double[] u, double[] nu, int o, int o1, double[] gamma, int gOff,
-                                   double[] nuBar, double[] uBar, double[] gammaBar) {
-        if (!fusable()) {
-            return false;
-        }
-        final int d = graph.states();
-        final int[] rs = graph.rowStart;
-        final int[] to = graph.to;
-        final double g = gamma[gOff];
-        final double inv = 1 / (2 * g * p.controlWeight);
-        final double invG = 1 / g;
-        final double base = p.baseTransitionRate;
-        final double clip = p.rateClip;
-        double gBar = 0;
-        for (int x = 0; x < d; x++) {
-            final double ux = u[o + x];
-            final double nbx = nuBar[o1 + x];
-            final double cx = dt * nu[o + x];
-            double s = 0;
-            double ubx = 0;
-            for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
-                final int y = to[e];
-                final double du = u[o + y] - ux;
-                final double raw = base - du * inv;
-                final double diff = nuBar[o1 + y] - nbx;
-                if (raw > 0 && raw < clip) {
-                    s += raw * diff;
-                    final double q = cx * diff * inv; // ∂/∂raw · ∂raw/∂u(y) = −inv
-                    uBar[o + y] -= q;
-                    ubx += q;
-                    gBar += q * du * invG;
-                } else if (raw >= clip) {
-                    s += clip * diff;
-                }
-            }
-            uBar[o + x] += ubx;
-            nuBar[o + x] += nbx + dt * s;
-        }
-        gammaBar[gOff] += gBar;
-        return true;
-    }
-
-    @Override
-    public boolean fusedHjbVjpStep(int n, double dt, boolean stable, double[] u, int o, int o1, double[] muHat,
-                                   double[] gamma, int gOff, double[] uBar, double[] muHatBar, double[] gammaBar) {
-        if (!fusable()) {
-            return false;
-        }
-        final int d = graph.states();
-        final int[] rs = graph.rowStart;
-        final int[] to = graph.to;
-        final double g = gamma[gOff];
-        final double w = p.controlWeight;
-        final double inv = 1 / (2 * g * w);
-        final double invG = 1 / g;
-        final double base = p.baseTransitionRate;
-        final double clip = p.rateClip;
-        double gBar = 0;
-        for (int x = 0; x < d; x++) {
-            final double bx = uBar[o + x];
-            uBar[o1 + x] += bx;
-            if (bx == 0) {
-                continue;
-            }
-            final double ux = u[o1 + x];
-            final double fb = dt * bx;
-            double dBar = fb;
-            double common = 0;
+        @Override
+        public void fpkVjp(int nT, double dt, boolean stable, double[] u, double[] nu, double[] gamma, double[] nuBar,
+                           double[] uBar, double[] gammaBar, double[] a, double[] aBar) {
             if (stable) {
-                double out = 0, drift = 0;
-                for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
-                    final double du = u[o1 + to[e]] - ux;
-                    double r = base - du * inv;
-                    r = r < 0 ? 0 : (r > clip ? clip : r);
-                    out += r;
-                    drift += r * du;
-                }
-                final double z = dt * out;
-                common = fb * drift * ExitFactor.dphi(z) * dt;
-                dBar *= ExitFactor.phi(z);
+                LqDense.fpkVjpStable(nT, graph.states(), dt, u, nu, gamma, nuBar, uBar, gammaBar, p.controlWeight,
+                        p.baseTransitionRate, p.rateClip);
+            } else {
+                LqDense.fpkVjp(nT, graph.states(), dt, u, nu, gamma, nuBar, uBar, gammaBar, p.controlWeight,
+                        p.baseTransitionRate, p.rateClip);
             }
-            double ubx = 0;
-            for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
-                final int y = to[e];
-                final double du = u[o1 + y] - ux;
-                final double raw = base - du * inv;
-                final double r = raw < 0 ? 0 : (raw > clip ? clip : raw);
-                final double dev = r - base;
-                final double move = dBar * r;
-                uBar[o1 + y] += move;
-                ubx -= move;
-                gBar += fb * w * dev * dev;
-                if (raw > 0 && raw < clip) {
-                    final double ab = dBar * du + common + fb * 2 * w * g * dev;
-                    final double q = ab * inv;
-                    uBar[o1 + y] -= q;
-                    ubx += q;
-                    gBar += q * du * invG;
-                }
-            }
-            uBar[o1 + x] += ubx;
-            muHatBar[o + x] += fb * p.congestionWeight;
         }
-        gammaBar[gOff] += gBar;
-        return true;
-    }
+
+        @Override
+        public void hjbVjp(int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma,
+                           double[] uBar, double[] muHatBar, double[] gammaBar, double[] a, double[] aBar) {
+            LqDense.hjbVjp(nT, graph.states(), dt, stable, u, gamma, uBar, muHatBar, gammaBar, p.controlWeight,
+                    p.baseTransitionRate, p.rateClip, p.congestionWeight);
+        }
+
+        @Override
+        public double exploitability(int nT, double dt, boolean stable, double[] gamma, double[] u, double[] nu,
+                                     double[] v1, double[] v0, double[] br1, double[] br0) {
+            return LqDense.exploitability(nT, graph.states(), dt, stable, gamma, u, nu, v1, v0, br1, br0,
+                    p.controlWeight, p.baseTransitionRate, p.rateClip, p.congestionWeight);
+        }
+    };
 
     @Override
     public void localVjp(int n, double[] u, int uOff, double[] mu, int muOff, double[] gamma, int gOff,

@@ -235,48 +235,35 @@ public final class MobilityGame implements Game {
     }
 
     /** Whole-sweep kernels ({@link MobilityKernels}) for the plain game: no learned interaction, no closure. */
-    private boolean plain() {
-        return !interaction && closure == null;
+    @Override
+    public SweepKernels kernels() {
+        return !interaction && closure == null ? kernels : null;
     }
 
-    @Override
-    public boolean fusedHjbSweep(int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma) {
-        if (!plain()) {
-            return false;
+    private final SweepKernels kernels = new SweepKernels() {
+        @Override
+        public void hjb(int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma) {
+            MobilityKernels.hjb(graph, nT, dt, stable, u, muHat, gamma, b, c);
         }
-        MobilityKernels.hjb(graph, nT, dt, stable, u, muHat, gamma, b, c);
-        return true;
-    }
 
-    @Override
-    public boolean fusedFpkSweep(int nT, double dt, boolean stable, double[] u, double[] nu, double[] gamma,
-                                 double[] a, double[] row) {
-        if (!plain()) {
-            return false;
+        @Override
+        public void fpk(int nT, double dt, boolean stable, double[] u, double[] nu, double[] gamma, double[] a,
+                        double[] row) {
+            MobilityKernels.fpk(graph, nT, dt, stable, u, nu, gamma, b, c, a, row);
         }
-        MobilityKernels.fpk(graph, nT, dt, stable, u, nu, gamma, b, c, a, row);
-        return true;
-    }
 
-    @Override
-    public boolean fusedFpkVjpSweep(int nT, double dt, boolean stable, double[] u, double[] nu, double[] gamma,
-                                    double[] nuBar, double[] uBar, double[] gammaBar, double[] a, double[] aBar) {
-        if (!plain()) {
-            return false;
+        @Override
+        public void fpkVjp(int nT, double dt, boolean stable, double[] u, double[] nu, double[] gamma, double[] nuBar,
+                           double[] uBar, double[] gammaBar, double[] a, double[] aBar) {
+            MobilityKernels.fpkVjp(graph, nT, dt, stable, u, nu, gamma, nuBar, uBar, gammaBar, b, c, a, aBar);
         }
-        MobilityKernels.fpkVjp(graph, nT, dt, stable, u, nu, gamma, nuBar, uBar, gammaBar, b, c, a, aBar);
-        return true;
-    }
 
-    @Override
-    public boolean fusedHjbVjpSweep(int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma,
-                                    double[] uBar, double[] muHatBar, double[] gammaBar, double[] a, double[] aBar) {
-        if (!plain()) {
-            return false;
+        @Override
+        public void hjbVjp(int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma,
+                           double[] uBar, double[] muHatBar, double[] gammaBar, double[] a, double[] aBar) {
+            MobilityKernels.hjbVjp(graph, nT, dt, stable, u, muHat, gamma, uBar, muHatBar, gammaBar, b, c, a, aBar);
         }
-        MobilityKernels.hjbVjp(graph, nT, dt, stable, u, muHat, gamma, uBar, muHatBar, gammaBar, b, c, a, aBar);
-        return true;
-    }
+    };
 
     @Override
     public void terminal(double[] mu, int muOff, double[] gamma, int gOff, double[] g) {

@@ -42,9 +42,9 @@ final class Estimator implements Descent.Problem {
     private final double[] bestMu;
     private final double[] savedMu;
     private final Adam adam;
-    private final Adam savedAdam;
+    private Adam savedAdam;          // the warm/cold harness only: allocated on first use
     private final Lbfgs lbfgs;
-    private final Lbfgs savedLbfgs;
+    private Lbfgs savedLbfgs;        // the warm/cold harness only: allocated on first use (≈ 2·8·n doubles)
     private final double[] goodTheta;
     private final double[] goodMu;
     private final Adam goodAdam;
@@ -74,9 +74,7 @@ final class Estimator implements Descent.Problem {
         bestMu = new double[s.grid * s.d];
         savedMu = new double[s.grid * s.d];
         adam = new Adam(n);
-        savedAdam = new Adam(n);
         lbfgs = new Lbfgs(n, LBFGS_MEMORY);
-        savedLbfgs = new Lbfgs(n, LBFGS_MEMORY);
         goodTheta = new double[n];
         goodMu = new double[s.grid * s.d];
         goodAdam = new Adam(n);
@@ -351,6 +349,10 @@ final class Estimator implements Descent.Problem {
     void keepForMeasurement() {
         System.arraycopy(theta, 0, savedTheta, 0, theta.length);
         System.arraycopy(muWarm, 0, savedMu, 0, muWarm.length);
+        if (savedLbfgs == null) {
+            savedAdam = new Adam(theta.length);
+            savedLbfgs = new Lbfgs(theta.length, LBFGS_MEMORY);
+        }
         savedAdam.copyFrom(adam);
         savedLbfgs.copyFrom(lbfgs);
         savedHasMu = hasMu;

@@ -3,6 +3,8 @@ package org.mfgcal.calibrator.online;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.mfgcal.calibrator.game.Graph;
+
 /**
  * The online calibration loop of one region: per closed bin, slide the window, warm-start, take gradient steps
  * through the equilibrium, forecast with bands, update the drift detectors. This class orchestrates; each concept
@@ -85,7 +87,18 @@ public final class RegionCalibrator {
      * @param listener where reports go ({@link CalibrationListener#NONE} for none)
      */
     public RegionCalibrator(OnlineConfig cfg, String region, List<String> zones, CalibrationListener listener) {
-        this.s = new RegionShape(cfg, region, zones);
+        this(cfg, region, zones, null, listener);
+    }
+
+    /**
+     * A calibrator whose mobility game jumps along the edges of {@code zoneGraph} only (a sparse zone graph: rates,
+     * priors, uncertainty and forecasts per edge; cost O(edges) per sweep); null means the complete graph.
+     *
+     * @param zoneGraph the zone graph, states in the order of {@code zones}, or null
+     */
+    public RegionCalibrator(OnlineConfig cfg, String region, List<String> zones, Graph zoneGraph,
+                            CalibrationListener listener) {
+        this.s = new RegionShape(cfg, region, zones, zoneGraph);
         this.cfg = cfg;
         this.listener = Records.nonNull("listener", listener);
         this.configHash = cfg.hash();
@@ -148,7 +161,13 @@ public final class RegionCalibrator {
      */
     public static RegionCalibrator restore(OnlineConfig cfg, String region, List<String> zones,
                                            CalibrationListener listener, byte[] snapshot) {
-        RegionCalibrator rc = new RegionCalibrator(cfg, region, zones, listener);
+        return restore(cfg, region, zones, null, listener, snapshot);
+    }
+
+    /** As {@link #restore(OnlineConfig, String, List, CalibrationListener, byte[])} for a calibrator on {@code zoneGraph}. */
+    public static RegionCalibrator restore(OnlineConfig cfg, String region, List<String> zones, Graph zoneGraph,
+                                           CalibrationListener listener, byte[] snapshot) {
+        RegionCalibrator rc = new RegionCalibrator(cfg, region, zones, zoneGraph, listener);
         WarmState.read(snapshot, rc.configHash, rc.s, rc.win, rc.estimator, rc.uncertainty, rc.seasonal, rc.drift,
                 rc.forecaster, rc.past);
         return rc;

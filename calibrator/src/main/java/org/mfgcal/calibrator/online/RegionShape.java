@@ -31,7 +31,7 @@ final class RegionShape {
     final long seed;
     final Graph graph;
 
-    RegionShape(OnlineConfig cfg, String region, List<String> zones) {
+    RegionShape(OnlineConfig cfg, String region, List<String> zones, Graph zoneGraph) {
         Records.nonNull("config", cfg);
         Records.nonBlank("region", region);
         this.zones = Records.copy("zones", zones);
@@ -49,7 +49,11 @@ final class RegionShape {
         this.horizon = cfg.horizon();
         this.binHours = cfg.binHours();
         this.dayBins = Math.max(1, (int) Math.round(24 / cfg.binHours()));
-        this.graph = Graph.complete(d);
+        if (zoneGraph != null && zoneGraph.states() != d) {
+            throw new IllegalArgumentException("region '" + region + "': graph has " + zoneGraph.states()
+                    + " states, expected one per zone (" + d + ")");
+        }
+        this.graph = zoneGraph == null ? Graph.complete(d) : zoneGraph;
         this.edges = graph.edges();
         this.k = cfg.substeps();
         this.grid = rows * k + 1;

@@ -23,6 +23,11 @@ import org.mfgcal.calibrator.game.Game;
  *       iterate x_k with G(x_k) = μ*, within tol of μ*, where HJB and FPK are already computed): solve w = Jᵀw + ḡ (Picard: from w = ḡ,
  *       w ← (1−δ)(Jᵀw + ḡ) + δw, stop when max|Δw| ≤ adjointTol; or Anderson), then ∇_γ L = (∂G/∂γ)ᵀ w. Both products
  *       come from one reverse sweep ({@link Sweeps#vjp}) through the game's hand-written local VJPs.</li>
+ *   <li><b>Coupled parameters.</b> γ may be a function of the solver's own iterate, γ = γ(μ̂) (a {@link Field}, e.g. a
+ *       network γθ(t, μ̂_t) evaluated on the iterate): μ* = G_c(μ*), G_c(μ̂) = FPK(HJB(μ̂, γ(μ̂)), γ(μ̂)). The same
+ *       driver, fixed-point loop and adjoint loop serve both: the plain solve is the constant-field case. The adjoint of
+ *       the coupled map adds Γᵀ G_γᵀ w (Γ = ∂γ/∂μ̂, the field's input VJP) to every Jᵀw, and ∇_γ L := G_γᵀ w is
+ *       returned for the caller to pull back through its weights at μ*.</li>
  *   <li><b>Memory.</b> Every buffer is allocated here, once; solve and gradient iterations allocate nothing
  *       (results are copied out).</li>
  * </ul>
@@ -31,6 +36,16 @@ import org.mfgcal.calibrator.game.Game;
  * small problems; reuse it.
  */
 public final class EquilibriumSolver {
+
+    /** A parameter field γ(μ̂) over the whole grid (N·d → N·p) and its input vector–Jacobian product. */
+    public interface Field {
+        /** {@code gamma} (N·p, modified) = γ(μ̂); {@code muHat} (N·d) not modified. */
+        void gamma(double[] muHat, double[] gamma);
+
+        /** {@code muHatBar} (N·d, modified, accumulated) += (∂γ/∂μ̂)ᵀ {@code gammaBar} (N·p, not modified). */
+        void muVjp(double[] muHat, double[] gammaBar, double[] muHatBar);
+    }
+
     private final Game game;
     private final int nT;
     private final int d;
@@ -61,6 +76,8 @@ public final class EquilibriumSolver {
     private double[] lin;           // linearisation point of the adjoint: μ* (Picard) or the last iterate (Anderson)
     private boolean linearizedAtMu;
     private boolean reportExploitability = true;
+    private final double[] fieldGamma;  // γ(μ̂) of the last map of a coupled solve
+    private Field field;                // the field of the last solve, null for a plain one
 
     public EquilibriumSolver(Game game, double horizon, int steps, SolverOptions options) {
         if (steps < 2) {
@@ -96,6 +113,7 @@ public final class EquilibriumSolver {
         this.xLin = options.method() == Method.ANDERSON ? new double[len] : null;
         this.lin = mu;
         this.mixer = options.method() == Method.ANDERSON ? new AndersonMixer(len, options.andersonMemory()) : null;
+        this.fieldGamma = new double[steps * p];
     }
 
     public Game game() {
@@ -129,6 +147,11 @@ public final class EquilibriumSolver {
     /** Makes u = HJB(lin) and ν = G(lin) current at the adjoint's linearisation point (docs/MODEL.md §2). */
     private void linearize(double[] mu0, double[] gamma) {
         if (!linearizedAtMu) {
+            if (field != null) {
+                fieldMap(mu0, field, lin, img); // γ(μ*) into fieldGamma (= gamma), u = HJB(μ*), ν = G_c(μ*)
+                linearizedAtMu = true;
+                return;
+            }
             Sweeps.hjb(game, nT, dt, stable, lin, gamma, u, buf);
             Sweeps.fpk(game, nT, dt, stable, mu0, gamma, u, img, buf);
             linearizedAtMu = true;
@@ -137,6 +160,16 @@ public final class EquilibriumSolver {
 
     /** Checks μ_0 and γ (shapes and domain), naming the bad entry. */
     public void checkInputs(double[] mu0, double[] gamma) {
+        checkMu0(mu0);
+        if (gamma.length != nT * p) {
+            throw new IllegalArgumentException("gamma has " + gamma.length + " numbers, expected N·p = " + nT + "·" + p);
+        }
+        for (int n = 0; n < nT; n++) {
+            game.checkParameters(gamma, n * p, n);
+        }
+    }
+
+    private void checkMu0(double[] mu0) {
         if (mu0.length != d) {
             throw new IllegalArgumentException("mu0 has " + mu0.length + " entries, expected d = " + d);
         }
@@ -150,12 +183,6 @@ public final class EquilibriumSolver {
         if (Math.abs(mass - 1) > 1e-6) {
             throw new IllegalArgumentException("mu0 sums to " + mass + ": must be a distribution (sum 1)");
         }
-        if (gamma.length != nT * p) {
-            throw new IllegalArgumentException("gamma has " + gamma.length + " numbers, expected N·p = " + nT + "·" + p);
-        }
-        for (int n = 0; n < nT; n++) {
-            game.checkParameters(gamma, n * p, n);
-        }
     }
 
     /** One application of the Picard map: {@code out} = G(μ̂) (N·d, modified); leaves u = HJB(μ̂) in the workspace. */
@@ -163,6 +190,16 @@ public final class EquilibriumSolver {
         linearizedAtMu = false;
         Sweeps.hjb(game, nT, dt, stable, muHat, gamma, u, buf);
         Sweeps.fpk(game, nT, dt, stable, mu0, gamma, u, out, buf);
+    }
+
+    /** One application of the coupled map: {@code out} = G_c(μ̂), γ(μ̂) left in {@link #fieldGamma}. */
+    private void fieldMap(double[] mu0, Field f, double[] muHat, double[] out) {
+        f.gamma(muHat, fieldGamma);
+        for (int n = 0; n < nT; n++) {
+            game.checkParameters(fieldGamma, n * p, n);
+        }
+        Sweeps.hjb(game, nT, dt, stable, muHat, fieldGamma, u, buf);
+        Sweeps.fpk(game, nT, dt, stable, mu0, fieldGamma, u, out, buf);
     }
 
     /** Solves from μ^0_n = μ_0. */
@@ -176,6 +213,31 @@ public final class EquilibriumSolver {
      */
     public Solution solve(double[] mu0, double[] gamma, double[] warmStart) {
         checkInputs(mu0, gamma);
+        return run(mu0, gamma, null, warmStart);
+    }
+
+    /**
+     * Solves the coupled equilibrium μ* = G_c(μ*) with γ = {@code field}(μ̂) (see the class notes), from
+     * {@code warmStart} (N·d, not modified) or μ_0 repeated. Never throws on non-convergence.
+     */
+    public Solution solve(double[] mu0, Field field, double[] warmStart) {
+        checkMu0(mu0);
+        return run(mu0, fieldGamma, field, warmStart);
+    }
+
+    /** γ(μ*) of the last coupled solve (N·p, a fresh array). */
+    public double[] lastGamma() {
+        if (field == null) {
+            throw new IllegalStateException("lastGamma: the last solve was not a coupled one");
+        }
+        double[] g = new double[nT * p];
+        field.gamma(mu, g);
+        return g;
+    }
+
+    /** The one driver: γ fixed ({@code f} null) or γ = f(μ̂) written into {@code gamma} (= {@link #fieldGamma}). */
+    private Solution run(double[] mu0, double[] gamma, Field f, double[] warmStart) {
+        this.field = f;
         if (warmStart != null) {
             if (warmStart.length != len) {
                 throw new IllegalArgumentException("warm start has " + warmStart.length + " numbers, expected N·d = " + len);
@@ -188,11 +250,13 @@ public final class EquilibriumSolver {
                 System.arraycopy(mu, 0, mu, k, Math.min(k, len - k));
             }
         }
-        FixedPoint.Outcome o = FixedPoint.run((in, out) -> picardMap(mu0, gamma, in, out), mu, img, xLin,
-                mixer, opt, len);
+        FixedPoint.Map map = f == null ? (in, out) -> picardMap(mu0, gamma, in, out)
+                : (in, out) -> fieldMap(mu0, f, in, out);
+        FixedPoint.Outcome o = FixedPoint.run(map, mu, img, xLin, mixer, opt, len);
         if (mixer != null) {
             // μ* = G(x_k): an exact Kolmogorov trajectory. The adjoint linearises at x_k (kept in xLin), where
             // u = HJB(x_k) and ν = G(x_k) are already computed — within the solver tolerance of μ*, one sweep cheaper.
+            // (Coupled: γ(x_k) is in fieldGamma as well.)
             lin = xLin;
             linearizedAtMu = true;
             return summarize(mu0, gamma, o.iterations(), o.converged(), o.residual());
@@ -267,6 +331,16 @@ public final class EquilibriumSolver {
     }
 
     /**
+     * Solves the coupled equilibrium, then returns ∇_γ L = G_γᵀ w with w = Jᵀw + Γᵀ G_γᵀ w + ∂L/∂μ* (see the class
+     * notes) in {@code gammaGrad} (N·p, modified), to be pulled back through the field's weights at μ*.
+     */
+    public Gradient lossAndGradient(double[] mu0, Field field, double[] warmStart, SquaredLoss loss, double[] obs,
+                                    double[] gammaGrad) {
+        Solution sol = solve(mu0, field, warmStart);
+        return gradientAtSolution(sol, mu0, fieldGamma, loss, obs, gammaGrad);
+    }
+
+    /**
      * The implicit gradient at the solution of the last {@link #solve} call on this solver (its workspace still holds
      * μ*, u = HJB(μ*) and ν = G(μ*)). {@code grad} (N·p) modified.
      */
@@ -308,6 +382,9 @@ public final class EquilibriumSolver {
         if (mixer == null) {
             while (true) {
                 Sweeps.vjp(game, nT, dt, stable, lin, gamma, u, img, w, wImg, gammaBar, nuBar, uBar, buf);
+                if (field != null) {
+                    field.muVjp(lin, gammaBar, wImg);
+                }
                 double diff = 0;
                 for (int i = 0; i < len; i++) {
                     final double v = (1 - delta) * (wImg[i] + gbar[i]) + delta * w[i];
@@ -333,6 +410,9 @@ public final class EquilibriumSolver {
             double[] wn = next;
             while (true) {
                 Sweeps.vjp(game, nT, dt, stable, lin, gamma, u, img, wc, wImg, gammaBar, nuBar, uBar, buf);
+                if (field != null) {
+                    field.muVjp(lin, gammaBar, wImg);
+                }
                 it++;
                 final double[] r = mixer.residualBuffer();
                 double rn = 0;

@@ -1,7 +1,7 @@
 package org.mfgcal.calibrator.solver;
 
 /**
- * The equilibrium fixed-point loop shared by {@link EquilibriumSolver} and {@link CoupledEquilibriumSolver}:
+ * The equilibrium fixed-point loop of {@link EquilibriumSolver} (plain and coupled solves):
  * damped Picard with docs/MODEL.md's stopping rule (max|Δμ| ≤ tol after ≥ 2 updates, or maxIter), or Anderson on the
  * map with mixing 1 − δ (stop when max|G(μ) − μ| ≤ tol). On return {@code x} holds μ*: the last Picard iterate, or
  * G(x_k) for Anderson (an exact image of the map), and {@code img} holds G of the last evaluated point. Anderson

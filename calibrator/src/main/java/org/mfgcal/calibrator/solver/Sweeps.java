@@ -5,6 +5,7 @@ import static org.mfgcal.calibrator.game.ExitFactor.phi;
 
 import org.mfgcal.calibrator.game.Game;
 import org.mfgcal.calibrator.game.Graph;
+import org.mfgcal.calibrator.game.SweepKernels;
 
 /**
  * The four sweeps of one Picard map G(μ̂) = FPK(HJB(μ̂)) and of its vector–Jacobian product, on flat arrays
@@ -21,7 +22,6 @@ final class Sweeps {
     /** Per-step scratch for the sweeps, sized once for a game. Not thread-safe. */
     static final class Buffers {
         final double[] a, aBar, f, fBar, row, scratch;
-        final double[] result = new double[1];
 
         Buffers(Game game) {
             int e = game.graph().edges();
@@ -46,16 +46,15 @@ final class Sweeps {
         final double[] a = b.a, f = b.f;
         game.terminal(muHat, (nT - 1) * d, gamma, (nT - 1) * p, b.row);
         System.arraycopy(b.row, 0, u, (nT - 1) * d, d);
-        if (game.fusedHjbSweep(nT, dt, stable, u, muHat, gamma)) {
+        final SweepKernels k = game.kernels();
+        if (k != null) {
+            k.hjb(nT, dt, stable, u, muHat, gamma);
             return;
         }
         final boolean exitCost = game.exitScaledCost();
         for (int n = nT - 2; n >= 0; n--) {
             final int o1 = (n + 1) * d;
             final int o = n * d;
-            if (game.fusedHjbStep(n, dt, stable, u, o, o1, muHat, gamma, n * p)) {
-                continue;
-            }
             game.local(n, u, o1, muHat, o, gamma, n * p, a, f, b.scratch);
             for (int x = 0; x < d; x++) {
                 final double ux = u[o1 + x];
@@ -87,15 +86,14 @@ final class Sweeps {
         final int p = game.paramsPerStep();
         final double[] a = b.a;
         System.arraycopy(mu0, 0, nu, 0, d);
-        if (game.fusedFpkSweep(nT, dt, stable, u, nu, gamma, b.a, b.row)) {
+        final SweepKernels k = game.kernels();
+        if (k != null) {
+            k.fpk(nT, dt, stable, u, nu, gamma, b.a, b.row);
             return;
         }
         for (int n = 0; n < nT - 1; n++) {
             final int o = n * d;
             final int o1 = o + d;
-            if (!stable && game.fusedFpkStep(n, dt, u, nu, o, o1, gamma, n * p)) {
-                continue;
-            }
             game.local(n, u, o, nu, o, gamma, n * p, a, null, b.scratch);
             if (stable) {
                 // Pass 1: stay probabilities e^{−z} (one exp per state; φ(z) derived from it, series near 0).
@@ -153,13 +151,13 @@ final class Sweeps {
         java.util.Arrays.fill(gammaBar, 0, nT * p, 0.0);
 
         // Reverse FPK: n = N−2 .. 0.
-        final boolean fpkSwept = game.fusedFpkVjpSweep(nT, dt, stable, u, nu, gamma, nuBar, uBar, gammaBar, a, aBar);
-        for (int n = fpkSwept ? -1 : nT - 2; n >= 0; n--) {
+        final SweepKernels k = game.kernels();
+        if (k != null) {
+            k.fpkVjp(nT, dt, stable, u, nu, gamma, nuBar, uBar, gammaBar, a, aBar);
+        }
+        for (int n = k != null ? -1 : nT - 2; n >= 0; n--) {
             final int o = n * d;
             final int o1 = o + d;
-            if (!stable && game.fusedFpkVjpStep(n, dt, u, nu, o, o1, gamma, n * p, nuBar, uBar, gammaBar)) {
-                continue;
-            }
             game.local(n, u, o, nu, o, gamma, n * p, a, null, b.scratch);
             for (int x = 0; x < d; x++) {
                 final int start = gr.rowStart(x), end = gr.rowEnd(x);
@@ -191,14 +189,12 @@ final class Sweeps {
 
         // Reverse HJB: n = 0 .. N−2 (the backward sweep read u_{n+1} to write u_n).
         final boolean exitCost = stable && game.exitScaledCost();
-        final boolean hjbSwept = game.fusedHjbVjpSweep(nT, dt, stable, u, muHat, gamma, uBar, muHatBar, gammaBar, a,
-                aBar);
-        for (int n = hjbSwept ? nT - 1 : 0; n < nT - 1; n++) {
+        if (k != null) {
+            k.hjbVjp(nT, dt, stable, u, muHat, gamma, uBar, muHatBar, gammaBar, a, aBar);
+        }
+        for (int n = k != null ? nT - 1 : 0; n < nT - 1; n++) {
             final int o = n * d;
             final int o1 = o + d;
-            if (game.fusedHjbVjpStep(n, dt, stable, u, o, o1, muHat, gamma, n * p, uBar, muHatBar, gammaBar)) {
-                continue;
-            }
             game.local(n, u, o1, muHat, o, gamma, n * p, a, exitCost ? b.f : null, b.scratch);
             for (int x = 0; x < d; x++) {
                 final int start = gr.rowStart(x), end = gr.rowEnd(x);
@@ -259,8 +255,12 @@ final class Sweeps {
         final double[] aP = b.a, fP = b.f, aG = b.aBar, fG = b.fBar;
         game.terminal(nu, last, gamma, (nT - 1) * p, v1);
         System.arraycopy(v1, 0, br1, 0, d);
-        if (game.fusedExploitability(nT, dt, stable, gamma, u, nu, v1, v0, br1, br0, b.result)) {
-            return b.result[0];
+        final SweepKernels k = game.kernels();
+        if (k != null) {
+            final double e = k.exploitability(nT, dt, stable, gamma, u, nu, v1, v0, br1, br0);
+            if (!Double.isNaN(e)) {
+                return e;
+            }
         }
         final boolean exitCost = game.exitScaledCost();
         for (int n = nT - 2; n >= 0; n--) {
