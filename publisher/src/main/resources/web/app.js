@@ -17,7 +17,7 @@ const PALETTE = ['#2563eb', '#d97706', '#059669', '#9333ea', '#dc2626', '#0891b2
 const POLL_MS = 2000;
 const MINUTE = 60000;
 // tick steps of a time axis, minutes
-const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080];
+const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 4320, 10080];
 
 let state = null;
 let version = -1;
@@ -114,7 +114,7 @@ function timeTicks(t0, t1, tz, maxTicks) {
 // opts: {width, height, time:{binMillis, tz}, series:[{name, points, color, dashed, dots}], bands:[{lower, upper, color, cls}],
 //        vlines:[x], hlines:[y], marks:[x] (degraded bins), yZero, legend}
 function chart(container, opts) {
-  const W = opts.width || 320, H = opts.height || 150, L = 42, R = 12, T = 8, B = 30;
+  const W = opts.width || 320, H = opts.height || 150, L = 48, R = 12, T = 8, B = 30;
   const svg = svgEl('svg', {viewBox: `0 0 ${W} ${H}`, role: 'img'});
   const xs = [], ys = [];
   for (const s of opts.series) for (const p of s.points) { xs.push(p[0]); if (p[1] !== null) ys.push(p[1]); }
@@ -146,7 +146,7 @@ function chart(container, opts) {
   const xAxis = svgEl('g', {class: 'xaxis'}, svg);
   if (opts.time) {
     const {binMillis, tz} = opts.time;
-    const maxTicks = Math.max(1, Math.floor((W - L - R) / 78));
+    const maxTicks = Math.max(1, Math.floor((W - L - R) / 70));
     for (const tk of timeTicks(x0 * binMillis, x1 * binMillis, tz, maxTicks)) {
       const x = X(tk.t / binMillis);
       const half = tk.label.length * 3;
@@ -158,7 +158,7 @@ function chart(container, opts) {
     }
     const first = parts(x0 * binMillis, tz);
     svgEl('text', {x: L, y: H - 3, 'text-anchor': 'start', class: 'axiscaption'}, xAxis).textContent =
-      `${isoLocal(x0 * binMillis, tz)} – ${isoLocal(x1 * binMillis, tz)} (${tz}, ${first.zone})`;
+      `from ${isoLocal(x0 * binMillis, tz)}, ${tz} (${first.zone})`;
   } else {
     for (const t of ticks(x0, x1, 4)) {
       svgEl('text', {x: X(t), y: H - B + 13, 'text-anchor': 'middle'}, xAxis).textContent = fmt(t);

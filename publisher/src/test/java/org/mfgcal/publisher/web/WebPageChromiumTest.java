@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -39,8 +37,6 @@ class WebPageChromiumTest {
     static final long TEN_MINUTES = 600_000L;
     /** Bins counted from the epoch: 2026-03-01T00:00Z in 10-minute bins, so the axes show a recent date. */
     static final long OFFSET = Instant.parse("2026-03-01T00:00:00Z").toEpochMilli() / TEN_MINUTES;
-    static final Pattern TIME_TICK = Pattern.compile(
-            "<text x=\"[^\"]+\" y=\"[^\"]+\" text-anchor=\"[a-z]+\" class=\"timetick\" data-t=\"([^\"]+)\">([^<]+)</text>");
 
     /** Resolves to the page's own measurement of its last render, once it rendered. */
     static final String RENDER_MS = "new Promise(resolve => { const check = () => document.body && document.body.dataset"
@@ -86,16 +82,17 @@ class WebPageChromiumTest {
             String dom = chromium.dumpDom(web.url() + "#region=London");
             assertEquals(List.of(), chromium.consoleMessages(), "console output of the region view");
             assertTrue(dom.contains("data-view=\"region\""), "region view not shown");
-            assertEquals("0", PageDom.first(dom, "data-cut-labels=\"(\\d+)\""), "chart labels outside their chart");
+            assertEquals("0", PageDom.first(dom, "data-cut-labels=\"(\\d+)\""), "chart labels outside their chart: "
+                    + PageDom.cutLabels(dom));
             List<String> zoneCards = PageDom.split(dom, "<div class=\"card zone\"");
             assertEquals(ZONES, zoneCards.size(), "zone charts");
             for (String card : zoneCards) {
                 assertEquals(BINS, Integer.parseInt(PageDom.first(card, "data-points=\"(\\d+)\"")), "observed dots in a zone chart");
                 assertTrue(card.contains("class=\"band\""), "one-bin-ahead band missing");
                 assertTrue(card.contains("class=\"fan\""), "latest forecast band missing");
-                assertTimeTicks(card, ZoneId.of("Europe/London"), 2);
+                PageDom.assertTimeTicks(card, ZoneId.of("Europe/London"), 2);
             }
-            assertTimeTicks(dom, ZoneId.of("Europe/London"), 2 * ZONES + 8);
+            PageDom.assertTimeTicks(dom, ZoneId.of("Europe/London"), 2 * ZONES + 8);
             // the alert: listed as raised with the local times of its first bin and of the bin it was raised at
             Matcher row = Pattern.compile("<tr class=\"alert raised\" data-id=\"London/LA/outflow/" + (OFFSET + CHANGE_BIN)
                     + "\" data-first-bin=\"\\d+\">(.*?)</tr>").matcher(dom);
@@ -129,7 +126,7 @@ class WebPageChromiumTest {
             // 4 zones, iterations, exploitability, latency; not the drift chart (its bins end before the degraded
             // one) nor the parameter chart (it opens on 'attractiveness', which the degraded update does not carry)
             assertEquals(4 + 3, marks, "degraded-bin marks");
-            assertTimeTicks(chicagoDom, ZoneId.of("America/Chicago"), 8);
+            PageDom.assertTimeTicks(chicagoDom, ZoneId.of("America/Chicago"), 8);
 
             Path png = Path.of("target", "screenshot-web.png");
             chromium.screenshot(web.url() + "#region=London", png, 1400, 1350);
@@ -162,8 +159,9 @@ class WebPageChromiumTest {
             List<String> cards = PageDom.split(dom, "<div class=\"card zone\"");
             assertEquals(ZONES, cards.size());
             assertEquals(bins, Integer.parseInt(PageDom.first(cards.get(0), "data-points=\"(\\d+)\"")));
-            assertEquals("0", PageDom.first(dom, "data-cut-labels=\"(\\d+)\""), "chart labels outside their chart");
-            assertTimeTicks(dom, ZoneId.of("UTC"), 2 * ZONES + 8);
+            assertEquals("0", PageDom.first(dom, "data-cut-labels=\"(\\d+)\""), "chart labels outside their chart: "
+                    + PageDom.cutLabels(dom));
+            PageDom.assertTimeTicks(dom, ZoneId.of("UTC"), 2 * ZONES + 8);
             // render times in real time (the dumps above run on virtual time, where performance.now() stands still):
             // the page's own measurement of its last render, read through the DevTools protocol
             String overviewMs = chromium.evaluate(web.url(), RENDER_MS);
@@ -174,24 +172,6 @@ class WebPageChromiumTest {
                     regions, bins, overviewMs, state.toJson("").length(), regionMs, state.toJson("R49").length(),
                     overviewWall / 1e9, regionWall / 1e9);
         }
-    }
-
-    /**
-     * Every time tick of {@code html} is labelled as {@code java.time} formats its instant in {@code zone}
-     * (YYYY-MM-DD at local midnight, else HH:MM) and falls on a whole local minute; at least {@code min} ticks.
-     */
-    static void assertTimeTicks(String html, ZoneId zone, int min) {
-        Matcher m = TIME_TICK.matcher(html);
-        int n = 0;
-        while (m.find()) {
-            ZonedDateTime t = Instant.parse(m.group(1)).atZone(zone);
-            String expected = t.getHour() == 0 && t.getMinute() == 0 ? t.format(DateTimeFormatter.ISO_LOCAL_DATE)
-                    : t.format(DateTimeFormatter.ofPattern("HH:mm"));
-            assertEquals(expected, m.group(2), "tick label at " + m.group(1) + " in " + zone);
-            assertEquals(0, t.getSecond(), "tick not on a whole minute: " + t);
-            n++;
-        }
-        assertTrue(n >= min, "time ticks: " + n + " < " + min);
     }
 
     private static String row(String dom, String region) {
