@@ -35,7 +35,10 @@ import picocli.CommandLine;
 final class ReadmeCommands {
 
     /** One example command and the line of the README it starts on. */
-    record Command(int line, String text) {
+    record Command(int line, String text, boolean inline) {
+        Command(int line, String text) {
+            this(line, text, false);
+        }
     }
 
     private static final Pattern INLINE = Pattern.compile("`((?:bin/mfgcal|\\./mvnw|docker compose|java -)[^`]*)`");
@@ -98,7 +101,7 @@ final class ReadmeCommands {
             } else if (!fenced) {
                 Matcher m = INLINE.matcher(line);
                 while (m.find()) {
-                    out.add(new Command(i + 1, m.group(1).strip()));
+                    out.add(new Command(i + 1, m.group(1).strip(), true));
                 }
             }
         }
@@ -114,7 +117,7 @@ final class ReadmeCommands {
         try {
             switch (words.get(0)) {
                 case "bin/mfgcal":
-                    return mfgcal(words.subList(1, words.size()), repo);
+                    return mfgcal(words.subList(1, words.size()), repo, c.inline());
                 case "./mvnw":
                     return maven(words.subList(1, words.size()), repo);
                 case "docker":
@@ -143,9 +146,13 @@ final class ReadmeCommands {
         return out;
     }
 
-    private static String mfgcal(List<String> args, Path repo) throws IOException {
+    /**
+     * An inline span may be a mention or a fragment ({@code bin/mfgcal online --optimizer adam}): its options must
+     * exist and take its values, but required options may be left out. A code block holds whole commands.
+     */
+    private static String mfgcal(List<String> args, Path repo, boolean inline) throws IOException {
         if (args.isEmpty()) {
-            return "no subcommand";
+            return inline ? null : "no subcommand";
         }
         if (args.get(0).equals("bench")) {
             List<String> rest = args.subList(1, args.size());
@@ -160,12 +167,35 @@ final class ReadmeCommands {
             }
             return null;
         }
+        CommandLine cl = Main.commandLine();
+        List<String> concrete = new ArrayList<>(args);
+        CommandLine sub = cl.getSubcommands().get(args.get(0));
+        for (int i = 2; sub != null && i < concrete.size(); i++) {
+            // a placeholder value (R, N) of a numeric option stands for a number
+            CommandLine.Model.OptionSpec o = sub.getCommandSpec().findOption(concrete.get(i - 1));
+            if (o != null && concrete.get(i).matches("[A-Z][A-Z0-9_]*") && (Number.class.isAssignableFrom(boxed(o.type())))) {
+                concrete.set(i, "1");
+            }
+        }
         try {
-            Main.commandLine().parseArgs(args.toArray(String[]::new));
+            cl.parseArgs(concrete.toArray(String[]::new));
+        } catch (CommandLine.MissingParameterException e) {
+            if (!inline) {
+                return "rejected by the command line: " + e.getMessage();
+            }
+            for (String w : concrete.subList(1, concrete.size())) { // a fragment: at least its options must exist
+                if (w.startsWith("-") && sub != null && sub.getCommandSpec().findOption(w.split("=", 2)[0]) == null) {
+                    return "rejected by the command line: unknown option '" + w + "' of " + args.get(0);
+                }
+            }
         } catch (CommandLine.ParameterException e) {
             return "rejected by the command line: " + e.getMessage();
         }
         return help(args.get(0));
+    }
+
+    private static Class<?> boxed(Class<?> t) {
+        return t == int.class ? Integer.class : t == long.class ? Long.class : t == double.class ? Double.class : t;
     }
 
     private static String help(String sub) {

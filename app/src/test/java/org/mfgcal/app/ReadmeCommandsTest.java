@@ -61,7 +61,7 @@ class ReadmeCommandsTest {
 
                     bin/mfgcal demo --inject-chnage PHX@96
 
-                text `bin/mfgcal online --input a.csv --format nonsense` and `bin/mfgcall demo`
+                text `bin/mfgcal online --inptu a.csv` and `bin/mfgcall demo`
 
                     ./mvnw -B verfiy
 
@@ -74,7 +74,7 @@ class ReadmeCommandsTest {
         assertEquals(5, problems.size(), "every broken command is reported: " + problems);
         assertTrue(problems.get(0).startsWith("line 3: `bin/mfgcal demo --inject-chnage PHX@96`")
                 && problems.get(0).contains("--inject-chnage"), problems.get(0));
-        assertTrue(problems.get(1).contains("nonsense"), problems.get(1));
+        assertTrue(problems.get(1).contains("--inptu"), problems.get(1));
         assertTrue(problems.get(2).contains("unknown program 'bin/mfgcall'"), problems.get(2));
         assertTrue(problems.get(3).contains("verfiy"), problems.get(3));
         assertTrue(problems.get(4).contains("NoSuchBench"), problems.get(4));
