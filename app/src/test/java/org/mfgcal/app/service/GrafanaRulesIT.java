@@ -122,7 +122,6 @@ class GrafanaRulesIT {
             try (PrometheusProcess prom = PrometheusProcess.start(prometheusConfig(repo, service.metricsUrl()), tmp)) {
                 awaitScrapes(prom);
                 Map<String, List<String>> quiet = evaluate(prom, rules);
-                assertEquals(List.of(), quiet.get("mfgcal-stall"), "stall right after the start");
                 assertEquals(List.of(), quiet.get("mfgcal-service-down"), "service down while it runs");
 
                 Thread producer = new Thread(() -> Brokers.publish(kafka.bootstrapServers(),
@@ -138,6 +137,7 @@ class GrafanaRulesIT {
                 int stallFiredDuringRun = 0;
                 int stallFiredDuringStartup = 0;
                 long driftFiredAtBin = -1;
+                List<String> driftInstances = List.of();
                 int evaluations = 0;
                 while (service.pipeline().committed() < bins) {
                     if (System.nanoTime() - started > TimeUnit.SECONDS.toNanos(240)) {
@@ -168,22 +168,26 @@ class GrafanaRulesIT {
                     }
                     if (!now.get("mfgcal-drift-alert-active").isEmpty() && driftFiredAtBin < 0) {
                         driftFiredAtBin = lastCommittedBin(prom, bin.toMillis());
-                        notifier.send(rules.get("mfgcal-drift-alert-active"), now.get("mfgcal-drift-alert-active"));
+                        driftInstances = now.get("mfgcal-drift-alert-active");
+                        notifier.send(rules.get("mfgcal-drift-alert-active"), driftInstances);
                     }
                     Thread.sleep(250);
                 }
                 producer.join(30_000);
                 Thread.sleep(1500); // a last scrape
                 Map<String, List<String>> done = evaluate(prom, rules);
-                assertEquals(List.of("region=flights"), done.get("mfgcal-drift-alert-active"),
-                        "drift rule after the change");
-                if (driftFiredAtBin < 0) {
+                if (driftFiredAtBin < 0 && !done.get("mfgcal-drift-alert-active").isEmpty()) {
                     driftFiredAtBin = lastCommittedBin(prom, bin.toMillis());
-                    notifier.send(rules.get("mfgcal-drift-alert-active"), done.get("mfgcal-drift-alert-active"));
+                    driftInstances = done.get("mfgcal-drift-alert-active");
+                    notifier.send(rules.get("mfgcal-drift-alert-active"), driftInstances);
                 }
+                // the drift rule fired during the run (the alert may have cleared since), for region flights, and
+                // not before the change
+                assertEquals(List.of("region=flights"), driftInstances, "drift rule instances (fired at bin "
+                        + driftFiredAtBin + ")");
                 assertTrue(driftFiredAtBin >= changeBin, "drift rule fired at bin " + driftFiredAtBin
                         + ", before the change at " + changeBin);
-                // the drift score crossed 1 only after the change: its history in Prometheus
+                // the drift score's history is in Prometheus
                 JsonNode before = prom.query("max_over_time(mfgcal_drift_score[10m])").path("result");
                 assertFalse(before.isEmpty(), "drift score history");
 
