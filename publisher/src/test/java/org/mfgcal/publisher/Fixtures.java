@@ -56,6 +56,12 @@ public final class Fixtures {
      */
     public static void play(CalibrationListener listener, String region, int zones, int bins, int changeBin,
                             long seed) {
+        play(listener, region, zones, bins, changeBin, seed, 0);
+    }
+
+    /** As {@link #play(CalibrationListener, String, int, int, int, long)}, with every reported bin moved by {@code offset}. */
+    public static void play(CalibrationListener listener, String region, int zones, int bins, int changeBin,
+                            long seed, long offset) {
         Random rnd = new Random(seed);
         List<String> names = new ArrayList<>();
         for (int z = 0; z < zones; z++) {
@@ -84,7 +90,7 @@ public final class Fixtures {
             mu = next;
             history.add(mu);
             List<Double> shares = box(mu);
-            listener.snapshotClosed(new Observation(region, bin, names, shares, 10_000 + rnd.nextInt(500)));
+            listener.snapshotClosed(new Observation(region, offset + bin, names, shares, 10_000 + rnd.nextInt(500)));
             double[] estimated = rate.clone();
             if (changeBin >= 0 && bin >= changeBin && bin < changeBin + 2) {
                 estimated[0] = rate[0] * 2 - (bin - changeBin + 1) * rate[0] / 3; // estimate catching up
@@ -95,7 +101,7 @@ public final class Fixtures {
                 params.add(new ParameterValue("attractiveness", names.get(z), 1 + 0.3 * z / zones + 0.01 * rnd.nextGaussian()));
             }
             boolean cold = bin == 0 || bin == changeBin + 2;
-            listener.parametersUpdated(new ParameterUpdate(region, bin, params, 0.01 + 0.002 * rnd.nextDouble(),
+            listener.parametersUpdated(new ParameterUpdate(region, offset + bin, params, 0.01 + 0.002 * rnd.nextDouble(),
                     1e-5 * (1 + rnd.nextDouble()), cold ? 40 : 6, cold ? 400 : 55 + rnd.nextInt(20),
                     cold ? 120 : 18 + rnd.nextInt(6), cold ? ParameterUpdate.Start.COLD : ParameterUpdate.Start.WARM,
                     cold ? 180 + 20 * rnd.nextDouble() : 8 + 6 * rnd.nextDouble(), provenance(Math.max(0, bin - 95), bin)));
@@ -117,7 +123,7 @@ public final class Fixtures {
                         persistence += Math.abs(history.get((int) issued)[z] - mu[z]);
                         seasonal += bin >= SEASON ? Math.abs(history.get(bin - SEASON)[z] - mu[z]) : 0;
                     }
-                    realised.add(new Forecast.RealisedError(issued, bin, h, err / zones, inside / (double) zones,
+                    realised.add(new Forecast.RealisedError(offset + issued, offset + bin, h, err / zones, inside / (double) zones,
                             persistence / zones, bin >= SEASON ? seasonal / zones : null));
                 }
             }
@@ -134,18 +140,18 @@ public final class Fixtures {
                     lower.add(Math.max(0, m[z] - b));
                     upper.add(m[z] + b);
                 }
-                steps.add(new Forecast.Step(bin + h, box(m), lower, upper));
+                steps.add(new Forecast.Step(offset + bin + h, box(m), lower, upper));
             }
             pending.add(path);
             pendingIssued.add((long) bin);
-            listener.forecastIssued(new Forecast(region, bin, names, 0.9, steps, realised,
+            listener.forecastIssued(new Forecast(region, offset + bin, names, 0.9, steps, realised,
                     provenance(Math.max(0, bin - 95), bin)));
             double score = changeBin >= 0 && bin >= changeBin ? Math.min(3, 0.2 + 0.6 * (bin - changeBin + 1))
                     : 0.1 + 0.1 * rnd.nextDouble();
-            listener.driftScore(region, bin, score);
+            listener.driftScore(region, offset + bin, score);
             if (changeBin >= 0 && bin == changeBin + 2) {
-                listener.driftAlert(new DriftAlert(DriftAlert.idOf(region, names.get(0), "outflow", changeBin), region,
-                        names.get(0), "outflow", DriftAlert.Direction.DOWN, rate[0], "previous week", -0.5, -0.33, changeBin, bin,
+                listener.driftAlert(new DriftAlert(DriftAlert.idOf(region, names.get(0), "outflow", offset + changeBin), region,
+                        names.get(0), "outflow", DriftAlert.Direction.DOWN, rate[0], "previous week", -0.5, -0.33, offset + changeBin, offset + bin,
                         DriftAlert.State.RAISED, provenance(Math.max(0, bin - 95), bin)));
             }
         }

@@ -153,6 +153,10 @@ public final class Service implements AutoCloseable {
             opened.addAll(binders);
             ServiceMetrics metrics = new ServiceMetrics(registry);
             DashboardState dashboard = new DashboardState(config.dashboardBins());
+            config.regions().all().forEach(r -> {
+                dashboard.describeRegion(r.id(), r.timeZone().getId(), r.binWidth().toMillis());
+                metrics.regionConfigured(r.id(), r.binWidth().toMillis() / 1000.0);
+            });
             AtomicReference<Service> self = new AtomicReference<>();
             MetricsServer ms = MetricsServer.start(registry, config.metricsEndpoint(), new Health() {
                 @Override

@@ -29,14 +29,20 @@ import org.mfgcal.publisher.PageDom;
  * week through the embedded broker with an injected change (every second Phoenix departure cancelled from hour
  * 96 on); after its bins are committed, the page has one observed point per committed bin in every zone chart,
  * forecast bands, parameter and health charts with points, and the drift alert on PHX that the real loop raised
- * (none on PHX before the change). Saves {@code target/screenshot-web-demo.png} (the README's
- * {@code docs/screenshot-web.png} is a copy).
+ * (none on PHX before the change), with its local time (America/Chicago, the region's time zone); the time axes
+ * are labelled in that zone; the overview lists the region with its active alert and links to it; the page logs
+ * nothing to the console. Saves the README's screenshots {@code docs/web-overview.png} and {@code docs/web-region.png}
+ * and checks their pixels (alert red, forecast blue).
  */
 class DemoWebPageChromiumTest {
 
     static final String ZONE = "PHX";
     static final int CHANGE_HOURS = 96;
-    static final Path SCREENSHOT = Path.of("target", "screenshot-web-demo.png");
+    static final Path OVERVIEW_PNG = org.mfgcal.publisher.Tools.repoRoot().resolve("docs/web-overview.png");
+    static final Path REGION_PNG = org.mfgcal.publisher.Tools.repoRoot().resolve("docs/web-region.png");
+    /** Colours of the page's stylesheet: the alert red, the forecast line blue. */
+    static final int RED = 0xd92d20;
+    static final int BLUE = 0x2563eb;
 
     @TempDir
     Path tmp;
@@ -58,7 +64,16 @@ class DemoWebPageChromiumTest {
                     + service.pipeline().committed() + " of " + bins + "; " + log.toString(StandardCharsets.UTF_8));
             long changeBin = demo.input().changeAt().toEpochMilli() / region.binWidth().toMillis();
 
-            String dom = chromium.dumpDom(service.webUrl());
+            String overview = chromium.dumpDom(service.webUrl());
+            assertEquals(List.of(), chromium.consoleMessages(), "console output of the overview");
+            String row = PageDom.first(overview, "(<tr class=\"region-row alerting\" data-region=\"flights\">.*?</tr>)");
+            assertTrue(row.contains("<a href=\"#region=flights\">flights</a>") && row.contains("<td class=\"tz\">America/Chicago</td>"),
+                    "overview row: " + row);
+            String dom = chromium.dumpDom(service.webUrl() + "#region=flights");
+            assertEquals(List.of(), chromium.consoleMessages(), "console output of the region view");
+            assertEquals("0", PageDom.first(dom, "data-cut-labels=\"(\\d+)\""), "chart labels outside their chart: "
+                    + PageDom.cutLabels(dom));
+            PageDom.assertTimeTicks(dom, java.time.ZoneId.of("America/Chicago"), 2 * region.zoneCount());
 
             assertTrue(dom.contains("data-version=\"" + service.dashboard().version() + "\""),
                     "page did not render the current state (version " + service.dashboard().version() + ")");
@@ -78,22 +93,30 @@ class DemoWebPageChromiumTest {
 
             // the alert on PHX raised by the real loop, and none on PHX before the change
             Matcher rows = Pattern.compile("<tr class=\"alert (raised|cleared)\" data-id=\"flights/" + ZONE
-                    + "/([^/]+)/([A-Z]+)/(\\d+)\">").matcher(dom);
+                    + "/([^/]+)/([A-Z]+)/(\\d+)\" data-first-bin=\"\\d+\"><td>[A-Z]+</td>(?:<td>[^<]*</td>){7}<td>(\\d{4}-\\d\\d-\\d\\d"
+                    + " \\d\\d:\\d\\d)</td>").matcher(dom);
             List<String> phx = new ArrayList<>();
             boolean raised = false;
             while (rows.find()) {
                 phx.add(rows.group(0));
                 raised |= rows.group(1).equals("raised");
-                assertTrue(Long.parseLong(rows.group(4)) >= changeBin, "PHX alert before the change: " + rows.group(0));
+                long first = Long.parseLong(rows.group(4));
+                assertTrue(first >= changeBin, "PHX alert before the change: " + rows.group(0));
+                assertEquals(java.time.Instant.ofEpochMilli(first * region.binWidth().toMillis())
+                                .atZone(java.time.ZoneId.of("America/Chicago")).toLocalDateTime().toString().replace('T', ' '),
+                        rows.group(5), "local time of the alert's first bin");
             }
             assertFalse(phx.isEmpty(), "no PHX alert on the page; alerts section: " + section(dom, "alerts"));
             assertTrue(raised, "no PHX alert shown as raised: " + phx);
             String phxCard = cards.stream().filter(c -> c.contains("data-zone=\"" + ZONE + "\"")).findFirst().orElseThrow();
             assertTrue(phxCard.contains("class=\"alertline\""), "raised alert not marked in the PHX chart");
 
-            Files.createDirectories(SCREENSHOT.toAbsolutePath().getParent());
-            chromium.screenshot(service.webUrl(), SCREENSHOT, 1400, 1650);
-            PageDom.assertPlausiblePng(SCREENSHOT);
+            chromium.screenshot(service.webUrl(), OVERVIEW_PNG, 1400, 360);
+            assertTrue(PageDom.pixels(OVERVIEW_PNG, RED, 40) > 50, "the active alert's red missing in the overview shot");
+            chromium.screenshot(service.webUrl() + "#region=flights", REGION_PNG, 1400, 1700);
+            PageDom.assertPlausiblePng(REGION_PNG);
+            assertTrue(PageDom.pixels(REGION_PNG, RED, 40) > 200, "alert red (row, markers) missing in the region shot");
+            assertTrue(PageDom.pixels(REGION_PNG, BLUE, 40) > 500, "forecast lines missing in the region shot");
         }
     }
 

@@ -36,6 +36,8 @@ import java.util.List;
  * <tr><td>{@link #CONSUMER_LAG}</td><td>{@code mfgcal_consumer_lag_records{topic,partition}}</td><td>records behind the log end (assigned partitions only)</td></tr>
  * <tr><td>{@link #CONSUMER_PAUSED}</td><td>{@code mfgcal_consumer_paused_partitions}</td><td>assigned partitions paused for backpressure</td></tr>
  * <tr><td>{@link #LAST_COMMITTED_BIN}</td><td>{@code mfgcal_last_committed_bin_timestamp_seconds{region}}</td><td>end of the region's latest committed bin (event time, Unix seconds)</td></tr>
+ * <tr><td>{@link #LAST_COMMIT_TIME}</td><td>{@code mfgcal_last_commit_time_seconds{region}}</td><td>wall-clock time of the region's latest committed bin (Unix seconds)</td></tr>
+ * <tr><td>{@link #BIN_WIDTH}</td><td>{@code mfgcal_bin_width_seconds{region}}</td><td>the region's configured bin width</td></tr>
  * </table>
  *
  * <p>Besides these, the service registers Micrometer's standard binders (JVM memory, GC, threads, classes,
@@ -115,7 +117,16 @@ public enum Meters {
      * old the newest committed result is; it only moves forward.
      */
     LAST_COMMITTED_BIN("mfgcal.last.committed.bin.timestamp", Type.GAUGE, "seconds",
-            "mfgcal_last_committed_bin_timestamp_seconds", "End of the latest committed bin, event time", "region");
+            "mfgcal_last_committed_bin_timestamp_seconds", "End of the latest committed bin, event time", "region"),
+    /**
+     * Wall-clock time (seconds since the epoch) at which the region's latest bin was committed: {@code time() - x}
+     * is how long no bin has been committed (the stall alert fires above 3 bin widths).
+     */
+    LAST_COMMIT_TIME("mfgcal.last.commit.time", Type.GAUGE, "seconds", "mfgcal_last_commit_time_seconds",
+            "Wall-clock time of the latest committed bin", "region"),
+    /** The region's configured bin width. */
+    BIN_WIDTH("mfgcal.bin.width", Type.GAUGE, "seconds", "mfgcal_bin_width_seconds", "Configured bin width",
+            "region");
 
     /** Kind of meter. */
     public enum Type { COUNTER, GAUGE, TIMER, SUMMARY }

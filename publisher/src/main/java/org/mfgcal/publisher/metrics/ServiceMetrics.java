@@ -119,9 +119,25 @@ public final class ServiceMetrics implements CalibrationListener {
         gauge(Meters.CONSUMER_PAUSED, n);
     }
 
-    /** A transaction holding {@code region}'s bin ending at {@code binEndEpochSeconds} committed. */
+    /**
+     * A transaction holding {@code region}'s bin ending at {@code binEndEpochSeconds} committed now (the wall clock
+     * goes to {@link Meters#LAST_COMMIT_TIME}).
+     */
     public void binCommitted(String region, long binEndEpochSeconds) {
         gauge(Meters.LAST_COMMITTED_BIN, binEndEpochSeconds, region);
+        gauge(Meters.LAST_COMMIT_TIME, System.currentTimeMillis() / 1000.0, region);
+    }
+
+    /**
+     * {@code region} is configured with bins of {@code binWidthSeconds} (> 0); called once at start, it also sets
+     * {@link Meters#LAST_COMMIT_TIME} to now, so the stall alert measures from the start until the first commit.
+     */
+    public void regionConfigured(String region, double binWidthSeconds) {
+        if (!(binWidthSeconds > 0) || Double.isInfinite(binWidthSeconds)) {
+            throw new IllegalArgumentException("region '" + region + "': bin width must be > 0 s, got " + binWidthSeconds);
+        }
+        gauge(Meters.BIN_WIDTH, binWidthSeconds, region);
+        gauge(Meters.LAST_COMMIT_TIME, System.currentTimeMillis() / 1000.0, region);
     }
 
     // ---- online loop

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.mfgcal.calibrator.online.CalibrationListener;
 import org.mfgcal.calibrator.online.DriftAlert;
 import org.mfgcal.calibrator.online.Forecast;
+import org.mfgcal.calibrator.online.Health;
 import org.mfgcal.calibrator.online.Observation;
 import org.mfgcal.calibrator.online.ParameterUpdate;
 import org.mfgcal.calibrator.online.ParameterValue;
@@ -23,7 +24,10 @@ import org.mfgcal.publisher.json.OutputJson;
  * solver health, drift scores and alerts, each over the last {@code maxBins} bins.
  *
  * <p>Contract: {@link #version()} increases on every report; {@link #toJson()} is a consistent JSON view of each
- * region (schema: see {@code app.js}). Memory is bounded by {@code maxBins} per series and
+ * region (schema: see {@code app.js}), {@link #toJson(String)} the overview of every region with the details of
+ * one. Bins are labelled with times through {@link #describeRegion} (bin k starts at {@code k · binWidth} ms after
+ * the Unix epoch; the page shows it in the region's time zone; without a description: UTC and one-hour bins).
+ * Memory is bounded by {@code maxBins} per series and
  * {@link #MAX_ALERTS} alerts per region. Thread-safe: reports and reads may come from any thread; each region is
  * guarded by its own lock.
  */
@@ -49,6 +53,37 @@ public final class DashboardState implements CalibrationListener {
             throw new IllegalArgumentException("dashboard maxBins must be in 1..100000, got " + maxBins);
         }
         this.maxBins = maxBins;
+    }
+
+    /**
+     * Declares how {@code region}'s bins map to time, for the page's axes and alert times: bin {@code k} starts
+     * {@code k · binWidthMillis} ms after the Unix epoch and is shown in {@code timeZone} (an IANA id such as
+     * {@code America/Chicago}, or {@code UTC}).
+     *
+     * @throws IllegalArgumentException if {@code timeZone} is blank or not a time zone id, or
+     *                                  {@code binWidthMillis} is not positive
+     */
+    public void describeRegion(String region, String timeZone, long binWidthMillis) {
+        if (timeZone == null || timeZone.isBlank()) {
+            throw new IllegalArgumentException("region '" + region + "': timeZone must be a time zone id, got '"
+                    + timeZone + "'");
+        }
+        try {
+            java.time.ZoneId.of(timeZone);
+        } catch (java.time.DateTimeException e) {
+            throw new IllegalArgumentException("region '" + region + "': timeZone is not a time zone id, got '"
+                    + timeZone + "'", e);
+        }
+        if (binWidthMillis <= 0) {
+            throw new IllegalArgumentException("region '" + region + "': binWidthMillis must be > 0, got "
+                    + binWidthMillis);
+        }
+        RegionView v = view(region);
+        synchronized (v) {
+            v.timeZone = timeZone;
+            v.binMillis = binWidthMillis;
+        }
+        version.incrementAndGet();
     }
 
     /** Increases on every report; the page polls with it to skip unchanged states. */
@@ -77,8 +112,9 @@ public final class DashboardState implements CalibrationListener {
                 path.put(u.bin(), p.value());
                 trim(path);
             }
-            v.health.put(u.bin(), new Health(u.bin(), u.picardIterations(), u.adjointIterations(),
-                    u.optimiserSteps(), u.exploitability(), u.latencyMillis(), u.loss(), u.start().name()));
+            v.health.put(u.bin(), new UpdateHealth(u.bin(), u.picardIterations(), u.adjointIterations(),
+                    u.optimiserSteps(), u.exploitability(), u.latencyMillis(), u.loss(), u.start().name(),
+                    u.health().state().name(), u.health().reason()));
             trim(v.health);
         }
         version.incrementAndGet();
@@ -139,17 +175,37 @@ public final class DashboardState implements CalibrationListener {
         return List.copyOf(regions.keySet());
     }
 
-    /** The whole state as JSON: {@code {"version":N,"regions":[...]}}. */
+    /**
+     * The whole state as JSON: {@code {"version":N,"overview":[summary per region],"regions":[details per
+     * region]}}.
+     */
     public String toJson() {
+        return toJson(null, true);
+    }
+
+    /**
+     * The overview of every region and the details of {@code region} only (none when it is null, blank or
+     * unknown): what the page needs for one view, a bounded answer however many regions there are.
+     */
+    public String toJson(String region) {
+        return toJson(region, false);
+    }
+
+    private String toJson(String selected, boolean all) {
         long ver = version.get();
+        List<Map<String, Object>> overview = new ArrayList<>();
         List<Map<String, Object>> out = new ArrayList<>();
         for (RegionView v : regions.values()) {
             synchronized (v) {
-                out.add(v.toMap());
+                overview.add(v.summary());
+                if (all || v.region.equals(selected)) {
+                    out.add(v.toMap());
+                }
             }
         }
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("version", ver);
+        root.put("overview", overview);
         root.put("regions", out);
         return OutputJson.write(root);
     }
@@ -167,8 +223,8 @@ public final class DashboardState implements CalibrationListener {
     private record BinShares(long bin, List<Double> shares) {
     }
 
-    private record Health(long bin, int picard, int adjoint, int steps, double exploitability,
-                          double latencyMillis, double loss, String start) {
+    private record UpdateHealth(long bin, int picard, int adjoint, int steps, double exploitability,
+                                double latencyMillis, double loss, String start, String state, String reason) {
     }
 
     /** Everything shown for one region; guarded by its own monitor. */
@@ -181,7 +237,9 @@ public final class DashboardState implements CalibrationListener {
         Forecast latest;
         SkillTally skill;
         final TreeMap<String, TreeMap<String, TreeMap<Long, Double>>> parameters = new TreeMap<>();
-        final TreeMap<Long, Health> health = new TreeMap<>();
+        final TreeMap<Long, UpdateHealth> health = new TreeMap<>();
+        String timeZone = "UTC";
+        long binMillis = 3_600_000L;
         final TreeMap<Long, Double> drift = new TreeMap<>();
         final LinkedHashMap<String, DriftAlert> alerts = new LinkedHashMap<>();
 
@@ -192,6 +250,8 @@ public final class DashboardState implements CalibrationListener {
         Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("region", region);
+            m.put("timeZone", timeZone);
+            m.put("binMillis", binMillis);
             m.put("zones", zones);
             m.put("observed", new ArrayList<>(observed.values()));
             m.put("oneAhead", new ArrayList<>(oneAhead.values()));
@@ -211,6 +271,34 @@ public final class DashboardState implements CalibrationListener {
             List<DriftAlert> newestFirst = new ArrayList<>(alerts.values());
             java.util.Collections.reverse(newestFirst);
             m.put("alerts", newestFirst);
+            return m;
+        }
+
+        /**
+         * One overview row: {@code {region, timeZone, binMillis, lastBin, health (OK|RECOVERED|DEGRADED|null),
+         * degradedBins (among the kept ones), drift (latest score|null), skill (1-bin MAE / persistence MAE|null),
+         * activeAlerts}}; lastBin is the latest bin observed or updated, null before any.
+         */
+        Map<String, Object> summary() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("region", region);
+            m.put("timeZone", timeZone);
+            m.put("binMillis", binMillis);
+            Long last = null;
+            if (!observed.isEmpty()) {
+                last = observed.lastKey();
+            }
+            if (!health.isEmpty() && (last == null || health.lastKey() > last)) {
+                last = health.lastKey();
+            }
+            m.put("lastBin", last);
+            m.put("health", health.isEmpty() ? null : health.lastEntry().getValue().state());
+            m.put("degradedBins", health.values().stream()
+                    .filter(h -> Health.State.DEGRADED.name().equals(h.state())).count());
+            m.put("drift", drift.isEmpty() ? null : drift.lastEntry().getValue());
+            double ratio = skill == null ? Double.NaN : skill.persistenceRatio(1);
+            m.put("skill", Double.isFinite(ratio) ? ratio : null);
+            m.put("activeAlerts", alerts.values().stream().filter(a -> a.state() == DriftAlert.State.RAISED).count());
             return m;
         }
 

@@ -18,7 +18,8 @@ import org.mfgcal.publisher.HttpEndpoint;
 /**
  * The service's web page: static HTML/JS/CSS bundled in the jar (no external resources: charts are SVG drawn by
  * {@code app.js}) and {@code GET /api/state}, the {@link DashboardState} as JSON, which the page polls every two
- * seconds ({@code /api/state?since=V} answers 304 while the version is still V).
+ * seconds ({@code /api/state?since=V} answers 304 while the version is still V; {@code &region=R} limits the
+ * details to region R, the overview rows always cover every region).
  *
  * <p>Contract: {@link #start} binds the endpoint (default {@link #DEFAULT_ENDPOINT}, 127.0.0.1:8080) or throws
  * {@link UncheckedIOException} naming the address; only GET and HEAD are served; {@link #close} is idempotent.
@@ -31,6 +32,7 @@ public final class WebServer implements AutoCloseable {
 
     private static final Pattern ASSET = Pattern.compile("/([a-z0-9-]+\\.(html|js|css|svg))");
     private static final Pattern SINCE = Pattern.compile("(?:^|&)since=(\\d+)(?:&|$)");
+    private static final Pattern REGION = Pattern.compile("(?:^|&)region=([^&]*)");
     private static final Map<String, String> TYPES = Map.of("html", "text/html; charset=utf-8",
             "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8", "svg", "image/svg+xml");
 
@@ -69,7 +71,11 @@ public final class WebServer implements AutoCloseable {
                 ex.close();
                 return;
             }
-            send(ex, 200, "application/json", state.toJson().getBytes(StandardCharsets.UTF_8));
+            Matcher region = REGION.matcher(query == null ? "" : query);
+            String json = region.find()
+                    ? state.toJson(java.net.URLDecoder.decode(region.group(1), StandardCharsets.UTF_8))
+                    : state.toJson();
+            send(ex, 200, "application/json", json.getBytes(StandardCharsets.UTF_8));
         });
         server.createContext("/", ex -> {
             if (!readOnly(ex)) {

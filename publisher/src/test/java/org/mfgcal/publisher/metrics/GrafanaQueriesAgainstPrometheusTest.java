@@ -52,6 +52,8 @@ class GrafanaQueriesAgainstPrometheusTest {
 
         PrometheusMeterRegistry registry = ServiceMetrics.newPrometheusRegistry();
         ServiceMetrics metrics = new ServiceMetrics(registry);
+        metrics.regionConfigured("London", 3600);
+        metrics.regionConfigured("Paris", 3600);
         Fixtures.play(metrics, "London", 5, 30, 20, 3L);
         Fixtures.play(metrics, "Paris", 4, 30, -1, 4L);
         AtomicLong bin = new AtomicLong(30);

@@ -49,7 +49,10 @@ class ServiceMetricsTest {
         m.consumerLag("mfg.input", 4, 9);
         m.retainConsumerLag(java.util.Set.of("mfg.input-3")); // partition 4 moved to another instance
         m.pausedPartitions(2);
+        m.regionConfigured("London", 600);
+        long before = System.currentTimeMillis();
         m.binCommitted("London", 978_310_800L);
+        long after = System.currentTimeMillis();
         m.snapshotClosed(new org.mfgcal.calibrator.online.Observation("London", 1, List.of("A"), List.of(1.0), 9));
         m.parametersUpdated(Fixtures.update("London", 1, 0.1, ParameterUpdate.Start.COLD));
         m.parametersUpdated(Fixtures.update("London", 2, 0.1, ParameterUpdate.Start.WARM));
@@ -86,6 +89,9 @@ class ServiceMetricsTest {
         assertEquals(2, value(samples, "mfgcal_consumer_paused_partitions", Map.of()));
         assertEquals(978_310_800.0, value(samples, "mfgcal_last_committed_bin_timestamp_seconds",
                 Map.of("region", "London")));
+        double committedAt = value(samples, "mfgcal_last_commit_time_seconds", Map.of("region", "London"));
+        assertTrue(committedAt >= before / 1000.0 && committedAt <= after / 1000.0, "wall time of the commit: " + committedAt);
+        assertEquals(600, value(samples, "mfgcal_bin_width_seconds", Map.of("region", "London")));
         assertEquals(1, value(samples, "mfgcal_closed_snapshots_total", Map.of("region", "London")));
         assertEquals(1, value(samples, "mfgcal_calibration_updates_total", Map.of("region", "London", "start", "cold")));
         assertEquals(2, value(samples, "mfgcal_calibration_updates_total", Map.of("region", "London", "start", "warm")));

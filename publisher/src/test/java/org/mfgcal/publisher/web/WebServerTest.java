@@ -69,6 +69,49 @@ class WebServerTest {
     }
 
     @Test
+    void state_regionQuery_givesTheOverviewOfAllAndTheDetailsOfOne() throws Exception {
+        DashboardState state = new DashboardState(10);
+        state.describeRegion("London", "Europe/London", 600_000);
+        state.parametersUpdated(Fixtures.update("London", 4, 0.3, ParameterUpdate.Start.WARM));
+        state.forecastIssued(Fixtures.forecast("London", 4));
+        state.driftScore("London", 4, 1.5);
+        state.driftAlert(Fixtures.alert("London", 3, 4, DriftAlert.State.RAISED));
+        state.driftAlert(Fixtures.alert("London", 2, 4, DriftAlert.State.CLEARED));
+        state.parametersUpdated(new ParameterUpdate("Paris", 7, java.util.List.of(), 0.1, 0, 0, 0, 0,
+                ParameterUpdate.Start.COLD, 1, Fixtures.provenance(0, 7),
+                new org.mfgcal.calibrator.online.Health(org.mfgcal.calibrator.online.Health.State.DEGRADED, "mass", null)));
+        try (WebServer web = WebServer.start(state, HttpEndpoint.loopback(0))) {
+            JsonNode json = new ObjectMapper().readTree(get(web, "/api/state?since=0&region=Paris").body());
+            assertEquals(2, json.path("overview").size());
+            assertEquals(1, json.path("regions").size());
+            assertEquals("Paris", json.path("regions").get(0).path("region").asText());
+            assertEquals("UTC", json.path("regions").get(0).path("timeZone").asText(), "default time zone");
+            assertEquals(3_600_000, json.path("regions").get(0).path("binMillis").asLong(), "default bin width");
+            JsonNode london = json.path("overview").get(0);
+            assertEquals("London", london.path("region").asText());
+            assertEquals("Europe/London", london.path("timeZone").asText());
+            assertEquals(600_000, london.path("binMillis").asLong());
+            assertEquals("OK", london.path("health").asText());
+            assertEquals(1.5, london.path("drift").asDouble());
+            assertEquals(0.02 / 0.03, london.path("skill").asDouble(), 1e-12, "h1 MAE over persistence MAE");
+            assertEquals(1, london.path("activeAlerts").asLong(), "one raised, one cleared");
+            assertEquals(4, london.path("lastBin").asLong());
+            JsonNode paris = json.path("overview").get(1);
+            assertEquals("DEGRADED", paris.path("health").asText());
+            assertEquals(1, paris.path("degradedBins").asLong());
+            assertTrue(paris.path("skill").isNull() && paris.path("drift").isNull(), paris.toString());
+            assertEquals(0, new ObjectMapper().readTree(get(web, "/api/state?region=").body()).path("regions").size(),
+                    "overview only");
+            assertEquals(2, new ObjectMapper().readTree(get(web, "/api/state").body()).path("regions").size(), "all");
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> state.describeRegion("X", "Mars/Olympus", 1000));
+        assertTrue(e.getMessage().contains("Mars/Olympus") && e.getMessage().contains("timeZone"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> state.describeRegion("X", "UTC", 0));
+        assertTrue(e.getMessage().contains("binWidthMillis") && e.getMessage().contains("0"), e.getMessage());
+    }
+
+    @Test
     void endpoint_badValues_areRejectedNamingTheValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new HttpEndpoint("127.0.0.1", 70000));
         assertTrue(e.getMessage().contains("70000"), e.getMessage());
