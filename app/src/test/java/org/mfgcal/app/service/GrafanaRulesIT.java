@@ -114,8 +114,8 @@ class GrafanaRulesIT {
 
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"), Map.of())) {
             ServiceConfig config = ServiceConfig.of(kafka.bootstrapServers(), RegionConfigs.of(region))
-                    .withModel(new ServiceConfig.Model(24 /* the default is a day of bins */, 24, null, null, null, null, null, null, null, null, null,
-                            null, DemoCommand.DEMO_DRIFT_WARMUP_BINS))
+                    .withModel(ServiceConfig.Model.DEFAULTS.with("windowBins", 24 /* the default is a day of bins */)
+                            .with("seasonBins", 24).with("driftWarmupBins", DemoCommand.DEMO_DRIFT_WARMUP_BINS))
                     .withHttp(HttpEndpoint.loopback(0), HttpEndpoint.loopback(0));
             Service service = Service.start(config);
             long serviceStart = System.nanoTime(); // the stall gauge was set at the end of the start
