@@ -80,6 +80,40 @@ class SiouxFallsTest {
         assertTrue(gap < 1e-3 && gap >= 0, "gap " + gap);
     }
 
+    /**
+     * Hand-computed three-pair network: A→C (1 vehicle, direct 3.5 or A→B 1 then B→C), B→C (1 vehicle, only B→C,
+     * tt = 1 + F), C→A (1 vehicle, 2). Equilibrium: x on A-B-C with 1 + (1 + 1 + x) = 3.5, so x = 0.5, F_BC = 1.5,
+     * costs 3.5, 2.5, 2, mean 8/3. Two destinations (C, A), so two state blocks.
+     */
+    @Test
+    void threePairsTwoDestinations_handComputedEquilibrium() {
+        List<RoutingGame.Link> links = List.of(
+                new RoutingGame.Link("A", "B", 1, 0, 1, 1),
+                new RoutingGame.Link("A", "C", 3.5, 0, 1, 1),
+                new RoutingGame.Link("B", "C", 1, 1, 1, 1),
+                new RoutingGame.Link("C", "A", 2, 0, 1, 1));
+        RoutingGame g = new RoutingGame("three-pairs", List.of("A", "B", "C"), links,
+                List.of(new RoutingGame.OdPair("A", "C", 1), new RoutingGame.OdPair("B", "C", 1),
+                        new RoutingGame.OdPair("C", "A", 1)), 100, 3, List.of(), null);
+        assertEquals(6, g.states());
+        SolveResult r = new DiscreteSolver(g, SolverOptions.defaults().withTarget(1e-9).withIterations(2000))
+                .solve(Algorithm.FP);
+        assertTrue(r.reachedTarget(), () -> "exploitability " + r.finalExploitability());
+        double[] f = g.linkFlows(r.stateAction());
+        assertEquals(0.5, f[0], 1e-6, "A->B");
+        assertEquals(0.5, f[1], 1e-6, "A->C");
+        assertEquals(1.5, f[2], 1e-6, "B->C");
+        assertEquals(1.0, f[3], 1e-9, "C->A");
+        Evaluator ev = new Evaluator(g);
+        ev.exploitability(r.policy());
+        double v0 = 0;
+        double[] mu0 = g.initialDistribution();
+        for (int x = 0; x < g.states(); x++) {
+            v0 += mu0[x] * ev.value()[x];
+        }
+        assertEquals(-8.0 / 3.0, v0, 1e-6, "mean cost per vehicle");
+    }
+
     static double dijkstra(List<String> nodes, List<RoutingGame.Link> links, double[] cost, String from, String to) {
         double[] dist = new double[nodes.size()];
         boolean[] done = new boolean[nodes.size()];
