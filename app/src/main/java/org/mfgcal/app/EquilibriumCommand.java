@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
 public final class EquilibriumCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    @Option(names = "--game", required = true, description = "four-rooms | crowd-ring | braess | beach-bar | sis | lq")
+    @Option(names = "--game", required = true, description = "four-rooms | crowd-ring | braess | sioux-falls | beach-bar | sis | lq")
     String game;
     @Option(names = "--solver", required = true, description = "fp | omd | fixed-point | anderson | flow-shift | newton (the last two: crowd-ring and four-rooms only)")
     String solver;
@@ -156,12 +156,13 @@ public final class EquilibriumCommand implements Callable<Integer> {
                 String id = rg.links().get(e).id();
                 flows.put(id, f[e]);
                 edges.add(new NetworkPlot.Edge(rg.links().get(e).from(), rg.links().get(e).to(), f[e],
-                        String.format(Locale.ROOT, "%.3f", f[e])));
+                        rg.links().size() > 20 ? (f[e] >= 0.5 ? String.format(Locale.ROOT, "%.0f", f[e]) : "")
+                                : String.format(Locale.ROOT, "%.3f", f[e])));
             }
             res.put("link_flows", flows);
             res.put("travel_time", -v0);
-            NetworkPlot.write(out.resolve("link-flows.png"), "Braess network: equilibrium link volumes (vehicles)",
-                    RoutingGame.braessPositions(), edges);
+            NetworkPlot.write(out.resolve("link-flows.png"), game + " network: equilibrium link volumes (vehicles)",
+                    rg.positions(), edges);
         } else if (g instanceof CrowdModelling2d grid) {
             int size = grid.size();
             List<HeatMap.Panel> panels = new ArrayList<>();

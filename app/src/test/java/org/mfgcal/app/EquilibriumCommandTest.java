@@ -48,6 +48,21 @@ class EquilibriumCommandTest {
     }
 
     @Test
+    void siouxFallsOmd_reachesTarget_writesFlows() throws Exception {
+        Path out = dir.resolve("sioux");
+        Run r = run("equilibrium", "--game", "sioux-falls", "--solver", "omd", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonNode res = JSON.readTree(out.resolve("result.json").toFile());
+        assertTrue(res.get("final_exploitability").asDouble() < 1e-3);
+        assertEquals(76, res.get("link_flows").size());
+        // the two OD pairs leave their origins entirely: 7000 vehicles out of node 1 and out of node 19
+        JsonNode f = res.get("link_flows");
+        assertEquals(7000, f.get("1->2").asDouble() + f.get("1->3").asDouble(), 1e-6);
+        assertEquals(7000, f.get("19->15").asDouble() + f.get("19->17").asDouble() + f.get("19->20").asDouble(), 1e-6);
+        assertTrue(Files.size(out.resolve("link-flows.png")) > 1000);
+    }
+
+    @Test
     void crowdRingOmd_writesHeatMap() throws Exception {
         Path out = dir.resolve("ring");
         Run r = run("equilibrium", "--game", "crowd-ring", "--solver", "omd", "--out", out.toString());

@@ -4,21 +4,23 @@ import java.util.List;
 
 /** The built-in discrete-time games by CLI name (docs/DISCRETE_GAMES.md §5). */
 public final class DiscreteGames {
-    public static final List<String> NAMES = List.of("four-rooms", "crowd-ring", "braess", "beach-bar", "sis", "lq");
+    public static final List<String> NAMES = List.of("four-rooms", "crowd-ring", "braess", "sioux-falls", "beach-bar", "sis",
+            "lq");
 
     private DiscreteGames() {
     }
 
     /**
      * Documented solver settings per game (docs/DISCRETE_GAMES.md §6): target exploitability 1e-3, 2000 iterations;
-     * OMD η = 0.1 on four-rooms and sis, 1 elsewhere; fixed point τ = 1e-3, δ = 0.1; Anderson τ = 1e-3, δ = 1, m = 5,
+     * OMD η = 0.1 on four-rooms, sis and sioux-falls, 1 elsewhere; fixed point τ = 1e-3, δ = 0.1; Anderson τ = 1e-3, δ = 1, m = 5,
      * continuation τ_0 = 1, ρ = 0.8.
      */
     public static SolverOptions options(String game, Algorithm algorithm) {
         SolverOptions o = SolverOptions.defaults();
         return switch (algorithm) {
             case FP -> o;
-            case OMD -> o.withLearningRate(game.equals("four-rooms") || game.equals("sis") ? 0.1 : 1.0);
+            case OMD -> o.withLearningRate(game.equals("four-rooms") || game.equals("sis")
+                    || game.equals("sioux-falls") ? 0.1 : 1.0);
             case FIXED_POINT -> o.withTemperature(1e-3).withDamping(0.1);
             case ANDERSON -> o.withTemperature(1e-3).withDamping(1.0).withMemory(5).withContinuation(1.0, 0.8);
             case FLOW_SHIFT, NEWTON -> o;
@@ -30,6 +32,7 @@ public final class DiscreteGames {
             case "four-rooms" -> CrowdModelling2d.fourRooms();
             case "crowd-ring" -> new CrowdRing();
             case "braess" -> RoutingGame.braess();
+            case "sioux-falls" -> RoutingGame.siouxFalls();
             case "beach-bar" -> new BeachBar();
             case "sis" -> new SusceptibleInfected();
             case "lq" -> new LinearQuadratic();

@@ -12,6 +12,7 @@ public final class LinearQuadratic implements DiscreteGame {
     final double sigma, delta, k, q, kappa, cTerm;
     private final double[] eps = new double[7];
     private final double[] epsPr = new double[7];
+    private final double[] mu0;
 
     public LinearQuadratic() {
         this(3, 5, 2, 3.0, 0.1, 1.0, 0.01, 0.5, 1.0);
@@ -19,6 +20,15 @@ public final class LinearQuadratic implements DiscreteGame {
 
     public LinearQuadratic(int horizonT, int el, int m, double sigma, double delta, double k, double q, double kappa,
                            double cTerm) {
+        this(horizonT, el, m, sigma, delta, k, q, kappa, cTerm, null);
+    }
+
+    /**
+     * As above with the initial distribution {@code mu0} over x = −ℓ..ℓ (index x + ℓ; null for uniform), used by the
+     * closed-form check of docs/DISCRETE_GAMES.md §5.6.
+     */
+    public LinearQuadratic(int horizonT, int el, int m, double sigma, double delta, double k, double q, double kappa,
+                           double cTerm, double[] mu0) {
         if (el < 1 || m < 0 || horizonT < 0 || !(delta > 0)) {
             throw new IllegalArgumentException("linear_quadratic: el " + el + ", m " + m + ", T " + horizonT
                     + ", delta " + delta + " out of range");
@@ -32,6 +42,22 @@ public final class LinearQuadratic implements DiscreteGame {
         this.q = q;
         this.kappa = kappa;
         this.cTerm = cTerm;
+        if (mu0 != null) {
+            double sum = 0;
+            for (double v : mu0) {
+                if (!(v >= 0)) {
+                    throw new IllegalArgumentException("linear_quadratic: mu0 entry " + v + " is not >= 0");
+                }
+                sum += v;
+            }
+            if (mu0.length != 2 * el + 1 || Math.abs(sum - 1) > 1e-12) {
+                throw new IllegalArgumentException("linear_quadratic: mu0 has length " + mu0.length + " and sum " + sum
+                        + ", expected length " + (2 * el + 1) + " and sum 1");
+            }
+            this.mu0 = mu0.clone();
+        } else {
+            this.mu0 = null;
+        }
         double z = 0;
         for (int j = 0; j < 7; j++) {
             eps[j] = (j - 3) * sigma;
@@ -70,6 +96,9 @@ public final class LinearQuadratic implements DiscreteGame {
 
     @Override
     public double[] initialDistribution() {
+        if (mu0 != null) {
+            return mu0.clone();
+        }
         double[] d = new double[states()];
         java.util.Arrays.fill(d, 1.0 / states());
         return d;
