@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
-import org.mfgcal.calibrator.online.ClosedBin;
-import org.mfgcal.calibrator.online.Observation;
+import org.mfgcal.api.ClosedBin;
+import org.mfgcal.api.Observation;
 import org.mfgcal.ingest.Binning;
 import org.mfgcal.ingest.CountEvent;
 import org.mfgcal.ingest.CountsCsv;
@@ -438,19 +438,6 @@ public final class OnlineInput {
         }
     }
 
-    /** The calibrator's input for a snapshot: bin index = binStart / width, shares, total stock, OD counts. */
-    public static ClosedBin toClosedBin(PopulationSnapshot s) {
-        long width = s.binEnd().toEpochMilli() - s.binStart().toEpochMilli();
-        long bin = Math.floorDiv(s.binStart().toEpochMilli(), width);
-        double[] shares = s.shares();
-        List<Double> sh = new ArrayList<>(shares.length);
-        for (double v : shares) {
-            sh.add(v);
-        }
-        Observation o = new Observation(s.region(), bin, s.zones(), sh, Math.round(s.totalStock()));
-        return new ClosedBin(o, s.od());
-    }
-
     /** A trips region: the K busiest zones + External, minimal non-negative initial stocks, hourly bins. */
     static RegionConfig tripsRegion(String id, List<TripEvent> trips, int k) {
         if (trips.isEmpty()) {
@@ -565,7 +552,7 @@ public final class OnlineInput {
         Map<String, List<String>> skipped = new LinkedHashMap<>();
         for (PopulationSnapshot s : snapshots) {
             if (s.totalStock() > 0) {
-                ClosedBin b = toClosedBin(s);
+                ClosedBin b = s.toClosedBin();
                 previous.put(s.region(), b);
                 out.add(b);
                 continue;
@@ -595,7 +582,7 @@ public final class OnlineInput {
     public static List<ClosedBin> closedBins(List<PopulationSnapshot> snapshots) {
         List<ClosedBin> out = new ArrayList<>(snapshots.size());
         for (PopulationSnapshot s : snapshots) {
-            out.add(toClosedBin(s));
+            out.add(s.toClosedBin());
         }
         return out;
     }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import org.mfgcal.api.Records;
 import org.mfgcal.calibrator.solver.SolverOptions;
 
 /**

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.mfgcal.api.DriftAlert;
+import org.mfgcal.api.Provenance;
 
 /** Rate table, Adam, CUSUM, normal quantile and config: hand-computed values and finite differences. */
 class BuildingBlocksTest {

@@ -26,10 +26,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.mfgcal.calibrator.online.DriftAlert;
+import org.mfgcal.api.DriftAlert;
 import org.mfgcal.kafka.EmbeddedKafka;
-import org.mfgcal.calibrator.online.Forecast;
-import org.mfgcal.calibrator.online.ParameterUpdate;
+import org.mfgcal.api.Forecast;
+import org.mfgcal.api.ParameterUpdate;
 import org.mfgcal.publisher.json.OutputJson;
 
 /**

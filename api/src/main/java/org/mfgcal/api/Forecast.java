@@ -1,4 +1,4 @@
-package org.mfgcal.calibrator.online;
+package org.mfgcal.api;
 
 import java.util.List;
 

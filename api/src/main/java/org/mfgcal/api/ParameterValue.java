@@ -1,4 +1,4 @@
-package org.mfgcal.calibrator.online;
+package org.mfgcal.api;
 
 /**
  * One calibrated parameter value of a zone or an edge.

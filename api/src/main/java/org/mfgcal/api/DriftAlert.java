@@ -1,4 +1,4 @@
-package org.mfgcal.calibrator.online;
+package org.mfgcal.api;
 
 /**
  * A change detected in a parameter path or in forecast residuals; published to {@code mfg.alerts} (schema

@@ -1,4 +1,4 @@
-package org.mfgcal.calibrator.online;
+package org.mfgcal.api;
 
 /**
  * Where a published output comes from: enough to reproduce it.

@@ -1,4 +1,4 @@
-package org.mfgcal.calibrator.online;
+package org.mfgcal.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package org.mfgcal.calibrator.online;
+package org.mfgcal.api;
 
 /**
  * The online loop's input: one closed bin of one region, with the flow counts when the source has them.
