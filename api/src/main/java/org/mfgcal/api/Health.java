@@ -6,9 +6,9 @@ package org.mfgcal.api;
  * <p>Every update's result is checked before it replaces the region's warm state (finite parameters, an equilibrium
  * that converged, μ ≥ 0 and mass 1 at every step, a finite exploitability, a finite loss not above the objective at
  * the prior; see the calibrator's {@code RegionCalibrator}). A failing update is rolled back and retried once from a
- * cold start: {@link State#RECOVERED} when the retry passes, else {@link State#DEGRADED}: the bin is still published, with the
- * last good parameters (those of the update of bin {@code parametersFromBin}, or the prior rates when there was none)
- * and a forecast from them.
+ * cold start: {@link State#RECOVERED} when the retry passes, else {@link State#DEGRADED}: the bin is still published,
+ * with the last good parameters (those of the update of bin {@code parametersFromBin}, or the prior rates when there
+ * was none) and a forecast from them.
  *
  * <p>Contract: immutable; {@code reason} is empty exactly when {@code state} is {@link State#OK}, otherwise one of
  * the {@code REASON_*} constants (the label of {@code mfgcal_update_failures_total}), optionally followed by

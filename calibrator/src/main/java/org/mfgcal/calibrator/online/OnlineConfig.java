@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import org.mfgcal.api.Provenance;
 import org.mfgcal.api.Records;
 import org.mfgcal.calibrator.solver.SolverOptions;
 
@@ -141,7 +142,7 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
                 0.5, 1e-7, 4,
                 16, 0.02, 3.0,
                 5.0, 2.5, 5.0,
-                0.25, Math.max(week, 28), 2.0, 20260101L, MODEL_VERSION, codeVersionOf(OnlineConfig.class),
+                0.25, Math.max(week, 28), 2.0, 20260101L, MODEL_VERSION, Provenance.runningCodeVersion(),
                 SolverOptions.DEFAULTS, substepsFor(binHours));
     }
 
@@ -166,12 +167,6 @@ public record OnlineConfig(double binHours, int windowBins, int seasonBins, int 
                 priorPseudoCount, minShareVariance, uncertaintyProbes, forecastSamples, bandMemory, residualAllowance,
                 residualThreshold, rateAllowance, rateThreshold, clearFraction,
                 driftWarmupBins, driftNullMargin, seed, modelVersion, codeVersion, solver, k);
-    }
-
-    /** The implementation version of the jar holding {@code type}, or {@code "dev"} when run from classes. */
-    public static String codeVersionOf(Class<?> type) {
-        String v = type.getPackage() == null ? null : type.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
     }
 
     public OnlineConfig withWindow(int window, int season) {
