@@ -29,7 +29,7 @@ import org.mfgcal.publisher.json.OutputJson;
 
 /**
  * The writer's transaction protocol without a broker (Kafka's {@link MockProducer} records what is sent and how
- * transactions end); {@link TransactionalOutputWriterBrokerTest} checks the same against a real broker.
+ * transactions end); {@link TransactionalOutputWriterBrokerIT} checks the same against a real broker.
  */
 class TransactionalOutputWriterTest {
 

@@ -36,7 +36,7 @@ import org.mfgcal.publisher.Tools;
  * every Grafana panel, dashboard variable and alert rule must be valid and return at least one series with a
  * finite value.
  */
-class GrafanaQueriesAgainstPrometheusTest {
+class GrafanaQueriesAgainstPrometheusIT {
 
     /** How long the queries may take to all return data after the first successful scrape. */
     static final long QUERY_DEADLINE_S = 45;

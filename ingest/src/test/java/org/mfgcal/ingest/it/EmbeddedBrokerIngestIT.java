@@ -5,7 +5,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.mfgcal.kafka.EmbeddedKafka;
 
 /** The ingest integration tests on the in-process KRaft broker (kafka_2.13 4.4.0 on 127.0.0.1). */
-class EmbeddedBrokerIngestTest extends IngestIntegrationBase {
+class EmbeddedBrokerIngestIT extends IngestIntegrationBase {
 
     private static EmbeddedKafka kafka;
 

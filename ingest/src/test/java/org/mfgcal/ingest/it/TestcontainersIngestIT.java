@@ -9,7 +9,7 @@ import org.testcontainers.kafka.KafkaContainer;
  * no Docker engine is reachable.
  */
 @Testcontainers(disabledWithoutDocker = true)
-class TestcontainersIngestTest extends IngestIntegrationBase {
+class TestcontainersIngestIT extends IngestIntegrationBase {
 
     @Container
     private static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.1.0");

@@ -48,7 +48,7 @@ import org.mfgcal.publisher.kafka.OutputTopics;
  * (in the first runs this failed the old service with "consumer group metadata mismatch"); the service never exits
  * and resumes within seconds. One run of the week for all of it keeps the test time down.
  */
-class ServiceCrashTest {
+class ServiceCrashIT {
 
     static final int CRASHES = 6;
     /** Bins committed before the broker stops (between the 4th and 5th crash points of the shipped week). */
@@ -148,16 +148,16 @@ class ServiceCrashTest {
         assertEquals(10 * POISON_PER_CHUNK, deadLetters.size(), "dead letters");
         assertEquals(10, deadLetters.stream().filter(r -> "1048400".equals(DeadLetters.header(r,
                 DeadLetters.VALUE_SIZE))).count(), "the 1 MB poison records, truncated with their size");
-        System.out.printf("ServiceCrashTest: %d crashes at bins %s, broker restart after %d bins (first commit %.1f s"
+        System.out.printf("ServiceCrashIT: %d crashes at bins %s, broker restart after %d bins (first commit %.1f s"
                         + " after it was back), %d bins, %.1f s%n", crashed.size(), crashAt, BROKER_STOP_AFTER,
                 resumeSeconds, expectedBins, (System.nanoTime() - t0) / 1e9);
         assertEquals(new HashSet<>(crashAt), crashed);
-        List<JsonNode> wantParams = ServiceEndToEndTest.upTo(ServiceEndToEndTest.lines(off.resolve("parameters.jsonl")),
+        List<JsonNode> wantParams = ServiceEndToEndIT.upTo(ServiceEndToEndIT.lines(off.resolve("parameters.jsonl")),
                 "bin", lastStreamedBin);
-        List<JsonNode> wantForecasts = ServiceEndToEndTest.upTo(
-                ServiceEndToEndTest.lines(off.resolve("forecasts.jsonl")), "issuedAtBin", lastStreamedBin);
-        ServiceEndToEndTest.compare(wantParams, ServiceEndToEndTest.values(params, region.id()), "parameters");
-        ServiceEndToEndTest.compare(wantForecasts, ServiceEndToEndTest.values(forecasts, region.id()), "forecasts");
+        List<JsonNode> wantForecasts = ServiceEndToEndIT.upTo(
+                ServiceEndToEndIT.lines(off.resolve("forecasts.jsonl")), "issuedAtBin", lastStreamedBin);
+        ServiceEndToEndIT.compare(wantParams, ServiceEndToEndIT.values(params, region.id()), "parameters");
+        ServiceEndToEndIT.compare(wantForecasts, ServiceEndToEndIT.values(forecasts, region.id()), "forecasts");
         assertEquals(expectedBins, states.size(), "state messages: one per bin, none lost, none repeated");
         Set<Long> bins = new LinkedHashSet<>();
         for (ConsumerRecord<String, byte[]> r : states) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Starts the real embedded broker once and checks plain and transactional round trips. */
-class EmbeddedKafkaTest {
+class EmbeddedKafkaIT {
 
     private static EmbeddedKafka kafka;
     private static long startMillis;

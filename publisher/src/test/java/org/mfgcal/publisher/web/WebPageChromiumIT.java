@@ -19,7 +19,7 @@ import org.mfgcal.publisher.PageDom;
  * data points (as many as bins reported), bands are drawn, and the raised drift alert is listed and marked.
  * Saves {@code target/screenshot-web.png}.
  */
-class WebPageChromiumTest {
+class WebPageChromiumIT {
 
     static final int BINS = 60;
     static final int ZONES = 6;

@@ -40,7 +40,7 @@ import org.mfgcal.publisher.json.OutputJson;
  * <p>Broker: the in-process KRaft broker {@link EmbeddedKafka} on 127.0.0.1, or an external one given by
  * {@code -Dmfgcal.test.bootstrap=host:port} / {@code MFGCAL_TEST_BOOTSTRAP}.
  */
-class TransactionalOutputWriterBrokerTest {
+class TransactionalOutputWriterBrokerIT {
 
     static final Duration POLL_BUDGET = Duration.ofSeconds(20);
     static final String INPUT = "mfg.input";

@@ -47,7 +47,7 @@ import org.mfgcal.kafka.EmbeddedKafka;
  * configured topics (read back with read_committed), dead-letters a bad record, serves metrics and the page on
  * loopback, and stops gracefully on SIGTERM. A bad config exits with code 2 and names the field and value.
  */
-class ServeCommandTest {
+class ServeCommandIT {
 
     static final int WINDOW = 12;
     static final int FORECASTS = 5;

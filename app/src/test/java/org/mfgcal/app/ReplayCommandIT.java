@@ -30,7 +30,7 @@ import org.mfgcal.kafka.EmbeddedKafka;
 import picocli.CommandLine;
 
 /** {@code mfgcal replay} against the real embedded broker. */
-class ReplayCommandTest {
+class ReplayCommandIT {
 
     private static EmbeddedKafka kafka;
 

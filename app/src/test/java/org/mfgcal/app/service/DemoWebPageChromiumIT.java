@@ -32,7 +32,7 @@ import org.mfgcal.publisher.PageDom;
  * (none on PHX before the change). Saves {@code target/screenshot-web-demo.png} (the README's
  * {@code docs/screenshot-web.png} is a copy).
  */
-class DemoWebPageChromiumTest {
+class DemoWebPageChromiumIT {
 
     static final String ZONE = "PHX";
     static final int CHANGE_HOURS = 96;

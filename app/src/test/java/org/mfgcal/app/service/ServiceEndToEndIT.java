@@ -41,7 +41,7 @@ import org.mfgcal.publisher.kafka.OutputTopics;
  * computation done offline on the same file by {@code mfgcal online} (parameters and forecasts within
  * {@value #TOLERANCE}; in fact bit-identical apart from {@code latencyMillis}).
  */
-class ServiceEndToEndTest {
+class ServiceEndToEndIT {
 
     static final double TOLERANCE = 1e-9;
     static final ObjectMapper JSON = new ObjectMapper();
