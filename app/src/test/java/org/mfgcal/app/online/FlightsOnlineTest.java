@@ -119,7 +119,7 @@ class FlightsOnlineTest {
             trips.add(t);
         }
         // initial stocks re-derived so that every stock stays >= 0 in the changed data
-        RegionConfig region = OnlineInput.tripsRegion("flights", trips, 10);
+        RegionConfig region = DerivedRegion.tripsRegion("flights", trips, 10);
         List<ClosedBin> bins = OnlineInput.closedBins(Binning.snapshots(trips, region));
         RegionCalibrator rc = new RegionCalibrator(OnlineConfig.defaults(1), "flights",
                 bins.get(0).observation().zones(), CalibrationListener.NONE);

@@ -111,7 +111,7 @@ class RandomRealWindowsPropertyTest {
         long t0 = System.nanoTime();
         String file = "classpath:data/flights/flights-3m.csv.gz";
         // the region the online command derives (58 busiest + External), binned at 15 minutes
-        org.mfgcal.ingest.RegionConfig derived = OnlineInput.tripsRegion("flights",
+        org.mfgcal.ingest.RegionConfig derived = DerivedRegion.tripsRegion("flights",
                 org.mfgcal.ingest.flights.FlightsCsv.readTrips(file, org.mfgcal.ingest.flights.FlightsCsv.readAirports(
                         org.mfgcal.ingest.flights.FlightsData.AIRPORTS), "flights"), 58);
         Source flights15 = of("flights15", OnlineInput.closedBins(OnlineInput.load(file, OnlineInput.Format.FLIGHTS,

@@ -44,7 +44,7 @@ class WarmStateFlightsTest {
             }
             trips.add(t);
         }
-        RegionConfig region = OnlineInput.tripsRegion("flights", trips, 10);
+        RegionConfig region = DerivedRegion.tripsRegion("flights", trips, 10);
         List<ClosedBin> bins = OnlineInput.closedBins(Binning.snapshots(trips, region));
         List<String> zones = bins.get(0).observation().zones();
         OnlineConfig cfg = OnlineConfig.defaults(1);
