@@ -6,12 +6,14 @@
 FROM maven:3.9.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml ./
+COPY api/pom.xml api/
 COPY calibrator/pom.xml calibrator/
 COPY kafka-embedded/pom.xml kafka-embedded/
 COPY ingest/pom.xml ingest/
 COPY publisher/pom.xml publisher/
 COPY app/pom.xml app/
 COPY bench/pom.xml bench/
+COPY api/src api/src
 COPY calibrator/src calibrator/src
 COPY kafka-embedded/src kafka-embedded/src
 COPY ingest/src ingest/src
@@ -20,6 +22,7 @@ COPY app/src app/src
 # ingest/pom.xml puts the repository's data/ on the class path (classpath:data/flights/...: the region config of
 # docker/mfgcal.yaml and the week the compose `replay` service publishes)
 COPY data data
+# No .git in the image's build context: the code version of the outputs says "git unknown" (api/pom.xml).
 RUN mvn -B -q -DskipTests -pl app -am package
 
 FROM eclipse-temurin:17.0.13_11-jre-jammy

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.mfgcal.api.Provenance;
 import org.mfgcal.app.data.Flights;
 import org.mfgcal.app.data.Incidence;
 import org.mfgcal.calibrator.calibrate.BlockSpec;
@@ -191,7 +192,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("command", "calibrate");
         result.put("game", game);
-        result.put("provenance", Provenance.of(config(base), seedList, dataHash));
+        result.put("provenance", Provenance.ofRun(config(base), seedList, dataHash));
         result.put("data", summary);
         result.put("models", first.get("models"));
         result.put("gamma", first.get("gamma"));
@@ -284,7 +285,7 @@ public final class CalibrateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--trajectories TRAIN,VAL,TEST: three numbers expected");
             }
             Dataset ds = Synthetic.generate(game, dd, truth, noise, counts, 1000 + s);
-            dataHash = Provenance.sha256(ds);
+            dataHash = DataHash.sha256(ds);
             summary.put("name", ds.name());
             summary.put("steps", ds.steps());
             summary.put("horizon", ds.horizon());
@@ -292,12 +293,12 @@ public final class CalibrateCommand implements Callable<Integer> {
         }
         if (trips != null) {
             Flights.Data fd = Flights.read(trips, airportsFile(), zones, binMinutes(bin), hours[0], hours[1], 0.15);
-            dataHash = Provenance.sha256(Flights.bytes(trips), Flights.bytes(airportsFile()));
+            dataHash = DataHash.sha256(Flights.bytes(trips), Flights.bytes(airportsFile()));
             summary = fd.summary();
             return fd.dataset();
         }
         incData = Incidence.read(incidence, population);
-        dataHash = Provenance.sha256(incidence);
+        dataHash = DataHash.sha256(incidence);
         summary.put("days", incData.days().length);
         summary.put("population", population);
         summary.put("total_incidence", java.util.Arrays.stream(incData.incidence()).sum());

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.mfgcal.api.Provenance;
 import org.mfgcal.app.plot.HeatMap;
 import org.mfgcal.app.plot.NetworkPlot;
 import org.mfgcal.app.plot.Plot;
@@ -188,7 +189,7 @@ public final class EquilibriumCommand implements Callable<Integer> {
                     List.of(new HeatMap.Panel("rows t = 0.." + (g.steps() - 1) + ", columns state", g.steps(), nS, v,
                             "t", "state")), 1);
         }
-        res.put("provenance", Provenance.of(o, List.of(), null));
+        res.put("provenance", Provenance.ofRun(o, List.of(), null));
         JSON.writeValue(out.resolve("result.json").toFile(), res);
         System.err.printf(Locale.ROOT, "mfgcal equilibrium: %s %s: %d iterations, exploitability %.3e, %.3f s -> %s%n",
                 game, alg.cliName(), r.iterations(), r.finalExploitability(), r.seconds()[r.iterations() - 1], out);

@@ -1,5 +1,6 @@
 package org.mfgcal.app;
 
+import org.mfgcal.api.Provenance;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -41,12 +42,11 @@ public final class Main implements Runnable {
         CommandLine.usage(this, System.out);
     }
 
-    /** Version from the jar manifest (or "dev" when run from classes). */
+    /** The code version of the build (its git commit), {@link Provenance#runningCodeVersion()}. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"mfgcal " + (v == null ? "dev" : v)};
+            return new String[] {Provenance.runningCodeVersion()};
         }
     }
 }

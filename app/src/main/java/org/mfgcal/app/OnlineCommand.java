@@ -11,13 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mfgcal.app.online.OnlineInput;
-import org.mfgcal.calibrator.online.ClosedBin;
-import org.mfgcal.calibrator.online.DriftAlert;
-import org.mfgcal.calibrator.online.Forecast;
+import org.mfgcal.api.ClosedBin;
+import org.mfgcal.api.DriftAlert;
+import org.mfgcal.api.Forecast;
 import org.mfgcal.calibrator.online.OnlineCalibrator;
 import org.mfgcal.calibrator.online.OnlineConfig;
-import org.mfgcal.calibrator.online.SkillTally;
-import org.mfgcal.calibrator.online.UpdateResult;
+import org.mfgcal.api.SkillTally;
+import org.mfgcal.api.UpdateResult;
 import org.mfgcal.ingest.RegionConfig;
 import org.mfgcal.ingest.Durations;
 import org.mfgcal.ingest.RegionConfigs;
@@ -132,15 +132,15 @@ public final class OnlineCommand implements Callable<Integer> {
         Files.createDirectories(out);
         OnlineConfig first = configs.values().iterator().next();
         Map<String, Long> failures = new java.util.TreeMap<>();
-        org.mfgcal.calibrator.online.CalibrationListener counting = new org.mfgcal.calibrator.online.CalibrationListener() {
+        org.mfgcal.api.CalibrationListener counting = new org.mfgcal.api.CalibrationListener() {
             @Override
             public void updateFailed(String region, long bin, String reason) {
                 failures.merge(reason, 1L, Long::sum);
             }
         };
         OnlineCalibrator calibrator = new OnlineCalibrator(first, configs, counting);
-        Map<org.mfgcal.calibrator.online.Health.State, Long> health = new java.util.EnumMap<>(
-                org.mfgcal.calibrator.online.Health.State.class);
+        Map<org.mfgcal.api.Health.State, Long> health = new java.util.EnumMap<>(
+                org.mfgcal.api.Health.State.class);
         Map<String, Long> starts = new java.util.TreeMap<>();
         long alerts = 0;
         Map<String, Integer> published = new LinkedHashMap<>();

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.mfgcal.api.Provenance;
 import org.mfgcal.app.data.BadInputException;
 import org.mfgcal.app.plot.NetworkPlot;
 import org.mfgcal.app.plot.Plot;
@@ -147,7 +148,7 @@ final class RoutingCalibration {
         cfg.put("game", "braess");
         cfg.put("link_counts", file.toString());
         cfg.put("temperature", tau);
-        res.put("provenance", Provenance.of(cfg, List.of(), null));
+        res.put("provenance", Provenance.ofRun(cfg, List.of(), null));
         JSON.writeValue(out.resolve("result.json").toFile(), res);
 
         List<NetworkPlot.Edge> edges = new ArrayList<>();

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.mfgcal.api.Provenance;
 import org.mfgcal.app.plot.Plot;
 import org.mfgcal.calibrator.calibrate.Model;
 import org.mfgcal.calibrator.calibrate.Sample;
@@ -163,8 +164,8 @@ public final class WhatIfCommand implements Callable<Integer> {
         res.put("displaced_share_during_closure", displaced);
         res.put("mu_before", CalibrationReport.rows(before.mu(), nT, d));
         res.put("mu_after", CalibrationReport.rows(after.mu(), nT, d));
-        res.put("provenance", Provenance.of(Map.of("model", mf.toString(), "close", zone, "from", from, "to", to,
-                "penalty", penalty), List.of(), Provenance.sha256(mf, rf)));
+        res.put("provenance", Provenance.ofRun(Map.of("model", mf.toString(), "close", zone, "from", from, "to", to,
+                "penalty", penalty), List.of(), DataHash.sha256(mf, rf)));
         JSON.writeValue(out.resolve("result.json").toFile(), res);
         List<Plot.Panel> panels = new ArrayList<>();
         double[] x = Plot.range(nT);

@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mfgcal.api.ClosedBin;
 import org.mfgcal.app.online.OnlineInput;
-import org.mfgcal.calibrator.online.ClosedBin;
 import org.mfgcal.ingest.PopulationSnapshot;
 import picocli.CommandLine;
 

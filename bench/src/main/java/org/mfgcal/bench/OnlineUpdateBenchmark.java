@@ -3,9 +3,9 @@ package org.mfgcal.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.mfgcal.calibrator.online.CalibrationListener;
-import org.mfgcal.calibrator.online.ClosedBin;
-import org.mfgcal.calibrator.online.Observation;
+import org.mfgcal.api.CalibrationListener;
+import org.mfgcal.api.ClosedBin;
+import org.mfgcal.api.Observation;
 import org.mfgcal.calibrator.online.OnlineConfig;
 import org.mfgcal.calibrator.online.RegionCalibrator;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -130,12 +130,12 @@ public class OnlineUpdateBenchmark {
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
             long k0 = mx.getCurrentThreadCpuTime();
-            org.mfgcal.calibrator.online.UpdateResult r = b.rc.update(b.next());
+            org.mfgcal.api.UpdateResult r = b.rc.update(b.next());
             cpu[i] = (mx.getCurrentThreadCpuTime() - k0) / 1e6;
             wall[i] = (System.nanoTime() - t0) / 1e6;
             if (r.parameters() != null) {
                 steps += r.parameters().optimiserSteps();
-                if (r.parameters().start() == org.mfgcal.calibrator.online.ParameterUpdate.Start.COLD) {
+                if (r.parameters().start() == org.mfgcal.api.ParameterUpdate.Start.COLD) {
                     cold++;
                 }
             }

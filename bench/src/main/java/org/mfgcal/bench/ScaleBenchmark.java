@@ -10,13 +10,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.mfgcal.calibrator.game.Graph;
-import org.mfgcal.calibrator.online.CalibrationListener;
-import org.mfgcal.calibrator.online.ClosedBin;
-import org.mfgcal.calibrator.online.Observation;
+import org.mfgcal.api.CalibrationListener;
+import org.mfgcal.api.ClosedBin;
+import org.mfgcal.api.Observation;
 import org.mfgcal.calibrator.online.OnlineConfig;
-import org.mfgcal.calibrator.online.ParameterUpdate;
+import org.mfgcal.api.ParameterUpdate;
 import org.mfgcal.calibrator.online.RegionCalibrator;
-import org.mfgcal.calibrator.online.UpdateResult;
+import org.mfgcal.api.UpdateResult;
 import org.mfgcal.calibrator.online.WarmColdComparison;
 import org.mfgcal.calibrator.online.WarmColdHarness;
 import org.mfgcal.calibrator.synthetic.SyntheticCity;
@@ -351,7 +351,7 @@ public class ScaleBenchmark {
                 iters += p.picardIterations() + p.adjointIterations();
                 adjoint += p.adjointIterations();
                 cold += p.start() == ParameterUpdate.Start.COLD ? 1 : 0;
-                degraded += p.health().state() == org.mfgcal.calibrator.online.Health.State.DEGRADED ? 1 : 0;
+                degraded += p.health().state() == org.mfgcal.api.Health.State.DEGRADED ? 1 : 0;
             }
         }
         double total = Arrays.stream(cpu).sum();

@@ -1,6 +1,5 @@
 package org.mfgcal.ingest;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.DateTimeException;
@@ -10,11 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import org.mfgcal.ingest.flights.FlightsData;
-
 /**
  * The one reader of count files ({@code mfgcal online --format counts} and {@code mfgcal replay --format counts}):
- * CSV with the header {@code at,zone,count}.
+ * CSV with the header {@code at,zone,count}, read with {@link CsvReader}.
  *
  * <ul>
  *   <li>A UTF-8 byte-order mark before the header is skipped; header names are case-insensitive, blanks around
@@ -58,26 +55,22 @@ public final class CountsCsv {
     public static Rows read(String spec, String region) {
         List<CountEvent> out = new ArrayList<>();
         long[] lines = new long[64];
-        try (BufferedReader r = FlightsData.open(spec)) {
-            String header = r.readLine();
+        try (CsvReader r = CsvReader.open(spec)) {
+            String header = r.nextLine();
             if (header == null) {
                 throw new IllegalArgumentException(spec + ": empty file, expected the header 'at,zone,count'");
-            }
-            if (!header.isEmpty() && header.charAt(0) == '\uFEFF') {
-                header = header.substring(1);
             }
             if (!header.replace(" ", "").replace("\t", "").toLowerCase(Locale.ROOT).equals("at,zone,count")) {
                 throw new IllegalArgumentException(spec + " line 1: expected header 'at,zone,count', got '"
                         + Texts.clip(visible(header)) + "'");
             }
             String line;
-            long no = 1;
-            while ((line = r.readLine()) != null) {
-                no++;
+            while ((line = r.nextLine()) != null) {
+                long no = r.lineNumber();
                 if (line.isBlank()) {
                     continue;
                 }
-                String[] f = line.split(",", -1);
+                String[] f = CsvReader.split(line);
                 if (f.length != 3) {
                     throw new IllegalArgumentException(spec + " line " + no + ": expected 3 fields (at,zone,count), got "
                             + f.length + ": '" + Texts.clip(line) + "'");

@@ -1,9 +1,12 @@
 package org.mfgcal.ingest;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.mfgcal.api.ClosedBin;
+import org.mfgcal.api.Observation;
 
 /**
  * The state of one region's population over one closed bin {@code [binStart, binEnd)}: what the calibrator's
@@ -144,6 +147,24 @@ public record PopulationSnapshot(String region, Instant binStart, Instant binEnd
             mu[z] = stock[z] / total;
         }
         return mu;
+    }
+
+    /**
+     * The online loop's input for this snapshot: bin index = binStart / width (width = binEnd − binStart), the
+     * {@link #shares()}, the total stock rounded to a whole population, and the OD counts.
+     *
+     * @throws IllegalStateException as {@link #shares()}
+     */
+    public ClosedBin toClosedBin() {
+        long width = binEnd.toEpochMilli() - binStart.toEpochMilli();
+        long bin = Math.floorDiv(binStart.toEpochMilli(), width);
+        double[] mu = shares();
+        List<Double> sh = new ArrayList<>(mu.length);
+        for (double v : mu) {
+            sh.add(v);
+        }
+        Observation o = new Observation(region, bin, zones, sh, Math.round(totalStock()));
+        return new ClosedBin(o, od);
     }
 
     @Override

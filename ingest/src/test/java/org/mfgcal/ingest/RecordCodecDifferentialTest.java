@@ -268,7 +268,7 @@ class RecordCodecDifferentialTest {
             for (int m = 1; m <= 12; m++) {
                 int len = LocalDate.of(y, m, 1).lengthOfMonth();
                 for (int d = 1; d <= len; d++) {
-                    assertEquals(LocalDate.of(y, m, d).toEpochDay(), FastRecordParser.epochDay(y, m, d), y + "-" + m + "-" + d);
+                    assertEquals(LocalDate.of(y, m, d).toEpochDay(), FastInstant.epochDay(y, m, d), y + "-" + m + "-" + d);
                 }
             }
         }
@@ -278,7 +278,7 @@ class RecordCodecDifferentialTest {
             StringBuilder sb = new StringBuilder();
             RecordCodec.appendInstant(sb, ms);
             byte[] b = utf8(sb.toString());
-            assertEquals(RecordCodec.parseInstant(sb.toString()), FastRecordParser.instant(b, 0, b.length), sb::toString);
+            assertEquals(RecordCodec.parseInstant(sb.toString()), FastInstant.instant(b, 0, b.length), sb::toString);
         }
     }
 }

@@ -3,13 +3,13 @@ package org.mfgcal.publisher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.mfgcal.calibrator.online.CalibrationListener;
-import org.mfgcal.calibrator.online.DriftAlert;
-import org.mfgcal.calibrator.online.Forecast;
-import org.mfgcal.calibrator.online.Observation;
-import org.mfgcal.calibrator.online.ParameterUpdate;
-import org.mfgcal.calibrator.online.ParameterValue;
-import org.mfgcal.calibrator.online.Provenance;
+import org.mfgcal.api.CalibrationListener;
+import org.mfgcal.api.DriftAlert;
+import org.mfgcal.api.Forecast;
+import org.mfgcal.api.Observation;
+import org.mfgcal.api.ParameterUpdate;
+import org.mfgcal.api.ParameterValue;
+import org.mfgcal.api.Provenance;
 
 /**
  * Test data: a small Markov population model (zones with outflow rates, a uniform destination choice) played

@@ -1,9 +1,6 @@
 package org.mfgcal.app.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -11,9 +8,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
+import org.mfgcal.ingest.CsvReader;
 
-/** A small comma-separated reader (no quoting needed by our inputs); reads {@code .gz} transparently. */
+/**
+ * A comma-separated table with named columns (no quoting needed by our inputs; {@code .gz} read transparently), read
+ * with ingest's {@link CsvReader}; errors are {@link BadInputException}s naming file, line and column.
+ */
 final class Csv {
     final Path file;
     final Map<String, Integer> columns = new HashMap<>();
@@ -28,14 +28,12 @@ final class Csv {
             throw new BadInputException(file, 0, null, "no such file");
         }
         Csv c = new Csv(file);
-        try (var in = Files.newInputStream(file);
-             BufferedReader r = new BufferedReader(new InputStreamReader(
-                     file.toString().endsWith(".gz") ? new GZIPInputStream(in) : in, StandardCharsets.UTF_8))) {
-            String header = org.mfgcal.ingest.Texts.stripBom(r.readLine());
+        try (CsvReader r = CsvReader.open(file.toString())) {
+            String header = r.nextLine();
             if (header == null) {
                 throw new BadInputException(file, 1, null, "empty file (expected a header line)");
             }
-            String[] h = header.trim().split(",", -1);
+            String[] h = CsvReader.split(header.trim());
             for (int i = 0; i < h.length; i++) {
                 c.columns.put(h[i].trim().replace("\"", ""), i);
             }
@@ -46,12 +44,12 @@ final class Csv {
                 }
             }
             String line;
-            while ((line = r.readLine()) != null) {
+            while ((line = r.nextLine()) != null) {
                 if (line.isBlank()) {
                     c.rows.add(null);
                     continue;
                 }
-                c.rows.add(line.split(",", -1));
+                c.rows.add(CsvReader.split(line));
             }
         } catch (NoSuchFileException e) {
             throw new BadInputException(file, 0, null, "no such file");

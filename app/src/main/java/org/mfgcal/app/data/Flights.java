@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.mfgcal.calibrator.calibrate.Dataset;
 import org.mfgcal.calibrator.calibrate.Sample;
+import org.mfgcal.ingest.CsvReader;
 import org.mfgcal.ingest.TripEvent;
 import org.mfgcal.ingest.flights.FlightsCsv;
 import org.mfgcal.ingest.flights.FlightsData;
@@ -53,15 +54,15 @@ public final class Flights {
     /** Checks the header names every column (so a missing one is reported as that field, on line 1). */
     private static void checkHeader(String spec, String... required) throws IOException {
         String header;
-        try (java.io.BufferedReader r = FlightsData.open(spec)) {
-            header = r.readLine();
+        try (CsvReader r = CsvReader.open(spec)) {
+            header = r.nextLine();
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             throw new IllegalArgumentException(spec + ": no such file (" + e.getMessage() + ")");
         }
         if (header == null) {
             throw new IllegalArgumentException(spec + ":1: empty file (expected a header line)");
         }
-        List<String> cols = Arrays.asList(header.trim().split(",", -1));
+        List<String> cols = Arrays.asList(CsvReader.split(header.trim()));
         for (String c : required) {
             if (!cols.contains(c)) {
                 throw new IllegalArgumentException(spec + ":1: field '" + c + "': missing column (header has " + header.trim() + ")");

@@ -1,11 +1,9 @@
 package org.mfgcal.app.online;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -13,12 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
-import org.mfgcal.calibrator.online.ClosedBin;
-import org.mfgcal.calibrator.online.Observation;
+import org.mfgcal.api.ClosedBin;
+import org.mfgcal.api.Observation;
 import org.mfgcal.ingest.Binning;
 import org.mfgcal.ingest.CountEvent;
 import org.mfgcal.ingest.CountsCsv;
+import org.mfgcal.ingest.CsvReader;
 import org.mfgcal.ingest.Texts;
 import org.mfgcal.ingest.IngestEvent;
 import org.mfgcal.ingest.ParseResult;
@@ -29,10 +27,8 @@ import org.mfgcal.ingest.RegionConfigs;
 import org.mfgcal.ingest.Rejection;
 import org.mfgcal.ingest.StockSource;
 import org.mfgcal.ingest.TripEvent;
-import org.mfgcal.ingest.Zone;
 import org.mfgcal.ingest.flights.FlightsCsv;
 import org.mfgcal.ingest.flights.FlightsData;
-import org.mfgcal.ingest.flights.FlightsRegion;
 
 /**
  * Reads an input file of the {@code online} command into closed bins, with ingest's parsers and binner, so the
@@ -151,11 +147,9 @@ public final class OnlineInput {
      * the span with the most rows is used, the rows of the others are rejected as {@link #FAR_OFF}.
      */
     public static final int FAR_BINS = 28;
-    /** Derived counts regions accept counts up to 2^53, the largest range where a double holds every integer. */
-    public static final double MAX_DERIVED_COUNT = 9_007_199_254_740_992.0;
 
     /** A record and its line in the input (0 when the format does not tell). */
-    private record Item(IngestEvent event, long line) {
+    record Item(IngestEvent event, long line) {
     }
 
     private OnlineInput() {
@@ -191,14 +185,14 @@ public final class OnlineInput {
                         regions == null ? id : first(regions).id());
                 read = trips.size();
                 if (regions == null) {
-                    used = List.of(withBin(tripsRegion(id, trips, k), bin));
+                    used = List.of(DerivedRegion.withBin(DerivedRegion.tripsRegion(id, trips, k), bin));
                     trips.forEach(t -> items.add(new Item(t, 0)));
                 } else if (regions.all().size() == 1) {
                     used = List.copyOf(regions.all()); // one region owns every record, as in the stream
                     trips.forEach(t -> items.add(new Item(t, 0)));
                 } else {
                     used = List.copyOf(regions.all());
-                    routeTrips(spec, trips, used, items, report);
+                    InputRows.routeTrips(spec, trips, used, items, report);
                 }
             }
             case TRIPS -> {
@@ -213,8 +207,8 @@ public final class OnlineInput {
                                     + t.region() + "' need a --region-config naming them");
                         }
                     }
-                    used = List.of(withBin(tripsRegion(id, trips.stream().map(i -> (TripEvent) i.event()).toList(), k),
-                            bin));
+                    List<TripEvent> events = trips.stream().map(i -> (TripEvent) i.event()).toList();
+                    used = List.of(DerivedRegion.withBin(DerivedRegion.tripsRegion(id, events, k), bin));
                 } else {
                     used = List.copyOf(regions.all());
                 }
@@ -224,16 +218,17 @@ public final class OnlineInput {
                 String id = regions == null ? "counts" : first(regions).id();
                 CountsCsv.Rows rows = CountsCsv.read(spec, id);
                 read = rows.events().size();
-                List<Item> counts = dropDuplicateCounts(spec, rows, report);
+                List<Item> counts = InputRows.dropDuplicateCounts(spec, rows, report);
                 if (regions == null) {
-                    used = List.of(countsRegion(id, counts.stream().map(i -> (CountEvent) i.event()).toList(), k, bin));
+                    used = List.of(DerivedRegion.countsRegion(id,
+                            counts.stream().map(i -> (CountEvent) i.event()).toList(), k, bin));
                     items.addAll(counts);
                 } else if (regions.all().size() == 1) {
                     used = List.copyOf(regions.all()); // one region owns every record, as in the stream
                     items.addAll(counts);
                 } else {
                     used = List.copyOf(regions.all());
-                    routeCounts(spec, counts, used, items, report);
+                    InputRows.routeCounts(spec, counts, used, items, report);
                 }
             }
             default -> throw new IllegalArgumentException("format " + format);
@@ -244,12 +239,13 @@ public final class OnlineInput {
             widest = Math.max(widest, r.binWidth().toMillis());
         }
         long far = Math.max(Duration.ofDays(7).toMillis(), FAR_BINS * widest);
-        List<Item> kept = dropFarOff(spec, items, far, report);
+        List<Item> kept = InputRows.dropFarOff(spec, items, far, report);
         // Offline the whole file is known and far-off rows are gone: the stream's maxFuture guard against the
         // region's latest event time must not reject the rows after a gap (every gap left is <= far).
         List<RegionConfig> offline = new ArrayList<>();
         for (RegionConfig r : used) {
-            offline.add(r.maxFuture().toMillis() > far + widest ? r : withMaxFuture(r, Duration.ofMillis(far + widest)));
+            offline.add(r.maxFuture().toMillis() > far + widest ? r
+                    : DerivedRegion.withMaxFuture(r, Duration.ofMillis(far + widest)));
         }
         Binning binning = new Binning(RegionConfigs.of(offline));
         List<PopulationSnapshot> out = new ArrayList<>();
@@ -266,82 +262,8 @@ public final class OnlineInput {
         return new Loaded(used, out, read, report.rejectedTotal(), report);
     }
 
-    private static String where(String spec, Item it) {
+    static String where(String spec, Item it) {
         return it.line() > 0 ? spec + " line " + it.line() + ": " : spec + ": ";
-    }
-
-    private static RegionConfig withBin(RegionConfig r, Duration bin) {
-        return bin == null ? r : r.withBinWidth(bin);
-    }
-
-    private static RegionConfig withMaxFuture(RegionConfig r, Duration maxFuture) {
-        return new RegionConfig(r.id(), r.timeZone(), r.zones(), r.stations(), r.otherZone(), r.stockSource(),
-                r.binWidth(), r.window(), r.allowedLateness(), r.idleTimeout(), maxFuture, r.maxTripDuration(),
-                r.maxCount());
-    }
-
-    /**
-     * Count rows with the same zone and instant as a later row: the later row (file order) is used, the earlier
-     * ones are rejected as {@link #DUPLICATE}. Returns the rows used, in file order.
-     */
-    static List<Item> dropDuplicateCounts(String spec, CountsCsv.Rows rows, Report report) {
-        List<CountEvent> ev = rows.events();
-        Map<String, Integer> last = new HashMap<>();
-        for (int i = 0; i < ev.size(); i++) {
-            last.put(ev.get(i).zone() + '\u0000' + ev.get(i).atMillis(), i);
-        }
-        List<Item> out = new ArrayList<>(ev.size());
-        for (int i = 0; i < ev.size(); i++) {
-            CountEvent c = ev.get(i);
-            int j = last.get(c.zone() + '\u0000' + c.atMillis());
-            if (j != i) {
-                report.reject(DUPLICATE, spec + " line " + rows.lines()[i] + ": zone '" + Texts.clip(c.zone())
-                        + "' at " + c.at() + " appears again on line " + rows.lines()[j]
-                        + "; the later row is used (count " + ev.get(j).count() + " instead of " + c.count() + ")");
-            } else {
-                out.add(new Item(c, rows.lines()[i]));
-            }
-        }
-        return out;
-    }
-
-    /**
-     * Splits the time-sorted rows where consecutive timestamps are more than {@code far} ms apart and keeps the
-     * span with the most rows (ties: the earliest); the others are rejected as {@link #FAR_OFF}.
-     */
-    static List<Item> dropFarOff(String spec, List<Item> sorted, long far, Report report) {
-        if (sorted.isEmpty()) {
-            return sorted;
-        }
-        int bestFrom = 0;
-        int bestTo = 0;
-        int from = 0;
-        for (int i = 1; i <= sorted.size(); i++) {
-            if (i == sorted.size() || sorted.get(i).event().eventTimeMillis()
-                    - sorted.get(i - 1).event().eventTimeMillis() > far) {
-                if (i - from > bestTo - bestFrom) {
-                    bestFrom = from;
-                    bestTo = i;
-                }
-                from = i;
-            }
-        }
-        if (bestFrom == 0 && bestTo == sorted.size()) {
-            return sorted;
-        }
-        Instant lo = Instant.ofEpochMilli(sorted.get(bestFrom).event().eventTimeMillis());
-        Instant hi = Instant.ofEpochMilli(sorted.get(bestTo - 1).event().eventTimeMillis());
-        for (int i = 0; i < sorted.size(); i++) {
-            if (i < bestFrom || i >= bestTo) {
-                Item it = sorted.get(i);
-                IngestEvent e = it.event();
-                String field = e instanceof TripEvent ? "departedAt" : "at";
-                report.reject(FAR_OFF, where(spec, it) + "field '" + field + "' " + Instant.ofEpochMilli(e.eventTimeMillis())
-                        + " is more than " + Duration.ofMillis(far) + " away from the file's main time span " + lo
-                        + " .. " + hi + " (" + (bestTo - bestFrom) + " rows); rejected");
-            }
-        }
-        return sorted.subList(bestFrom, bestTo);
     }
 
     /** Notes on gaps (counts bins without records: stocks carried) and zones at zero, per region. */
@@ -386,144 +308,13 @@ public final class OnlineInput {
         return regions.all().iterator().next();
     }
 
-    /** Whether {@code station} is a zone or a mapped station of {@code region} (its catch-all zone does not count). */
-    static boolean touches(RegionConfig region, String station) {
-        if (region.stations().containsKey(station)) {
-            return true;
-        }
-        for (Zone z : region.zones()) {
-            if (z.id().equals(station) && !z.id().equals(region.otherZone())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Each trip, re-labelled, to every region it touches; the trips that touch none are rejected. */
-    static void routeTrips(String spec, List<TripEvent> trips, List<RegionConfig> regions, List<Item> out,
-                           Report report) {
-        for (TripEvent t : trips) {
-            boolean any = false;
-            for (RegionConfig r : regions) {
-                if (touches(r, t.origin()) || touches(r, t.destination())) {
-                    out.add(new Item(t.region().equals(r.id()) ? t : new TripEvent(r.id(), t.tripId(), t.origin(),
-                            t.destination(), t.departedAtMillis(), t.arrivedAtMillis()), 0));
-                    any = true;
-                }
-            }
-            if (!any) {
-                report.reject(NO_REGION, spec + ": trip '" + Texts.clip(t.tripId()) + "' fields 'origin' '"
-                        + Texts.clip(t.origin()) + "' and 'destination' '" + Texts.clip(t.destination())
-                        + "' are in no configured region");
-            }
-        }
-    }
-
-    /** Each count row, re-labelled, to every region whose zone or station it names; rows reaching none are rejected. */
-    static void routeCounts(String spec, List<Item> counts, List<RegionConfig> regions, List<Item> out, Report report) {
-        for (Item it : counts) {
-            CountEvent c = (CountEvent) it.event();
-            boolean any = false;
-            for (RegionConfig r : regions) {
-                if (touches(r, c.zone())) {
-                    out.add(new Item(c.region().equals(r.id()) ? c
-                            : new CountEvent(r.id(), c.zone(), c.atMillis(), c.count()), it.line()));
-                    any = true;
-                }
-            }
-            if (!any) {
-                report.reject(NO_REGION, where(spec, it) + "field 'zone' value '" + Texts.clip(c.zone())
-                        + "' is a zone or station of no configured region");
-            }
-        }
-    }
-
-    /** The calibrator's input for a snapshot: bin index = binStart / width, shares, total stock, OD counts. */
-    public static ClosedBin toClosedBin(PopulationSnapshot s) {
-        long width = s.binEnd().toEpochMilli() - s.binStart().toEpochMilli();
-        long bin = Math.floorDiv(s.binStart().toEpochMilli(), width);
-        double[] shares = s.shares();
-        List<Double> sh = new ArrayList<>(shares.length);
-        for (double v : shares) {
-            sh.add(v);
-        }
-        Observation o = new Observation(s.region(), bin, s.zones(), sh, Math.round(s.totalStock()));
-        return new ClosedBin(o, s.od());
-    }
-
-    /** A trips region: the K busiest zones + External, minimal non-negative initial stocks, hourly bins. */
-    static RegionConfig tripsRegion(String id, List<TripEvent> trips, int k) {
-        if (trips.isEmpty()) {
-            throw new IllegalArgumentException("input has no trips");
-        }
-        List<String> top = FlightsRegion.busiest(trips, k);
-        Map<String, Long> init = FlightsRegion.initialStocks(trips, top);
-        List<Zone> zones = new ArrayList<>();
-        init.forEach((z, n) -> zones.add(Zone.of(z, Math.max(1, n))));
-        return RegionConfig.of(id, zones).withStations(Map.of(), FlightsRegion.EXTERNAL)
-                .withLateness(Duration.ofHours(2), RegionConfig.Defaults.IDLE_TIMEOUT);
-    }
-
-    static RegionConfig countsRegion(String id, List<CountEvent> counts, int k, Duration bin) {
-        if (counts.isEmpty()) {
-            throw new IllegalArgumentException("input has no counts");
-        }
-        Map<String, Double> totals = new HashMap<>();
-        TreeSet<Long> instants = new TreeSet<>();
-        for (CountEvent c : counts) {
-            totals.merge(c.zone(), c.count(), Double::sum);
-            instants.add(c.atMillis());
-        }
-        List<String> top = totals.entrySet().stream()
-                .sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry::getKey))
-                .limit(k).map(Map.Entry::getKey).toList();
-        Duration width = bin;
-        if (width == null) {
-            long gap = Long.MAX_VALUE;
-            Long prev = null;
-            for (long t : instants) {
-                if (prev != null) {
-                    gap = Math.min(gap, t - prev);
-                }
-                prev = t;
-            }
-            if (gap == Long.MAX_VALUE) {
-                throw new IllegalArgumentException("counts input has a single instant; give the bin width with --bin");
-            }
-            width = Duration.ofMillis(gap);
-        }
-        List<Zone> zones = new ArrayList<>();
-        for (String z : top) {
-            zones.add(Zone.of(z, 0));
-        }
-        boolean other = totals.size() > top.size();
-        if (other) {
-            zones.add(Zone.of(FlightsRegion.EXTERNAL, 0));
-        }
-        RegionConfig r = RegionConfig.of(id, zones).withStockSource(StockSource.COUNTS).withBinWidth(width)
-                .withLateness(width, RegionConfig.Defaults.IDLE_TIMEOUT);
-        r = new RegionConfig(r.id(), r.timeZone(), r.zones(), r.stations(), r.otherZone(), r.stockSource(),
-                r.binWidth(), r.window(), r.allowedLateness(), r.idleTimeout(), r.maxFuture(), r.maxTripDuration(),
-                MAX_DERIVED_COUNT);
-        return other ? r.withStations(Map.of(), FlightsRegion.EXTERNAL) : r;
-    }
-
-    /** Trip records, one JSON object per line, sorted by departure (stable). */
-    static List<TripEvent> readTrips(String spec) {
-        return readTripItems(spec).stream().map(i -> (TripEvent) i.event()).toList();
-    }
-
     /** Trip records with their lines, sorted by departure (stable). */
     private static List<Item> readTripItems(String spec) {
         List<Item> out = new ArrayList<>();
-        try (BufferedReader r = FlightsData.open(spec)) {
+        try (CsvReader r = CsvReader.open(spec)) {
             String line;
-            int no = 0;
-            while ((line = r.readLine()) != null) {
-                no++;
-                if (no == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
-                    line = line.substring(1);
-                }
+            while ((line = r.nextLine()) != null) {
+                long no = r.lineNumber();
                 if (line.isBlank()) {
                     continue;
                 }
@@ -546,13 +337,6 @@ public final class OnlineInput {
         return out;
     }
 
-    /** Count records from CSV {@code at,zone,count} (see {@link CountsCsv}), sorted by time (stable). */
-    static List<CountEvent> readCounts(String spec, String region) {
-        List<CountEvent> out = new ArrayList<>(CountsCsv.read(spec, region).events());
-        out.sort(Comparator.comparingLong(CountEvent::atMillis));
-        return out;
-    }
-
     /**
      * Closed bins of every snapshot, in order; a bin whose zones are all 0 (shares undefined) is treated as a gap:
      * it carries the shares and population of its region's previous bin, or is skipped when the region has no
@@ -565,7 +349,7 @@ public final class OnlineInput {
         Map<String, List<String>> skipped = new LinkedHashMap<>();
         for (PopulationSnapshot s : snapshots) {
             if (s.totalStock() > 0) {
-                ClosedBin b = toClosedBin(s);
+                ClosedBin b = s.toClosedBin();
                 previous.put(s.region(), b);
                 out.add(b);
                 continue;
@@ -595,17 +379,8 @@ public final class OnlineInput {
     public static List<ClosedBin> closedBins(List<PopulationSnapshot> snapshots) {
         List<ClosedBin> out = new ArrayList<>(snapshots.size());
         for (PopulationSnapshot s : snapshots) {
-            out.add(toClosedBin(s));
+            out.add(s.toClosedBin());
         }
         return out;
-    }
-
-    /** Snapshots grouped by region, order kept. */
-    static Map<String, List<PopulationSnapshot>> byRegion(List<PopulationSnapshot> snapshots) {
-        Map<String, List<PopulationSnapshot>> m = new LinkedHashMap<>();
-        for (PopulationSnapshot s : snapshots) {
-            m.computeIfAbsent(s.region(), r -> new ArrayList<>()).add(s);
-        }
-        return m;
     }
 }

@@ -41,7 +41,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.mfgcal.calibrator.online.CalibrationListener;
+import org.mfgcal.api.CalibrationListener;
 import org.mfgcal.ingest.DeadLetterReason;
 import org.mfgcal.ingest.IngestStats;
 import org.mfgcal.kafka.EmbeddedKafka;

@@ -14,15 +14,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.mfgcal.app.online.OnlineInput;
-import org.mfgcal.calibrator.online.CalibrationListener;
-import org.mfgcal.calibrator.online.ClosedBin;
-import org.mfgcal.calibrator.online.DriftAlert;
-import org.mfgcal.calibrator.online.Forecast;
-import org.mfgcal.calibrator.online.ParameterUpdate;
-import org.mfgcal.calibrator.online.ParameterValue;
+import org.mfgcal.api.CalibrationListener;
+import org.mfgcal.api.ClosedBin;
+import org.mfgcal.api.DriftAlert;
+import org.mfgcal.api.Forecast;
+import org.mfgcal.api.ParameterUpdate;
+import org.mfgcal.api.ParameterValue;
 import org.mfgcal.calibrator.online.RegionCalibrator;
-import org.mfgcal.calibrator.online.UpdateResult;
+import org.mfgcal.api.UpdateResult;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -447,7 +446,7 @@ public final class ServicePipeline implements AutoCloseable {
         }
         UpdateResult result = null;
         try {
-            ClosedBin bin = OnlineInput.toClosedBin(s);
+            ClosedBin bin = s.toClosedBin();
             result = rc.update(bin);
         } catch (RuntimeException e) {
             failedUpdates.incrementAndGet();

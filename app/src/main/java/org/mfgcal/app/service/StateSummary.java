@@ -3,7 +3,7 @@ package org.mfgcal.app.service;
 import java.util.List;
 
 import org.mfgcal.calibrator.online.OnlineConfig;
-import org.mfgcal.calibrator.online.ParameterValue;
+import org.mfgcal.api.ParameterValue;
 import org.mfgcal.calibrator.online.RegionCalibrator;
 import org.mfgcal.publisher.json.OutputJson;
 

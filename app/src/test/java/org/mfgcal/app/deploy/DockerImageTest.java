@@ -197,7 +197,7 @@ class DockerImageTest {
             assertTrue(g.matches() && Integer.parseInt(g.group(1)) >= 30, s + " stop_grace_period: '" + grace + "'");
         }
         Pattern pinned = Pattern.compile("[^:]+:v?\\d+\\.\\d+\\.\\d+.*");
-        for (var e : (Iterable<Map.Entry<String, JsonNode>>) compose.path("services")::fields) {
+        for (Map.Entry<String, JsonNode> e : compose.path("services").properties()) {
             String image = e.getValue().path("image").asText();
             if (!e.getValue().has("build")) {
                 assertTrue(pinned.matcher(image).matches(), e.getKey() + " image not pinned to a release: " + image);

@@ -24,7 +24,7 @@ import org.mfgcal.ingest.IngestEvent;
  */
 @Disabled("open defect (RELIABILITY.md, known limits): in 1 of 5 runs a broker restart duplicated one mfg.state"
         + " record (a transaction whose commit outcome the client never learned, redone by the rebuilt session);"
-        + " re-enable with the fix. ServiceCrashTest keeps a broker stop/restart in the default run.")
+        + " re-enable with the fix. ServiceCrashIT keeps a broker stop/restart in the default run.")
 class BrokerRestartIT {
 
     static final int DOWN_S = 6;

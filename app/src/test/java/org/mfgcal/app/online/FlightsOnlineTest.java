@@ -11,13 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
-import org.mfgcal.calibrator.online.CalibrationListener;
-import org.mfgcal.calibrator.online.ClosedBin;
-import org.mfgcal.calibrator.online.DriftAlert;
-import org.mfgcal.calibrator.online.Forecast;
+import org.mfgcal.api.CalibrationListener;
+import org.mfgcal.api.ClosedBin;
+import org.mfgcal.api.DriftAlert;
+import org.mfgcal.api.Forecast;
+import org.mfgcal.api.UpdateResult;
 import org.mfgcal.calibrator.online.OnlineConfig;
 import org.mfgcal.calibrator.online.RegionCalibrator;
-import org.mfgcal.calibrator.online.UpdateResult;
 import org.mfgcal.calibrator.online.WarmColdComparison;
 import org.mfgcal.calibrator.online.WarmColdHarness;
 import org.mfgcal.ingest.Binning;
@@ -120,7 +120,7 @@ class FlightsOnlineTest {
             trips.add(t);
         }
         // initial stocks re-derived so that every stock stays >= 0 in the changed data
-        RegionConfig region = OnlineInput.tripsRegion("flights", trips, 10);
+        RegionConfig region = DerivedRegion.tripsRegion("flights", trips, 10);
         List<ClosedBin> bins = OnlineInput.closedBins(Binning.snapshots(trips, region));
         RegionCalibrator rc = new RegionCalibrator(OnlineConfig.defaults(1), "flights",
                 bins.get(0).observation().zones(), CalibrationListener.NONE);

@@ -12,16 +12,16 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
-import org.mfgcal.calibrator.online.CalibrationListener;
-import org.mfgcal.calibrator.online.ClosedBin;
-import org.mfgcal.calibrator.online.Forecast;
-import org.mfgcal.calibrator.online.Health;
-import org.mfgcal.calibrator.online.Observation;
+import org.mfgcal.api.CalibrationListener;
+import org.mfgcal.api.ClosedBin;
+import org.mfgcal.api.Forecast;
+import org.mfgcal.api.Health;
+import org.mfgcal.api.Observation;
+import org.mfgcal.api.ParameterUpdate;
+import org.mfgcal.api.ParameterValue;
+import org.mfgcal.api.UpdateResult;
 import org.mfgcal.calibrator.online.OnlineConfig;
-import org.mfgcal.calibrator.online.ParameterUpdate;
-import org.mfgcal.calibrator.online.ParameterValue;
 import org.mfgcal.calibrator.online.RegionCalibrator;
-import org.mfgcal.calibrator.online.UpdateResult;
 import org.mfgcal.publisher.json.OutputJson;
 
 /**
@@ -111,7 +111,7 @@ class RandomRealWindowsPropertyTest {
         long t0 = System.nanoTime();
         String file = "classpath:data/flights/flights-3m.csv.gz";
         // the region the online command derives (58 busiest + External), binned at 15 minutes
-        org.mfgcal.ingest.RegionConfig derived = OnlineInput.tripsRegion("flights",
+        org.mfgcal.ingest.RegionConfig derived = DerivedRegion.tripsRegion("flights",
                 org.mfgcal.ingest.flights.FlightsCsv.readTrips(file, org.mfgcal.ingest.flights.FlightsCsv.readAirports(
                         org.mfgcal.ingest.flights.FlightsData.AIRPORTS), "flights"), 58);
         Source flights15 = of("flights15", OnlineInput.closedBins(OnlineInput.load(file, OnlineInput.Format.FLIGHTS,

@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
-import org.mfgcal.calibrator.online.CalibrationListener;
-import org.mfgcal.calibrator.online.ClosedBin;
+import org.mfgcal.api.CalibrationListener;
+import org.mfgcal.api.ClosedBin;
 import org.mfgcal.calibrator.online.Continuation;
 import org.mfgcal.calibrator.online.OnlineConfig;
 import org.mfgcal.calibrator.online.RegionCalibrator;
@@ -44,7 +44,7 @@ class WarmStateFlightsTest {
             }
             trips.add(t);
         }
-        RegionConfig region = OnlineInput.tripsRegion("flights", trips, 10);
+        RegionConfig region = DerivedRegion.tripsRegion("flights", trips, 10);
         List<ClosedBin> bins = OnlineInput.closedBins(Binning.snapshots(trips, region));
         List<String> zones = bins.get(0).observation().zones();
         OnlineConfig cfg = OnlineConfig.defaults(1);

@@ -72,6 +72,9 @@ class GrafanaRulesIT {
 
     private final ObjectMapper json = new ObjectMapper();
 
+    private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, String>> STRING_MAP =
+            new com.fasterxml.jackson.core.type.TypeReference<>() { };
+
     record Rule(String uid, String title, String expr, String op, double threshold, String noData, Map<String, String> labels,
                 Map<String, String> annotations) {
     }
@@ -260,7 +263,7 @@ class GrafanaRulesIT {
                 boolean on = "gt".equals(r.op()) ? last > r.threshold() : last < r.threshold();
                 if (on) {
                     List<String> labels = new ArrayList<>();
-                    s.path("metric").fields().forEachRemaining(f -> labels.add(f.getKey() + "=" + f.getValue().asText()));
+                    s.path("metric").properties().forEach(f -> labels.add(f.getKey() + "=" + f.getValue().asText()));
                     firing.add(labels.isEmpty() ? "(all)" : String.join(",", labels));
                 }
             }
@@ -284,7 +287,7 @@ class GrafanaRulesIT {
                 out.put(r.path("uid").asText(), new Rule(r.path("uid").asText(), r.path("title").asText(),
                         data.get(0).path("model").path("expr").asText(), ev.path("type").asText(),
                         ev.path("params").get(0).asDouble(), r.path("noDataState").asText(),
-                        json.convertValue(r.path("labels"), Map.class), json.convertValue(r.path("annotations"), Map.class)));
+                        json.convertValue(r.path("labels"), STRING_MAP), json.convertValue(r.path("annotations"), STRING_MAP)));
             }
         }
         return out;

@@ -70,6 +70,7 @@ public final class Nd4jMlp implements Network {
     private final double[] cachedTheta;
     private double[] cachedX = new double[0];
 
+    @SuppressWarnings("try") // the workspace scope is a guard: its body allocates outside any workspace
     public Nd4jMlp(MlpSpec spec) {
         this.s = spec;
         this.cachedTheta = new double[spec.size()];
@@ -129,6 +130,7 @@ public final class Nd4jMlp implements Network {
         /** Java-side staging: [x | 1] column-major, z3 and δ3 column-major. */
         final double[] xf, z3j, d3j;
 
+        @SuppressWarnings("try") // as in the constructor above: a scope guard
         Buffers(MlpSpec s, int rows, INDArray[] wb, INDArray[] w, INDArray[] gwb) {
             this.rows = rows;
             int in = s.inputs(), h = s.hidden(), out = s.outputs();

@@ -1,5 +1,8 @@
 package org.mfgcal.calibrator.online;
 
+import org.mfgcal.api.ClosedBin;
+import org.mfgcal.api.DriftAlert;
+import org.mfgcal.api.Provenance;
 import java.util.Arrays;
 import java.util.List;
 import org.mfgcal.calibrator.io.StateCodec;

@@ -3,6 +3,9 @@ package org.mfgcal.calibrator.online;
 import java.util.Arrays;
 import org.mfgcal.calibrator.io.StateCodec;
 import java.util.List;
+import org.mfgcal.api.DriftAlert;
+import org.mfgcal.api.Provenance;
+import org.mfgcal.api.Records;
 
 /**
  * Two-sided CUSUM detectors (Page, 1954) on robustly standardised channels of one region, armed after a warm-up,

@@ -1,5 +1,7 @@
 package org.mfgcal.calibrator.online;
 
+import org.mfgcal.api.CalibrationListener;
+import org.mfgcal.api.Health;
 import org.mfgcal.calibrator.io.StateCodec;
 import org.mfgcal.calibrator.optim.Adam;
 import org.mfgcal.calibrator.optim.Descent;

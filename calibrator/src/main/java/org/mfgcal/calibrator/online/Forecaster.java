@@ -1,5 +1,9 @@
 package org.mfgcal.calibrator.online;
 
+import org.mfgcal.api.CalibrationListener;
+import org.mfgcal.api.Forecast;
+import org.mfgcal.api.Health;
+import org.mfgcal.api.Provenance;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -2,6 +2,11 @@ package org.mfgcal.calibrator.online;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.mfgcal.api.CalibrationListener;
+import org.mfgcal.api.ClosedBin;
+import org.mfgcal.api.Observation;
+import org.mfgcal.api.Records;
+import org.mfgcal.api.UpdateResult;
 
 /**
  * The online loop over many regions: routes each closed bin to its region's {@link RegionCalibrator}, creating it

@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import org.mfgcal.api.Provenance;
+import org.mfgcal.api.Records;
 import org.mfgcal.calibrator.solver.SolverOptions;
 
 /**
@@ -197,7 +199,7 @@ public record OnlineConfig(Bins bins, Costs costs, Optimisation optimisation, Re
                 new Regularisation(4.0, 1.0, 0.05, 0.5, 1e-7),
                 new Forecasting(0.9, 4, 16, 0.02),
                 new Drift(3.0, 5.0, 2.5, 5.0, 0.25, Math.max(week, 28), 2.0),
-                20260101L, MODEL_VERSION, codeVersionOf(OnlineConfig.class), SolverOptions.DEFAULTS);
+                20260101L, MODEL_VERSION, Provenance.runningCodeVersion(), SolverOptions.DEFAULTS);
     }
 
     /**
@@ -208,12 +210,6 @@ public record OnlineConfig(Bins bins, Costs costs, Optimisation optimisation, Re
     public static int substepsFor(double binHours) {
         positive("binHours", binHours);
         return Math.max(1, (int) Math.ceil(binHours / MAX_STEP_HOURS - 1e-9));
-    }
-
-    /** The implementation version of the jar holding {@code type}, or {@code "dev"} when run from classes. */
-    public static String codeVersionOf(Class<?> type) {
-        String v = type.getPackage() == null ? null : type.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
     }
 
     // ------------------------------------------------------------------ copies with one group changed

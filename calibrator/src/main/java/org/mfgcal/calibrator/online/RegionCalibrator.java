@@ -1,5 +1,16 @@
 package org.mfgcal.calibrator.online;
 
+import org.mfgcal.api.CalibrationListener;
+import org.mfgcal.api.ClosedBin;
+import org.mfgcal.api.DriftAlert;
+import org.mfgcal.api.Forecast;
+import org.mfgcal.api.Health;
+import org.mfgcal.api.Observation;
+import org.mfgcal.api.ParameterUpdate;
+import org.mfgcal.api.ParameterValue;
+import org.mfgcal.api.Provenance;
+import org.mfgcal.api.Records;
+import org.mfgcal.api.UpdateResult;
 import java.util.ArrayList;
 import java.util.List;
 

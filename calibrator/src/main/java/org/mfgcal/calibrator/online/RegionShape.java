@@ -1,5 +1,6 @@
 package org.mfgcal.calibrator.online;
 
+import org.mfgcal.api.Records;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;

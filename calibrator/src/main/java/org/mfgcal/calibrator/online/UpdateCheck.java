@@ -1,5 +1,6 @@
 package org.mfgcal.calibrator.online;
 
+import org.mfgcal.api.Health;
 import org.mfgcal.calibrator.solver.Solution;
 
 /**

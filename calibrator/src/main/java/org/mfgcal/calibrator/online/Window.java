@@ -1,5 +1,7 @@
 package org.mfgcal.calibrator.online;
 
+import org.mfgcal.api.ClosedBin;
+import org.mfgcal.api.Observation;
 import org.mfgcal.calibrator.io.StateCodec;
 
 /**

@@ -8,6 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.mfgcal.api.CalibrationListener;
+import org.mfgcal.api.ClosedBin;
+import org.mfgcal.api.DriftAlert;
+import org.mfgcal.api.Observation;
+import org.mfgcal.api.UpdateResult;
 
 /**
  * Issue 11 item 5: an alert's direction is the sign of the change of the named quantity against its reference, with

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.mfgcal.calibrator.optim.Adam;
+import org.mfgcal.api.DriftAlert;
+import org.mfgcal.api.Provenance;
 
 /** Rate table, Adam, CUSUM, normal quantile and config: hand-computed values and finite differences. */
 class BuildingBlocksTest {

@@ -3,6 +3,9 @@ package org.mfgcal.calibrator.online;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
+import org.mfgcal.api.ClosedBin;
+import org.mfgcal.api.ParameterUpdate;
+import org.mfgcal.api.UpdateResult;
 
 /**
  * Shared check of a restored calibrator (also used by app's tests through the calibrator test-jar): fed the same

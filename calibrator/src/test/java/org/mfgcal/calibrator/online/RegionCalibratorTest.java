@@ -9,6 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.mfgcal.api.CalibrationListener;
+import org.mfgcal.api.ClosedBin;
+import org.mfgcal.api.DriftAlert;
+import org.mfgcal.api.Forecast;
+import org.mfgcal.api.Observation;
+import org.mfgcal.api.ParameterUpdate;
+import org.mfgcal.api.ParameterValue;
+import org.mfgcal.api.UpdateResult;
 
 /**
  * The loop on synthetic data from a known jump process: four zones (External last), six-hour bins (window 4, a

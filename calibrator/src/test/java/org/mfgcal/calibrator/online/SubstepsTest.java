@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.mfgcal.api.CalibrationListener;
+import org.mfgcal.api.ClosedBin;
 import org.mfgcal.calibrator.solver.SolverOptions;
 
 /**

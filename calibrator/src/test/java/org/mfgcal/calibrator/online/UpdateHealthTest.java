@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.mfgcal.api.CalibrationListener;
+import org.mfgcal.api.ClosedBin;
+import org.mfgcal.api.Forecast;
+import org.mfgcal.api.Health;
+import org.mfgcal.api.ParameterUpdate;
+import org.mfgcal.api.UpdateResult;
 import org.mfgcal.calibrator.solver.SolverOptions;
 
 /**

@@ -1,5 +1,8 @@
 package org.mfgcal.calibrator.online;
 
+import org.mfgcal.api.ClosedBin;
+import org.mfgcal.api.UpdateResult;
+
 /**
  * Test and bench only: the warm-versus-cold measurement (issue 5) of a {@link RegionCalibrator} on one bin. On a
  * warm update it first runs a cold start to convergence (budget {@code coldSteps}), then, from the state before it,

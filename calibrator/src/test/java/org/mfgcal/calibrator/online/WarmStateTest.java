@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.mfgcal.api.CalibrationListener;
+import org.mfgcal.api.ClosedBin;
 
 /**
  * {@link RegionCalibrator#exportState()} / {@link RegionCalibrator#restore}: a restored calibrator continues

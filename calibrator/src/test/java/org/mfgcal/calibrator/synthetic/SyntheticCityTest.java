@@ -11,13 +11,13 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.mfgcal.calibrator.game.Graph;
-import org.mfgcal.calibrator.online.CalibrationListener;
-import org.mfgcal.calibrator.online.ClosedBin;
-import org.mfgcal.calibrator.online.Health;
-import org.mfgcal.calibrator.online.Observation;
+import org.mfgcal.api.CalibrationListener;
+import org.mfgcal.api.ClosedBin;
+import org.mfgcal.api.Health;
+import org.mfgcal.api.Observation;
 import org.mfgcal.calibrator.online.OnlineConfig;
 import org.mfgcal.calibrator.online.RegionCalibrator;
-import org.mfgcal.calibrator.online.UpdateResult;
+import org.mfgcal.api.UpdateResult;
 
 class SyntheticCityTest {
 

@@ -1,6 +1,5 @@
 package org.mfgcal.ingest.flights;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.DateTimeException;
@@ -12,13 +11,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.mfgcal.ingest.CsvReader;
 import org.mfgcal.ingest.Texts;
 import org.mfgcal.ingest.TripEvent;
 
 /**
  * Reads vega-datasets 1.31.1 {@code flights-3m.csv} ({@code date,delay,distance,origin,destination}) into
  * trip events: a pure function "file → trip events ordered by departure", used by the replay, the offline
- * calibrator ({@code calibrate --format flights}) and the online-file mode alike.
+ * calibrator ({@code calibrate --format flights}) and the online-file mode alike. Lines and fields are read with
+ * {@link CsvReader}.
  *
  * <h2>The arrival estimate</h2>
  * The file gives the scheduled departure ({@code date} = MMDDHHMM, year 2001, local time at the origin), the
@@ -57,20 +58,19 @@ public final class FlightsCsv {
     /** Reads airports.csv ({@code iata,name,city,state,country,latitude,longitude}, quoted names allowed). */
     public static Map<String, Airport> readAirports(String spec) {
         Map<String, Airport> out = new LinkedHashMap<>();
-        try (BufferedReader r = FlightsData.open(spec)) {
-            String header = Texts.stripBom(r.readLine());
+        try (CsvReader r = CsvReader.open(spec)) {
+            String header = r.nextLine();
             if (header == null || !header.startsWith("iata,name,city,state,country,latitude,longitude")) {
                 throw new IllegalArgumentException(spec + ": expected header iata,name,city,state,country,latitude,longitude, got "
                         + Texts.clip(header));
             }
             String line;
-            int no = 1;
-            while ((line = r.readLine()) != null) {
-                no++;
+            while ((line = r.nextLine()) != null) {
+                int no = (int) r.lineNumber();
                 if (line.isBlank()) {
                     continue;
                 }
-                List<String> f = splitCsv(line);
+                List<String> f = CsvReader.splitQuoted(line);
                 if (f.size() != 7) {
                     throw new IllegalArgumentException(spec + " line " + no + ": expected 7 fields, got " + f.size() + ": "
                             + Texts.clip(line));
@@ -93,20 +93,18 @@ public final class FlightsCsv {
     public static List<TripEvent> readTrips(String spec, Map<String, Airport> airports, String region) {
         List<TripEvent> out = new ArrayList<>(1 << 16);
         Map<String, Integer> occurrences = new HashMap<>();
-        try (BufferedReader r = FlightsData.open(spec)) {
-            String header = Texts.stripBom(r.readLine());
+        try (CsvReader r = CsvReader.open(spec)) {
+            String header = r.nextLine();
             if (!HEADER.equals(header)) {
                 throw new IllegalArgumentException(spec + ": expected header '" + HEADER + "', got '" + Texts.clip(header)
                         + "'");
             }
             String line;
-            int no = 1;
-            while ((line = r.readLine()) != null) {
-                no++;
+            while ((line = r.nextLine()) != null) {
                 if (line.isEmpty()) {
                     continue;
                 }
-                out.add(parseRow(line, spec, no, airports, region, occurrences));
+                out.add(parseRow(line, spec, (int) r.lineNumber(), airports, region, occurrences));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + spec, e);
@@ -122,7 +120,7 @@ public final class FlightsCsv {
 
     static TripEvent parseRow(String line, String spec, int no, Map<String, Airport> airports, String region,
                               Map<String, Integer> occurrences) {
-        String[] f = line.split(",", -1);
+        String[] f = CsvReader.split(line);
         if (f.length != 5) {
             throw new IllegalArgumentException(spec + " line " + no + ": expected 5 fields (" + HEADER + "), got "
                     + f.length + ": '" + Texts.clip(line) + "'");
@@ -174,36 +172,5 @@ public final class FlightsCsv {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(spec + " line " + no + ": field '" + field + "' must be a number, got '" + s + "'", e);
         }
-    }
-
-    /** Splits one CSV line with RFC-4180 quotes. */
-    static List<String> splitCsv(String line) {
-        List<String> out = new ArrayList<>(8);
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c == '"') {
-                    if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                        cur.append('"');
-                        i++;
-                    } else {
-                        quoted = false;
-                    }
-                } else {
-                    cur.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                out.add(cur.toString());
-                cur.setLength(0);
-            } else {
-                cur.append(c);
-            }
-        }
-        out.add(cur.toString());
-        return out;
     }
 }

@@ -20,9 +20,9 @@ import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.mfgcal.calibrator.online.DriftAlert;
-import org.mfgcal.calibrator.online.Forecast;
-import org.mfgcal.calibrator.online.ParameterUpdate;
+import org.mfgcal.api.DriftAlert;
+import org.mfgcal.api.Forecast;
+import org.mfgcal.api.ParameterUpdate;
 import org.mfgcal.publisher.json.OutputJson;
 
 /**

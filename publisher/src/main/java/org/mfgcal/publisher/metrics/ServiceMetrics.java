@@ -15,12 +15,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.mfgcal.calibrator.online.CalibrationListener;
-import org.mfgcal.calibrator.online.DriftAlert;
-import org.mfgcal.calibrator.online.Forecast;
-import org.mfgcal.calibrator.online.Observation;
-import org.mfgcal.calibrator.online.ParameterUpdate;
-import org.mfgcal.calibrator.online.SkillTally;
+import org.mfgcal.api.CalibrationListener;
+import org.mfgcal.api.DriftAlert;
+import org.mfgcal.api.Forecast;
+import org.mfgcal.api.Observation;
+import org.mfgcal.api.ParameterUpdate;
+import org.mfgcal.api.SkillTally;
 
 /**
  * The service's meters ({@link Meters}) fed from the online loop (as a {@link CalibrationListener}) and from

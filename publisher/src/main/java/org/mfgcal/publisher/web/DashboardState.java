@@ -8,14 +8,14 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.mfgcal.calibrator.online.CalibrationListener;
-import org.mfgcal.calibrator.online.DriftAlert;
-import org.mfgcal.calibrator.online.Forecast;
-import org.mfgcal.calibrator.online.Health;
-import org.mfgcal.calibrator.online.Observation;
-import org.mfgcal.calibrator.online.ParameterUpdate;
-import org.mfgcal.calibrator.online.ParameterValue;
-import org.mfgcal.calibrator.online.SkillTally;
+import org.mfgcal.api.CalibrationListener;
+import org.mfgcal.api.DriftAlert;
+import org.mfgcal.api.Forecast;
+import org.mfgcal.api.Observation;
+import org.mfgcal.api.ParameterUpdate;
+import org.mfgcal.api.ParameterValue;
+import org.mfgcal.api.SkillTally;
+import org.mfgcal.api.Health;
 import org.mfgcal.publisher.json.OutputJson;
 
 /**

@@ -14,9 +14,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.mfgcal.calibrator.online.DriftAlert;
-import org.mfgcal.calibrator.online.Forecast;
-import org.mfgcal.calibrator.online.ParameterUpdate;
+import org.mfgcal.api.DriftAlert;
+import org.mfgcal.api.Forecast;
+import org.mfgcal.api.ParameterUpdate;
 import org.mfgcal.publisher.Fixtures;
 
 /**
@@ -52,15 +52,15 @@ class OutputSchemaTest {
     @Test
     void degradedRecords_validateAndRoundTrip() throws IOException {
         ParameterUpdate u = Fixtures.update("London", 5, 0.1, ParameterUpdate.Start.COLD);
-        org.mfgcal.calibrator.online.Health noGood = new org.mfgcal.calibrator.online.Health(
-                org.mfgcal.calibrator.online.Health.State.DEGRADED, "no-equilibrium", null);
+        org.mfgcal.api.Health noGood = new org.mfgcal.api.Health(
+                org.mfgcal.api.Health.State.DEGRADED, "no-equilibrium", null);
         ParameterUpdate degraded = new ParameterUpdate(u.region(), u.bin(), u.parameters(), u.loss(), u.exploitability(),
                 u.optimiserSteps(), u.picardIterations(), u.adjointIterations(), u.start(), u.latencyMillis(),
                 u.provenance(), noGood);
-        org.mfgcal.calibrator.online.Forecast f = Fixtures.forecast("London", 5);
-        org.mfgcal.calibrator.online.Forecast fd = new org.mfgcal.calibrator.online.Forecast(f.region(), f.issuedAtBin(),
+        org.mfgcal.api.Forecast f = Fixtures.forecast("London", 5);
+        org.mfgcal.api.Forecast fd = new org.mfgcal.api.Forecast(f.region(), f.issuedAtBin(),
                 f.zones(), f.bandLevel(), f.steps(), f.realised(), f.provenance(),
-                new org.mfgcal.calibrator.online.Health(org.mfgcal.calibrator.online.Health.State.DEGRADED,
+                new org.mfgcal.api.Health(org.mfgcal.api.Health.State.DEGRADED,
                         "forecast-no-equilibrium", 3L));
         for (Object r : List.of(degraded, fd)) {
             String key = r instanceof ParameterUpdate ? OutputJson.PARAMETER_UPDATE_SCHEMA : OutputJson.FORECAST_SCHEMA;

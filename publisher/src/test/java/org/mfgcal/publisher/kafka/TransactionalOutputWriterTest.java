@@ -21,15 +21,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
-import org.mfgcal.calibrator.online.DriftAlert;
-import org.mfgcal.calibrator.online.Forecast;
-import org.mfgcal.calibrator.online.ParameterUpdate;
+import org.mfgcal.api.DriftAlert;
+import org.mfgcal.api.Forecast;
+import org.mfgcal.api.ParameterUpdate;
 import org.mfgcal.publisher.Fixtures;
 import org.mfgcal.publisher.json.OutputJson;
 
 /**
  * The writer's transaction protocol without a broker (Kafka's {@link MockProducer} records what is sent and how
- * transactions end); {@link TransactionalOutputWriterBrokerTest} checks the same against a real broker.
+ * transactions end); {@link TransactionalOutputWriterBrokerIT} checks the same against a real broker.
  */
 class TransactionalOutputWriterTest {
 

@@ -19,8 +19,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.mfgcal.calibrator.online.DriftAlert;
-import org.mfgcal.calibrator.online.ParameterUpdate;
+import org.mfgcal.api.DriftAlert;
+import org.mfgcal.api.ParameterUpdate;
 import org.mfgcal.publisher.Fixtures;
 import org.mfgcal.publisher.HttpEndpoint;
 
@@ -53,7 +53,7 @@ class ServiceMetricsTest {
         long before = System.currentTimeMillis();
         m.binCommitted("London", 978_310_800L);
         long after = System.currentTimeMillis();
-        m.snapshotClosed(new org.mfgcal.calibrator.online.Observation("London", 1, List.of("A"), List.of(1.0), 9));
+        m.snapshotClosed(new org.mfgcal.api.Observation("London", 1, List.of("A"), List.of(1.0), 9));
         m.parametersUpdated(Fixtures.update("London", 1, 0.1, ParameterUpdate.Start.COLD));
         m.parametersUpdated(Fixtures.update("London", 2, 0.1, ParameterUpdate.Start.WARM));
         m.parametersUpdated(Fixtures.update("London", 3, 0.1, ParameterUpdate.Start.WARM));

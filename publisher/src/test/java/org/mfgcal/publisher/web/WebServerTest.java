@@ -12,8 +12,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
-import org.mfgcal.calibrator.online.DriftAlert;
-import org.mfgcal.calibrator.online.ParameterUpdate;
+import org.mfgcal.api.DriftAlert;
+import org.mfgcal.api.ParameterUpdate;
 import org.mfgcal.publisher.Fixtures;
 import org.mfgcal.publisher.HttpEndpoint;
 
@@ -79,7 +79,7 @@ class WebServerTest {
         state.driftAlert(Fixtures.alert("London", 2, 4, DriftAlert.State.CLEARED));
         state.parametersUpdated(new ParameterUpdate("Paris", 7, java.util.List.of(), 0.1, 0, 0, 0, 0,
                 ParameterUpdate.Start.COLD, 1, Fixtures.provenance(0, 7),
-                new org.mfgcal.calibrator.online.Health(org.mfgcal.calibrator.online.Health.State.DEGRADED, "mass", null)));
+                new org.mfgcal.api.Health(org.mfgcal.api.Health.State.DEGRADED, "mass", null)));
         try (WebServer web = WebServer.start(state, HttpEndpoint.loopback(0))) {
             JsonNode json = new ObjectMapper().readTree(get(web, "/api/state?since=0&region=Paris").body());
             assertEquals(2, json.path("overview").size());
