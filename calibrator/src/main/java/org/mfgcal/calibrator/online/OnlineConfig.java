@@ -436,8 +436,9 @@ public record OnlineConfig(Bins bins, Costs costs, Optimisation optimisation, Re
 
     /**
      * SHA-256 (hex) of every setting, the provenance's {@code configHash}. The text hashed is the flat layout of
-     * the configuration before it was grouped ("OnlineConfig[binHours=…, …, substeps=…]"), so hashes, and with them
-     * provenance and warm states, carry over unchanged.
+     * the configuration before it was grouped ("OnlineConfig[binHours=…, …, substeps=…]"). The code version is not
+     * part of it: it is the build's git commit, and a warm state (whose layout is versioned on its own) must survive
+     * an upgrade of the service; a change that makes old states wrong bumps {@code modelVersion}.
      */
     public String hash() {
         String flat = "OnlineConfig[binHours=" + binHours() + ", windowBins=" + windowBins() + ", seasonBins="
@@ -451,7 +452,7 @@ public record OnlineConfig(Bins bins, Costs costs, Optimisation optimisation, Re
                 + residualAllowance() + ", residualThreshold=" + residualThreshold() + ", rateAllowance="
                 + rateAllowance() + ", rateThreshold=" + rateThreshold() + ", clearFraction=" + clearFraction()
                 + ", driftWarmupBins=" + driftWarmupBins() + ", driftNullMargin=" + driftNullMargin() + ", seed="
-                + seed + ", modelVersion=" + modelVersion + ", codeVersion=" + codeVersion + ", solver=" + solver
+                + seed + ", modelVersion=" + modelVersion + ", solver=" + solver
                 + ", substeps=" + substeps() + "]";
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
