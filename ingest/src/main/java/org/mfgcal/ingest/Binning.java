@@ -107,8 +107,21 @@ public final class Binning {
 
     /** Processing-time tick with an end-of-input bound (see {@link RegionBinner#onIdle(long, long, List)}). */
     public void onIdle(long nowMillis, long endOfInputMillis, List<PopulationSnapshot> out) {
-        for (RegionBinner b : binners.values()) {
-            b.onIdle(nowMillis, endOfInputMillis, out);
+        onIdle(nowMillis, endOfInputMillis, id -> false, out);
+    }
+
+    /**
+     * Processing-time tick; regions for which {@code busy} holds (input pending: paused, lagging or queued
+     * partition) are not idle ({@link RegionBinner#onBusy}).
+     */
+    public void onIdle(long nowMillis, long endOfInputMillis, java.util.function.Predicate<String> busy,
+                       List<PopulationSnapshot> out) {
+        for (var e : binners.entrySet()) {
+            if (busy.test(e.getKey())) {
+                e.getValue().onBusy(nowMillis);
+            } else {
+                e.getValue().onIdle(nowMillis, endOfInputMillis, out);
+            }
         }
     }
 

@@ -101,6 +101,9 @@ public final class IngestPipeline implements AutoCloseable {
     private final IngestStats stats;
     private final Scheduler binningThread = Schedulers.newSingle("mfgcal-binning");
     private final ConcurrentLinkedQueue<Runnable> controls = new ConcurrentLinkedQueue<>();
+    /** Runs of records per partition parsed on the consumer thread and not yet processed by the binning thread. */
+    private final Map<TopicPartition, java.util.concurrent.atomic.AtomicInteger> queued =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     // binning-thread state
@@ -116,6 +119,10 @@ public final class IngestPipeline implements AutoCloseable {
     private long nextSequence;
     private volatile boolean assignedOnce;
     private volatile String rebalanced;
+    /** End of the last emitted bin (epoch ms) of each region restored from a committed checkpoint here. */
+    private final Map<String, Long> restoredClosedUntil = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Called on the consumer thread when partitions are revoked or lost, before the rebalance goes on. */
+    private volatile java.util.function.Consumer<Collection<TopicPartition>> revocationHook = ps -> { };
 
     // ack ordering (any thread, guarded by acks)
     private final ArrayDeque<SnapshotDelivery> unacked = new ArrayDeque<>();
@@ -164,7 +171,7 @@ public final class IngestPipeline implements AutoCloseable {
     public static final class RebalancedException extends RetriableException {
         private static final long serialVersionUID = 1L;
 
-        RebalancedException(String message) {
+        public RebalancedException(String message) {
             super(message);
         }
     }
@@ -193,10 +200,30 @@ public final class IngestPipeline implements AutoCloseable {
     /** Size check and {@link RecordCodec#parse} of one poll's records: pure, on the consumer thread. */
     private Parsed parse(List<ReceiverRecord> batch) {
         ParseResult[] out = new ParseResult[batch.size()];
+        TopicPartition last = null;
         for (int i = 0; i < out.length; i++) {
             out[i] = parse(batch.get(i).record());
+            TopicPartition tp = batch.get(i).topicPartition();
+            if (tp != last) {
+                queued.computeIfAbsent(tp, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                last = tp;
+            }
         }
         return new Parsed(batch, out);
+    }
+
+    /** Undoes {@link #parse(List)}'s queued counts once the batch was processed (binning thread). */
+    private void dequeued(List<ReceiverRecord> batch) {
+        TopicPartition last = null;
+        for (ReceiverRecord rr : batch) {
+            if (rr.topicPartition() != last) {
+                last = rr.topicPartition();
+                var n = queued.get(last);
+                if (n != null) {
+                    n.decrementAndGet();
+                }
+            }
+        }
     }
 
     private ParseResult parse(ConsumerRecord<byte[], byte[]> r) {
@@ -204,6 +231,24 @@ public final class IngestPipeline implements AutoCloseable {
                 ? new Rejection(DeadLetterReason.TOO_LARGE, "record value is " + r.value().length
                         + " bytes, more than maxRecordBytes " + options.maxRecordBytes())
                 : RecordCodec.parse(r.key() == null ? EMPTY : r.key(), r.value());
+    }
+
+    /**
+     * The end (epoch ms) of the last bin emitted before the committed checkpoint of {@code region} (its closed-until
+     * boundary less trailing empty bins not emitted), as restored when its partition was assigned to this
+     * pipeline, or {@code null} when it was not restored from a checkpoint: that bin's transaction committed.
+     */
+    public Long restoredClosedUntil(String region) {
+        return restoredClosedUntil.get(region);
+    }
+
+    /**
+     * Sets a hook run synchronously on the consumer thread when partitions are revoked or lost (EXTERNAL mode):
+     * the caller must stop committing offsets of these partitions before it returns (a later transactional
+     * commit would carry the new generation's metadata and move offsets the new owner has already read).
+     */
+    public void onRevocation(java.util.function.Consumer<Collection<TopicPartition>> hook) {
+        revocationHook = hook == null ? ps -> { } : hook;
     }
 
     /** Counters (see {@link IngestStats} for the invariant). */
@@ -225,7 +270,18 @@ public final class IngestPipeline implements AutoCloseable {
         drainControls();
         List<PopulationSnapshot> out = new ArrayList<>();
         long end = options.endOfInput().toMillis();
-        binning.onIdle(System.currentTimeMillis(), end, out);
+        // a region whose partition has input pending is not idle, however long a backlog pauses it
+        Set<TopicPartition> busy = new HashSet<>(receiver.pausedPartitions());
+        busy.addAll(receiver.laggingPartitions());
+        queued.forEach((tp, n) -> {
+            if (n.get() > 0) {
+                busy.add(tp);
+            }
+        });
+        binning.onIdle(System.currentTimeMillis(), end, id -> {
+            TopicPartition tp = regionPartition.get(id);
+            return tp != null && busy.contains(tp);
+        }, out);
         return out.isEmpty() ? Flux.empty() : Flux.fromIterable(deliveries(out));
     }
 
@@ -236,8 +292,9 @@ public final class IngestPipeline implements AutoCloseable {
      * partition whose dead letters are not yet attached.
      */
     private Publisher<SnapshotDelivery> onBatch(Parsed parsedBatch) {
-        drainControls();
         List<ReceiverRecord> batch = parsedBatch.records();
+        dequeued(batch);
+        drainControls();
         ParseResult[] results = parsedBatch.results();
         List<Object> outs = new ArrayList<>();
         List<PopulationSnapshot> closed = new ArrayList<>(4);
@@ -467,6 +524,10 @@ public final class IngestPipeline implements AutoCloseable {
                         for (RegionBinner.Checkpoint cp : pc.regions()) {
                             binning.restore(cp);
                             regionPartition.put(cp.region(), tp);
+                            RegionBinner b = binning.binner(cp.region());
+                            if (b != null && b.lastEmittedEndMillis() != Long.MIN_VALUE) {
+                                restoredClosedUntil.put(cp.region(), b.lastEmittedEndMillis());
+                            }
                         }
                         skipBelow.put(tp, pc.processedUpTo());
                         LOG.info("{}: resumed {} region(s) from checkpoint at offset {}", tp, pc.regions().size(), om.offset());
@@ -478,8 +539,11 @@ public final class IngestPipeline implements AutoCloseable {
         @Override
         public void onRevoked(Collection<TopicPartition> partitions) {
             List<TopicPartition> ps = List.copyOf(partitions);
-            if (options.commitMode() == CommitMode.EXTERNAL && !ps.isEmpty() && rebalanced == null) {
-                rebalanced = "partitions " + ps + " revoked or lost";
+            if (options.commitMode() == CommitMode.EXTERNAL && !ps.isEmpty()) {
+                if (rebalanced == null) {
+                    rebalanced = "partitions " + ps + " revoked or lost";
+                }
+                revocationHook.accept(ps);
             }
             controls.add(() -> {
                 for (TopicPartition tp : ps) {

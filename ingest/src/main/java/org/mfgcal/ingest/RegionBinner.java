@@ -353,6 +353,18 @@ public final class RegionBinner {
     }
 
     /**
+     * Processing-time tick for a region whose input is not silent although no record of it was processed: its
+     * partition is paused by backpressure, has records not fetched yet (lag), or fetched but not processed yet.
+     * Such a region is not idle; its silence starts again from {@code nowMillis}.
+     */
+    public void onBusy(long nowMillis) {
+        if (started && (lastRecordAt == NONE || lastRecordAt < nowMillis)) {
+            lastRecordAt = nowMillis;
+            idle = false;
+        }
+    }
+
+    /**
      * Closes every open bin, up to the last bin any parked arrival falls in (end of input).
      *
      * @param out receives closed snapshots (modified)
@@ -548,6 +560,17 @@ public final class RegionBinner {
     /** Start of the first open bin once a bin has closed, else {@code Long.MIN_VALUE}: events before it are late. */
     public long closedUntilMillis() {
         return anyClosed ? firstOpen * width : NONE;
+    }
+
+    /**
+     * End (epoch ms) of the last bin emitted as a snapshot once a bin has closed, else {@code Long.MIN_VALUE}: the
+     * closed-until boundary minus the trailing empty bins that were not emitted (the gap rule).
+     */
+    public long lastEmittedEndMillis() {
+        if (!anyClosed) {
+            return NONE;
+        }
+        return (firstOpen - Math.max(0, emptyRun - maxEmptyBins)) * width;
     }
 
     /** Current watermark (epoch ms), {@code Long.MIN_VALUE} before the first event. */

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.mfgcal.ingest.IngestEvent;
 
@@ -22,9 +21,6 @@ import org.mfgcal.ingest.IngestEvent;
  * after the broker is back (time printed; target ≤ 10 s), and its read_committed outputs equal the uninterrupted
  * run record for record.
  */
-@Disabled("open defect (RELIABILITY.md, known limits): in 1 of 5 runs a broker restart duplicated one mfg.state"
-        + " record (a transaction whose commit outcome the client never learned, redone by the rebuilt session);"
-        + " re-enable with the fix. ServiceCrashTest keeps a broker stop/restart in the default run.")
 class BrokerRestartIT {
 
     static final int DOWN_S = 6;
