@@ -25,6 +25,13 @@ public final class Binning {
         this.regions = regions;
     }
 
+    private int timeQuorum = 1;
+
+    /** {@link RegionBinner#timeQuorum(int)} of every region created from now on (restored ones are established). */
+    public void timeQuorum(int quorum) {
+        timeQuorum = quorum;
+    }
+
     /** Sets the listener told about every closed bin of every region, present and future ({@code null}: none). */
     public void closeListener(RegionBinner.CloseListener l) {
         closeListener = l;
@@ -75,6 +82,7 @@ public final class Binning {
             }
             b = new RegionBinner(cfg);
             b.closeListener(closeListener);
+            b.timeQuorum(timeQuorum);
             binners.put(region, b);
         }
         return b;

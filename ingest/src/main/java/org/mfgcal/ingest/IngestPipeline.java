@@ -91,6 +91,11 @@ import reactor.core.scheduler.Schedulers;
 public final class IngestPipeline implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestPipeline.class);
+    /**
+     * First records of a region that must agree (within its {@code maxFuture}) before its event time is
+     * established ({@link RegionBinner#timeQuorum(int)}): one far-off first record cannot define a region's time.
+     */
+    public static final int TIME_QUORUM = 5;
     /** Kafka's default {@code offset.metadata.max.bytes} is 4096. */
     public static final int MAX_METADATA_CHARS = 4000;
 
@@ -112,6 +117,8 @@ public final class IngestPipeline implements AutoCloseable {
     private final Map<TopicPartition, Long> processedUpTo = new HashMap<>();
     private final Map<String, TopicPartition> regionPartition = new HashMap<>();
     private final Map<TopicPartition, List<ProducerRecord<byte[], byte[]>>> pendingDead = new HashMap<>();
+    /** Records held by their region until its event time is established, by partition and offset. */
+    private final Map<TopicPartition, Map<Long, ConsumerRecord<byte[], byte[]>>> heldRecords = new HashMap<>();
     /** Commit point of each bin closed by the current offer or tick, in closing order (close listener). */
     private final List<Map<TopicPartition, OffsetAndMetadata>> closedCommits = new ArrayList<>(4);
     private TopicPartition currentTp;
@@ -143,6 +150,7 @@ public final class IngestPipeline implements AutoCloseable {
         this.options = options;
         this.stats = stats;
         this.binning = new Binning(regions);
+        this.binning.timeQuorum(TIME_QUORUM);
         this.binning.closeListener((b, snap) -> {
             TopicPartition tp = regionPartition.get(b.config().id());
             closedCommits.add(tp == null ? Map.of() : commitPoint(tp));
@@ -282,6 +290,23 @@ public final class IngestPipeline implements AutoCloseable {
             TopicPartition tp = regionPartition.get(id);
             return tp != null && busy.contains(tp);
         }, out);
+        if (!heldRecords.isEmpty()) { // regions that established their time on this tick (silence)
+            List<Object> sent = new ArrayList<>();
+            boolean external = options.commitMode() == CommitMode.EXTERNAL;
+            for (var e : List.copyOf(regionPartition.entrySet())) {
+                decided(e.getKey(), e.getValue(), false, sent, external);
+            }
+            if (external) {
+                List<SnapshotDelivery> ds = new ArrayList<>(deliveries(out));
+                for (TopicPartition p : List.copyOf(pendingDead.keySet())) {
+                    ds.add(delivery(null, commitPoint(p), p));
+                }
+                return Flux.fromIterable(ds);
+            }
+            CompletableFuture<?>[] fs = sent.toArray(new CompletableFuture<?>[0]);
+            List<SnapshotDelivery> ds = deliveries(out);
+            return Mono.fromFuture(CompletableFuture.allOf(fs)).thenMany(Flux.fromIterable(ds));
+        }
         return out.isEmpty() ? Flux.empty() : Flux.fromIterable(deliveries(out));
     }
 
@@ -343,6 +368,17 @@ public final class IngestPipeline implements AutoCloseable {
                     lastRegion = ev.region();
                 }
                 Rejection rej = binning.offer(parsed, r.offset(), now, wall, closed);
+                if (rej == RegionBinner.HELD) { // its fate is decided when the region's event time is established
+                    heldRecords.computeIfAbsent(tp, k -> new HashMap<>()).put(r.offset(), r);
+                    rr.ack();
+                    decided(((IngestEvent) parsed).region(), tp, skip != null && r.offset() < skip, outs, external);
+                    anyFuture |= !external;
+                    if (!closed.isEmpty()) {
+                        outs.addAll(deliveries(closed));
+                        closed.clear();
+                    }
+                    continue;
+                }
                 if (rej != null) {
                     if (replayed) { // rejected before too: its dead letter was committed with the checkpoint
                         stats.countSkipped();
@@ -385,6 +421,39 @@ public final class IngestPipeline implements AutoCloseable {
         return Flux.fromIterable(outs).concatMap(o -> o instanceof CompletableFuture<?> f
                 ? Mono.fromFuture(f).then(Mono.<SnapshotDelivery>empty())
                 : Mono.just((SnapshotDelivery) o), 1);
+    }
+
+    /**
+     * The fates of a region's held first records, decided when its event time was established (see
+     * {@link RegionBinner#timeQuorum(int)}): accepted ones are counted, the others become dead letters, except
+     * when the decision was taken before the restored checkpoint ({@code replayed}: their dead letters were
+     * committed with it). In ON_ACK mode the dead letters are sent at once and added to {@code outs}.
+     */
+    private void decided(String region, TopicPartition tp, boolean replayed, List<Object> outs, boolean external) {
+        RegionBinner b = binning.binner(region);
+        if (b == null) {
+            return;
+        }
+        Map<Long, ConsumerRecord<byte[], byte[]>> recs = heldRecords.getOrDefault(tp, Map.of());
+        for (RegionBinner.Decision dc : b.drainDecided()) {
+            ConsumerRecord<byte[], byte[]> r = recs.remove(dc.offset());
+            if (dc.rejection() == null) {
+                stats.countAccepted();
+                continue;
+            }
+            if (replayed || r == null) {
+                stats.countSkipped();
+                continue;
+            }
+            stats.countDeadLetter(dc.rejection().reason());
+            ProducerRecord<byte[], byte[]> dl = DeadLetters.of(options.deadLetterTopic(), r, dc.rejection(),
+                    Math.max(DeadLetters.MIN_BOUND, options.maxRecordBytes()));
+            if (external) {
+                pendingDead.computeIfAbsent(tp, k -> new ArrayList<>()).add(dl);
+            } else {
+                outs.add(sender.sendNow(dl));
+            }
+        }
     }
 
     private void writeBackProcessed() {
@@ -551,6 +620,7 @@ public final class IngestPipeline implements AutoCloseable {
                     skipBelow.remove(tp);
                     processedUpTo.remove(tp);
                     pendingDead.remove(tp);
+                    heldRecords.remove(tp);
                     regionPartition.entrySet().removeIf(e -> {
                         if (e.getValue().equals(tp)) {
                             binning.drop(e.getKey());
