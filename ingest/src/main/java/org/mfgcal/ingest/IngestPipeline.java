@@ -578,8 +578,10 @@ public final class IngestPipeline implements AutoCloseable {
                                Map<TopicPartition, OffsetAndMetadata> committed) {
             Map<TopicPartition, OffsetAndMetadata> c = Map.copyOf(committed);
             List<TopicPartition> ps = List.copyOf(partitions);
-            if (options.commitMode() == CommitMode.EXTERNAL && !ps.isEmpty()) {
-                if (assignedOnce && rebalanced == null) {
+            if (options.commitMode() == CommitMode.EXTERNAL) {
+                // the first assignment may be empty (cooperative protocol: a joining member gets its partitions
+                // in the next generation); a gain after it still rebuilds, so the caller's state is read after it
+                if (assignedOnce && !ps.isEmpty() && rebalanced == null) {
                     rebalanced = "partitions " + ps + " assigned after the first assignment";
                 }
                 assignedOnce = true;
