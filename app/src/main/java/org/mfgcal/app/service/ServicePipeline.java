@@ -214,6 +214,9 @@ public final class ServicePipeline implements AutoCloseable {
                         config.outputTopics().state(), StateRestore.READ_TIMEOUT));
                 this.ingest = new IngestPipeline(ingestOptions(), config.regions(), stats, null);
                 this.ingest.onRevocation(ps -> {
+                    if (fenced != null) {
+                        return; // already no commits (closing or fenced before)
+                    }
                     synchronized (writeLock) { // waits for a running transaction, then no other starts
                         if (fenced == null) {
                             fenced = "partitions " + ps + " revoked or lost";
@@ -227,12 +230,18 @@ public final class ServicePipeline implements AutoCloseable {
         }
 
         void close() {
-            synchronized (writeLock) {
-                try {
-                    ingest.close();
-                } catch (RuntimeException e) {
-                    LOG.debug("closing the consumer: {}", e.toString());
+            synchronized (writeLock) { // after the running transaction; no other starts
+                if (fenced == null) {
+                    fenced = "session closed";
                 }
+            }
+            // outside the lock: closing the consumer may run its revocation callback, which takes the lock
+            try {
+                ingest.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing the consumer: {}", e.toString());
+            }
+            synchronized (writeLock) {
                 try {
                     writer.close();
                 } catch (RuntimeException e) {
