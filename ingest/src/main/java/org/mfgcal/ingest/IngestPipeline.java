@@ -77,7 +77,11 @@ import reactor.core.scheduler.Schedulers;
  *
  * <h2>Idle ticks and rebalances</h2>
  * The idle tick ({@code idleTick}) is sampled: ticks that find the stream busy are dropped, never queued behind
- * demand (no overflow however long a backlog lasts). In EXTERNAL mode the caller's state (calibrators, open
+ * demand (no overflow however long a backlog lasts). A tick leaves alone the regions whose partition has input
+ * pending (paused by backpressure, lagging, or fetched records not yet binned): a backlog never makes a region
+ * idle. A region's first {@link #TIME_QUORUM} records are held until they establish its event time
+ * ({@link RegionBinner#timeQuorum(int)}); held records keep the commit position, and the outliers among them
+ * become dead letters when the decision is taken. In EXTERNAL mode the caller's state (calibrators, open
  * transaction) follows the partitions, so any revocation, loss, or later assignment of partitions ends the
  * stream with a {@link RebalancedException} (retriable): the caller rebuilds from the committed offsets.
  *

@@ -75,6 +75,14 @@ import reactor.util.retry.Retry;
  * one after the last committed one, warm. A value that cannot be restored (other format, configuration or zones)
  * is logged and the region cold-starts.
  *
+ * <p>Two guards keep the outputs exactly-once even if the state read and the offsets read disagree (they are not
+ * one snapshot): a bin at or before a region's last committed (restored) or submitted bin is never computed or
+ * published again, only its offsets and dead letters commit ({@link #skippedBins()}, WARN); and the first bin of a
+ * region in a session is checked against the partition's committed checkpoint ({@link #check}): a state older than
+ * the checkpoint (read before the previous owner's last transactions) is read again until it catches up. When
+ * partitions are revoked or lost, the session stops committing before the rebalance proceeds (the consumer's
+ * revocation callback waits for the running transaction), so its offsets never move after the new owner read them.
+ *
  * <p>When a session fails with a retriable Kafka error (broker down or restarted, coordinator moved, a rebalance,
  * a fenced consumer generation, "consumer group metadata mismatch", an aborted or timed-out transaction, the state
  * topic not readable in time), it is dropped — its open transaction is never committed — and a new session is
