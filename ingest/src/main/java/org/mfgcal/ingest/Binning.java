@@ -25,6 +25,13 @@ public final class Binning {
         this.regions = regions;
     }
 
+    private int timeQuorum = 1;
+
+    /** {@link RegionBinner#timeQuorum(int)} of every region created from now on (restored ones are established). */
+    public void timeQuorum(int quorum) {
+        timeQuorum = quorum;
+    }
+
     /** Sets the listener told about every closed bin of every region, present and future ({@code null}: none). */
     public void closeListener(RegionBinner.CloseListener l) {
         closeListener = l;
@@ -75,6 +82,7 @@ public final class Binning {
             }
             b = new RegionBinner(cfg);
             b.closeListener(closeListener);
+            b.timeQuorum(timeQuorum);
             binners.put(region, b);
         }
         return b;
@@ -107,8 +115,21 @@ public final class Binning {
 
     /** Processing-time tick with an end-of-input bound (see {@link RegionBinner#onIdle(long, long, List)}). */
     public void onIdle(long nowMillis, long endOfInputMillis, List<PopulationSnapshot> out) {
-        for (RegionBinner b : binners.values()) {
-            b.onIdle(nowMillis, endOfInputMillis, out);
+        onIdle(nowMillis, endOfInputMillis, id -> false, out);
+    }
+
+    /**
+     * Processing-time tick; regions for which {@code busy} holds (input pending: paused, lagging or queued
+     * partition) are not idle ({@link RegionBinner#onBusy}).
+     */
+    public void onIdle(long nowMillis, long endOfInputMillis, java.util.function.Predicate<String> busy,
+                       List<PopulationSnapshot> out) {
+        for (var e : binners.entrySet()) {
+            if (busy.test(e.getKey())) {
+                e.getValue().onBusy(nowMillis);
+            } else {
+                e.getValue().onIdle(nowMillis, endOfInputMillis, out);
+            }
         }
     }
 

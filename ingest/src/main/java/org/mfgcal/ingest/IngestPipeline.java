@@ -77,7 +77,11 @@ import reactor.core.scheduler.Schedulers;
  *
  * <h2>Idle ticks and rebalances</h2>
  * The idle tick ({@code idleTick}) is sampled: ticks that find the stream busy are dropped, never queued behind
- * demand (no overflow however long a backlog lasts). In EXTERNAL mode the caller's state (calibrators, open
+ * demand (no overflow however long a backlog lasts). A tick leaves alone the regions whose partition has input
+ * pending (paused by backpressure, lagging, or fetched records not yet binned): a backlog never makes a region
+ * idle. A region's first {@link #TIME_QUORUM} records are held until they establish its event time
+ * ({@link RegionBinner#timeQuorum(int)}); held records keep the commit position, and the outliers among them
+ * become dead letters when the decision is taken. In EXTERNAL mode the caller's state (calibrators, open
  * transaction) follows the partitions, so any revocation, loss, or later assignment of partitions ends the
  * stream with a {@link RebalancedException} (retriable): the caller rebuilds from the committed offsets.
  *
@@ -91,6 +95,11 @@ import reactor.core.scheduler.Schedulers;
 public final class IngestPipeline implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestPipeline.class);
+    /**
+     * First records of a region that must agree (within its {@code maxFuture}) before its event time is
+     * established ({@link RegionBinner#timeQuorum(int)}): one far-off first record cannot define a region's time.
+     */
+    public static final int TIME_QUORUM = 5;
     /** Kafka's default {@code offset.metadata.max.bytes} is 4096. */
     public static final int MAX_METADATA_CHARS = 4000;
 
@@ -101,6 +110,9 @@ public final class IngestPipeline implements AutoCloseable {
     private final IngestStats stats;
     private final Scheduler binningThread = Schedulers.newSingle("mfgcal-binning");
     private final ConcurrentLinkedQueue<Runnable> controls = new ConcurrentLinkedQueue<>();
+    /** Runs of records per partition parsed on the consumer thread and not yet processed by the binning thread. */
+    private final Map<TopicPartition, java.util.concurrent.atomic.AtomicInteger> queued =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     // binning-thread state
@@ -109,6 +121,8 @@ public final class IngestPipeline implements AutoCloseable {
     private final Map<TopicPartition, Long> processedUpTo = new HashMap<>();
     private final Map<String, TopicPartition> regionPartition = new HashMap<>();
     private final Map<TopicPartition, List<ProducerRecord<byte[], byte[]>>> pendingDead = new HashMap<>();
+    /** Records held by their region until its event time is established, by partition and offset. */
+    private final Map<TopicPartition, Map<Long, ConsumerRecord<byte[], byte[]>>> heldRecords = new HashMap<>();
     /** Commit point of each bin closed by the current offer or tick, in closing order (close listener). */
     private final List<Map<TopicPartition, OffsetAndMetadata>> closedCommits = new ArrayList<>(4);
     private TopicPartition currentTp;
@@ -116,6 +130,10 @@ public final class IngestPipeline implements AutoCloseable {
     private long nextSequence;
     private volatile boolean assignedOnce;
     private volatile String rebalanced;
+    /** End of the last emitted bin (epoch ms) of each region restored from a committed checkpoint here. */
+    private final Map<String, Long> restoredClosedUntil = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Called on the consumer thread when partitions are revoked or lost, before the rebalance goes on. */
+    private volatile java.util.function.Consumer<Collection<TopicPartition>> revocationHook = ps -> { };
 
     // ack ordering (any thread, guarded by acks)
     private final ArrayDeque<SnapshotDelivery> unacked = new ArrayDeque<>();
@@ -136,6 +154,7 @@ public final class IngestPipeline implements AutoCloseable {
         this.options = options;
         this.stats = stats;
         this.binning = new Binning(regions);
+        this.binning.timeQuorum(TIME_QUORUM);
         this.binning.closeListener((b, snap) -> {
             TopicPartition tp = regionPartition.get(b.config().id());
             closedCommits.add(tp == null ? Map.of() : commitPoint(tp));
@@ -164,7 +183,7 @@ public final class IngestPipeline implements AutoCloseable {
     public static final class RebalancedException extends RetriableException {
         private static final long serialVersionUID = 1L;
 
-        RebalancedException(String message) {
+        public RebalancedException(String message) {
             super(message);
         }
     }
@@ -193,10 +212,30 @@ public final class IngestPipeline implements AutoCloseable {
     /** Size check and {@link RecordCodec#parse} of one poll's records: pure, on the consumer thread. */
     private Parsed parse(List<ReceiverRecord> batch) {
         ParseResult[] out = new ParseResult[batch.size()];
+        TopicPartition last = null;
         for (int i = 0; i < out.length; i++) {
             out[i] = parse(batch.get(i).record());
+            TopicPartition tp = batch.get(i).topicPartition();
+            if (tp != last) {
+                queued.computeIfAbsent(tp, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                last = tp;
+            }
         }
         return new Parsed(batch, out);
+    }
+
+    /** Undoes {@link #parse(List)}'s queued counts once the batch was processed (binning thread). */
+    private void dequeued(List<ReceiverRecord> batch) {
+        TopicPartition last = null;
+        for (ReceiverRecord rr : batch) {
+            if (rr.topicPartition() != last) {
+                last = rr.topicPartition();
+                var n = queued.get(last);
+                if (n != null) {
+                    n.decrementAndGet();
+                }
+            }
+        }
     }
 
     private ParseResult parse(ConsumerRecord<byte[], byte[]> r) {
@@ -204,6 +243,24 @@ public final class IngestPipeline implements AutoCloseable {
                 ? new Rejection(DeadLetterReason.TOO_LARGE, "record value is " + r.value().length
                         + " bytes, more than maxRecordBytes " + options.maxRecordBytes())
                 : RecordCodec.parse(r.key() == null ? EMPTY : r.key(), r.value());
+    }
+
+    /**
+     * The end (epoch ms) of the last bin emitted before the committed checkpoint of {@code region} (its closed-until
+     * boundary less trailing empty bins not emitted), as restored when its partition was assigned to this
+     * pipeline, or {@code null} when it was not restored from a checkpoint: that bin's transaction committed.
+     */
+    public Long restoredClosedUntil(String region) {
+        return restoredClosedUntil.get(region);
+    }
+
+    /**
+     * Sets a hook run synchronously on the consumer thread when partitions are revoked or lost (EXTERNAL mode):
+     * the caller must stop committing offsets of these partitions before it returns (a later transactional
+     * commit would carry the new generation's metadata and move offsets the new owner has already read).
+     */
+    public void onRevocation(java.util.function.Consumer<Collection<TopicPartition>> hook) {
+        revocationHook = hook == null ? ps -> { } : hook;
     }
 
     /** Counters (see {@link IngestStats} for the invariant). */
@@ -225,7 +282,35 @@ public final class IngestPipeline implements AutoCloseable {
         drainControls();
         List<PopulationSnapshot> out = new ArrayList<>();
         long end = options.endOfInput().toMillis();
-        binning.onIdle(System.currentTimeMillis(), end, out);
+        // a region whose partition has input pending is not idle, however long a backlog pauses it
+        Set<TopicPartition> busy = new HashSet<>(receiver.pausedPartitions());
+        busy.addAll(receiver.laggingPartitions());
+        queued.forEach((tp, n) -> {
+            if (n.get() > 0) {
+                busy.add(tp);
+            }
+        });
+        binning.onIdle(System.currentTimeMillis(), end, id -> {
+            TopicPartition tp = regionPartition.get(id);
+            return tp != null && busy.contains(tp);
+        }, out);
+        if (!heldRecords.isEmpty()) { // regions that established their time on this tick (silence)
+            List<Object> sent = new ArrayList<>();
+            boolean external = options.commitMode() == CommitMode.EXTERNAL;
+            for (var e : List.copyOf(regionPartition.entrySet())) {
+                decided(e.getKey(), e.getValue(), false, sent, external);
+            }
+            if (external) {
+                List<SnapshotDelivery> ds = new ArrayList<>(deliveries(out));
+                for (TopicPartition p : List.copyOf(pendingDead.keySet())) {
+                    ds.add(delivery(null, commitPoint(p), p));
+                }
+                return Flux.fromIterable(ds);
+            }
+            CompletableFuture<?>[] fs = sent.toArray(new CompletableFuture<?>[0]);
+            List<SnapshotDelivery> ds = deliveries(out);
+            return Mono.fromFuture(CompletableFuture.allOf(fs)).thenMany(Flux.fromIterable(ds));
+        }
         return out.isEmpty() ? Flux.empty() : Flux.fromIterable(deliveries(out));
     }
 
@@ -236,8 +321,9 @@ public final class IngestPipeline implements AutoCloseable {
      * partition whose dead letters are not yet attached.
      */
     private Publisher<SnapshotDelivery> onBatch(Parsed parsedBatch) {
-        drainControls();
         List<ReceiverRecord> batch = parsedBatch.records();
+        dequeued(batch);
+        drainControls();
         ParseResult[] results = parsedBatch.results();
         List<Object> outs = new ArrayList<>();
         List<PopulationSnapshot> closed = new ArrayList<>(4);
@@ -286,6 +372,17 @@ public final class IngestPipeline implements AutoCloseable {
                     lastRegion = ev.region();
                 }
                 Rejection rej = binning.offer(parsed, r.offset(), now, wall, closed);
+                if (rej == RegionBinner.HELD) { // its fate is decided when the region's event time is established
+                    heldRecords.computeIfAbsent(tp, k -> new HashMap<>()).put(r.offset(), r);
+                    rr.ack();
+                    decided(((IngestEvent) parsed).region(), tp, skip != null && r.offset() < skip, outs, external);
+                    anyFuture |= !external;
+                    if (!closed.isEmpty()) {
+                        outs.addAll(deliveries(closed));
+                        closed.clear();
+                    }
+                    continue;
+                }
                 if (rej != null) {
                     if (replayed) { // rejected before too: its dead letter was committed with the checkpoint
                         stats.countSkipped();
@@ -328,6 +425,39 @@ public final class IngestPipeline implements AutoCloseable {
         return Flux.fromIterable(outs).concatMap(o -> o instanceof CompletableFuture<?> f
                 ? Mono.fromFuture(f).then(Mono.<SnapshotDelivery>empty())
                 : Mono.just((SnapshotDelivery) o), 1);
+    }
+
+    /**
+     * The fates of a region's held first records, decided when its event time was established (see
+     * {@link RegionBinner#timeQuorum(int)}): accepted ones are counted, the others become dead letters, except
+     * when the decision was taken before the restored checkpoint ({@code replayed}: their dead letters were
+     * committed with it). In ON_ACK mode the dead letters are sent at once and added to {@code outs}.
+     */
+    private void decided(String region, TopicPartition tp, boolean replayed, List<Object> outs, boolean external) {
+        RegionBinner b = binning.binner(region);
+        if (b == null) {
+            return;
+        }
+        Map<Long, ConsumerRecord<byte[], byte[]>> recs = heldRecords.getOrDefault(tp, Map.of());
+        for (RegionBinner.Decision dc : b.drainDecided()) {
+            ConsumerRecord<byte[], byte[]> r = recs.remove(dc.offset());
+            if (dc.rejection() == null) {
+                stats.countAccepted();
+                continue;
+            }
+            if (replayed || r == null) {
+                stats.countSkipped();
+                continue;
+            }
+            stats.countDeadLetter(dc.rejection().reason());
+            ProducerRecord<byte[], byte[]> dl = DeadLetters.of(options.deadLetterTopic(), r, dc.rejection(),
+                    Math.max(DeadLetters.MIN_BOUND, options.maxRecordBytes()));
+            if (external) {
+                pendingDead.computeIfAbsent(tp, k -> new ArrayList<>()).add(dl);
+            } else {
+                outs.add(sender.sendNow(dl));
+            }
+        }
     }
 
     private void writeBackProcessed() {
@@ -452,8 +582,10 @@ public final class IngestPipeline implements AutoCloseable {
                                Map<TopicPartition, OffsetAndMetadata> committed) {
             Map<TopicPartition, OffsetAndMetadata> c = Map.copyOf(committed);
             List<TopicPartition> ps = List.copyOf(partitions);
-            if (options.commitMode() == CommitMode.EXTERNAL && !ps.isEmpty()) {
-                if (assignedOnce && rebalanced == null) {
+            if (options.commitMode() == CommitMode.EXTERNAL) {
+                // the first assignment may be empty (cooperative protocol: a joining member gets its partitions
+                // in the next generation); a gain after it still rebuilds, so the caller's state is read after it
+                if (assignedOnce && !ps.isEmpty() && rebalanced == null) {
                     rebalanced = "partitions " + ps + " assigned after the first assignment";
                 }
                 assignedOnce = true;
@@ -467,6 +599,10 @@ public final class IngestPipeline implements AutoCloseable {
                         for (RegionBinner.Checkpoint cp : pc.regions()) {
                             binning.restore(cp);
                             regionPartition.put(cp.region(), tp);
+                            RegionBinner b = binning.binner(cp.region());
+                            if (b != null && b.lastEmittedEndMillis() != Long.MIN_VALUE) {
+                                restoredClosedUntil.put(cp.region(), b.lastEmittedEndMillis());
+                            }
                         }
                         skipBelow.put(tp, pc.processedUpTo());
                         LOG.info("{}: resumed {} region(s) from checkpoint at offset {}", tp, pc.regions().size(), om.offset());
@@ -478,8 +614,11 @@ public final class IngestPipeline implements AutoCloseable {
         @Override
         public void onRevoked(Collection<TopicPartition> partitions) {
             List<TopicPartition> ps = List.copyOf(partitions);
-            if (options.commitMode() == CommitMode.EXTERNAL && !ps.isEmpty() && rebalanced == null) {
-                rebalanced = "partitions " + ps + " revoked or lost";
+            if (options.commitMode() == CommitMode.EXTERNAL && !ps.isEmpty()) {
+                if (rebalanced == null) {
+                    rebalanced = "partitions " + ps + " revoked or lost";
+                }
+                revocationHook.accept(ps);
             }
             controls.add(() -> {
                 for (TopicPartition tp : ps) {
@@ -487,6 +626,7 @@ public final class IngestPipeline implements AutoCloseable {
                     skipBelow.remove(tp);
                     processedUpTo.remove(tp);
                     pendingDead.remove(tp);
+                    heldRecords.remove(tp);
                     regionPartition.entrySet().removeIf(e -> {
                         if (e.getValue().equals(tp)) {
                             binning.drop(e.getKey());

@@ -100,6 +100,26 @@ public final class RegionBinner {
     private final long maxEmptyBins;
     private long emptyRun;
     private CloseListener closeListener;
+    /** First records needed to establish the region's event time (1: the first record does, nothing is held). */
+    private int timeQuorum = 1;
+    /** Whether the region's event time is established (by the quorum, a restore, or a quorum of 1). */
+    private boolean established = true;
+    private final List<Held> held = new ArrayList<>();
+    private long lastHeldAt = NONE;
+    private final List<Decision> decided = new ArrayList<>();
+
+    /**
+     * {@link #offer} returned this: the record is held until the region's event time is established; its fate
+     * is reported later by {@link #drainDecided()}.
+     */
+    public static final Rejection HELD = new Rejection(null, "held until the region's event time is established");
+
+    /** A held record's fate: {@code rejection} null = accepted (binned), else why it was not. */
+    public record Decision(long offset, Rejection rejection) {
+    }
+
+    private record Held(IngestEvent e, long offset, long wallMillis) {
+    }
 
     /** Told about each bin right after it closed (see the class comment, per-bin checkpoints). */
     @FunctionalInterface
@@ -134,6 +154,80 @@ public final class RegionBinner {
         }
     }
 
+    /**
+     * Sets how many first records must agree (lie within {@code maxFuture} of each other) before the region's
+     * event time is established (see the class comment). Before that they are held ({@link #HELD}); at the
+     * {@code quorum}-th record, or once the region has been silent for {@code idleTimeout}, the largest group of
+     * held records that agree is binned, the others are rejected ({@link #drainDecided()}). 1 (the default): the
+     * first record establishes the time. Only before the first record.
+     */
+    public void timeQuorum(int quorum) {
+        if (quorum < 1) {
+            throw new IllegalArgumentException("timeQuorum must be >= 1, got " + quorum);
+        }
+        if (!started && held.isEmpty() && maxEventTime == NONE && watermark == NONE) {
+            timeQuorum = quorum;
+            established = quorum == 1;
+        }
+    }
+
+    /** Whether the region's event time is established (else its first records are held). */
+    public boolean established() {
+        return established;
+    }
+
+    /** Fates of held records decided since the last call, in offset order of decision (drained). */
+    public List<Decision> drainDecided() {
+        if (decided.isEmpty()) {
+            return List.of();
+        }
+        List<Decision> d = List.copyOf(decided);
+        decided.clear();
+        return d;
+    }
+
+    /** Establishes the event time from the held records (see {@link #timeQuorum(int)}). */
+    private void establish(long nowMillis, List<PopulationSnapshot> out) {
+        established = true;
+        if (held.isEmpty()) {
+            return;
+        }
+        List<Held> h = List.copyOf(held);
+        held.clear();
+        long[] t = new long[h.size()];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = h.get(i).e().eventTimeMillis();
+        }
+        long[] sorted = t.clone();
+        Arrays.sort(sorted);
+        int best = 0;
+        long lo = sorted[0];
+        for (int i = 0, j = 0; i < sorted.length; i++) {
+            while (j + 1 < sorted.length && sorted[j + 1] - sorted[i] <= maxFuture) {
+                j++;
+            }
+            if (j - i + 1 >= best) { // ties: the later group
+                best = j - i + 1;
+                lo = sorted[i];
+            }
+        }
+        long hi = lo + maxFuture;
+        for (int i = 0; i < h.size(); i++) {
+            Held x = h.get(i);
+            Rejection r;
+            if (t[i] < lo || t[i] > hi) {
+                String field = x.e() instanceof TripEvent ? "departedAt" : "at";
+                r = new Rejection(t[i] < lo ? DeadLetterReason.TOO_LATE : DeadLetterReason.FUTURE_TIMESTAMP,
+                        "field '" + field + "' " + Instant.ofEpochMilli(t[i]) + " is outside the region's event time ["
+                                + Instant.ofEpochMilli(lo) + ", " + Instant.ofEpochMilli(hi) + "] agreed by " + best
+                                + " of its first " + h.size() + " records (maxFuture " + cfg.maxFuture() + ")");
+            } else {
+                r = offer(x.e(), x.offset(), nowMillis, x.wallMillis(), out);
+            }
+            decided.add(new Decision(x.offset(), r));
+        }
+    }
+
     /** Sets the listener told about every closed bin ({@code null}: none). */
     public void closeListener(CloseListener l) {
         this.closeListener = l;
@@ -161,6 +255,24 @@ public final class RegionBinner {
      * @return {@code null} when accepted, else why not (state unchanged)
      */
     public Rejection offer(IngestEvent e, long offset, long nowMillis, long wallMillis, List<PopulationSnapshot> out) {
+        if (!established) {
+            Rejection r = check(e, offset, nowMillis, wallMillis, out, true);
+            if (r != null) {
+                return r;
+            }
+            held.add(new Held(e, offset, wallMillis));
+            lastHeldAt = nowMillis;
+            if (held.size() >= timeQuorum) {
+                establish(nowMillis, out);
+            }
+            return HELD;
+        }
+        return check(e, offset, nowMillis, wallMillis, out, false);
+    }
+
+    /** {@link #offer}; with {@code validateOnly} only the checks that need no event time (state unchanged). */
+    private Rejection check(IngestEvent e, long offset, long nowMillis, long wallMillis, List<PopulationSnapshot> out,
+                            boolean validateOnly) {
         long t = e.eventTimeMillis();
         int o;
         int dst = -1;
@@ -210,6 +322,9 @@ public final class RegionBinner {
         if (t > wallMillis && t - wallMillis > maxFuture) {
             return new Rejection(DeadLetterReason.FUTURE_TIMESTAMP, "field '" + timeField + "' " + Instant.ofEpochMilli(t)
                     + " is more than maxFuture " + cfg.maxFuture() + " after the wall clock " + Instant.ofEpochMilli(wallMillis));
+        }
+        if (validateOnly) {
+            return null;
         }
         long ref = currentTime();
         if (ref != NONE) {
@@ -323,6 +438,12 @@ public final class RegionBinner {
      * @param out              receives closed snapshots (modified)
      */
     public void onIdle(long nowMillis, long endOfInputMillis, List<PopulationSnapshot> out) {
+        if (!established) {
+            if (!held.isEmpty() && nowMillis - lastHeldAt >= idleTimeout) {
+                establish(nowMillis, out); // fewer records than the quorum, then silence: decide with those
+            }
+            return;
+        }
         if (!started) {
             return;
         }
@@ -353,11 +474,29 @@ public final class RegionBinner {
     }
 
     /**
+     * Processing-time tick for a region whose input is not silent although no record of it was processed: its
+     * partition is paused by backpressure, has records not fetched yet (lag), or fetched but not processed yet.
+     * Such a region is not idle; its silence starts again from {@code nowMillis}.
+     */
+    public void onBusy(long nowMillis) {
+        if (!established && !held.isEmpty()) {
+            lastHeldAt = Math.max(lastHeldAt, nowMillis);
+        }
+        if (started && (lastRecordAt == NONE || lastRecordAt < nowMillis)) {
+            lastRecordAt = nowMillis;
+            idle = false;
+        }
+    }
+
+    /**
      * Closes every open bin, up to the last bin any parked arrival falls in (end of input).
      *
      * @param out receives closed snapshots (modified)
      */
     public void flush(List<PopulationSnapshot> out) {
+        if (!established) {
+            establish(Long.MIN_VALUE / 2, out);
+        }
         if (!started) {
             return;
         }
@@ -539,6 +678,9 @@ public final class RegionBinner {
     /** Lowest source offset among records whose departure/count bin is still open, or {@code Long.MAX_VALUE}. */
     public long minOpenOffset() {
         long m = Long.MAX_VALUE;
+        for (Held h : held) {
+            m = Math.min(m, h.offset());
+        }
         for (int i = 0; i < size; i++) {
             m = Math.min(m, get(i).minOffset);
         }
@@ -548,6 +690,17 @@ public final class RegionBinner {
     /** Start of the first open bin once a bin has closed, else {@code Long.MIN_VALUE}: events before it are late. */
     public long closedUntilMillis() {
         return anyClosed ? firstOpen * width : NONE;
+    }
+
+    /**
+     * End (epoch ms) of the last bin emitted as a snapshot once a bin has closed, else {@code Long.MIN_VALUE}: the
+     * closed-until boundary minus the trailing empty bins that were not emitted (the gap rule).
+     */
+    public long lastEmittedEndMillis() {
+        if (!anyClosed) {
+            return NONE;
+        }
+        return (firstOpen - Math.max(0, emptyRun - maxEmptyBins)) * width;
     }
 
     /** Current watermark (epoch ms), {@code Long.MIN_VALUE} before the first event. */
@@ -605,6 +758,7 @@ public final class RegionBinner {
         }
         r.started = true;
         r.anyClosed = true;
+        r.established = true;
         r.firstOpen = cp.closedUntilMillis() / r.width;
         System.arraycopy(cp.stock(), 0, r.stock, 0, r.d);
         // The watermark restarts at the closed boundary and is rebuilt by the re-read records (from the commit

@@ -74,6 +74,14 @@ import reactor.util.retry.Retry;
  * one after the last committed one, warm. A value that cannot be restored (other format, configuration or zones)
  * is logged and the region cold-starts.
  *
+ * <p>Two guards keep the outputs exactly-once even if the state read and the offsets read disagree (they are not
+ * one snapshot): a bin at or before a region's last committed (restored) or submitted bin is never computed or
+ * published again, only its offsets and dead letters commit ({@link #skippedBins()}, WARN); and the first bin of a
+ * region in a session is checked against the partition's committed checkpoint ({@link #check}): a state older than
+ * the checkpoint (read before the previous owner's last transactions) is read again until it catches up. When
+ * partitions are revoked or lost, the session stops committing before the rebalance proceeds (the consumer's
+ * revocation callback waits for the running transaction), so its offsets never move after the new owner read them.
+ *
  * <p>When a session fails with a retriable Kafka error (broker down or restarted, coordinator moved, a rebalance,
  * a fenced consumer generation, "consumer group metadata mismatch", an aborted or timed-out transaction, the state
  * topic not readable in time), it is dropped — its open transaction is never committed — and a new session is
@@ -156,6 +164,7 @@ public final class ServicePipeline implements AutoCloseable {
     private final AtomicLong failedUpdates = new AtomicLong();
     private final AtomicLong deadLettersCommitted = new AtomicLong();
     private final AtomicLong sessionsRebuilt = new AtomicLong();
+    private final AtomicLong skippedBins = new AtomicLong();
     private final Map<String, AtomicLong> lateEvents = new ConcurrentHashMap<>();
     private volatile Committed last;
     private volatile java.util.function.Consumer<Committed> afterCommit = c -> { };
@@ -166,22 +175,40 @@ public final class ServicePipeline implements AutoCloseable {
         CompletableFuture<Outcome> tail = CompletableFuture.completedFuture(null);
         /** Latest estimates; touched only by the region's updates, which run one after another. */
         List<ParameterValue> latest = List.of();
+        /**
+         * The last bin known committed (restored state) or submitted in this session, {@link #NO_BIN} for none
+         * (binning thread): a bin at or before it is never computed or published again.
+         */
+        long lastBin;
+        /** Whether the first bin of this session was checked against the ingest checkpoint (binning thread). */
+        boolean checked;
 
         Region(RegionCalibrator calibrator) {
             this.calibrator = calibrator;
+            this.lastBin = calibrator.lastBin();
         }
 
         Region(RegionCalibrator calibrator, List<ParameterValue> latest) {
-            this.calibrator = calibrator;
+            this(calibrator);
             this.latest = latest;
         }
     }
+
+    /** {@link Region#lastBin} of a region with no bin ({@link RegionCalibrator#lastBin()} before its first). */
+    private static final long NO_BIN = Long.MIN_VALUE;
+    /** How long the first bin of a region waits for its committed state to become readable (see {@link #check}). */
+    static final Duration STATE_CATCH_UP = Duration.ofSeconds(15);
 
     /** One consumer, one transactional producer, and the calibrators restored for them (see the class comment). */
     private final class Session {
         final TransactionalOutputWriter writer;
         final IngestPipeline ingest;
         final Map<String, Region> regions = new ConcurrentHashMap<>();
+        /**
+         * Set (under the write lock) when partitions are revoked or lost: no transaction of this session commits
+         * any more, so no offsets move after the new owner read them.
+         */
+        volatile String fenced;
 
         Session() {
             this.writer = TransactionalOutputWriter.create(new OutputWriterConfig(config.bootstrapServers(),
@@ -193,6 +220,16 @@ public final class ServicePipeline implements AutoCloseable {
                 restoreRegions(regions, StateRestore.readLatest(config.bootstrapServers(), config.kafkaProperties(),
                         config.outputTopics().state(), StateRestore.READ_TIMEOUT));
                 this.ingest = new IngestPipeline(ingestOptions(), config.regions(), stats, null);
+                this.ingest.onRevocation(ps -> {
+                    if (fenced != null) {
+                        return; // already no commits (closing or fenced before)
+                    }
+                    synchronized (writeLock) { // waits for a running transaction, then no other starts
+                        if (fenced == null) {
+                            fenced = "partitions " + ps + " revoked or lost";
+                        }
+                    }
+                });
             } catch (RuntimeException e) {
                 writer.close();
                 throw e;
@@ -200,12 +237,18 @@ public final class ServicePipeline implements AutoCloseable {
         }
 
         void close() {
-            synchronized (writeLock) {
-                try {
-                    ingest.close();
-                } catch (RuntimeException e) {
-                    LOG.debug("closing the consumer: {}", e.toString());
+            synchronized (writeLock) { // after the running transaction; no other starts
+                if (fenced == null) {
+                    fenced = "session closed";
                 }
+            }
+            // outside the lock: closing the consumer may run its revocation callback, which takes the lock
+            try {
+                ingest.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing the consumer: {}", e.toString());
+            }
+            synchronized (writeLock) {
                 try {
                     writer.close();
                 } catch (RuntimeException e) {
@@ -430,10 +473,81 @@ public final class ServicePipeline implements AutoCloseable {
             RegionConfig rc = config.regions().get(id);
             return new Region(new RegionCalibrator(config.onlineConfig(rc), id, s.zones(), listener));
         });
-        synchronized (r) {
-            CompletableFuture<Outcome> f = r.tail.handleAsync((prev, err) -> calibrate(r, d), pool);
-            r.tail = f;
+        if (!r.checked) {
+            r.checked = true;
+            r = check(session, s, r);
+        }
+        long bin = binIndex(s);
+        if (r.lastBin != NO_BIN && bin <= r.lastBin) {
+            // already committed (by a previous session or owner): publishing it again would duplicate it
+            skippedBins.incrementAndGet();
+            LOG.warn("region '{}' bin {}: already committed (last committed or submitted bin {}); not computed or"
+                    + " published again, only its offsets and dead letters commit", s.region(), bin, r.lastBin);
+            return CompletableFuture.completedFuture(new Outcome(d, null, null));
+        }
+        r.lastBin = bin;
+        final Region region = r;
+        synchronized (region) {
+            CompletableFuture<Outcome> f = region.tail.handleAsync((prev, err) -> calibrate(region, d), pool);
+            region.tail = f;
             return f;
+        }
+    }
+
+    /** The bin's index as the calibrator numbers it ({@code OnlineInput.toClosedBin}). */
+    private static long binIndex(PopulationSnapshot s) {
+        long width = s.binEnd().toEpochMilli() - s.binStart().toEpochMilli();
+        return Math.floorDiv(s.binStart().toEpochMilli(), width);
+    }
+
+    /**
+     * The first bin of a region in a session (binning thread): when the partition's committed checkpoint says
+     * bins up to {@code closedUntil} were committed but the state read at the session's start is older (read
+     * before the previous owner's last transactions; a read_committed read and the offset fetch are not one
+     * snapshot), the state topic is read again until it holds that bin (bounded by {@link #STATE_CATCH_UP}),
+     * so a region taken over restores warm instead of cold-starting on a false gap. A state newer than the
+     * checkpoint makes the bins up to it skipped (see {@link #submit}).
+     */
+    private Region check(Session session, PopulationSnapshot s, Region r) {
+        Long closedUntil = session.ingest.restoredClosedUntil(s.region());
+        if (closedUntil == null) {
+            return r;
+        }
+        long width = s.binEnd().toEpochMilli() - s.binStart().toEpochMilli();
+        long expected = Math.floorDiv(closedUntil, width) - 1;
+        if (r.lastBin != NO_BIN && r.lastBin >= expected) {
+            return r;
+        }
+        long deadline = System.nanoTime() + STATE_CATCH_UP.toNanos();
+        int reads = 0;
+        while (true) {
+            reads++;
+            Map<String, Region> fresh = new java.util.HashMap<>();
+            byte[] v = StateRestore.readLatest(config.bootstrapServers(), config.kafkaProperties(),
+                    config.outputTopics().state(), StateRestore.READ_TIMEOUT).get(s.region());
+            if (v != null) {
+                restoreRegions(fresh, Map.of(s.region(), v));
+            }
+            Region nr = fresh.get(s.region());
+            if (nr != null && nr.lastBin != NO_BIN && nr.lastBin >= expected) {
+                LOG.info("region '{}': state re-read ({} read(s)) at bin {}, as the committed checkpoint (bin {})",
+                        s.region(), reads, nr.lastBin, expected);
+                nr.checked = true;
+                session.regions.put(s.region(), nr);
+                return nr;
+            }
+            if (System.nanoTime() > deadline) {
+                LOG.warn("region '{}': the committed checkpoint is at bin {} but the state topic holds bin {} after"
+                        + " {} read(s) in {} s; continuing from the older state", s.region(), expected,
+                        nr == null ? "none" : nr.lastBin, reads, STATE_CATCH_UP.toSeconds());
+                return r;
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while re-reading the state topic", e);
+            }
         }
     }
 
@@ -472,6 +586,9 @@ public final class ServicePipeline implements AutoCloseable {
         synchronized (writeLock) {
             if (stopping) {
                 return null;
+            }
+            if (session.fenced != null) {
+                throw new IngestPipeline.RebalancedException(session.fenced + "; this session commits no more");
             }
             SnapshotDelivery d = o.delivery();
             List<ProducerRecord<String, byte[]>> dead = new ArrayList<>(d.deadLetters().size());
@@ -540,6 +657,11 @@ public final class ServicePipeline implements AutoCloseable {
     /** Dead letters committed so far (in bin transactions or their own). */
     public long deadLettersCommitted() {
         return deadLettersCommitted.get();
+    }
+
+    /** Bins not computed again because they were already committed (see {@link #submit}). */
+    public long skippedBins() {
+        return skippedBins.get();
     }
 
     /** Sessions rebuilt after a retriable failure so far. */

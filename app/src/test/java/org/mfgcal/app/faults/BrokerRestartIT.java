@@ -22,9 +22,10 @@ import org.mfgcal.ingest.IngestEvent;
  * after the broker is back (time printed; target ≤ 10 s), and its read_committed outputs equal the uninterrupted
  * run record for record.
  */
-@Disabled("open defect (RELIABILITY.md, known limits): in 1 of 5 runs a broker restart duplicated one mfg.state"
-        + " record (a transaction whose commit outcome the client never learned, redone by the rebuilt session);"
-        + " re-enable with the fix. ServiceCrashIT keeps a broker stop/restart in the default run.")
+@Disabled("open defect (RELIABILITY.md, known limits): 1 of 7 runs on 2026-12-03 after the exactly-once guards"
+        + " still committed one mfg.state record twice (the first bin of a new session, whose produce request was"
+        + " retried across a broker kill; no guard fired); re-enable with the fix. ServiceCrashIT keeps a broker"
+        + " stop/restart in the default run.")
 class BrokerRestartIT {
 
     static final int DOWN_S = 6;

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.mfgcal.ingest.IngestEvent;
 
@@ -22,8 +21,6 @@ import org.mfgcal.ingest.IngestEvent;
  * printed; bound 30 s), which restores their warm state from the state topic (no cold update for a region whose
  * window was already full), and the read_committed outputs equal the single-instance (paced) run.
  */
-@Disabled("open defect (RELIABILITY.md, known limits): in 1 of 3 runs on 2026-12-03 the survivor cold-started two"
-        + " regions it took over and the outputs differed (lost 32, differing 142); re-enable with the fix")
 class ScaleOutIT {
 
     static final Duration TAKEOVER_BOUND = Duration.ofSeconds(30);

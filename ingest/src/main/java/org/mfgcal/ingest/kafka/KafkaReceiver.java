@@ -62,6 +62,7 @@ public final class KafkaReceiver implements AutoCloseable {
     private final Map<TopicPartition, OffsetTracker> trackers = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Map<TopicPartition, OffsetAndMetadata>> commitRequests = new ConcurrentLinkedQueue<>();
     private volatile Set<TopicPartition> paused = Set.of();
+    private volatile Set<TopicPartition> lagging = Set.of();
     private volatile Set<TopicPartition> assigned = Set.of();
     private volatile ConsumerGroupMetadata groupMetadata;
     private volatile Consumer<byte[], byte[]> consumer;
@@ -125,6 +126,7 @@ public final class KafkaReceiver implements AutoCloseable {
                 if (!paused.isEmpty()) {
                     pausedPolls++;
                 }
+                updateLagging(c);
                 if (!records.isEmpty()) {
                     List<ReceiverRecord> batch = new ArrayList<>(records.count());
                     for (TopicPartition tp : records.partitions()) {
@@ -160,6 +162,26 @@ public final class KafkaReceiver implements AutoCloseable {
             }
             stopped.countDown();
         }
+    }
+
+    /** Assigned partitions with records not fetched yet, from the consumer's cached fetch positions (no request). */
+    private void updateLagging(Consumer<byte[], byte[]> c) {
+        Set<TopicPartition> lag = null;
+        for (TopicPartition tp : assigned) {
+            java.util.OptionalLong l;
+            try {
+                l = c.currentLag(tp);
+            } catch (RuntimeException e) { // e.g. a mock consumer without lag
+                continue;
+            }
+            if (l.isPresent() && l.getAsLong() > 0) {
+                if (lag == null) {
+                    lag = new HashSet<>();
+                }
+                lag.add(tp);
+            }
+        }
+        lagging = lag == null ? Set.of() : Set.copyOf(lag);
     }
 
     private void applyBackpressure(Consumer<byte[], byte[]> c, long demand) {
@@ -248,6 +270,14 @@ public final class KafkaReceiver implements AutoCloseable {
     /** Partitions paused for backpressure right now. */
     public Set<TopicPartition> pausedPartitions() {
         return paused;
+    }
+
+    /**
+     * Assigned partitions that had records not yet fetched at the last poll (the consumer's cached lag; a partition
+     * whose lag is unknown is not listed).
+     */
+    public Set<TopicPartition> laggingPartitions() {
+        return lagging;
     }
 
     /** Partitions currently assigned. */

@@ -69,7 +69,15 @@ public final class TransactionalOutputWriter implements AutoCloseable {
 
     /** Creates the producer from {@code config} and initialises transactions (fencing older instances). */
     public static TransactionalOutputWriter create(OutputWriterConfig config) {
-        return new TransactionalOutputWriter(new KafkaProducer<>(producerProperties(config)), config.topics());
+        KafkaProducer<String, byte[]> p = new KafkaProducer<>(producerProperties(config));
+        try {
+            return new TransactionalOutputWriter(p, config.topics());
+        } catch (RuntimeException e) {
+            // initTransactions failed (e.g. timed out while the broker is down): a producer left open would finish
+            // its InitProducerId later and fence the next one with the same transactional id
+            p.close(Duration.ZERO);
+            throw e;
+        }
     }
 
     /** The producer properties the writer uses for {@code config}. */
