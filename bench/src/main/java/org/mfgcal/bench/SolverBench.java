@@ -10,6 +10,7 @@ import org.mfgcal.calibrator.game.LqGame;
 import org.mfgcal.calibrator.game.MobilityGame;
 import org.mfgcal.calibrator.io.CaseFile;
 import org.mfgcal.calibrator.solver.EquilibriumSolver;
+import org.mfgcal.calibrator.solver.Generic;
 import org.mfgcal.calibrator.solver.Gradient;
 import org.mfgcal.calibrator.solver.Method;
 import org.mfgcal.calibrator.solver.Scheme;
@@ -93,7 +94,7 @@ public class SolverBench {
             default -> throw new IllegalArgumentException("problem = " + problem);
         }
         if (generic) {
-            eq = new EquilibriumSolver(new NoKernels(eq.game()), eq.horizon(), eq.steps(), eq.options());
+            eq = new EquilibriumSolver(new Generic(eq.game()), eq.horizon(), eq.steps(), eq.options());
         }
         grad = new double[gamma.length];
         loss = SquaredLoss.fullHorizon(eq.steps(), mu0.length);
