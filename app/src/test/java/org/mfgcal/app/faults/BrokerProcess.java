@@ -6,9 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -97,7 +99,8 @@ final class BrokerProcess implements AutoCloseable {
         }
         starts++;
         Path log = dir.resolve("broker-" + starts + ".log");
-        process = new ProcessBuilder(Procs.java(), "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-cp",
+        process = new ProcessBuilder(Procs.java(), "-Xms128m", "-Xmx1g", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
+                "-Xlog:gc:file=" + dir.resolve("gc-" + starts + ".log"), "-cp",
                 Procs.libClasspath(), "kafka.Kafka", config.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         awaitReady(Duration.ofSeconds(90), log);
@@ -126,9 +129,13 @@ final class BrokerProcess implements AutoCloseable {
     }
 
     private static String tail(Path log) {
+        return tail(log, 30);
+    }
+
+    private static String tail(Path log, int n) {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
         } catch (IOException e) {
             return "(no log: " + e + ")";
         }
@@ -146,6 +153,10 @@ final class BrokerProcess implements AutoCloseable {
     void sigkill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    boolean alive() {
+        return process != null && process.isAlive();
     }
 
     String bootstrap() {
@@ -173,6 +184,29 @@ final class BrokerProcess implements AutoCloseable {
             }
             EmbeddedKafka.awaitLeaders(admin, List.of(names), Duration.ofSeconds(30));
         }
+    }
+
+    /**
+     * Deletes topics a finished test no longer reads, so the shared broker's disk use stays bounded (the state topics
+     * of one run take 30–90 MB); missing topics are ignored.
+     */
+    void deleteTopics(List<String> names) throws Exception {
+        try (Admin admin = admin()) {
+            Set<String> existing = new HashSet<>(admin.listTopics().names().get(30, TimeUnit.SECONDS));
+            List<String> drop = names.stream().filter(existing::contains).toList();
+            if (!drop.isEmpty()) {
+                admin.deleteTopics(drop).all().get(60, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** The last {@code n} lines of the current broker log, with the process state and the free disk (for failures). */
+    String diagnostics(int n) {
+        Path log = dir.resolve("broker-" + starts + ".log");
+        long free = dir.toFile().getUsableSpace();
+        return "broker " + (process != null && process.isAlive() ? "alive" : "not running") + ", "
+                + free / (1024 * 1024) + " MB free on its disk; GC log tail:\n" + tail(dir.resolve("gc-" + starts + ".log"), 8)
+                + "\nlog tail:\n" + tail(log, n);
     }
 
     /** Stops the broker (SIGTERM, then SIGKILL after 30 s); the directory is the caller's. */

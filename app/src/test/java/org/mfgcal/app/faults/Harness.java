@@ -82,10 +82,15 @@ final class Harness {
 
     // ------------------------------------------------------------------ the shared broker
 
-    private static BrokerProcess shared;
+    private static volatile BrokerProcess shared;
 
     /** One broker process for the ITs that do not restart their broker (stopped when the test JVM exits). */
     static synchronized BrokerProcess sharedBroker() throws Exception {
+        if (shared != null && !shared.alive()) {
+            report("the shared broker process died (" + shared.diagnostics(40) + "); starting a new one");
+            shared = null;
+            REFERENCES.clear();
+        }
         if (shared == null) {
             long t0 = System.nanoTime();
             shared = BrokerProcess.startNew(workDir("shared-broker"));
@@ -98,6 +103,13 @@ final class Harness {
     }
 
     // ------------------------------------------------------------------ topics and configs
+
+    /** Deletes a finished run's topics (inputs, dead letters, outputs) from the shared broker to bound its disk. */
+    static void drop(BrokerProcess b, Topics t) throws Exception {
+        List<String> all = new ArrayList<>(List.of(t.input(), t.deadLetters()));
+        all.addAll(t.outputs());
+        b.deleteTopics(all);
+    }
 
     /** The topics of one run (prefixed so runs on one broker do not meet). */
     record Topics(String input, String deadLetters, String parameters, String forecasts, String alerts, String state) {
@@ -248,8 +260,8 @@ final class Harness {
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000,
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 300_000));
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 120_000));
     }
 
     /**
@@ -274,7 +286,13 @@ final class Harness {
             p.flush();
             List<RecordMetadata> out = new ArrayList<>(acks.size());
             for (Future<RecordMetadata> f : acks) {
-                out.add(f.get());
+                try {
+                    out.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    BrokerProcess b = shared;
+                    throw new AssertionError("publishing to " + bootstrap + " failed: " + e.getCause()
+                            + (b == null ? "" : "\n" + b.diagnostics(40)), e);
+                }
             }
             return out;
         }

@@ -206,6 +206,7 @@ class HostileIT {
         long missing = expected.keySet().stream().filter(k -> !seen.containsKey(k)).count();
         long duplicated = seen.values().stream().filter(n -> n > 1).mapToLong(n -> n - 1).sum();
         Harness.Dump run = Harness.dump(b.bootstrap(), t, last);
+        Harness.drop(b, t);
         Harness.Diff d = Harness.compare(ref, run);
         Harness.report(String.format(Locale.ROOT, "HostileIT: %,d hostile records (%s) + %,d valid; dead letters missing"
                         + " %d, duplicated %d, wrong reason/valid %s, values > %d B %d; outputs %s; lost %d, duplicated %d,"

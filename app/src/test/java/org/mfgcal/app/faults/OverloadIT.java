@@ -82,6 +82,7 @@ class OverloadIT {
             assertEquals(143, s.sigterm(Duration.ofSeconds(60)), "exit code after SIGTERM (128 + 15: clean stop)");
         }
         Harness.Dump run = Harness.dump(b.bootstrap(), t, last);
+        Harness.drop(b, t);
         Harness.Diff d = Harness.compare(ref, run);
         Harness.report(String.format(Locale.ROOT, "OverloadIT: %,d records of %d regions at %.0f/s (10x the paced %.0f/s);"
                         + " heap peak %.0f MB; paused partitions peak %.0f; lag peak %.0f, at the end %.0f; dead letters"

@@ -94,6 +94,7 @@ final class References {
             }
             s.sigterm(Duration.ofSeconds(60));
             Harness.Dump d = Harness.dump(b.bootstrap(), t, last);
+            Harness.drop(b, t);
             Harness.report(String.format(Locale.ROOT, "reference %s: %,d input records, %s, %.1f s", name,
                     events.size(), Harness.counts(d), (System.nanoTime() - t0) / 1e9));
             return d;

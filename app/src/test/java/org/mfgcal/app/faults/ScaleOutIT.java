@@ -90,6 +90,7 @@ class ScaleOutIT {
             s.sigterm(Duration.ofSeconds(60));
         }
         Harness.Dump run = Harness.dump(b.bootstrap(), t, last);
+        Harness.drop(b, t);
         Harness.Diff d = Harness.compare(ref, run);
         Harness.report(String.format(Locale.ROOT, "ScaleOutIT: %d regions on %d partitions, 2 instances, kill -9 of one"
                         + " (regions %s); partitions on the survivor %.1f s after the kill; outputs %s; lost %d,"
