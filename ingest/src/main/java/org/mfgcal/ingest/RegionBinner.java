@@ -70,17 +70,7 @@ public final class RegionBinner {
     private final Map<String, Integer> resolver = new HashMap<>();
     private final int otherZone;
     private final List<String> zoneIds;
-    private final HashMap<String, Long> seenTrips = new HashMap<>();
-    private final HashMap<Long, List<String>> tripsByBin = new HashMap<>();
-    private long oldestTripBin = NONE;
-    /** Counts regions: station id → station index (first seen first); per station its zone and latest count. */
-    private final HashMap<String, Integer> stationIndex = new HashMap<>();
-    private int stations;
-    private int[] stationZone = new int[8];
-    private double[] stationStock = new double[8];
-    private boolean[] stationKnown = new boolean[8];
-    private double[] zoneSum;
-    private boolean[] zoneReported;
+    private final TripIds trips = new TripIds();
 
     private Bin[] ring = new Bin[16];
     private int head;
@@ -91,7 +81,7 @@ public final class RegionBinner {
     private boolean anyClosed;
     private long firstOpen;
     private long lastNeededBin = NONE;
-    private final double[] stock;
+    private final Stock stock;
     private long maxEventTime = NONE;
     private long watermark = NONE;
     private long lastRecordAt;
@@ -100,13 +90,7 @@ public final class RegionBinner {
     private final long maxEmptyBins;
     private long emptyRun;
     private CloseListener closeListener;
-    /** First records needed to establish the region's event time (1: the first record does, nothing is held). */
-    private int timeQuorum = 1;
-    /** Whether the region's event time is established (by the quorum, a restore, or a quorum of 1). */
-    private boolean established = true;
-    private final List<Held> held = new ArrayList<>();
-    private long lastHeldAt = NONE;
-    private final List<Decision> decided = new ArrayList<>();
+    private final TimeQuorum quorum;
 
     /**
      * {@link #offer} returned this: the record is held until the region's event time is established; its fate
@@ -116,9 +100,6 @@ public final class RegionBinner {
 
     /** A held record's fate: {@code rejection} null = accepted (binned), else why it was not. */
     public record Decision(long offset, Rejection rejection) {
-    }
-
-    private record Held(IngestEvent e, long offset, long wallMillis) {
     }
 
     /** Told about each bin right after it closed (see the class comment, per-bin checkpoints). */
@@ -148,10 +129,8 @@ public final class RegionBinner {
         }
         cfg.stations().forEach((station, zone) -> resolver.put(station, zoneIds.indexOf(zone)));
         this.otherZone = cfg.otherZone() == null ? -1 : zoneIds.indexOf(cfg.otherZone());
-        this.stock = new double[d];
-        for (int z = 0; z < d; z++) {
-            stock[z] = cfg.zones().get(z).initialStock();
-        }
+        this.stock = new Stock(cfg);
+        this.quorum = new TimeQuorum(cfg);
     }
 
     /**
@@ -165,67 +144,19 @@ public final class RegionBinner {
         if (quorum < 1) {
             throw new IllegalArgumentException("timeQuorum must be >= 1, got " + quorum);
         }
-        if (!started && held.isEmpty() && maxEventTime == NONE && watermark == NONE) {
-            timeQuorum = quorum;
-            established = quorum == 1;
+        if (!started && this.quorum.isEmpty() && maxEventTime == NONE && watermark == NONE) {
+            this.quorum.set(quorum);
         }
     }
 
     /** Whether the region's event time is established (else its first records are held). */
     public boolean established() {
-        return established;
+        return quorum.established();
     }
 
     /** Fates of held records decided since the last call, in offset order of decision (drained). */
     public List<Decision> drainDecided() {
-        if (decided.isEmpty()) {
-            return List.of();
-        }
-        List<Decision> d = List.copyOf(decided);
-        decided.clear();
-        return d;
-    }
-
-    /** Establishes the event time from the held records (see {@link #timeQuorum(int)}). */
-    private void establish(long nowMillis, List<PopulationSnapshot> out) {
-        established = true;
-        if (held.isEmpty()) {
-            return;
-        }
-        List<Held> h = List.copyOf(held);
-        held.clear();
-        long[] t = new long[h.size()];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = h.get(i).e().eventTimeMillis();
-        }
-        long[] sorted = t.clone();
-        Arrays.sort(sorted);
-        int best = 0;
-        long lo = sorted[0];
-        for (int i = 0, j = 0; i < sorted.length; i++) {
-            while (j + 1 < sorted.length && sorted[j + 1] - sorted[i] <= maxFuture) {
-                j++;
-            }
-            if (j - i + 1 >= best) { // ties: the later group
-                best = j - i + 1;
-                lo = sorted[i];
-            }
-        }
-        long hi = lo + maxFuture;
-        for (int i = 0; i < h.size(); i++) {
-            Held x = h.get(i);
-            Rejection r;
-            if (t[i] < lo || t[i] > hi) {
-                String field = x.e() instanceof TripEvent ? "departedAt" : "at";
-                r = new Rejection(t[i] < lo ? DeadLetterReason.TOO_LATE : DeadLetterReason.FUTURE_TIMESTAMP,
-                        "field '" + field + "' " + Instant.ofEpochMilli(t[i]) + " is outside the region's event time ["
-                                + Instant.ofEpochMilli(lo) + ", " + Instant.ofEpochMilli(hi) + "] agreed by " + best
-                                + " of its first " + h.size() + " records (maxFuture " + cfg.maxFuture() + ")");
-            } else {
-                r = offer(x.e(), x.offset(), nowMillis, x.wallMillis(), out);
-            }
-            decided.add(new Decision(x.offset(), r));
-        }
+        return quorum.drainDecided();
     }
 
     /** Sets the listener told about every closed bin ({@code null}: none). */
@@ -255,15 +186,13 @@ public final class RegionBinner {
      * @return {@code null} when accepted, else why not (state unchanged)
      */
     public Rejection offer(IngestEvent e, long offset, long nowMillis, long wallMillis, List<PopulationSnapshot> out) {
-        if (!established) {
+        if (!quorum.established()) {
             Rejection r = check(e, offset, nowMillis, wallMillis, out, true);
             if (r != null) {
                 return r;
             }
-            held.add(new Held(e, offset, wallMillis));
-            lastHeldAt = nowMillis;
-            if (held.size() >= timeQuorum) {
-                establish(nowMillis, out);
+            if (quorum.hold(e, offset, nowMillis, wallMillis)) {
+                quorum.establish(this, nowMillis, out);
             }
             return HELD;
         }
@@ -346,12 +275,12 @@ public final class RegionBinner {
                     + Instant.ofEpochMilli(firstOpen * width) + " are closed; watermark " + Instant.ofEpochMilli(watermark) + ")");
         }
         if (e instanceof TripEvent trip) {
-            Long prev = seenTrips.putIfAbsent(trip.tripId(), t);
+            Long prev = trips.putIfAbsent(trip.tripId(), t);
             if (prev != null) {
                 return new Rejection(DeadLetterReason.DUPLICATE_TRIP, "field 'tripId' '" + trip.tripId()
                         + "' was already seen (departedAt " + Instant.ofEpochMilli(prev) + ") within window " + cfg.window());
             }
-            rememberTrip(trip.tripId(), b);
+            trips.rememberTrip(trip.tripId(), b);
         }
         // accepted
         Bin bin = binFor(b);
@@ -371,8 +300,8 @@ public final class RegionBinner {
             }
         } else {
             CountEvent c = (CountEvent) e;
-            int st = station(c.zone(), o);
-            bin.ensureStations(stations);
+            int st = stock.station(c.zone(), o);
+            bin.ensureStations(stock.stations());
             if (t >= bin.stAt[st]) {
                 bin.stAt[st] = t;
                 bin.stCount[st] = c.count();
@@ -388,22 +317,6 @@ public final class RegionBinner {
         }
         advance(out);
         return null;
-    }
-
-    /** The index of a count station (registered on first sight with its zone). */
-    private int station(String id, int zone) {
-        Integer i = stationIndex.get(id);
-        if (i != null) {
-            return i;
-        }
-        if (stations == stationZone.length) {
-            stationZone = Arrays.copyOf(stationZone, 2 * stations);
-            stationStock = Arrays.copyOf(stationStock, 2 * stations);
-            stationKnown = Arrays.copyOf(stationKnown, 2 * stations);
-        }
-        stationZone[stations] = zone;
-        stationIndex.put(id, stations);
-        return stations++;
     }
 
     /** R = max(max event time, watermark + lateness), or NONE before the region has any time reference. */
@@ -438,9 +351,9 @@ public final class RegionBinner {
      * @param out              receives closed snapshots (modified)
      */
     public void onIdle(long nowMillis, long endOfInputMillis, List<PopulationSnapshot> out) {
-        if (!established) {
-            if (!held.isEmpty() && nowMillis - lastHeldAt >= idleTimeout) {
-                establish(nowMillis, out); // fewer records than the quorum, then silence: decide with those
+        if (!quorum.established()) {
+            if (quorum.silent(nowMillis, idleTimeout)) {
+                quorum.establish(this, nowMillis, out); // fewer records than the quorum, then silence: decide with those
             }
             return;
         }
@@ -479,9 +392,7 @@ public final class RegionBinner {
      * Such a region is not idle; its silence starts again from {@code nowMillis}.
      */
     public void onBusy(long nowMillis) {
-        if (!established && !held.isEmpty()) {
-            lastHeldAt = Math.max(lastHeldAt, nowMillis);
-        }
+        quorum.busy(nowMillis);
         if (started && (lastRecordAt == NONE || lastRecordAt < nowMillis)) {
             lastRecordAt = nowMillis;
             idle = false;
@@ -494,8 +405,8 @@ public final class RegionBinner {
      * @param out receives closed snapshots (modified)
      */
     public void flush(List<PopulationSnapshot> out) {
-        if (!established) {
-            establish(Long.MIN_VALUE / 2, out);
+        if (!quorum.established()) {
+            quorum.establish(this, Long.MIN_VALUE / 2, out);
         }
         if (!started) {
             return;
@@ -530,23 +441,7 @@ public final class RegionBinner {
 
     /** Forgets trip ids of departure bins that end at or before closedUntil − window (whole bins at a time). */
     private void evictTrips() {
-        long horizon = firstOpen * width - window;
-        while (oldestTripBin != NONE && (oldestTripBin + 1) * width <= horizon) {
-            List<String> ids = tripsByBin.remove(oldestTripBin);
-            if (ids != null) {
-                for (String id : ids) {
-                    seenTrips.remove(id);
-                }
-            }
-            oldestTripBin = tripsByBin.isEmpty() ? NONE : oldestTripBin + 1;
-        }
-    }
-
-    private void rememberTrip(String id, long bin) {
-        tripsByBin.computeIfAbsent(bin, k -> new ArrayList<>()).add(id);
-        if (oldestTripBin == NONE || bin < oldestTripBin) {
-            oldestTripBin = bin;
-        }
+        trips.evict(firstOpen * width - window, width);
     }
 
     private Bin binFor(long b) {
@@ -606,45 +501,13 @@ public final class RegionBinner {
             Bin target = get((int) (bin.outBin[i] - firstOpen));
             target.arr[bin.outZone[i]]++;
         }
-        if (cfg.stockSource() == StockSource.TRIPS) {
-            for (int z = 0; z < d; z++) {
-                stock[z] += bin.arr[z] - bin.dep[z];
-            }
-        } else {
-            boolean any = false;
-            for (int st = 0; st < bin.stations; st++) {
-                if (bin.stAt[st] != NONE) {
-                    stationStock[st] = bin.stCount[st];
-                    stationKnown[st] = true;
-                    any = true;
-                }
-            }
-            if (any) {
-                if (zoneSum == null) {
-                    zoneSum = new double[d];
-                    zoneReported = new boolean[d];
-                }
-                Arrays.fill(zoneSum, 0);
-                Arrays.fill(zoneReported, false);
-                for (int st = 0; st < stations; st++) {
-                    if (stationKnown[st]) {
-                        zoneSum[stationZone[st]] += stationStock[st];
-                        zoneReported[stationZone[st]] = true;
-                    }
-                }
-                for (int z = 0; z < d; z++) {
-                    if (zoneReported[z]) {
-                        stock[z] = zoneSum[z];
-                    }
-                }
-            }
-        }
+        stock.close(bin);
         boolean empty = bin.events == 0 && bin.outSize == 0 && isZero(bin.arr);
         boolean emit = !empty || emptyRun < maxEmptyBins;
         emptyRun = empty ? emptyRun + 1 : 0;
         long start = firstOpen * width;
         PopulationSnapshot snap = emit ? new PopulationSnapshot(cfg.id(), Instant.ofEpochMilli(start),
-                Instant.ofEpochMilli(start + width), zoneIds, stock, bin.dep, bin.arr, bin.od, bin.events, bin.late) : null;
+                Instant.ofEpochMilli(start + width), zoneIds, stock.values(), bin.dep, bin.arr, bin.od, bin.events, bin.late) : null;
         ring[head] = null;
         head = (head + 1) & (ring.length - 1);
         size--;
@@ -677,10 +540,7 @@ public final class RegionBinner {
 
     /** Lowest source offset among records whose departure/count bin is still open, or {@code Long.MAX_VALUE}. */
     public long minOpenOffset() {
-        long m = Long.MAX_VALUE;
-        for (Held h : held) {
-            m = Math.min(m, h.offset());
-        }
+        long m = quorum.minOffset();
         for (int i = 0; i < size; i++) {
             m = Math.min(m, get(i).minOffset);
         }
@@ -710,7 +570,7 @@ public final class RegionBinner {
 
     /** Number of trip ids currently remembered for duplicate detection. */
     public int rememberedTrips() {
-        return seenTrips.size();
+        return trips.size();
     }
 
     /**
@@ -742,7 +602,7 @@ public final class RegionBinner {
                 }
             }
         }
-        return new Checkpoint(cfg.id(), firstOpen * width, maxEventTime, stock.clone(), arrivals, emptyRun);
+        return new Checkpoint(cfg.id(), firstOpen * width, maxEventTime, stock.values().clone(), arrivals, emptyRun);
     }
 
     /** A binner resumed from a checkpoint of the same region config. */
@@ -758,9 +618,9 @@ public final class RegionBinner {
         }
         r.started = true;
         r.anyClosed = true;
-        r.established = true;
+        r.quorum.markEstablished();
         r.firstOpen = cp.closedUntilMillis() / r.width;
-        System.arraycopy(cp.stock(), 0, r.stock, 0, r.d);
+        System.arraycopy(cp.stock(), 0, r.stock.values(), 0, r.d);
         // The watermark restarts at the closed boundary and is rebuilt by the re-read records (from the commit
         // position on), so they are judged late or not as they were the first time, as far as the records before
         // the commit position did not raise it further (then lateEvents may come out lower after a restart).
@@ -814,79 +674,6 @@ public final class RegionBinner {
         public String toString() {
             return "Checkpoint[" + region + " closedUntil=" + Instant.ofEpochMilli(closedUntilMillis) + " stock="
                     + Arrays.toString(stock) + " pendingArrivals=" + Arrays.toString(pendingArrivals) + "]";
-        }
-    }
-
-    /** Per-bin accumulators; recycled through a pool. */
-    private static final class Bin {
-        final long[] dep;
-        final long[] arr;
-        final long[] od;
-        double[] stCount = new double[0];
-        long[] stAt = new long[0];
-        int stations;
-        long events;
-        long late;
-        long minOffset = Long.MAX_VALUE;
-        long[] outBin = new long[8];
-        int[] outZone = new int[8];
-        int outSize;
-
-        Bin(int d) {
-            dep = new long[d];
-            arr = new long[d];
-            od = new long[d * d];
-        }
-
-        /** Grows the per-station slots to {@code n} (new slots empty). */
-        void ensureStations(int n) {
-            if (n > stAt.length) {
-                int len = Math.max(n, 2 * stAt.length);
-                int old = stAt.length;
-                stCount = Arrays.copyOf(stCount, len);
-                stAt = Arrays.copyOf(stAt, len);
-                Arrays.fill(stAt, old, len, NONE);
-            }
-            stations = Math.max(stations, n);
-        }
-
-        void addOutgoing(long bin, int zone) {
-            if (outSize == outBin.length) {
-                outBin = Arrays.copyOf(outBin, outSize * 2);
-                outZone = Arrays.copyOf(outZone, outSize * 2);
-            }
-            outBin[outSize] = bin;
-            outZone[outSize] = zone;
-            outSize++;
-        }
-
-        void reset() {
-            Arrays.fill(dep, 0);
-            Arrays.fill(arr, 0);
-            Arrays.fill(od, 0);
-            Arrays.fill(stAt, NONE);
-            stations = 0;
-            events = 0;
-            late = 0;
-            minOffset = Long.MAX_VALUE;
-            outSize = 0;
-        }
-    }
-
-    /** Free bins for reuse. */
-    private static final class ArrayDequeOfBins {
-        private final java.util.ArrayDeque<Bin> free = new java.util.ArrayDeque<>();
-
-        Bin take(int d) {
-            Bin b = free.poll();
-            return b != null ? b : new Bin(d);
-        }
-
-        void give(Bin b) {
-            b.reset();
-            if (free.size() < 64) {
-                free.add(b);
-            }
         }
     }
 }
