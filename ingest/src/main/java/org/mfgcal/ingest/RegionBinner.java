@@ -65,17 +65,12 @@ public final class RegionBinner {
     private final long lateness;
     private final long idleTimeout;
     private final long maxFuture;
-    private final long maxTrip;
     private final long window;
-    private final Map<String, Integer> resolver = new HashMap<>();
-    private final int otherZone;
     private final List<String> zoneIds;
     private final TripIds trips = new TripIds();
+    private final EventChecks checks;
 
-    private Bin[] ring = new Bin[16];
-    private int head;
-    private int size;
-    private final ArrayDequeOfBins pool = new ArrayDequeOfBins();
+    private final BinRing bins;
 
     private boolean started;
     private boolean anyClosed;
@@ -120,16 +115,12 @@ public final class RegionBinner {
         this.lateness = cfg.allowedLateness().toMillis();
         this.idleTimeout = cfg.idleTimeout().toMillis();
         this.maxFuture = cfg.maxFuture().toMillis();
-        this.maxTrip = cfg.maxTripDuration().toMillis();
         this.window = cfg.window().toMillis();
         this.maxEmptyBins = Math.max(1, window / width);
         this.zoneIds = cfg.zoneIds();
-        for (int z = 0; z < d; z++) {
-            resolver.put(zoneIds.get(z), z);
-        }
-        cfg.stations().forEach((station, zone) -> resolver.put(station, zoneIds.indexOf(zone)));
-        this.otherZone = cfg.otherZone() == null ? -1 : zoneIds.indexOf(cfg.otherZone());
+        this.checks = new EventChecks(cfg);
         this.stock = new Stock(cfg);
+        this.bins = new BinRing(d);
         this.quorum = new TimeQuorum(cfg);
     }
 
@@ -171,8 +162,7 @@ public final class RegionBinner {
 
     /** The zone index of a station id, or −1 when the region cannot map it. */
     public int zoneOf(String station) {
-        Integer z = resolver.get(station);
-        return z != null ? z : otherZone;
+        return checks.zoneOf(station);
     }
 
     /**
@@ -203,55 +193,14 @@ public final class RegionBinner {
     private Rejection check(IngestEvent e, long offset, long nowMillis, long wallMillis, List<PopulationSnapshot> out,
                             boolean validateOnly) {
         long t = e.eventTimeMillis();
-        int o;
-        int dst = -1;
-        long arrBin = NONE;
-        if (e instanceof TripEvent trip) {
-            if (cfg.stockSource() != StockSource.TRIPS) {
-                return new Rejection(DeadLetterReason.UNEXPECTED_TYPE, "region '" + cfg.id()
-                        + "' takes count records (stockSource counts), got trip '" + trip.tripId() + "'");
-            }
-            o = zoneOf(trip.origin());
-            if (o < 0) {
-                return unknownZone("origin", trip.origin());
-            }
-            dst = zoneOf(trip.destination());
-            if (dst < 0) {
-                return unknownZone("destination", trip.destination());
-            }
-            if (trip.hasArrival()) {
-                long dur = trip.arrivedAtMillis() - t;
-                if (dur > maxTrip) {
-                    return new Rejection(DeadLetterReason.ABSURD_VALUE, "field 'arrivedAt' " + trip.arrivedAt()
-                            + " is " + java.time.Duration.ofMillis(dur) + " after departedAt, more than maxTripDuration "
-                            + cfg.maxTripDuration());
-                }
-                arrBin = Math.floorDiv(trip.arrivedAtMillis(), width);
-            }
-        } else {
-            CountEvent c = (CountEvent) e;
-            if (cfg.stockSource() != StockSource.COUNTS) {
-                return new Rejection(DeadLetterReason.UNEXPECTED_TYPE, "region '" + cfg.id()
-                        + "' takes trip records (stockSource trips), got a count for zone '" + c.zone() + "'");
-            }
-            o = zoneOf(c.zone());
-            if (o < 0) {
-                return unknownZone("zone", c.zone());
-            }
-            double v = c.count();
-            if (Double.isNaN(v) || Double.isInfinite(v) || v < 0) {
-                return new Rejection(DeadLetterReason.INVALID_VALUE, "field 'count' must be finite and >= 0, got " + v);
-            }
-            if (v > cfg.maxCount()) {
-                return new Rejection(DeadLetterReason.ABSURD_VALUE, "field 'count' " + v + " exceeds maxCount "
-                        + cfg.maxCount());
-            }
+        Rejection invalid = checks.validate(e, wallMillis);
+        if (invalid != null) {
+            return invalid;
         }
+        int o = checks.origin;
+        int dst = checks.destination;
+        long arrBin = checks.arrivalBin;
         String timeField = e instanceof TripEvent ? "departedAt" : "at";
-        if (t > wallMillis && t - wallMillis > maxFuture) {
-            return new Rejection(DeadLetterReason.FUTURE_TIMESTAMP, "field '" + timeField + "' " + Instant.ofEpochMilli(t)
-                    + " is more than maxFuture " + cfg.maxFuture() + " after the wall clock " + Instant.ofEpochMilli(wallMillis));
-        }
         if (validateOnly) {
             return null;
         }
@@ -325,11 +274,6 @@ public final class RegionBinner {
             return NONE;
         }
         return Math.max(maxEventTime, watermark == NONE ? NONE : watermark + lateness);
-    }
-
-    private Rejection unknownZone(String field, String value) {
-        return new Rejection(DeadLetterReason.UNKNOWN_ZONE, "field '" + field + "' value '" + value
-                + "' is not a zone or station of region '" + cfg.id() + "'");
     }
 
     /**
@@ -411,7 +355,7 @@ public final class RegionBinner {
         if (!started) {
             return;
         }
-        long last = Math.max(lastNeededBin, firstOpen + size - 1);
+        long last = Math.max(lastNeededBin, firstOpen + bins.size() - 1);
         while (firstOpen <= last) {
             closeHead(out);
         }
@@ -424,7 +368,7 @@ public final class RegionBinner {
         }
         boolean closed = false;
         while ((firstOpen + 1) * width <= watermark) {
-            if (size == 0 && emptyRun >= maxEmptyBins) {
+            if (bins.size() == 0 && emptyRun >= maxEmptyBins) {
                 // nothing open and the gap already reached its emitted length: skip the rest of it at once
                 firstOpen = Math.floorDiv(watermark, width);
                 anyClosed = true;
@@ -450,55 +394,27 @@ public final class RegionBinner {
             firstOpen = b;
         }
         while (b < firstOpen) { // only before any bin closed (checked by the caller)
-            prepend();
+            bins.prepend();
+            firstOpen--;
         }
-        while (b >= firstOpen + size) {
-            append();
+        while (b >= firstOpen + bins.size()) {
+            bins.append();
         }
         if (b > lastNeededBin) {
             lastNeededBin = b;
         }
-        return get((int) (b - firstOpen));
-    }
-
-    private Bin get(int i) {
-        return ring[(head + i) & (ring.length - 1)];
-    }
-
-    private void grow() {
-        if (size == ring.length) {
-            Bin[] n = new Bin[ring.length * 2];
-            for (int i = 0; i < size; i++) {
-                n[i] = get(i);
-            }
-            ring = n;
-            head = 0;
-        }
-    }
-
-    private void append() {
-        grow();
-        ring[(head + size) & (ring.length - 1)] = pool.take(d);
-        size++;
-    }
-
-    private void prepend() {
-        grow();
-        head = (head - 1) & (ring.length - 1);
-        ring[head] = pool.take(d);
-        size++;
-        firstOpen--;
+        return bins.get((int) (b - firstOpen));
     }
 
     private void closeHead(List<PopulationSnapshot> out) {
-        if (size == 0) {
-            append();
+        if (bins.size() == 0) {
+            bins.append();
         }
-        Bin bin = get(0);
+        Bin bin = bins.get(0);
         // move parked arrivals into their bins (same or later)
         for (int i = 0; i < bin.outSize; i++) {
             ensure(bin.outBin[i]);
-            Bin target = get((int) (bin.outBin[i] - firstOpen));
+            Bin target = bins.get((int) (bin.outBin[i] - firstOpen));
             target.arr[bin.outZone[i]]++;
         }
         stock.close(bin);
@@ -508,12 +424,10 @@ public final class RegionBinner {
         long start = firstOpen * width;
         PopulationSnapshot snap = emit ? new PopulationSnapshot(cfg.id(), Instant.ofEpochMilli(start),
                 Instant.ofEpochMilli(start + width), zoneIds, stock.values(), bin.dep, bin.arr, bin.od, bin.events, bin.late) : null;
-        ring[head] = null;
-        head = (head + 1) & (ring.length - 1);
-        size--;
+        bins.removeHead();
         firstOpen++;
         anyClosed = true;
-        pool.give(bin);
+        bins.recycle(bin);
         if (snap != null) {
             out.add(snap);
             if (closeListener != null) {
@@ -533,18 +447,14 @@ public final class RegionBinner {
 
     /** Ensures the ring reaches bin index {@code b} (used when parked arrivals are moved). */
     private void ensure(long b) {
-        while (b >= firstOpen + size) {
-            append();
+        while (b >= firstOpen + bins.size()) {
+            bins.append();
         }
     }
 
     /** Lowest source offset among records whose departure/count bin is still open, or {@code Long.MAX_VALUE}. */
     public long minOpenOffset() {
-        long m = quorum.minOffset();
-        for (int i = 0; i < size; i++) {
-            m = Math.min(m, get(i).minOffset);
-        }
-        return m;
+        return Math.min(quorum.minOffset(), bins.minOffset());
     }
 
     /** Start of the first open bin once a bin has closed, else {@code Long.MIN_VALUE}: events before it are late. */
@@ -582,26 +492,7 @@ public final class RegionBinner {
         if (!anyClosed) {
             return null;
         }
-        int n = 0;
-        for (int i = 0; i < size; i++) {
-            for (int z = 0; z < d; z++) {
-                if (get(i).arr[z] != 0) {
-                    n++;
-                }
-            }
-        }
-        long[] arrivals = new long[3 * n];
-        int k = 0;
-        for (int i = 0; i < size; i++) {
-            Bin bin = get(i);
-            for (int z = 0; z < d; z++) {
-                if (bin.arr[z] != 0) {
-                    arrivals[k++] = firstOpen + i;
-                    arrivals[k++] = z;
-                    arrivals[k++] = bin.arr[z];
-                }
-            }
-        }
+        long[] arrivals = bins.pendingArrivals(firstOpen);
         return new Checkpoint(cfg.id(), firstOpen * width, maxEventTime, stock.values().clone(), arrivals, emptyRun);
     }
 
@@ -632,7 +523,7 @@ public final class RegionBinner {
         long[] a = cp.pendingArrivals();
         for (int k = 0; k < a.length; k += 3) {
             r.ensure(a[k]);
-            r.get((int) (a[k] - r.firstOpen)).arr[(int) a[k + 1]] += a[k + 2];
+            r.bins.get((int) (a[k] - r.firstOpen)).arr[(int) a[k + 1]] += a[k + 2];
             r.lastNeededBin = Math.max(r.lastNeededBin, a[k]);
         }
         return r;
