@@ -61,4 +61,13 @@ final class Bin {
         minOffset = Long.MAX_VALUE;
         outSize = 0;
     }
+
+    static boolean isZero(long[] a) {
+        for (long x : a) {
+            if (x != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

@@ -18,6 +18,7 @@ final class EventChecks {
     private final long width;
     private final long maxFuture;
     private final long maxTrip;
+    private final long lateness;
     private final Map<String, Integer> resolver = new HashMap<>();
     private final int otherZone;
 
@@ -31,6 +32,7 @@ final class EventChecks {
         this.width = cfg.binWidth().toMillis();
         this.maxFuture = cfg.maxFuture().toMillis();
         this.maxTrip = cfg.maxTripDuration().toMillis();
+        this.lateness = cfg.allowedLateness().toMillis();
         int d = cfg.zoneCount();
         List<String> zoneIds = cfg.zoneIds();
         for (int z = 0; z < d; z++) {
@@ -101,6 +103,33 @@ final class EventChecks {
         origin = o;
         destination = dst;
         arrivalBin = arrBin;
+        return null;
+    }
+
+    /**
+     * Event-time guard. Once the region's current time R exists, a record more than {@code maxFuture} after R is
+     * {@link DeadLetterReason#FUTURE_TIMESTAMP}, one more than {@code maxFuture + allowedLateness} before R is
+     * {@link DeadLetterReason#TOO_LATE}, idle or not: an accepted record moves the watermark by at most
+     * {@code maxFuture}, and bins are never prepended by more than that. The first record of a region (no R yet)
+     * is only checked against the wall clock ({@link #validate}).
+     *
+     * @param ref  R, or NONE before the region has any time reference
+     * @param idle whether the region is idle (its time follows the clock)
+     * @return {@code null} when {@code t} passes, else why not
+     */
+    Rejection guard(long t, String timeField, long ref, boolean idle) {
+        if (ref != NONE) {
+            if (t - ref > maxFuture) {
+                return new Rejection(DeadLetterReason.FUTURE_TIMESTAMP, "field '" + timeField + "' " + Instant.ofEpochMilli(t)
+                        + " is more than maxFuture " + cfg.maxFuture() + " after the region's current event time "
+                        + Instant.ofEpochMilli(ref) + (idle ? " (idle, following the clock)" : ""));
+            }
+            if (ref - t > maxFuture + lateness) {
+                return new Rejection(DeadLetterReason.TOO_LATE, "field '" + timeField + "' " + Instant.ofEpochMilli(t)
+                        + " is more than maxFuture " + cfg.maxFuture() + " + allowedLateness " + cfg.allowedLateness()
+                        + " before the region's current event time " + Instant.ofEpochMilli(ref));
+            }
+        }
         return null;
     }
 

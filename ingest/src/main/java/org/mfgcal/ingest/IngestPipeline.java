@@ -510,14 +510,14 @@ public final class IngestPipeline implements AutoCloseable {
     private Map<TopicPartition, OffsetAndMetadata> commitPoint(TopicPartition tp) {
         long processed = tp.equals(currentTp) ? currentProcessed : processedUpTo.getOrDefault(tp, 0L);
         long c = processed;
-        List<RegionBinner.Checkpoint> cps = new ArrayList<>();
+        List<RegionCheckpoint> cps = new ArrayList<>();
         for (var e : regionPartition.entrySet()) {
             if (!e.getValue().equals(tp)) {
                 continue;
             }
             RegionBinner b = binning.binner(e.getKey());
             c = Math.min(c, b.minOpenOffset());
-            RegionBinner.Checkpoint cp = b.checkpoint();
+            RegionCheckpoint cp = b.checkpoint();
             if (cp != null) {
                 cps.add(cp);
             }
@@ -596,7 +596,7 @@ public final class IngestPipeline implements AutoCloseable {
                     OffsetAndMetadata om = c.get(tp);
                     CheckpointCodec.PartitionCheckpoint pc = om == null ? null : CheckpointCodec.decode(om.metadata());
                     if (pc != null) {
-                        for (RegionBinner.Checkpoint cp : pc.regions()) {
+                        for (RegionCheckpoint cp : pc.regions()) {
                             binning.restore(cp);
                             regionPartition.put(cp.region(), tp);
                             RegionBinner b = binning.binner(cp.region());

@@ -1,11 +1,7 @@
 package org.mfgcal.ingest;
 
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Event-time binning of one region: validated events in, closed {@link PopulationSnapshot}s out, in bin order.
@@ -25,23 +21,10 @@ import java.util.Map;
  *   <li>Trips: the departure is added to its bin at once; the arrival is parked in the departure bin's
  *       outgoing list and moved into its (later or same) arrival bin when the departure bin closes. Hence the
  *       open bins' arrival counters hold exactly the arrivals of trips whose departure bin has closed, which is
- *       what a {@link Checkpoint} must carry.</li>
- *   <li>Stock at the end of a bin: trips region: stock += arrivals − departures; counts region: the sum, over the
- *       stations the zone stands for (its own id, the stations mapped to it, and for {@code otherZone} every
- *       unmapped station), of each station's latest count (latest in the bin, ties: the later record; a station
- *       without a record in the bin keeps its previous count). So the External zone is the sum of what it stands
- *       for, whatever the row order; a zone none of whose stations has reported yet keeps its initial stock.
- *       Per-station counts are not part of a {@link Checkpoint}: after a restore a zone's stock is rebuilt from the
- *       stations that report again (identical when every station reports every bin).</li>
- *   <li>Duplicates: trip ids are remembered per departure bin and forgotten a whole bin at a time once the bin
- *       ends at or before closedUntil − window: an id is remembered for at least {@code window} after the
- *       bins before it closed, at most one bin longer.</li>
- *   <li>Event-time guard: the region's current time R = max(max event time, W + allowedLateness) (so R follows
- *       the clock while idle, and is the closed boundary + lateness right after a restore). Once R exists, a
- *       record more than {@code maxFuture} after R is {@link DeadLetterReason#FUTURE_TIMESTAMP}, one more than
- *       {@code maxFuture + allowedLateness} before R is {@link DeadLetterReason#TOO_LATE}, idle or not: an accepted
- *       record moves W by at most {@code maxFuture}, and bins are never prepended by more than that. The first
- *       record of a region (no R yet) is only checked against the wall clock.</li>
+ *       what a {@link RegionCheckpoint} must carry.</li>
+ *   <li>Stock at the end of a bin: see {@link Stock}. Duplicates: see {@link TripIds}. Event-time guard: see
+ *       {@link EventChecks#guard}; the region's current time R = max(max event time, W + allowedLateness) (so R
+ *       follows the clock while idle, and is the closed boundary + lateness right after a restore).</li>
  *   <li>Gaps: at most {@code window / binWidth} consecutive empty bins are emitted; further empty bins close
  *       without a snapshot (the consumer sees a gap in the bin sequence), in O(1) when nothing is open, so a
  *       long silence costs neither memory nor one snapshot per bin.</li>
@@ -204,18 +187,9 @@ public final class RegionBinner {
         if (validateOnly) {
             return null;
         }
-        long ref = currentTime();
-        if (ref != NONE) {
-            if (t - ref > maxFuture) {
-                return new Rejection(DeadLetterReason.FUTURE_TIMESTAMP, "field '" + timeField + "' " + Instant.ofEpochMilli(t)
-                        + " is more than maxFuture " + cfg.maxFuture() + " after the region's current event time "
-                        + Instant.ofEpochMilli(ref) + (idle ? " (idle, following the clock)" : ""));
-            }
-            if (ref - t > maxFuture + lateness) {
-                return new Rejection(DeadLetterReason.TOO_LATE, "field '" + timeField + "' " + Instant.ofEpochMilli(t)
-                        + " is more than maxFuture " + cfg.maxFuture() + " + allowedLateness " + cfg.allowedLateness()
-                        + " before the region's current event time " + Instant.ofEpochMilli(ref));
-            }
+        Rejection far = checks.guard(t, timeField, currentTime(), idle);
+        if (far != null) {
+            return far;
         }
         long b = Math.floorDiv(t, width);
         if (anyClosed && b < firstOpen) {
@@ -418,7 +392,7 @@ public final class RegionBinner {
             target.arr[bin.outZone[i]]++;
         }
         stock.close(bin);
-        boolean empty = bin.events == 0 && bin.outSize == 0 && isZero(bin.arr);
+        boolean empty = bin.events == 0 && bin.outSize == 0 && Bin.isZero(bin.arr);
         boolean emit = !empty || emptyRun < maxEmptyBins;
         emptyRun = empty ? emptyRun + 1 : 0;
         long start = firstOpen * width;
@@ -434,15 +408,6 @@ public final class RegionBinner {
                 closeListener.closed(this, snap);
             }
         }
-    }
-
-    private static boolean isZero(long[] a) {
-        for (long x : a) {
-            if (x != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Ensures the ring reaches bin index {@code b} (used when parked arrivals are moved). */
@@ -488,16 +453,17 @@ public final class RegionBinner {
      * boundary, stock there, latest event time, and the arrivals already moved into open bins.
      * Only meaningful once a bin has closed.
      */
-    public Checkpoint checkpoint() {
+    public RegionCheckpoint checkpoint() {
         if (!anyClosed) {
             return null;
         }
         long[] arrivals = bins.pendingArrivals(firstOpen);
-        return new Checkpoint(cfg.id(), firstOpen * width, maxEventTime, stock.values().clone(), arrivals, emptyRun);
+        return new RegionCheckpoint(cfg.id(), firstOpen * width, maxEventTime, stock.values().clone(), arrivals,
+                emptyRun);
     }
 
     /** A binner resumed from a checkpoint of the same region config. */
-    public static RegionBinner restore(RegionConfig cfg, Checkpoint cp) {
+    public static RegionBinner restore(RegionConfig cfg, RegionCheckpoint cp) {
         RegionBinner r = new RegionBinner(cfg);
         if (cp.stock().length != r.d) {
             throw new IllegalArgumentException("checkpoint of region '" + cfg.id() + "' has " + cp.stock().length
@@ -527,44 +493,5 @@ public final class RegionBinner {
             r.lastNeededBin = Math.max(r.lastNeededBin, a[k]);
         }
         return r;
-    }
-
-    /**
-     * Resumable state of one region (see {@link #checkpoint()}).
-     *
-     * @param region            region id
-     * @param closedUntilMillis start of the first open bin
-     * @param maxEventTimeMillis latest accepted event time (not restored as such, see {@link #restore}; an idle
-     *                           restored region that receives no record follows the clock from it)
-     * @param stock             stock per zone at closedUntil
-     * @param pendingArrivals   triples (bin index, zone index, arrivals) already in open bins
-     * @param emptyRun          empty bins closed in a row just before closedUntil (for the gap rule)
-     */
-    public record Checkpoint(String region, long closedUntilMillis, long maxEventTimeMillis, double[] stock,
-                             long[] pendingArrivals, long emptyRun) {
-
-        /** A checkpoint after a non-empty bin. */
-        public Checkpoint(String region, long closedUntilMillis, long maxEventTimeMillis, double[] stock,
-                          long[] pendingArrivals) {
-            this(region, closedUntilMillis, maxEventTimeMillis, stock, pendingArrivals, 0);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Checkpoint c && region.equals(c.region) && closedUntilMillis == c.closedUntilMillis
-                    && maxEventTimeMillis == c.maxEventTimeMillis && Arrays.equals(stock, c.stock)
-                    && Arrays.equals(pendingArrivals, c.pendingArrivals) && emptyRun == c.emptyRun;
-        }
-
-        @Override
-        public int hashCode() {
-            return region.hashCode() * 31 + Long.hashCode(closedUntilMillis);
-        }
-
-        @Override
-        public String toString() {
-            return "Checkpoint[" + region + " closedUntil=" + Instant.ofEpochMilli(closedUntilMillis) + " stock="
-                    + Arrays.toString(stock) + " pendingArrivals=" + Arrays.toString(pendingArrivals) + "]";
-        }
     }
 }

@@ -5,7 +5,15 @@ import java.util.HashMap;
 
 /**
  * Stock bookkeeping of a {@link RegionBinner}: the stock per zone at the end of the last closed bin, and for a counts
- * region each station's latest count (see the binner's class comment, stock). Not thread-safe.
+ * region each station's latest count. Not thread-safe.
+ *
+ * <p>Stock at the end of a bin: trips region: stock += arrivals − departures; counts region: the sum, over the
+ * stations the zone stands for (its own id, the stations mapped to it, and for {@code otherZone} every unmapped
+ * station), of each station's latest count (latest in the bin, ties: the later record; a station without a record
+ * in the bin keeps its previous count). So the External zone is the sum of what it stands for, whatever the row
+ * order; a zone none of whose stations has reported yet keeps its initial stock. Per-station counts are not part of
+ * a {@link RegionCheckpoint}: after a restore a zone's stock is rebuilt from the stations that report again
+ * (identical when every station reports every bin).
  */
 final class Stock {
 

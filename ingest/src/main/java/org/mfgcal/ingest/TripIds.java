@@ -5,8 +5,9 @@ import java.util.HashMap;
 import java.util.List;
 
 /**
- * Trip ids a {@link RegionBinner} remembers for duplicate detection, per departure bin, forgotten a whole bin at a
- * time (see the binner's class comment, duplicates). Not thread-safe.
+ * Trip ids a {@link RegionBinner} remembers for duplicate detection. Ids are remembered per departure bin and
+ * forgotten a whole bin at a time once the bin ends at or before closedUntil − window: an id is remembered for at
+ * least {@code window} after the bins before it closed, at most one bin longer. Not thread-safe.
  */
 final class TripIds {
 
