@@ -94,7 +94,7 @@ public final class Binning {
     }
 
     /** Replaces a region's state with a restored one. */
-    public void restore(RegionBinner.Checkpoint cp) {
+    public void restore(RegionCheckpoint cp) {
         RegionConfig cfg = regions.get(cp.region());
         if (cfg != null) {
             RegionBinner b = RegionBinner.restore(cfg, cp);

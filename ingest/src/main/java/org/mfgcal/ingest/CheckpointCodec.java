@@ -24,12 +24,12 @@ public final class CheckpointCodec {
      * @param processedUpTo offset after the last record processed when the checkpoint was taken
      * @param regions       the checkpoints of the regions whose records come from the partition
      */
-    public record PartitionCheckpoint(long processedUpTo, List<RegionBinner.Checkpoint> regions) {
+    public record PartitionCheckpoint(long processedUpTo, List<RegionCheckpoint> regions) {
     }
 
     public static String encode(PartitionCheckpoint pc) {
         StringBuilder sb = new StringBuilder(256).append(MAGIC).append(pc.processedUpTo());
-        for (RegionBinner.Checkpoint c : pc.regions()) {
+        for (RegionCheckpoint c : pc.regions()) {
             sb.append(';').append(c.region()).append('@').append(c.closedUntilMillis()).append(',')
                     .append(c.maxEventTimeMillis());
             if (c.emptyRun() > 0) {
@@ -62,7 +62,7 @@ public final class CheckpointCodec {
         }
         String[] parts = meta.substring(MAGIC.length()).split(";", -1);
         long processed = Long.parseLong(parts[0]);
-        List<RegionBinner.Checkpoint> regions = new ArrayList<>();
+        List<RegionCheckpoint> regions = new ArrayList<>();
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i];
             int at = p.indexOf('@');
@@ -88,7 +88,7 @@ public final class CheckpointCodec {
                 }
             }
             long emptyRun = times.length > 2 ? Long.parseLong(times[2]) : 0;
-            regions.add(new RegionBinner.Checkpoint(region, Long.parseLong(times[0]), Long.parseLong(times[1]), stock, arr,
+            regions.add(new RegionCheckpoint(region, Long.parseLong(times[0]), Long.parseLong(times[1]), stock, arr,
                     emptyRun));
         }
         return new PartitionCheckpoint(processed, regions);

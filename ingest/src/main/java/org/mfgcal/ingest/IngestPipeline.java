@@ -1,6 +1,5 @@
 package org.mfgcal.ingest;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -110,35 +109,18 @@ public final class IngestPipeline implements AutoCloseable {
     private final IngestStats stats;
     private final Scheduler binningThread = Schedulers.newSingle("mfgcal-binning");
     private final ConcurrentLinkedQueue<Runnable> controls = new ConcurrentLinkedQueue<>();
-    /** Runs of records per partition parsed on the consumer thread and not yet processed by the binning thread. */
-    private final Map<TopicPartition, java.util.concurrent.atomic.AtomicInteger> queued =
-            new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     // binning-thread state
-    private final Map<TopicPartition, Long> ownedGeneration = new HashMap<>();
-    private final Map<TopicPartition, Long> skipBelow = new HashMap<>();
-    private final Map<TopicPartition, Long> processedUpTo = new HashMap<>();
-    private final Map<String, TopicPartition> regionPartition = new HashMap<>();
-    private final Map<TopicPartition, List<ProducerRecord<byte[], byte[]>>> pendingDead = new HashMap<>();
-    /** Records held by their region until its event time is established, by partition and offset. */
-    private final Map<TopicPartition, Map<Long, ConsumerRecord<byte[], byte[]>>> heldRecords = new HashMap<>();
-    /** Commit point of each bin closed by the current offer or tick, in closing order (close listener). */
-    private final List<Map<TopicPartition, OffsetAndMetadata>> closedCommits = new ArrayList<>(4);
-    private TopicPartition currentTp;
-    private long currentProcessed;
-    private long nextSequence;
+    private final PartitionStates parts;
     private volatile boolean assignedOnce;
     private volatile String rebalanced;
-    /** End of the last emitted bin (epoch ms) of each region restored from a committed checkpoint here. */
-    private final Map<String, Long> restoredClosedUntil = new java.util.concurrent.ConcurrentHashMap<>();
     /** Called on the consumer thread when partitions are revoked or lost, before the rebalance goes on. */
     private volatile java.util.function.Consumer<Collection<TopicPartition>> revocationHook = ps -> { };
 
-    // ack ordering (any thread, guarded by acks)
-    private final ArrayDeque<SnapshotDelivery> unacked = new ArrayDeque<>();
-    private final Set<Long> ackedAhead = new HashSet<>();
-    private final Object acks = new Object();
+    private final AckOrder ackOrder = new AckOrder();
+    private final PollParser parser;
+    private final Deliveries deliveries;
 
     /** A pipeline; nothing connects until {@link #snapshots()} is subscribed. */
     public IngestPipeline(IngestOptions options, RegionConfigs regions) {
@@ -155,10 +137,10 @@ public final class IngestPipeline implements AutoCloseable {
         this.stats = stats;
         this.binning = new Binning(regions);
         this.binning.timeQuorum(TIME_QUORUM);
-        this.binning.closeListener((b, snap) -> {
-            TopicPartition tp = regionPartition.get(b.config().id());
-            closedCommits.add(tp == null ? Map.of() : commitPoint(tp));
-        });
+        this.parts = new PartitionStates(binning);
+        this.parser = new PollParser(options);
+        this.deliveries = new Deliveries(parts, stats, ackOrder, this);
+        this.binning.closeListener((b, snap) -> deliveries.closed(b));
         Map<String, Object> cp = new HashMap<>(options.consumerOverrides());
         cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
         cp.put(ConsumerConfig.GROUP_ID_CONFIG, options.groupId());
@@ -192,7 +174,7 @@ public final class IngestPipeline implements AutoCloseable {
     public Flux<SnapshotDelivery> snapshots() {
         Object tick = new Object();
         Object end = new Object();
-        Flux<Object> batches = receiver.receiveBatches().map(this::parse)
+        Flux<Object> batches = receiver.receiveBatches().map(parser::parse)
                 .publishOn(binningThread, options.prefetch()).cast(Object.class)
                 .concatWith(Mono.just(end));
         // sampled ticks: a tick that finds no demand is dropped (only the latest waits), never queued
@@ -200,49 +182,9 @@ public final class IngestPipeline implements AutoCloseable {
                 .onBackpressureLatest().map(i -> tick);
         return Flux.merge(batches, ticks)
                 .takeWhile(o -> o != end)
-                .flatMapSequential(o -> o == tick ? onTick() : onBatch((Parsed) o), 16, 1)
+                .flatMapSequential(o -> o == tick ? onTick() : onBatch((PollParser.Parsed) o), 16, 1)
                 .doOnError(e -> LOG.debug("ingest stream failed", e))
                 .doFinally(s -> binningThread.dispose());
-    }
-
-    /** One poll's records and their parse results (same order), parsed on the consumer thread. */
-    private record Parsed(List<ReceiverRecord> records, ParseResult[] results) {
-    }
-
-    /** Size check and {@link RecordCodec#parse} of one poll's records: pure, on the consumer thread. */
-    private Parsed parse(List<ReceiverRecord> batch) {
-        ParseResult[] out = new ParseResult[batch.size()];
-        TopicPartition last = null;
-        for (int i = 0; i < out.length; i++) {
-            out[i] = parse(batch.get(i).record());
-            TopicPartition tp = batch.get(i).topicPartition();
-            if (tp != last) {
-                queued.computeIfAbsent(tp, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
-                last = tp;
-            }
-        }
-        return new Parsed(batch, out);
-    }
-
-    /** Undoes {@link #parse(List)}'s queued counts once the batch was processed (binning thread). */
-    private void dequeued(List<ReceiverRecord> batch) {
-        TopicPartition last = null;
-        for (ReceiverRecord rr : batch) {
-            if (rr.topicPartition() != last) {
-                last = rr.topicPartition();
-                var n = queued.get(last);
-                if (n != null) {
-                    n.decrementAndGet();
-                }
-            }
-        }
-    }
-
-    private ParseResult parse(ConsumerRecord<byte[], byte[]> r) {
-        return r.value() != null && r.value().length > options.maxRecordBytes()
-                ? new Rejection(DeadLetterReason.TOO_LARGE, "record value is " + r.value().length
-                        + " bytes, more than maxRecordBytes " + options.maxRecordBytes())
-                : RecordCodec.parse(r.key() == null ? EMPTY : r.key(), r.value());
     }
 
     /**
@@ -251,7 +193,7 @@ public final class IngestPipeline implements AutoCloseable {
      * pipeline, or {@code null} when it was not restored from a checkpoint: that bin's transaction committed.
      */
     public Long restoredClosedUntil(String region) {
-        return restoredClosedUntil.get(region);
+        return parts.restoredClosedUntil.get(region);
     }
 
     /**
@@ -285,33 +227,29 @@ public final class IngestPipeline implements AutoCloseable {
         // a region whose partition has input pending is not idle, however long a backlog pauses it
         Set<TopicPartition> busy = new HashSet<>(receiver.pausedPartitions());
         busy.addAll(receiver.laggingPartitions());
-        queued.forEach((tp, n) -> {
-            if (n.get() > 0) {
-                busy.add(tp);
-            }
-        });
+        parser.addQueued(busy);
         binning.onIdle(System.currentTimeMillis(), end, id -> {
-            TopicPartition tp = regionPartition.get(id);
+            TopicPartition tp = parts.regionPartition.get(id);
             return tp != null && busy.contains(tp);
         }, out);
-        if (!heldRecords.isEmpty()) { // regions that established their time on this tick (silence)
+        if (!parts.heldRecords.isEmpty()) { // regions that established their time on this tick (silence)
             List<Object> sent = new ArrayList<>();
             boolean external = options.commitMode() == CommitMode.EXTERNAL;
-            for (var e : List.copyOf(regionPartition.entrySet())) {
+            for (var e : List.copyOf(parts.regionPartition.entrySet())) {
                 decided(e.getKey(), e.getValue(), false, sent, external);
             }
             if (external) {
-                List<SnapshotDelivery> ds = new ArrayList<>(deliveries(out));
-                for (TopicPartition p : List.copyOf(pendingDead.keySet())) {
-                    ds.add(delivery(null, commitPoint(p), p));
+                List<SnapshotDelivery> ds = new ArrayList<>(deliveries.of(out));
+                for (TopicPartition p : List.copyOf(parts.pendingDead.keySet())) {
+                    ds.add(deliveries.one(null, parts.commitPoint(p), p));
                 }
                 return Flux.fromIterable(ds);
             }
             CompletableFuture<?>[] fs = sent.toArray(new CompletableFuture<?>[0]);
-            List<SnapshotDelivery> ds = deliveries(out);
+            List<SnapshotDelivery> ds = deliveries.of(out);
             return Mono.fromFuture(CompletableFuture.allOf(fs)).thenMany(Flux.fromIterable(ds));
         }
-        return out.isEmpty() ? Flux.empty() : Flux.fromIterable(deliveries(out));
+        return out.isEmpty() ? Flux.empty() : Flux.fromIterable(deliveries.of(out));
     }
 
     /**
@@ -320,9 +258,9 @@ public final class IngestPipeline implements AutoCloseable {
      * was acknowledged. EXTERNAL mode: dead letters ride on the deliveries, the poll ends with a delivery per
      * partition whose dead letters are not yet attached.
      */
-    private Publisher<SnapshotDelivery> onBatch(Parsed parsedBatch) {
+    private Publisher<SnapshotDelivery> onBatch(PollParser.Parsed parsedBatch) {
         List<ReceiverRecord> batch = parsedBatch.records();
-        dequeued(batch);
+        parser.dequeued(batch);
         drainControls();
         ParseResult[] results = parsedBatch.results();
         List<Object> outs = new ArrayList<>();
@@ -343,15 +281,15 @@ public final class IngestPipeline implements AutoCloseable {
             for (int i = 0, n = batch.size(); i < n; i++) {
                 ReceiverRecord rr = batch.get(i);
                 if (rr.topicPartition() != tp) {
-                    writeBackProcessed();
+                    parts.writeBackProcessed();
                     tp = rr.topicPartition();
-                    Long gen = ownedGeneration.get(tp);
+                    Long gen = parts.ownedGeneration.get(tp);
                     owned = gen != null;
                     ownedGen = owned ? gen : 0;
-                    skip = skipBelow.get(tp);
+                    skip = parts.skipBelow.get(tp);
                     lastRegion = null;
-                    currentTp = owned ? tp : null;
-                    currentProcessed = owned ? processedUpTo.getOrDefault(tp, 0L) : 0;
+                    parts.currentTp = owned ? tp : null;
+                    parts.currentProcessed = owned ? parts.processedUpTo.getOrDefault(tp, 0L) : 0;
                 }
                 if (!owned || ownedGen != rr.generation()) {
                     continue; // fetched under an assignment that has since been revoked
@@ -359,7 +297,7 @@ public final class IngestPipeline implements AutoCloseable {
                 stats.countReceived();
                 ConsumerRecord<byte[], byte[]> r = rr.record();
                 ParseResult parsed = results[i];
-                currentProcessed = r.offset() + 1;
+                parts.currentProcessed = r.offset() + 1;
                 boolean replayed = skip != null && r.offset() < skip;
                 if (replayed && alreadyHandled(parsed)) {
                     stats.countSkipped();
@@ -368,17 +306,17 @@ public final class IngestPipeline implements AutoCloseable {
                 }
                 if (parsed instanceof IngestEvent ev && !ev.region().equals(lastRegion)
                         && binning.binner(ev.region()) != null) {
-                    regionPartition.put(ev.region(), tp); // before offer: the close listener needs it
+                    parts.regionPartition.put(ev.region(), tp); // before offer: the close listener needs it
                     lastRegion = ev.region();
                 }
                 Rejection rej = binning.offer(parsed, r.offset(), now, wall, closed);
                 if (rej == RegionBinner.HELD) { // its fate is decided when the region's event time is established
-                    heldRecords.computeIfAbsent(tp, k -> new HashMap<>()).put(r.offset(), r);
+                    parts.heldRecords.computeIfAbsent(tp, k -> new HashMap<>()).put(r.offset(), r);
                     rr.ack();
                     decided(((IngestEvent) parsed).region(), tp, skip != null && r.offset() < skip, outs, external);
                     anyFuture |= !external;
                     if (!closed.isEmpty()) {
-                        outs.addAll(deliveries(closed));
+                        outs.addAll(deliveries.of(closed));
                         closed.clear();
                     }
                     continue;
@@ -393,7 +331,7 @@ public final class IngestPipeline implements AutoCloseable {
                     ProducerRecord<byte[], byte[]> dl = DeadLetters.of(options.deadLetterTopic(), r, rej,
                             Math.max(DeadLetters.MIN_BOUND, options.maxRecordBytes()));
                     if (external) {
-                        pendingDead.computeIfAbsent(tp, k -> new ArrayList<>()).add(dl);
+                        parts.pendingDead.computeIfAbsent(tp, k -> new ArrayList<>()).add(dl);
                         rr.ack();
                     } else {
                         outs.add(sender.sendNow(dl).thenRun(rr::ack));
@@ -403,17 +341,17 @@ public final class IngestPipeline implements AutoCloseable {
                     stats.countAccepted();
                 }
                 if (!closed.isEmpty()) {
-                    outs.addAll(deliveries(closed));
+                    outs.addAll(deliveries.of(closed));
                     closed.clear();
                 }
             }
-            writeBackProcessed();
+            parts.writeBackProcessed();
         } finally {
-            currentTp = null;
+            parts.currentTp = null;
         }
-        if (external && !pendingDead.isEmpty()) {
-            for (TopicPartition p : List.copyOf(pendingDead.keySet())) {
-                outs.add(delivery(null, commitPoint(p), p));
+        if (external && !parts.pendingDead.isEmpty()) {
+            for (TopicPartition p : List.copyOf(parts.pendingDead.keySet())) {
+                outs.add(deliveries.one(null, parts.commitPoint(p), p));
             }
         }
         if (outs.isEmpty()) {
@@ -438,7 +376,7 @@ public final class IngestPipeline implements AutoCloseable {
         if (b == null) {
             return;
         }
-        Map<Long, ConsumerRecord<byte[], byte[]>> recs = heldRecords.getOrDefault(tp, Map.of());
+        Map<Long, ConsumerRecord<byte[], byte[]>> recs = parts.heldRecords.getOrDefault(tp, Map.of());
         for (RegionBinner.Decision dc : b.drainDecided()) {
             ConsumerRecord<byte[], byte[]> r = recs.remove(dc.offset());
             if (dc.rejection() == null) {
@@ -453,16 +391,10 @@ public final class IngestPipeline implements AutoCloseable {
             ProducerRecord<byte[], byte[]> dl = DeadLetters.of(options.deadLetterTopic(), r, dc.rejection(),
                     Math.max(DeadLetters.MIN_BOUND, options.maxRecordBytes()));
             if (external) {
-                pendingDead.computeIfAbsent(tp, k -> new ArrayList<>()).add(dl);
+                parts.pendingDead.computeIfAbsent(tp, k -> new ArrayList<>()).add(dl);
             } else {
                 outs.add(sender.sendNow(dl));
             }
-        }
-    }
-
-    private void writeBackProcessed() {
-        if (currentTp != null) {
-            processedUpTo.put(currentTp, currentProcessed);
         }
     }
 
@@ -478,67 +410,9 @@ public final class IngestPipeline implements AutoCloseable {
         return b == null || e.eventTimeMillis() < b.closedUntilMillis();
     }
 
-    private static final byte[] EMPTY = new byte[0];
-
-    /** Deliveries of snapshots just closed, each with the commit point recorded when it closed. */
-    private List<SnapshotDelivery> deliveries(List<PopulationSnapshot> out) {
-        if (closedCommits.size() != out.size()) {
-            throw new IllegalStateException("internal: " + out.size() + " snapshots but " + closedCommits.size()
-                    + " commit points");
-        }
-        List<SnapshotDelivery> ds = new ArrayList<>(out.size());
-        for (int i = 0; i < out.size(); i++) {
-            PopulationSnapshot s = out.get(i);
-            stats.countSnapshot(s);
-            ds.add(delivery(s, closedCommits.get(i), regionPartition.get(s.region())));
-        }
-        closedCommits.clear();
-        return ds;
-    }
-
-    private SnapshotDelivery delivery(PopulationSnapshot s, Map<TopicPartition, OffsetAndMetadata> offsets,
-                                      TopicPartition tp) {
-        List<ProducerRecord<byte[], byte[]>> dead = tp == null ? null : pendingDead.remove(tp);
-        SnapshotDelivery d = new SnapshotDelivery(s, offsets, dead == null ? List.of() : dead, nextSequence++, this);
-        synchronized (acks) {
-            unacked.add(d);
-        }
-        return d;
-    }
-
-    /** Commit position and checkpoint of a partition, now (binning thread). */
-    private Map<TopicPartition, OffsetAndMetadata> commitPoint(TopicPartition tp) {
-        long processed = tp.equals(currentTp) ? currentProcessed : processedUpTo.getOrDefault(tp, 0L);
-        long c = processed;
-        List<RegionBinner.Checkpoint> cps = new ArrayList<>();
-        for (var e : regionPartition.entrySet()) {
-            if (!e.getValue().equals(tp)) {
-                continue;
-            }
-            RegionBinner b = binning.binner(e.getKey());
-            c = Math.min(c, b.minOpenOffset());
-            RegionBinner.Checkpoint cp = b.checkpoint();
-            if (cp != null) {
-                cps.add(cp);
-            }
-        }
-        String meta = CheckpointCodec.encode(new CheckpointCodec.PartitionCheckpoint(processed, cps));
-        if (meta.length() > MAX_METADATA_CHARS) {
-            LOG.warn("checkpoint of {} is {} chars (> {}); this commit is skipped", tp, meta.length(), MAX_METADATA_CHARS);
-            return Map.of();
-        }
-        return Map.of(tp, new OffsetAndMetadata(c, meta));
-    }
-
     /** Called by {@link SnapshotDelivery#ack()}. */
     void acknowledged(SnapshotDelivery d) {
-        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-        synchronized (acks) {
-            ackedAhead.add(d.sequence());
-            while (!unacked.isEmpty() && ackedAhead.remove(unacked.peekFirst().sequence())) {
-                commit.putAll(unacked.pollFirst().offsetsToCommit());
-            }
-        }
+        Map<TopicPartition, OffsetAndMetadata> commit = ackOrder.acknowledged(d);
         if (!commit.isEmpty() && options.commitMode() == CommitMode.ON_ACK) {
             receiver.commit(commit);
         }
@@ -590,25 +464,7 @@ public final class IngestPipeline implements AutoCloseable {
                 }
                 assignedOnce = true;
             }
-            controls.add(() -> {
-                for (TopicPartition tp : ps) {
-                    ownedGeneration.put(tp, generation);
-                    OffsetAndMetadata om = c.get(tp);
-                    CheckpointCodec.PartitionCheckpoint pc = om == null ? null : CheckpointCodec.decode(om.metadata());
-                    if (pc != null) {
-                        for (RegionBinner.Checkpoint cp : pc.regions()) {
-                            binning.restore(cp);
-                            regionPartition.put(cp.region(), tp);
-                            RegionBinner b = binning.binner(cp.region());
-                            if (b != null && b.lastEmittedEndMillis() != Long.MIN_VALUE) {
-                                restoredClosedUntil.put(cp.region(), b.lastEmittedEndMillis());
-                            }
-                        }
-                        skipBelow.put(tp, pc.processedUpTo());
-                        LOG.info("{}: resumed {} region(s) from checkpoint at offset {}", tp, pc.regions().size(), om.offset());
-                    }
-                }
-            });
+            controls.add(() -> parts.assigned(ps, generation, c));
         }
 
         @Override
@@ -620,22 +476,7 @@ public final class IngestPipeline implements AutoCloseable {
                 }
                 revocationHook.accept(ps);
             }
-            controls.add(() -> {
-                for (TopicPartition tp : ps) {
-                    ownedGeneration.remove(tp);
-                    skipBelow.remove(tp);
-                    processedUpTo.remove(tp);
-                    pendingDead.remove(tp);
-                    heldRecords.remove(tp);
-                    regionPartition.entrySet().removeIf(e -> {
-                        if (e.getValue().equals(tp)) {
-                            binning.drop(e.getKey());
-                            return true;
-                        }
-                        return false;
-                    });
-                }
-            });
+            controls.add(() -> parts.revoked(ps));
         }
     }
 

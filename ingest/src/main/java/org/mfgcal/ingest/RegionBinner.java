@@ -1,11 +1,7 @@
 package org.mfgcal.ingest;
 
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Event-time binning of one region: validated events in, closed {@link PopulationSnapshot}s out, in bin order.
@@ -25,23 +21,10 @@ import java.util.Map;
  *   <li>Trips: the departure is added to its bin at once; the arrival is parked in the departure bin's
  *       outgoing list and moved into its (later or same) arrival bin when the departure bin closes. Hence the
  *       open bins' arrival counters hold exactly the arrivals of trips whose departure bin has closed, which is
- *       what a {@link Checkpoint} must carry.</li>
- *   <li>Stock at the end of a bin: trips region: stock += arrivals − departures; counts region: the sum, over the
- *       stations the zone stands for (its own id, the stations mapped to it, and for {@code otherZone} every
- *       unmapped station), of each station's latest count (latest in the bin, ties: the later record; a station
- *       without a record in the bin keeps its previous count). So the External zone is the sum of what it stands
- *       for, whatever the row order; a zone none of whose stations has reported yet keeps its initial stock.
- *       Per-station counts are not part of a {@link Checkpoint}: after a restore a zone's stock is rebuilt from the
- *       stations that report again (identical when every station reports every bin).</li>
- *   <li>Duplicates: trip ids are remembered per departure bin and forgotten a whole bin at a time once the bin
- *       ends at or before closedUntil − window: an id is remembered for at least {@code window} after the
- *       bins before it closed, at most one bin longer.</li>
- *   <li>Event-time guard: the region's current time R = max(max event time, W + allowedLateness) (so R follows
- *       the clock while idle, and is the closed boundary + lateness right after a restore). Once R exists, a
- *       record more than {@code maxFuture} after R is {@link DeadLetterReason#FUTURE_TIMESTAMP}, one more than
- *       {@code maxFuture + allowedLateness} before R is {@link DeadLetterReason#TOO_LATE}, idle or not: an accepted
- *       record moves W by at most {@code maxFuture}, and bins are never prepended by more than that. The first
- *       record of a region (no R yet) is only checked against the wall clock.</li>
+ *       what a {@link RegionCheckpoint} must carry.</li>
+ *   <li>Stock at the end of a bin: see {@link Stock}. Duplicates: see {@link TripIds}. Event-time guard: see
+ *       {@link EventChecks#guard}; the region's current time R = max(max event time, W + allowedLateness) (so R
+ *       follows the clock while idle, and is the closed boundary + lateness right after a restore).</li>
  *   <li>Gaps: at most {@code window / binWidth} consecutive empty bins are emitted; further empty bins close
  *       without a snapshot (the consumer sees a gap in the bin sequence), in O(1) when nothing is open, so a
  *       long silence costs neither memory nor one snapshot per bin.</li>
@@ -65,33 +48,18 @@ public final class RegionBinner {
     private final long lateness;
     private final long idleTimeout;
     private final long maxFuture;
-    private final long maxTrip;
     private final long window;
-    private final Map<String, Integer> resolver = new HashMap<>();
-    private final int otherZone;
     private final List<String> zoneIds;
-    private final HashMap<String, Long> seenTrips = new HashMap<>();
-    private final HashMap<Long, List<String>> tripsByBin = new HashMap<>();
-    private long oldestTripBin = NONE;
-    /** Counts regions: station id → station index (first seen first); per station its zone and latest count. */
-    private final HashMap<String, Integer> stationIndex = new HashMap<>();
-    private int stations;
-    private int[] stationZone = new int[8];
-    private double[] stationStock = new double[8];
-    private boolean[] stationKnown = new boolean[8];
-    private double[] zoneSum;
-    private boolean[] zoneReported;
+    private final TripIds trips = new TripIds();
+    private final EventChecks checks;
 
-    private Bin[] ring = new Bin[16];
-    private int head;
-    private int size;
-    private final ArrayDequeOfBins pool = new ArrayDequeOfBins();
+    private final BinRing bins;
 
     private boolean started;
     private boolean anyClosed;
     private long firstOpen;
     private long lastNeededBin = NONE;
-    private final double[] stock;
+    private final Stock stock;
     private long maxEventTime = NONE;
     private long watermark = NONE;
     private long lastRecordAt;
@@ -100,13 +68,7 @@ public final class RegionBinner {
     private final long maxEmptyBins;
     private long emptyRun;
     private CloseListener closeListener;
-    /** First records needed to establish the region's event time (1: the first record does, nothing is held). */
-    private int timeQuorum = 1;
-    /** Whether the region's event time is established (by the quorum, a restore, or a quorum of 1). */
-    private boolean established = true;
-    private final List<Held> held = new ArrayList<>();
-    private long lastHeldAt = NONE;
-    private final List<Decision> decided = new ArrayList<>();
+    private final TimeQuorum quorum;
 
     /**
      * {@link #offer} returned this: the record is held until the region's event time is established; its fate
@@ -116,9 +78,6 @@ public final class RegionBinner {
 
     /** A held record's fate: {@code rejection} null = accepted (binned), else why it was not. */
     public record Decision(long offset, Rejection rejection) {
-    }
-
-    private record Held(IngestEvent e, long offset, long wallMillis) {
     }
 
     /** Told about each bin right after it closed (see the class comment, per-bin checkpoints). */
@@ -139,19 +98,13 @@ public final class RegionBinner {
         this.lateness = cfg.allowedLateness().toMillis();
         this.idleTimeout = cfg.idleTimeout().toMillis();
         this.maxFuture = cfg.maxFuture().toMillis();
-        this.maxTrip = cfg.maxTripDuration().toMillis();
         this.window = cfg.window().toMillis();
         this.maxEmptyBins = Math.max(1, window / width);
         this.zoneIds = cfg.zoneIds();
-        for (int z = 0; z < d; z++) {
-            resolver.put(zoneIds.get(z), z);
-        }
-        cfg.stations().forEach((station, zone) -> resolver.put(station, zoneIds.indexOf(zone)));
-        this.otherZone = cfg.otherZone() == null ? -1 : zoneIds.indexOf(cfg.otherZone());
-        this.stock = new double[d];
-        for (int z = 0; z < d; z++) {
-            stock[z] = cfg.zones().get(z).initialStock();
-        }
+        this.checks = new EventChecks(cfg);
+        this.stock = new Stock(cfg);
+        this.bins = new BinRing(d);
+        this.quorum = new TimeQuorum(cfg);
     }
 
     /**
@@ -165,67 +118,19 @@ public final class RegionBinner {
         if (quorum < 1) {
             throw new IllegalArgumentException("timeQuorum must be >= 1, got " + quorum);
         }
-        if (!started && held.isEmpty() && maxEventTime == NONE && watermark == NONE) {
-            timeQuorum = quorum;
-            established = quorum == 1;
+        if (!started && this.quorum.isEmpty() && maxEventTime == NONE && watermark == NONE) {
+            this.quorum.set(quorum);
         }
     }
 
     /** Whether the region's event time is established (else its first records are held). */
     public boolean established() {
-        return established;
+        return quorum.established();
     }
 
     /** Fates of held records decided since the last call, in offset order of decision (drained). */
     public List<Decision> drainDecided() {
-        if (decided.isEmpty()) {
-            return List.of();
-        }
-        List<Decision> d = List.copyOf(decided);
-        decided.clear();
-        return d;
-    }
-
-    /** Establishes the event time from the held records (see {@link #timeQuorum(int)}). */
-    private void establish(long nowMillis, List<PopulationSnapshot> out) {
-        established = true;
-        if (held.isEmpty()) {
-            return;
-        }
-        List<Held> h = List.copyOf(held);
-        held.clear();
-        long[] t = new long[h.size()];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = h.get(i).e().eventTimeMillis();
-        }
-        long[] sorted = t.clone();
-        Arrays.sort(sorted);
-        int best = 0;
-        long lo = sorted[0];
-        for (int i = 0, j = 0; i < sorted.length; i++) {
-            while (j + 1 < sorted.length && sorted[j + 1] - sorted[i] <= maxFuture) {
-                j++;
-            }
-            if (j - i + 1 >= best) { // ties: the later group
-                best = j - i + 1;
-                lo = sorted[i];
-            }
-        }
-        long hi = lo + maxFuture;
-        for (int i = 0; i < h.size(); i++) {
-            Held x = h.get(i);
-            Rejection r;
-            if (t[i] < lo || t[i] > hi) {
-                String field = x.e() instanceof TripEvent ? "departedAt" : "at";
-                r = new Rejection(t[i] < lo ? DeadLetterReason.TOO_LATE : DeadLetterReason.FUTURE_TIMESTAMP,
-                        "field '" + field + "' " + Instant.ofEpochMilli(t[i]) + " is outside the region's event time ["
-                                + Instant.ofEpochMilli(lo) + ", " + Instant.ofEpochMilli(hi) + "] agreed by " + best
-                                + " of its first " + h.size() + " records (maxFuture " + cfg.maxFuture() + ")");
-            } else {
-                r = offer(x.e(), x.offset(), nowMillis, x.wallMillis(), out);
-            }
-            decided.add(new Decision(x.offset(), r));
-        }
+        return quorum.drainDecided();
     }
 
     /** Sets the listener told about every closed bin ({@code null}: none). */
@@ -240,8 +145,7 @@ public final class RegionBinner {
 
     /** The zone index of a station id, or −1 when the region cannot map it. */
     public int zoneOf(String station) {
-        Integer z = resolver.get(station);
-        return z != null ? z : otherZone;
+        return checks.zoneOf(station);
     }
 
     /**
@@ -255,15 +159,13 @@ public final class RegionBinner {
      * @return {@code null} when accepted, else why not (state unchanged)
      */
     public Rejection offer(IngestEvent e, long offset, long nowMillis, long wallMillis, List<PopulationSnapshot> out) {
-        if (!established) {
+        if (!quorum.established()) {
             Rejection r = check(e, offset, nowMillis, wallMillis, out, true);
             if (r != null) {
                 return r;
             }
-            held.add(new Held(e, offset, wallMillis));
-            lastHeldAt = nowMillis;
-            if (held.size() >= timeQuorum) {
-                establish(nowMillis, out);
+            if (quorum.hold(e, offset, nowMillis, wallMillis)) {
+                quorum.establish(this, nowMillis, out);
             }
             return HELD;
         }
@@ -274,70 +176,20 @@ public final class RegionBinner {
     private Rejection check(IngestEvent e, long offset, long nowMillis, long wallMillis, List<PopulationSnapshot> out,
                             boolean validateOnly) {
         long t = e.eventTimeMillis();
-        int o;
-        int dst = -1;
-        long arrBin = NONE;
-        if (e instanceof TripEvent trip) {
-            if (cfg.stockSource() != StockSource.TRIPS) {
-                return new Rejection(DeadLetterReason.UNEXPECTED_TYPE, "region '" + cfg.id()
-                        + "' takes count records (stockSource counts), got trip '" + trip.tripId() + "'");
-            }
-            o = zoneOf(trip.origin());
-            if (o < 0) {
-                return unknownZone("origin", trip.origin());
-            }
-            dst = zoneOf(trip.destination());
-            if (dst < 0) {
-                return unknownZone("destination", trip.destination());
-            }
-            if (trip.hasArrival()) {
-                long dur = trip.arrivedAtMillis() - t;
-                if (dur > maxTrip) {
-                    return new Rejection(DeadLetterReason.ABSURD_VALUE, "field 'arrivedAt' " + trip.arrivedAt()
-                            + " is " + java.time.Duration.ofMillis(dur) + " after departedAt, more than maxTripDuration "
-                            + cfg.maxTripDuration());
-                }
-                arrBin = Math.floorDiv(trip.arrivedAtMillis(), width);
-            }
-        } else {
-            CountEvent c = (CountEvent) e;
-            if (cfg.stockSource() != StockSource.COUNTS) {
-                return new Rejection(DeadLetterReason.UNEXPECTED_TYPE, "region '" + cfg.id()
-                        + "' takes trip records (stockSource trips), got a count for zone '" + c.zone() + "'");
-            }
-            o = zoneOf(c.zone());
-            if (o < 0) {
-                return unknownZone("zone", c.zone());
-            }
-            double v = c.count();
-            if (Double.isNaN(v) || Double.isInfinite(v) || v < 0) {
-                return new Rejection(DeadLetterReason.INVALID_VALUE, "field 'count' must be finite and >= 0, got " + v);
-            }
-            if (v > cfg.maxCount()) {
-                return new Rejection(DeadLetterReason.ABSURD_VALUE, "field 'count' " + v + " exceeds maxCount "
-                        + cfg.maxCount());
-            }
+        Rejection invalid = checks.validate(e, wallMillis);
+        if (invalid != null) {
+            return invalid;
         }
+        int o = checks.origin;
+        int dst = checks.destination;
+        long arrBin = checks.arrivalBin;
         String timeField = e instanceof TripEvent ? "departedAt" : "at";
-        if (t > wallMillis && t - wallMillis > maxFuture) {
-            return new Rejection(DeadLetterReason.FUTURE_TIMESTAMP, "field '" + timeField + "' " + Instant.ofEpochMilli(t)
-                    + " is more than maxFuture " + cfg.maxFuture() + " after the wall clock " + Instant.ofEpochMilli(wallMillis));
-        }
         if (validateOnly) {
             return null;
         }
-        long ref = currentTime();
-        if (ref != NONE) {
-            if (t - ref > maxFuture) {
-                return new Rejection(DeadLetterReason.FUTURE_TIMESTAMP, "field '" + timeField + "' " + Instant.ofEpochMilli(t)
-                        + " is more than maxFuture " + cfg.maxFuture() + " after the region's current event time "
-                        + Instant.ofEpochMilli(ref) + (idle ? " (idle, following the clock)" : ""));
-            }
-            if (ref - t > maxFuture + lateness) {
-                return new Rejection(DeadLetterReason.TOO_LATE, "field '" + timeField + "' " + Instant.ofEpochMilli(t)
-                        + " is more than maxFuture " + cfg.maxFuture() + " + allowedLateness " + cfg.allowedLateness()
-                        + " before the region's current event time " + Instant.ofEpochMilli(ref));
-            }
+        Rejection far = checks.guard(t, timeField, currentTime(), idle);
+        if (far != null) {
+            return far;
         }
         long b = Math.floorDiv(t, width);
         if (anyClosed && b < firstOpen) {
@@ -346,12 +198,12 @@ public final class RegionBinner {
                     + Instant.ofEpochMilli(firstOpen * width) + " are closed; watermark " + Instant.ofEpochMilli(watermark) + ")");
         }
         if (e instanceof TripEvent trip) {
-            Long prev = seenTrips.putIfAbsent(trip.tripId(), t);
+            Long prev = trips.putIfAbsent(trip.tripId(), t);
             if (prev != null) {
                 return new Rejection(DeadLetterReason.DUPLICATE_TRIP, "field 'tripId' '" + trip.tripId()
                         + "' was already seen (departedAt " + Instant.ofEpochMilli(prev) + ") within window " + cfg.window());
             }
-            rememberTrip(trip.tripId(), b);
+            trips.rememberTrip(trip.tripId(), b);
         }
         // accepted
         Bin bin = binFor(b);
@@ -371,8 +223,8 @@ public final class RegionBinner {
             }
         } else {
             CountEvent c = (CountEvent) e;
-            int st = station(c.zone(), o);
-            bin.ensureStations(stations);
+            int st = stock.station(c.zone(), o);
+            bin.ensureStations(stock.stations());
             if (t >= bin.stAt[st]) {
                 bin.stAt[st] = t;
                 bin.stCount[st] = c.count();
@@ -390,33 +242,12 @@ public final class RegionBinner {
         return null;
     }
 
-    /** The index of a count station (registered on first sight with its zone). */
-    private int station(String id, int zone) {
-        Integer i = stationIndex.get(id);
-        if (i != null) {
-            return i;
-        }
-        if (stations == stationZone.length) {
-            stationZone = Arrays.copyOf(stationZone, 2 * stations);
-            stationStock = Arrays.copyOf(stationStock, 2 * stations);
-            stationKnown = Arrays.copyOf(stationKnown, 2 * stations);
-        }
-        stationZone[stations] = zone;
-        stationIndex.put(id, stations);
-        return stations++;
-    }
-
     /** R = max(max event time, watermark + lateness), or NONE before the region has any time reference. */
     private long currentTime() {
         if (maxEventTime == NONE && watermark == NONE) {
             return NONE;
         }
         return Math.max(maxEventTime, watermark == NONE ? NONE : watermark + lateness);
-    }
-
-    private Rejection unknownZone(String field, String value) {
-        return new Rejection(DeadLetterReason.UNKNOWN_ZONE, "field '" + field + "' value '" + value
-                + "' is not a zone or station of region '" + cfg.id() + "'");
     }
 
     /**
@@ -438,9 +269,9 @@ public final class RegionBinner {
      * @param out              receives closed snapshots (modified)
      */
     public void onIdle(long nowMillis, long endOfInputMillis, List<PopulationSnapshot> out) {
-        if (!established) {
-            if (!held.isEmpty() && nowMillis - lastHeldAt >= idleTimeout) {
-                establish(nowMillis, out); // fewer records than the quorum, then silence: decide with those
+        if (!quorum.established()) {
+            if (quorum.silent(nowMillis, idleTimeout)) {
+                quorum.establish(this, nowMillis, out); // fewer records than the quorum, then silence: decide with those
             }
             return;
         }
@@ -479,9 +310,7 @@ public final class RegionBinner {
      * Such a region is not idle; its silence starts again from {@code nowMillis}.
      */
     public void onBusy(long nowMillis) {
-        if (!established && !held.isEmpty()) {
-            lastHeldAt = Math.max(lastHeldAt, nowMillis);
-        }
+        quorum.busy(nowMillis);
         if (started && (lastRecordAt == NONE || lastRecordAt < nowMillis)) {
             lastRecordAt = nowMillis;
             idle = false;
@@ -494,13 +323,13 @@ public final class RegionBinner {
      * @param out receives closed snapshots (modified)
      */
     public void flush(List<PopulationSnapshot> out) {
-        if (!established) {
-            establish(Long.MIN_VALUE / 2, out);
+        if (!quorum.established()) {
+            quorum.establish(this, Long.MIN_VALUE / 2, out);
         }
         if (!started) {
             return;
         }
-        long last = Math.max(lastNeededBin, firstOpen + size - 1);
+        long last = Math.max(lastNeededBin, firstOpen + bins.size() - 1);
         while (firstOpen <= last) {
             closeHead(out);
         }
@@ -513,7 +342,7 @@ public final class RegionBinner {
         }
         boolean closed = false;
         while ((firstOpen + 1) * width <= watermark) {
-            if (size == 0 && emptyRun >= maxEmptyBins) {
+            if (bins.size() == 0 && emptyRun >= maxEmptyBins) {
                 // nothing open and the gap already reached its emitted length: skip the rest of it at once
                 firstOpen = Math.floorDiv(watermark, width);
                 anyClosed = true;
@@ -530,23 +359,7 @@ public final class RegionBinner {
 
     /** Forgets trip ids of departure bins that end at or before closedUntil − window (whole bins at a time). */
     private void evictTrips() {
-        long horizon = firstOpen * width - window;
-        while (oldestTripBin != NONE && (oldestTripBin + 1) * width <= horizon) {
-            List<String> ids = tripsByBin.remove(oldestTripBin);
-            if (ids != null) {
-                for (String id : ids) {
-                    seenTrips.remove(id);
-                }
-            }
-            oldestTripBin = tripsByBin.isEmpty() ? NONE : oldestTripBin + 1;
-        }
-    }
-
-    private void rememberTrip(String id, long bin) {
-        tripsByBin.computeIfAbsent(bin, k -> new ArrayList<>()).add(id);
-        if (oldestTripBin == NONE || bin < oldestTripBin) {
-            oldestTripBin = bin;
-        }
+        trips.evict(firstOpen * width - window, width);
     }
 
     private Bin binFor(long b) {
@@ -555,102 +368,40 @@ public final class RegionBinner {
             firstOpen = b;
         }
         while (b < firstOpen) { // only before any bin closed (checked by the caller)
-            prepend();
+            bins.prepend();
+            firstOpen--;
         }
-        while (b >= firstOpen + size) {
-            append();
+        while (b >= firstOpen + bins.size()) {
+            bins.append();
         }
         if (b > lastNeededBin) {
             lastNeededBin = b;
         }
-        return get((int) (b - firstOpen));
-    }
-
-    private Bin get(int i) {
-        return ring[(head + i) & (ring.length - 1)];
-    }
-
-    private void grow() {
-        if (size == ring.length) {
-            Bin[] n = new Bin[ring.length * 2];
-            for (int i = 0; i < size; i++) {
-                n[i] = get(i);
-            }
-            ring = n;
-            head = 0;
-        }
-    }
-
-    private void append() {
-        grow();
-        ring[(head + size) & (ring.length - 1)] = pool.take(d);
-        size++;
-    }
-
-    private void prepend() {
-        grow();
-        head = (head - 1) & (ring.length - 1);
-        ring[head] = pool.take(d);
-        size++;
-        firstOpen--;
+        return bins.get((int) (b - firstOpen));
     }
 
     private void closeHead(List<PopulationSnapshot> out) {
-        if (size == 0) {
-            append();
+        if (bins.size() == 0) {
+            bins.append();
         }
-        Bin bin = get(0);
+        Bin bin = bins.get(0);
         // move parked arrivals into their bins (same or later)
         for (int i = 0; i < bin.outSize; i++) {
             ensure(bin.outBin[i]);
-            Bin target = get((int) (bin.outBin[i] - firstOpen));
+            Bin target = bins.get((int) (bin.outBin[i] - firstOpen));
             target.arr[bin.outZone[i]]++;
         }
-        if (cfg.stockSource() == StockSource.TRIPS) {
-            for (int z = 0; z < d; z++) {
-                stock[z] += bin.arr[z] - bin.dep[z];
-            }
-        } else {
-            boolean any = false;
-            for (int st = 0; st < bin.stations; st++) {
-                if (bin.stAt[st] != NONE) {
-                    stationStock[st] = bin.stCount[st];
-                    stationKnown[st] = true;
-                    any = true;
-                }
-            }
-            if (any) {
-                if (zoneSum == null) {
-                    zoneSum = new double[d];
-                    zoneReported = new boolean[d];
-                }
-                Arrays.fill(zoneSum, 0);
-                Arrays.fill(zoneReported, false);
-                for (int st = 0; st < stations; st++) {
-                    if (stationKnown[st]) {
-                        zoneSum[stationZone[st]] += stationStock[st];
-                        zoneReported[stationZone[st]] = true;
-                    }
-                }
-                for (int z = 0; z < d; z++) {
-                    if (zoneReported[z]) {
-                        stock[z] = zoneSum[z];
-                    }
-                }
-            }
-        }
-        boolean empty = bin.events == 0 && bin.outSize == 0 && isZero(bin.arr);
+        stock.close(bin);
+        boolean empty = bin.events == 0 && bin.outSize == 0 && Bin.isZero(bin.arr);
         boolean emit = !empty || emptyRun < maxEmptyBins;
         emptyRun = empty ? emptyRun + 1 : 0;
         long start = firstOpen * width;
         PopulationSnapshot snap = emit ? new PopulationSnapshot(cfg.id(), Instant.ofEpochMilli(start),
-                Instant.ofEpochMilli(start + width), zoneIds, stock, bin.dep, bin.arr, bin.od, bin.events, bin.late) : null;
-        ring[head] = null;
-        head = (head + 1) & (ring.length - 1);
-        size--;
+                Instant.ofEpochMilli(start + width), zoneIds, stock.values(), bin.dep, bin.arr, bin.od, bin.events, bin.late) : null;
+        bins.removeHead();
         firstOpen++;
         anyClosed = true;
-        pool.give(bin);
+        bins.recycle(bin);
         if (snap != null) {
             out.add(snap);
             if (closeListener != null) {
@@ -659,32 +410,16 @@ public final class RegionBinner {
         }
     }
 
-    private static boolean isZero(long[] a) {
-        for (long x : a) {
-            if (x != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Ensures the ring reaches bin index {@code b} (used when parked arrivals are moved). */
     private void ensure(long b) {
-        while (b >= firstOpen + size) {
-            append();
+        while (b >= firstOpen + bins.size()) {
+            bins.append();
         }
     }
 
     /** Lowest source offset among records whose departure/count bin is still open, or {@code Long.MAX_VALUE}. */
     public long minOpenOffset() {
-        long m = Long.MAX_VALUE;
-        for (Held h : held) {
-            m = Math.min(m, h.offset());
-        }
-        for (int i = 0; i < size; i++) {
-            m = Math.min(m, get(i).minOffset);
-        }
-        return m;
+        return Math.min(quorum.minOffset(), bins.minOffset());
     }
 
     /** Start of the first open bin once a bin has closed, else {@code Long.MIN_VALUE}: events before it are late. */
@@ -710,7 +445,7 @@ public final class RegionBinner {
 
     /** Number of trip ids currently remembered for duplicate detection. */
     public int rememberedTrips() {
-        return seenTrips.size();
+        return trips.size();
     }
 
     /**
@@ -718,35 +453,17 @@ public final class RegionBinner {
      * boundary, stock there, latest event time, and the arrivals already moved into open bins.
      * Only meaningful once a bin has closed.
      */
-    public Checkpoint checkpoint() {
+    public RegionCheckpoint checkpoint() {
         if (!anyClosed) {
             return null;
         }
-        int n = 0;
-        for (int i = 0; i < size; i++) {
-            for (int z = 0; z < d; z++) {
-                if (get(i).arr[z] != 0) {
-                    n++;
-                }
-            }
-        }
-        long[] arrivals = new long[3 * n];
-        int k = 0;
-        for (int i = 0; i < size; i++) {
-            Bin bin = get(i);
-            for (int z = 0; z < d; z++) {
-                if (bin.arr[z] != 0) {
-                    arrivals[k++] = firstOpen + i;
-                    arrivals[k++] = z;
-                    arrivals[k++] = bin.arr[z];
-                }
-            }
-        }
-        return new Checkpoint(cfg.id(), firstOpen * width, maxEventTime, stock.clone(), arrivals, emptyRun);
+        long[] arrivals = bins.pendingArrivals(firstOpen);
+        return new RegionCheckpoint(cfg.id(), firstOpen * width, maxEventTime, stock.values().clone(), arrivals,
+                emptyRun);
     }
 
     /** A binner resumed from a checkpoint of the same region config. */
-    public static RegionBinner restore(RegionConfig cfg, Checkpoint cp) {
+    public static RegionBinner restore(RegionConfig cfg, RegionCheckpoint cp) {
         RegionBinner r = new RegionBinner(cfg);
         if (cp.stock().length != r.d) {
             throw new IllegalArgumentException("checkpoint of region '" + cfg.id() + "' has " + cp.stock().length
@@ -758,9 +475,9 @@ public final class RegionBinner {
         }
         r.started = true;
         r.anyClosed = true;
-        r.established = true;
+        r.quorum.markEstablished();
         r.firstOpen = cp.closedUntilMillis() / r.width;
-        System.arraycopy(cp.stock(), 0, r.stock, 0, r.d);
+        System.arraycopy(cp.stock(), 0, r.stock.values(), 0, r.d);
         // The watermark restarts at the closed boundary and is rebuilt by the re-read records (from the commit
         // position on), so they are judged late or not as they were the first time, as far as the records before
         // the commit position did not raise it further (then lateEvents may come out lower after a restart).
@@ -772,121 +489,9 @@ public final class RegionBinner {
         long[] a = cp.pendingArrivals();
         for (int k = 0; k < a.length; k += 3) {
             r.ensure(a[k]);
-            r.get((int) (a[k] - r.firstOpen)).arr[(int) a[k + 1]] += a[k + 2];
+            r.bins.get((int) (a[k] - r.firstOpen)).arr[(int) a[k + 1]] += a[k + 2];
             r.lastNeededBin = Math.max(r.lastNeededBin, a[k]);
         }
         return r;
-    }
-
-    /**
-     * Resumable state of one region (see {@link #checkpoint()}).
-     *
-     * @param region            region id
-     * @param closedUntilMillis start of the first open bin
-     * @param maxEventTimeMillis latest accepted event time (not restored as such, see {@link #restore}; an idle
-     *                           restored region that receives no record follows the clock from it)
-     * @param stock             stock per zone at closedUntil
-     * @param pendingArrivals   triples (bin index, zone index, arrivals) already in open bins
-     * @param emptyRun          empty bins closed in a row just before closedUntil (for the gap rule)
-     */
-    public record Checkpoint(String region, long closedUntilMillis, long maxEventTimeMillis, double[] stock,
-                             long[] pendingArrivals, long emptyRun) {
-
-        /** A checkpoint after a non-empty bin. */
-        public Checkpoint(String region, long closedUntilMillis, long maxEventTimeMillis, double[] stock,
-                          long[] pendingArrivals) {
-            this(region, closedUntilMillis, maxEventTimeMillis, stock, pendingArrivals, 0);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Checkpoint c && region.equals(c.region) && closedUntilMillis == c.closedUntilMillis
-                    && maxEventTimeMillis == c.maxEventTimeMillis && Arrays.equals(stock, c.stock)
-                    && Arrays.equals(pendingArrivals, c.pendingArrivals) && emptyRun == c.emptyRun;
-        }
-
-        @Override
-        public int hashCode() {
-            return region.hashCode() * 31 + Long.hashCode(closedUntilMillis);
-        }
-
-        @Override
-        public String toString() {
-            return "Checkpoint[" + region + " closedUntil=" + Instant.ofEpochMilli(closedUntilMillis) + " stock="
-                    + Arrays.toString(stock) + " pendingArrivals=" + Arrays.toString(pendingArrivals) + "]";
-        }
-    }
-
-    /** Per-bin accumulators; recycled through a pool. */
-    private static final class Bin {
-        final long[] dep;
-        final long[] arr;
-        final long[] od;
-        double[] stCount = new double[0];
-        long[] stAt = new long[0];
-        int stations;
-        long events;
-        long late;
-        long minOffset = Long.MAX_VALUE;
-        long[] outBin = new long[8];
-        int[] outZone = new int[8];
-        int outSize;
-
-        Bin(int d) {
-            dep = new long[d];
-            arr = new long[d];
-            od = new long[d * d];
-        }
-
-        /** Grows the per-station slots to {@code n} (new slots empty). */
-        void ensureStations(int n) {
-            if (n > stAt.length) {
-                int len = Math.max(n, 2 * stAt.length);
-                int old = stAt.length;
-                stCount = Arrays.copyOf(stCount, len);
-                stAt = Arrays.copyOf(stAt, len);
-                Arrays.fill(stAt, old, len, NONE);
-            }
-            stations = Math.max(stations, n);
-        }
-
-        void addOutgoing(long bin, int zone) {
-            if (outSize == outBin.length) {
-                outBin = Arrays.copyOf(outBin, outSize * 2);
-                outZone = Arrays.copyOf(outZone, outSize * 2);
-            }
-            outBin[outSize] = bin;
-            outZone[outSize] = zone;
-            outSize++;
-        }
-
-        void reset() {
-            Arrays.fill(dep, 0);
-            Arrays.fill(arr, 0);
-            Arrays.fill(od, 0);
-            Arrays.fill(stAt, NONE);
-            stations = 0;
-            events = 0;
-            late = 0;
-            minOffset = Long.MAX_VALUE;
-            outSize = 0;
-        }
-    }
-
-    /** Free bins for reuse. */
-    private static final class ArrayDequeOfBins {
-        private final java.util.ArrayDeque<Bin> free = new java.util.ArrayDeque<>();
-
-        Bin take(int d) {
-            Bin b = free.poll();
-            return b != null ? b : new Bin(d);
-        }
-
-        void give(Bin b) {
-            b.reset();
-            if (free.size() < 64) {
-                free.add(b);
-            }
-        }
     }
 }

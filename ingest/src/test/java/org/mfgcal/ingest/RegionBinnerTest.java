@@ -175,10 +175,10 @@ class RegionBinnerTest {
         for (int i = 0; i <= 4; i++) {
             first.offer(trips.get(i), i, 0, WALL, got);
         }
-        RegionBinner.Checkpoint cp = first.checkpoint();
+        RegionCheckpoint cp = first.checkpoint();
         long commit = Math.min(5, first.minOpenOffset());
         long processedUpTo = 5;
-        RegionBinner.Checkpoint decoded = CheckpointCodec.decode(CheckpointCodec.encode(
+        RegionCheckpoint decoded = CheckpointCodec.decode(CheckpointCodec.encode(
                 new CheckpointCodec.PartitionCheckpoint(processedUpTo, List.of(cp)))).regions().get(0);
         assertEquals(cp, decoded);
         RegionBinner resumed = RegionBinner.restore(Fixtures.ab(), decoded);
@@ -264,7 +264,7 @@ class RegionBinnerTest {
 
     @Test
     void closeListener_seesEachBinWithTheStateUpToThatBin() {
-        List<RegionBinner.Checkpoint> cps = new ArrayList<>();
+        List<RegionCheckpoint> cps = new ArrayList<>();
         List<Long> minOpen = new ArrayList<>();
         binner.closeListener((b, s) -> {
             cps.add(b.checkpoint());
@@ -287,7 +287,7 @@ class RegionBinnerTest {
 
     @Test
     void checkpointCodec_emptyRun_roundTrips() {
-        RegionBinner.Checkpoint cp = new RegionBinner.Checkpoint("r", T0, T0 + MIN, new double[] {1.5, 2},
+        RegionCheckpoint cp = new RegionCheckpoint("r", T0, T0 + MIN, new double[] {1.5, 2},
                 new long[] {3, 1, 4}, 7);
         CheckpointCodec.PartitionCheckpoint pc = CheckpointCodec.decode(CheckpointCodec.encode(
                 new CheckpointCodec.PartitionCheckpoint(9, List.of(cp))));

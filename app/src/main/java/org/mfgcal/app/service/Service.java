@@ -19,32 +19,20 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.mfgcal.api.CalibrationListener;
 import org.mfgcal.ingest.DeadLetterReason;
 import org.mfgcal.ingest.IngestStats;
-import org.mfgcal.kafka.EmbeddedKafka;
 import org.mfgcal.publisher.metrics.Health;
 import org.mfgcal.publisher.metrics.MetricsServer;
 import org.mfgcal.publisher.metrics.ServiceMetrics;
@@ -81,7 +69,7 @@ public final class Service implements AutoCloseable {
     public static final Duration IDLE_LOG_EVERY = Duration.ofMinutes(5);
     /** Period of the ingest meters update; consumer lag is read every fifth period. */
     static final Duration MONITOR_EVERY = Duration.ofSeconds(1);
-    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
     /** Readiness: how recently the brokers must have answered the monitor's offset queries. */
     static final Duration READY_BROKER_WITHIN = Duration.ofSeconds(15);
 
@@ -147,9 +135,9 @@ public final class Service implements AutoCloseable {
         List<AutoCloseable> opened = new ArrayList<>();
         opened.add(admin);
         try {
-            ensureTopics(admin, config);
+            ServiceTopics.ensureTopics(admin, config);
             PrometheusMeterRegistry registry = ServiceMetrics.newPrometheusRegistry();
-            List<AutoCloseable> binders = bindJvmMeters(registry);
+            List<AutoCloseable> binders = JvmMeters.bindJvmMeters(registry);
             opened.addAll(binders);
             ServiceMetrics metrics = new ServiceMetrics(registry);
             DashboardState dashboard = new DashboardState(config.dashboardBins());
@@ -218,42 +206,6 @@ public final class Service implements AutoCloseable {
         return readinessOf(assigned, true, committing);
     }
 
-    /**
-     * Micrometer's JVM and process binders, and the resident set size ({@code process_resident_memory_bytes},
-     * from {@code /proc/self/status} where it exists). Returns the binders to close.
-     */
-    static List<AutoCloseable> bindJvmMeters(MeterRegistry registry) {
-        new JvmMemoryMetrics().bindTo(registry);
-        JvmGcMetrics gc = new JvmGcMetrics();
-        gc.bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ClassLoaderMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        new FileDescriptorMetrics().bindTo(registry);
-        java.nio.file.Path status = java.nio.file.Path.of("/proc/self/status");
-        if (java.nio.file.Files.isReadable(status)) {
-            Gauge.builder("process.resident.memory", status, Service::residentBytes).baseUnit("bytes")
-                    .description("Resident set size of the process (VmRSS)").register(registry);
-        }
-        return List.of(gc);
-    }
-
-    /** VmRSS of {@code /proc/self/status} in bytes, or NaN. */
-    static double residentBytes(java.nio.file.Path status) {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(status)) {
-                if (line.startsWith("VmRSS:")) {
-                    String[] f = line.substring(6).trim().split("\\s+");
-                    return Long.parseLong(f[0]) * 1024.0; // kB
-                }
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            // reported as NaN
-        }
-        return Double.NaN;
-    }
-
     /** Binds Kafka's client metrics of the pipeline's current consumer and producer (again when replaced). */
     private void bindKafkaMeters() {
         Object c = pipeline.ingest().receiver().consumerForMetrics();
@@ -273,48 +225,6 @@ public final class Service implements AutoCloseable {
             producerMeters = new KafkaClientMetrics((org.apache.kafka.clients.producer.Producer<?, ?>) p);
             producerMeters.bindTo(registry);
             boundProducer = p;
-        }
-    }
-
-    /** Creates the missing topics (when configured) and checks that every topic exists and has a leader. */
-    static void ensureTopics(Admin admin, ServiceConfig config) {
-        List<NewTopic> wanted = new ArrayList<>();
-        for (String t : config.inputTopics()) {
-            wanted.add(new NewTopic(t, config.partitions(), config.replicationFactor()));
-        }
-        wanted.add(new NewTopic(config.deadLetterTopic(), config.partitions(), config.replicationFactor()));
-        wanted.addAll(config.outputTopics().newTopics(config.partitions(), config.replicationFactor()));
-        List<String> names = wanted.stream().map(NewTopic::name).toList();
-        try {
-            java.util.Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
-            if (!missing.isEmpty()) {
-                if (!config.createTopics()) {
-                    throw new IllegalStateException("topics " + missing.stream().map(NewTopic::name).toList()
-                            + " do not exist at " + config.bootstrapServers() + " and topics.create is false");
-                }
-                for (var e : admin.createTopics(missing).values().entrySet()) {
-                    try {
-                        e.getValue().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                        LOG.info("created topic {}", e.getKey());
-                    } catch (ExecutionException ex) {
-                        if (!(ex.getCause() instanceof TopicExistsException)) {
-                            throw new IllegalStateException("cannot create topic " + e.getKey() + " at "
-                                    + config.bootstrapServers() + ": " + ex.getCause().getMessage(), ex.getCause());
-                        }
-                    }
-                }
-            }
-            EmbeddedKafka.awaitLeaders(admin, names, ADMIN_TIMEOUT);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("Kafka at " + config.bootstrapServers() + ": " + e.getCause().getMessage(),
-                    e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("no Kafka broker answered at " + config.bootstrapServers() + " within "
-                    + ADMIN_TIMEOUT.toSeconds() + " s (kafka.bootstrapServers)", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while checking topics", e);
         }
     }
 
