@@ -261,7 +261,10 @@ final class Harness {
                 ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000,
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 120_000));
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 120_000,
+                // one request in flight: otherwise a first batch refused just after the topic's creation can be
+                // overtaken by later batches and is then out of sequence for good (ScaleOutIT in CI, 2026-12-04)
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1));
     }
 
     /**

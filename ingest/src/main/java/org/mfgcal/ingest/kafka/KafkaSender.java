@@ -36,6 +36,9 @@ public final class KafkaSender implements AutoCloseable {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         p.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // strict order: with several requests in flight, a first batch refused right after its topic was created
+        // can be overtaken by later ones, and its retry is then out of sequence for good
+        p.putIfAbsent(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         return new KafkaSender(new KafkaProducer<>(p));
     }
 
