@@ -166,6 +166,18 @@ public final class ServicePipeline implements AutoCloseable {
     private final AtomicLong sessionsRebuilt = new AtomicLong();
     private final AtomicLong skippedBins = new AtomicLong();
     private final Map<String, AtomicLong> lateEvents = new ConcurrentHashMap<>();
+    /**
+     * The state value of each region's last bin committed by this process (writer thread; read at a session's
+     * start). A new session restores from it when the state topic's readable value is older: the broker can
+     * complete a transaction without writing its markers (a single broker's controlled shutdown: "Couldn't find
+     * leader endpoint … these partitions are likely deleted already and hence can be skipped"), which leaves that
+     * bin's state unreadable until the next commit of the same producer; computing the bin again would then publish
+     * it twice (RELIABILITY.md, known limits).
+     */
+    private final Map<String, CommittedState> committedStates = new ConcurrentHashMap<>();
+
+    private record CommittedState(long lastBin, byte[] value) {
+    }
     private volatile Committed last;
     private volatile java.util.function.Consumer<Committed> afterCommit = c -> { };
 
@@ -217,8 +229,8 @@ public final class ServicePipeline implements AutoCloseable {
             try {
                 // After initTransactions (above): a previous instance's open transaction is aborted, so the state
                 // topic's last stable offset is its end and the states read match the committed input offsets.
-                restoreRegions(regions, StateRestore.readLatest(config.bootstrapServers(), config.kafkaProperties(),
-                        config.outputTopics().state(), StateRestore.READ_TIMEOUT));
+                restoreRegions(regions, newerOfCommitted(StateRestore.readLatest(config.bootstrapServers(),
+                        config.kafkaProperties(), config.outputTopics().state(), StateRestore.READ_TIMEOUT)));
                 this.ingest = new IngestPipeline(ingestOptions(), config.regions(), stats, null);
                 this.ingest.onRevocation(ps -> {
                     if (fenced != null) {
@@ -341,6 +353,33 @@ public final class ServicePipeline implements AutoCloseable {
                         ex.getMessage());
             }
         }
+    }
+
+    /**
+     * The state values to restore from: the topic's, except where this process committed a later bin of the region
+     * than the topic lets read (see {@link #committedStates}).
+     */
+    private Map<String, byte[]> newerOfCommitted(Map<String, byte[]> fromTopic) {
+        if (committedStates.isEmpty()) {
+            return fromTopic;
+        }
+        Map<String, byte[]> m = new java.util.HashMap<>(fromTopic);
+        committedStates.forEach((region, mine) -> {
+            byte[] v = m.get(region);
+            long topicBin;
+            try {
+                topicBin = v == null ? Long.MIN_VALUE : StateSummary.fromBytes(v).lastBin();
+            } catch (RuntimeException e) {
+                topicBin = Long.MIN_VALUE;
+            }
+            if (mine.lastBin() > topicBin) {
+                LOG.warn("region '{}': the state topic lets read bin {} but this process committed bin {}; restoring"
+                        + " from the committed value (its transaction markers are not readable yet)", region,
+                        topicBin == Long.MIN_VALUE ? "none" : topicBin, mine.lastBin());
+                m.put(region, mine.value());
+            }
+        });
+        return m;
     }
 
     /** Regions restored from the state topic by the current session, by id, with their last bin. */
@@ -610,8 +649,10 @@ public final class ServicePipeline implements AutoCloseable {
                 }
                 as = r.alerts();
             }
-            OutputBatch batch = new OutputBatch(ps, fs, as, Map.of(o.state().region(), o.state().toBytes()));
+            byte[] stateValue = o.state().toBytes();
+            OutputBatch batch = new OutputBatch(ps, fs, as, Map.of(o.state().region(), stateValue));
             session.writer.write(batch, dead, d.offsetsToCommit(), session.ingest.groupMetadata());
+            committedStates.put(o.state().region(), new CommittedState(o.state().lastBin(), stateValue));
             d.ack();
             committed.incrementAndGet();
             published.addAndGet(ps.size());

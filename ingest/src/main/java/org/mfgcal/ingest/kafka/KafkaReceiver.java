@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -68,6 +69,11 @@ public final class KafkaReceiver implements AutoCloseable {
     private volatile Consumer<byte[], byte[]> consumer;
     private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
     private long generation;
+    /**
+     * Set by the first assignment of a static member (consumer thread): the next poll asks for a rebalance, see
+     * {@link #rejoinIfStatic}.
+     */
+    private boolean rejoinPending;
     /** Generation of each assigned partition's latest assignment (cooperative rebalances keep the others'). */
     private final Map<TopicPartition, Long> partitionGeneration = new HashMap<>();
     private volatile long pausedPolls;
@@ -123,6 +129,7 @@ public final class KafkaReceiver implements AutoCloseable {
                     continue;
                 }
                 groupMetadata = c.groupMetadata();
+                rejoinIfStatic(c);
                 if (!paused.isEmpty()) {
                     pausedPolls++;
                 }
@@ -161,6 +168,23 @@ public final class KafkaReceiver implements AutoCloseable {
                 }
             }
             stopped.countDown();
+        }
+    }
+
+    /**
+     * A static member ({@code group.instance.id}) that replaces its previous incarnation gets that incarnation's
+     * assignment back without a rebalance. If the previous one died in the middle of a cooperative rebalance (it had
+     * given partitions up for another member and would have rejoined to hand them over), nobody rejoins and those
+     * partitions stay unowned until the next membership change (seen in ScaleOutIT: two partitions idle for minutes
+     * after a session rebuild). So after its first assignment a static member asks for one rebalance; with nothing
+     * pending the assignment comes back unchanged.
+     */
+    private void rejoinIfStatic(Consumer<byte[], byte[]> c) {
+        if (rejoinPending) {
+            rejoinPending = false;
+            LOG.info("static member {}: one rebalance after its first assignment (hands over partitions a previous"
+                    + " incarnation gave up)", options.consumerProperties().get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG));
+            c.enforceRebalance("static member replaced its previous incarnation");
         }
     }
 
@@ -367,6 +391,9 @@ public final class KafkaReceiver implements AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             generation++;
+            if (generation == 1 && options.consumerProperties().get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG) != null) {
+                rejoinPending = true;
+            }
             partitions.forEach(tp -> partitionGeneration.put(tp, generation));
             Set<TopicPartition> a = new HashSet<>(assigned);
             a.addAll(partitions);
