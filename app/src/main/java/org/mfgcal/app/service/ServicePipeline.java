@@ -449,6 +449,10 @@ public final class ServicePipeline implements AutoCloseable {
             old.close();
         }
         Session s = new Session();
+        if (old != null && old.ingest.receiver().revokedAny()) {
+            // the failed session gave partitions up: hand them over in case it died before the follow-up rebalance
+            s.ingest.receiver().rejoinAfterFirstAssignment();
+        }
         synchronized (sessionLock) {
             if (stopping) {
                 s.close();

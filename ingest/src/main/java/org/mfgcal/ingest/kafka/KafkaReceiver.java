@@ -69,11 +69,12 @@ public final class KafkaReceiver implements AutoCloseable {
     private volatile Consumer<byte[], byte[]> consumer;
     private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
     private long generation;
-    /**
-     * Set by the first assignment of a static member (consumer thread): the next poll asks for a rebalance, see
-     * {@link #rejoinIfStatic}.
-     */
+    /** See {@link #rejoinAfterFirstAssignment()}. */
+    private volatile boolean rejoinRequested;
+    /** Set by the first assignment when {@link #rejoinRequested} (consumer thread): the next poll rejoins. */
     private boolean rejoinPending;
+    /** Whether partitions were revoked from or lost by this consumer (any thread). */
+    private volatile boolean revokedAny;
     /** Generation of each assigned partition's latest assignment (cooperative rebalances keep the others'). */
     private final Map<TopicPartition, Long> partitionGeneration = new HashMap<>();
     private volatile long pausedPolls;
@@ -172,19 +173,29 @@ public final class KafkaReceiver implements AutoCloseable {
     }
 
     /**
-     * A static member ({@code group.instance.id}) that replaces its previous incarnation gets that incarnation's
-     * assignment back without a rebalance. If the previous one died in the middle of a cooperative rebalance (it had
-     * given partitions up for another member and would have rejoined to hand them over), nobody rejoins and those
-     * partitions stay unowned until the next membership change (seen in ScaleOutIT: two partitions idle for minutes
-     * after a session rebuild). So after its first assignment a static member asks for one rebalance; with nothing
-     * pending the assignment comes back unchanged.
+     * Asks for one rebalance right after this consumer's first assignment (call before subscribing). For a static
+     * member ({@code group.instance.id}) that replaces a predecessor which gave partitions up in a cooperative
+     * rebalance and died before the follow-up rebalance that hands them over: the replacement gets the
+     * predecessor's assignment back without a rebalance, nobody rejoins, and the given-up partitions stay unowned
+     * until the next membership change (seen in ScaleOutIT: two partitions idle for minutes after a session
+     * rebuild). Only then: every rebalance fails the other members' in-flight offset commits (their generation
+     * changed), so asking on every start makes members rebuild each other in turn.
      */
+    public void rejoinAfterFirstAssignment() {
+        rejoinRequested = true;
+    }
+
+    /** Whether any partition was revoked from or lost by this consumer (see {@link #rejoinAfterFirstAssignment}). */
+    public boolean revokedAny() {
+        return revokedAny;
+    }
+
     private void rejoinIfStatic(Consumer<byte[], byte[]> c) {
         if (rejoinPending) {
             rejoinPending = false;
-            LOG.info("static member {}: one rebalance after its first assignment (hands over partitions a previous"
-                    + " incarnation gave up)", options.consumerProperties().get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG));
-            c.enforceRebalance("static member replaced its previous incarnation");
+            LOG.info("member {}: one rebalance after its first assignment (hands over partitions its predecessor gave"
+                    + " up)", options.consumerProperties().get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG));
+            c.enforceRebalance("predecessor gave partitions up before the follow-up rebalance");
         }
     }
 
@@ -375,6 +386,9 @@ public final class KafkaReceiver implements AutoCloseable {
         }
 
         private void forget(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                revokedAny = true;
+            }
             partitions.forEach(tp -> {
                 trackers.remove(tp);
                 lastCommitted.remove(tp);
@@ -391,7 +405,7 @@ public final class KafkaReceiver implements AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             generation++;
-            if (generation == 1 && options.consumerProperties().get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG) != null) {
+            if (generation == 1 && rejoinRequested) {
                 rejoinPending = true;
             }
             partitions.forEach(tp -> partitionGeneration.put(tp, generation));
