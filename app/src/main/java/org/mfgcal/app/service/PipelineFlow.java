@@ -27,8 +27,9 @@ final class PipelineFlow {
     /**
      * The bins of one session: each delivery is submitted as soon as it is requested ({@code submit} returns at
      * once with its outcome to come; outcomes may complete in any order), at most {@code inFlight} outcomes are
-     * pending (no further delivery is requested meanwhile: backpressure reaches the source), and {@code commit}
-     * runs on {@code writer}, one outcome at a time, in delivery order. A null from {@code commit} emits nothing.
+     * pending or waiting for an earlier one (no further delivery is requested meanwhile: backpressure reaches the
+     * source), one more waits for the writer, and {@code commit} runs on {@code writer}, one outcome at a time, in
+     * delivery order. A null from {@code commit} emits nothing.
      * What {@code submit}, an outcome or {@code commit} throws fails the flux.
      */
     static <D, O, C> Flux<C> bins(Flux<D> deliveries, Function<D, CompletableFuture<O>> submit, int inFlight,
