@@ -116,9 +116,9 @@ class PipelineFlowTest {
         final List<Long> opened = new ArrayList<>();
         int failOpens;
 
-        Log(int n, VirtualTimeScheduler vts, RuntimeException failure) {
+        Log(int n, RuntimeException failure) {
             this.n = n;
-            this.vts = vts;
+            this.vts = VirtualTimeScheduler.create();
             this.failure = failure;
         }
 
@@ -147,6 +147,15 @@ class PipelineFlowTest {
             return PipelineFlow.sessions(this::open, this::run, ServicePipeline::retriable, rs -> { },
                     ServicePipeline.MIN_BACKOFF, ServicePipeline.MAX_BACKOFF, vts, vts);
         }
+
+        /** Runs the sessions for {@code await} of virtual time: they emit {@code bins}, then {@code error} or end. */
+        void expect(Duration await, List<Integer> bins, Class<? extends Throwable> error) {
+            StepVerifier.Step<Integer> step = StepVerifier.withVirtualTime(this::sessions, () -> vts, Long.MAX_VALUE)
+                    .thenAwait(await)
+                    .expectNextSequence(bins);
+            (error == null ? step.expectComplete() : step.expectError(error)).verifyThenAssertThat(TIMEOUT)
+                    .hasNotDroppedErrors();
+        }
     }
 
     /** The wait before retry {@code k} in a row: within [max(min, b/2), min(max, 3b/2)] for b = min·2^k ≤ max. */
@@ -164,14 +173,9 @@ class PipelineFlowTest {
      */
     @Test
     void retriableFailure_newSessionAfterBackoff_everyBinOnceInOrder() {
-        VirtualTimeScheduler vts = VirtualTimeScheduler.create();
-        Log log = new Log(10, vts, new TimeoutException("broker down"));
+        Log log = new Log(10, new TimeoutException("broker down"));
         log.failOnce.add(3);
-        StepVerifier.withVirtualTime(log::sessions, () -> vts, Long.MAX_VALUE)
-                .thenAwait(Duration.ofSeconds(5))
-                .expectNext(0, 1, 2, 3, 4, 5, 6, 7, 8, 9)
-                .expectComplete()
-                .verify(TIMEOUT);
+        log.expect(Duration.ofSeconds(5), List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), null);
         assertEquals(2, log.opened.size(), "sessions");
         // the first session failed after 4 bins of 10 ms each (in parallel: the 4th committed at 10 ms)
         assertBackoff(0, log.opened.get(1) - 10);
@@ -183,15 +187,10 @@ class PipelineFlowTest {
      */
     @Test
     void backoffDoublesWithoutProgress_andResetsAfterProgress() {
-        VirtualTimeScheduler vts = VirtualTimeScheduler.create();
-        Log log = new Log(6, vts, new TimeoutException("transaction timed out"));
+        Log log = new Log(6, new TimeoutException("transaction timed out"));
         log.failOpens = 6;
         log.failOnce.add(2);
-        StepVerifier.withVirtualTime(log::sessions, () -> vts, Long.MAX_VALUE)
-                .thenAwait(Duration.ofMinutes(1))
-                .expectNext(0, 1, 2, 3, 4, 5)
-                .expectComplete()
-                .verify(TIMEOUT);
+        log.expect(Duration.ofMinutes(1), List.of(0, 1, 2, 3, 4, 5), null);
         List<Long> t = log.opened;
         assertEquals(8, t.size(), "6 failed opens, the session failing at bin 2, the last");
         for (int k = 0; k < 6; k++) {
@@ -204,15 +203,9 @@ class PipelineFlowTest {
     /** Fencing by a newer instance is fatal: the flux fails at once with it, no new session is built. */
     @Test
     void fencedProducer_stopsWithoutRetry() {
-        VirtualTimeScheduler vts = VirtualTimeScheduler.create();
-        Log log = new Log(10, vts, new ProducerFencedException("newer instance with the same transactional.id"));
+        Log log = new Log(10, new ProducerFencedException("newer instance with the same transactional.id"));
         log.failOnce.add(2);
-        StepVerifier.withVirtualTime(log::sessions, () -> vts, Long.MAX_VALUE)
-                .thenAwait(Duration.ofSeconds(1))
-                .expectNext(0, 1)
-                .expectError(ProducerFencedException.class)
-                .verifyThenAssertThat(TIMEOUT)
-                .hasNotDroppedErrors();
+        log.expect(Duration.ofSeconds(1), List.of(0, 1), ProducerFencedException.class);
         assertEquals(1, log.opened.size(), "sessions");
         assertEquals(2, log.position.get(), "bins committed");
     }
@@ -220,14 +213,10 @@ class PipelineFlowTest {
     /** A fatal failure after retriable ones still stops: retries do not mask it. */
     @Test
     void fatalAfterRetriable_stops() {
-        VirtualTimeScheduler vts = VirtualTimeScheduler.create();
-        Log log = new Log(10, vts, new IllegalStateException("a bug"));
+        Log log = new Log(10, new IllegalStateException("a bug"));
         log.failOpens = 2;
         log.failOnce.add(0);
-        StepVerifier.withVirtualTime(log::sessions, () -> vts, Long.MAX_VALUE)
-                .thenAwait(Duration.ofSeconds(5))
-                .expectError(IllegalStateException.class)
-                .verify(TIMEOUT);
+        log.expect(Duration.ofSeconds(5), List.of(), IllegalStateException.class);
         assertEquals(3, log.opened.size(), "two failed opens, then the session that hit the bug");
         assertEquals(0, log.position.get(), "bins committed");
     }

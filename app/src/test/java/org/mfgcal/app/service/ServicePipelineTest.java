@@ -192,6 +192,21 @@ class ServicePipelineTest {
         return out;
     }
 
+    /**
+     * Runs {@code b}'s pipeline to the end of the log: one session rebuilt, and the same offsets and outputs
+     * committed as by the uninterrupted run.
+     */
+    private static void assertOneRebuild_sameAsUninterrupted(FakeBroker b) {
+        try (ServicePipeline p = b.pipeline()) {
+            p.run().collectList().block(Duration.ofSeconds(60));
+            assertEquals(1, p.sessionsRebuilt(), "sessions rebuilt");
+            assertEquals(0, p.skippedBins());
+        }
+        assertEquals(2, b.outputsOpened.get());
+        assertEquals(offsets(reference), offsets(b.writes), "each offset committed once");
+        assertEquals(published(reference), published(b.writes), "same outputs as without the failure");
+    }
+
     /** The input offsets committed, one per transaction, in commit order. */
     private static List<Long> offsets(List<FakeBroker.Write> writes) {
         return writes.stream().map(FakeBroker.Write::offset).toList();
@@ -231,14 +246,7 @@ class ServicePipelineTest {
         FakeBroker b = new FakeBroker();
         b.failAt = 8;
         b.failure = new TimeoutException("transaction timed out");
-        try (ServicePipeline p = b.pipeline()) {
-            p.run().collectList().block(Duration.ofSeconds(60));
-            assertEquals(1, p.sessionsRebuilt(), "sessions rebuilt");
-            assertEquals(0, p.skippedBins());
-        }
-        assertEquals(2, b.outputsOpened.get());
-        assertEquals(offsets(reference), offsets(b.writes), "each offset committed once");
-        assertEquals(published(reference), published(b.writes), "same outputs as without the failure");
+        assertOneRebuild_sameAsUninterrupted(b);
     }
 
     /** Partitions revoked: the session commits no more, a new one resumes; outputs equal the uninterrupted run's. */
@@ -246,12 +254,7 @@ class ServicePipelineTest {
     void revokedPartitions_sessionStopsCommitting_newSessionResumes() {
         FakeBroker b = new FakeBroker();
         b.revokeAfter = 5;
-        try (ServicePipeline p = b.pipeline()) {
-            p.run().collectList().block(Duration.ofSeconds(60));
-            assertEquals(1, p.sessionsRebuilt());
-        }
-        assertEquals(offsets(reference), offsets(b.writes));
-        assertEquals(published(reference), published(b.writes));
+        assertOneRebuild_sameAsUninterrupted(b);
     }
 
     /** Fenced by a newer instance: the pipeline stops with the error, builds no new session, commits nothing more. */
