@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -177,7 +176,7 @@ class PipelineFlowTest {
         log.failOnce.add(3);
         log.expect(Duration.ofSeconds(5), List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), null);
         assertEquals(2, log.opened.size(), "sessions");
-        // the first session failed after 4 bins of 10 ms each (in parallel: the 4th committed at 10 ms)
+        // the first session failed at 10 ms (its bins take 10 ms each, in parallel)
         assertBackoff(0, log.opened.get(1) - 10);
     }
 

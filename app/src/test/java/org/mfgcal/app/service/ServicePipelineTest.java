@@ -28,7 +28,6 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.mfgcal.api.CalibrationListener;
-import org.mfgcal.api.Forecast;
 import org.mfgcal.api.ParameterUpdate;
 import org.mfgcal.ingest.Binning;
 import org.mfgcal.ingest.IngestStats;
