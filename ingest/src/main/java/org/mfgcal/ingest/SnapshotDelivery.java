@@ -47,6 +47,20 @@ public final class SnapshotDelivery {
         this.owner = owner;
     }
 
+    /**
+     * A delivery that belongs to no {@link IngestPipeline} (its {@link #ack()} does nothing): for consumers of
+     * deliveries tested without a broker.
+     *
+     * @param snapshot    the closed bin, or {@code null} for dead letters only
+     * @param offsets     see {@link #offsetsToCommit()}
+     * @param deadLetters see {@link #deadLetters()}
+     * @param sequence    see {@link #sequence()}
+     */
+    public static SnapshotDelivery of(PopulationSnapshot snapshot, Map<TopicPartition, OffsetAndMetadata> offsets,
+                                      List<ProducerRecord<byte[], byte[]>> deadLetters, long sequence) {
+        return new SnapshotDelivery(snapshot, offsets, deadLetters, sequence, null);
+    }
+
     /** The snapshot, or {@code null} for a delivery of dead letters only. */
     public PopulationSnapshot snapshot() {
         return snapshot;

@@ -127,7 +127,7 @@ public final class Service implements AutoCloseable {
      * @throws IllegalStateException when the brokers do not answer or a topic is missing and not to be created
      */
     public static Service start(ServiceConfig config) {
-        Map<String, Object> adminProps = new HashMap<>(ServicePipeline.clientDefaults());
+        Map<String, Object> adminProps = new HashMap<>(ServiceConnections.clientDefaults());
         adminProps.putAll(config.kafkaProperties());
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());

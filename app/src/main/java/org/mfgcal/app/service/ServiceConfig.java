@@ -76,8 +76,10 @@ import org.mfgcal.publisher.web.WebServer;
  *   dashboardBins: 288                         # bins kept per series on the web page
  * </pre>
  *
- * <p>Unknown keys are rejected (a typo must not silently fall back to a default). Every error names the file, the
- * field and the value. Defaults are the constants of {@link Defaults} and of the records they come from
+ * <p>The file is bound by Jackson into the layout records of {@code ServiceConfigReader} (no type coercion), whose
+ * constructors put the defaults in place. Unknown keys are rejected (a typo must not silently fall back to a
+ * default). Every error names the file, the field and the value. Defaults are the constants of {@link Defaults} and
+ * of the records they come from
  * ({@link OnlineConfig#defaults}, {@link OutputTopics#DEFAULT}, {@link MetricsServer#DEFAULT_ENDPOINT},
  * {@link WebServer#DEFAULT_ENDPOINT}).
  *
@@ -311,7 +313,7 @@ public record ServiceConfig(String bootstrapServers, String groupId, String tran
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException(source + ": expected a YAML mapping with 'kafka:' at the top");
         }
-        ServiceConfigReader r = new ServiceConfigReader(source, env);
+        ServiceConfigReader r = new ServiceConfigReader(env);
         try {
             return r.config(root, baseDir);
         } catch (IllegalArgumentException e) {

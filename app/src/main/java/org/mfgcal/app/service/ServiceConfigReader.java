@@ -1,210 +1,226 @@
 package org.mfgcal.app.service;
 
 import static org.mfgcal.app.service.ServiceConfig.ENV;
-import static org.mfgcal.app.service.ServiceConfig.YAML;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import com.fasterxml.jackson.core.JacksonException;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import org.mfgcal.calibrator.online.OnlineConfig;
-import org.mfgcal.calibrator.online.OnlineSettings;
-import org.mfgcal.ingest.DeadLetters;
-import org.mfgcal.ingest.RegionConfig;
-import org.mfgcal.ingest.RegionConfigs;
-import org.mfgcal.ingest.flights.FlightsData;
-import org.mfgcal.publisher.HttpEndpoint;
-import org.mfgcal.publisher.kafka.OutputTopics;
-import org.mfgcal.publisher.kafka.OutputWriterConfig;
-import org.mfgcal.publisher.metrics.MetricsServer;
-import org.mfgcal.publisher.web.DashboardState;
-import org.mfgcal.publisher.web.WebServer;
 import org.mfgcal.app.service.ServiceConfig.Defaults;
 import org.mfgcal.app.service.ServiceConfig.Model;
+import org.mfgcal.calibrator.online.OnlineSettings;
+import org.mfgcal.ingest.RegionConfigs;
+import org.mfgcal.publisher.HttpEndpoint;
+import org.mfgcal.publisher.kafka.OutputTopics;
+import org.mfgcal.publisher.metrics.MetricsServer;
+import org.mfgcal.publisher.web.WebServer;
 
 /**
- * Reads a {@link ServiceConfig} from its YAML tree (layout in {@link ServiceConfig}'s class comment), naming each
- * field by its dotted path in every error. The {@code model:} block takes the flat settings of
- * {@link org.mfgcal.calibrator.online.OnlineSettings#ALL}. Not thread-safe; one per file read.
+ * Reads a {@link ServiceConfig} from its YAML tree (layout in {@link ServiceConfig}'s class comment): {@code ${VAR}}
+ * substituted in every string, then bound by Jackson into the {@link Layout} records (no coercion: a number is not a
+ * flag, a fraction not an integer; unknown keys rejected), whose constructors put the defaults in place; the
+ * {@code model:} block takes the flat settings of {@link OnlineSettings#ALL}. Every error names the field by its
+ * dotted path and the value. Not thread-safe; one per file read.
  */
 final class ServiceConfigReader {
-    private final String source;
+
+    /** Binds the layout: strict types, unknown keys fail. */
+    private static final YAMLMapper BINDER = binder();
+
+    /**
+     * The file as written; a key not given takes its default here (the constants of {@link Defaults} and of the
+     * records they come from, each named once).
+     */
+    record Layout(Kafka kafka, Topics topics, String regions, Map<String, JsonNode> model,
+                  Integer calibrationThreads, Http http) {
+        Layout {
+            topics = topics == null ? new Topics(null, null, null, null, null, null, null, null, null) : topics;
+            regions = regions == null ? Defaults.REGIONS : regions;
+            model = model == null ? Map.of() : model;
+            calibrationThreads = calibrationThreads == null ? Defaults.CALIBRATION_THREADS : calibrationThreads;
+            http = http == null ? new Http(null, null, null) : http;
+        }
+    }
+
+    record Kafka(String bootstrapServers, String groupId, String transactionalId, Map<String, JsonNode> properties) {
+        Kafka {
+            groupId = groupId == null ? Defaults.GROUP_ID : groupId;
+            transactionalId = transactionalId == null ? Defaults.TRANSACTIONAL_ID : transactionalId;
+            properties = properties == null ? Map.of() : properties;
+        }
+    }
+
+    record Topics(@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> input,
+                  String deadLetters, String parameters, String forecasts, String alerts, String state,
+                  Boolean create, Integer partitions, Integer replicationFactor) {
+        Topics {
+            input = input == null ? Defaults.INPUT_TOPICS : input;
+            deadLetters = deadLetters == null ? Defaults.DEAD_LETTER_TOPIC : deadLetters;
+            OutputTopics d = OutputTopics.DEFAULT;
+            parameters = parameters == null ? d.parameters() : parameters;
+            forecasts = forecasts == null ? d.forecasts() : forecasts;
+            alerts = alerts == null ? d.alerts() : alerts;
+            state = state == null ? d.state() : state;
+            create = create == null ? Defaults.CREATE_TOPICS : create;
+            partitions = partitions == null ? Defaults.PARTITIONS : partitions;
+            replicationFactor = replicationFactor == null ? Defaults.REPLICATION_FACTOR : replicationFactor;
+            if (replicationFactor < 1 || replicationFactor > Short.MAX_VALUE) {
+                throw new IllegalArgumentException("field 'topics.replicationFactor' must be >= 1, got "
+                        + replicationFactor);
+            }
+        }
+    }
+
+    record Http(Endpoint metrics, Endpoint web, Integer dashboardBins) {
+        Http {
+            metrics = metrics == null ? Endpoint.of(MetricsServer.DEFAULT_ENDPOINT) : metrics.or(
+                    MetricsServer.DEFAULT_ENDPOINT);
+            web = web == null ? Endpoint.of(WebServer.DEFAULT_ENDPOINT) : web.or(WebServer.DEFAULT_ENDPOINT);
+            dashboardBins = dashboardBins == null ? Defaults.DASHBOARD_BINS : dashboardBins;
+        }
+    }
+
+    /** An endpoint as written; unset parts take the server's default ({@link #or}). */
+    record Endpoint(String host, Integer port) {
+        Endpoint {
+            if (port != null && (port < 0 || port > 65535)) {
+                throw new IllegalArgumentException("field 'port' must be in 0..65535, got " + port);
+            }
+        }
+
+        static Endpoint of(HttpEndpoint e) {
+            return new Endpoint(e.host(), e.port());
+        }
+
+        Endpoint or(HttpEndpoint dflt) {
+            return new Endpoint(host == null ? dflt.host() : host, port == null ? dflt.port() : port);
+        }
+
+        HttpEndpoint endpoint() {
+            return new HttpEndpoint(host, port);
+        }
+    }
+
     private final UnaryOperator<String> env;
 
-    ServiceConfigReader(String source, UnaryOperator<String> env) {
-        this.source = source;
+    ServiceConfigReader(UnaryOperator<String> env) {
         this.env = env;
     }
 
     ServiceConfig config(JsonNode root, Path baseDir) {
-        keys(root, "", "kafka", "topics", "regions", "model", "calibrationThreads", "http");
-        JsonNode k = object(root, "kafka", true);
-        keys(k, "kafka", "bootstrapServers", "groupId", "transactionalId", "properties");
-        String bootstrap = string(k, "kafka.bootstrapServers", true);
-        String group = or(string(k, "kafka.groupId", false), Defaults.GROUP_ID);
-        String txId = or(string(k, "kafka.transactionalId", false), Defaults.TRANSACTIONAL_ID);
+        substitute(root, "");
+        Layout f = bind(root);
+        // required keys are checked after binding, so that a misspelt one is reported as unknown first
+        Kafka k = f.kafka();
+        if (k == null) {
+            throw new IllegalArgumentException("field 'kafka' is required");
+        }
+        if (k.bootstrapServers() == null) {
+            throw new IllegalArgumentException("field 'kafka.bootstrapServers' is required");
+        }
         Map<String, String> props = new LinkedHashMap<>();
-        JsonNode p = object(k, "kafka.properties", false);
-        if (p != null) {
-            for (Map.Entry<String, JsonNode> e : p.properties()) {
-                if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-                    throw new IllegalArgumentException("field 'kafka.properties." + e.getKey()
-                            + "' must be a string, number or boolean, got " + e.getValue());
-                }
-                props.put(e.getKey(), substitute("kafka.properties." + e.getKey(), e.getValue().asText()));
+        k.properties().forEach((key, v) -> {
+            if (!v.isValueNode() || v.isNull()) {
+                throw new IllegalArgumentException("field 'kafka.properties." + key
+                        + "' must be a string, number or boolean, got " + v);
+            }
+            props.put(key, v.asText());
+        });
+        Topics t = f.topics();
+        OutputTopics out = new OutputTopics(t.parameters(), t.forecasts(), t.alerts(), t.state());
+        Http h = f.http();
+        return new ServiceConfig(k.bootstrapServers(), k.groupId(), k.transactionalId(), props, t.input(),
+                t.deadLetters(), out, t.create(), t.partitions(), (short) (int) t.replicationFactor(),
+                regions(f.regions(), baseDir), model(f.model()), f.calibrationThreads(), h.metrics().endpoint(),
+                h.web().endpoint(), h.dashboardBins());
+    }
+
+    private static RegionConfigs regions(String spec, Path baseDir) {
+        if (spec.startsWith("classpath:")) {
+            return RegionConfigs.loadSpec(spec);
+        }
+        Path rp = baseDir == null ? Path.of(spec) : baseDir.resolve(spec);
+        if (!Files.isRegularFile(rp)) {
+            throw new IllegalArgumentException("field 'regions' must name a region config file, got '" + spec
+                    + "' (" + rp + " does not exist)");
+        }
+        return RegionConfigs.load(rp);
+    }
+
+    /** The {@code model:} block: each key a setting of {@link OnlineSettings#ALL}, its value of the setting's type. */
+    private static Model model(Map<String, JsonNode> m) {
+        Set<String> names = new TreeSet<>();
+        OnlineSettings.ALL.forEach(st -> names.add(st.name()));
+        for (String key : m.keySet()) {
+            if (!names.contains(key)) {
+                throw new IllegalArgumentException("unknown field 'model." + key + "'; allowed here: " + names);
             }
         }
-
-        JsonNode t = object(root, "topics", false);
-        List<String> input = Defaults.INPUT_TOPICS;
-        String dlq = Defaults.DEAD_LETTER_TOPIC;
-        OutputTopics out = OutputTopics.DEFAULT;
-        boolean create = Defaults.CREATE_TOPICS;
-        int partitions = Defaults.PARTITIONS;
-        int rf = Defaults.REPLICATION_FACTOR;
-        if (t != null) {
-            keys(t, "topics", "input", "deadLetters", "parameters", "forecasts", "alerts", "state", "create",
-                    "partitions", "replicationFactor");
-            JsonNode in = t.get("input");
-            if (in != null) {
-                List<String> names = new ArrayList<>();
-                if (in.isTextual()) {
-                    names.add(in.asText());
-                } else if (in.isArray()) {
-                    for (JsonNode n : in) {
-                        if (!n.isTextual()) {
-                            throw new IllegalArgumentException("field 'topics.input' must list topic names, got " + in);
-                        }
-                        names.add(n.asText());
-                    }
-                } else {
-                    throw new IllegalArgumentException("field 'topics.input' must be a topic name or a list of"
-                            + " them, got " + in);
-                }
-                input = names;
-            }
-            dlq = or(string(t, "topics.deadLetters", false), dlq);
-            out = new OutputTopics(or(string(t, "topics.parameters", false), out.parameters()),
-                    or(string(t, "topics.forecasts", false), out.forecasts()),
-                    or(string(t, "topics.alerts", false), out.alerts()),
-                    or(string(t, "topics.state", false), out.state()));
-            create = bool(t, "topics.create", create);
-            partitions = integer(t, "topics.partitions", partitions);
-            rf = integer(t, "topics.replicationFactor", rf);
-            if (rf < 1 || rf > Short.MAX_VALUE) {
-                throw new IllegalArgumentException("field 'topics.replicationFactor' must be >= 1, got " + rf);
-            }
-        }
-
-        String regionsSpec = or(string(root, "regions", false), Defaults.REGIONS);
-        RegionConfigs regions;
-        if (regionsSpec.startsWith("classpath:")) {
-            regions = RegionConfigs.loadSpec(regionsSpec);
-        } else {
-            Path rp = baseDir == null ? Path.of(regionsSpec) : baseDir.resolve(regionsSpec);
-            if (!Files.isRegularFile(rp)) {
-                throw new IllegalArgumentException("field 'regions' must name a region config file, got '"
-                        + regionsSpec + "' (" + rp + " does not exist)");
-            }
-            regions = RegionConfigs.load(rp);
-        }
-
         Model model = Model.DEFAULTS;
-        JsonNode m = object(root, "model", false);
-        if (m != null) {
-            keys(m, "model", OnlineSettings.ALL.stream().map(OnlineSettings.Setting::name)
-                    .toArray(String[]::new));
-            for (OnlineSettings.Setting st : OnlineSettings.ALL) {
-                String path = "model." + st.name();
-                Object v = st.type() == Integer.class ? optInt(m, path) : st.type() == Long.class
-                        ? optLong(m, path) : st.type() == Double.class ? optDouble(m, path)
-                        : string(m, path, false);
-                model = model.with(st.name(), v);
+        for (OnlineSettings.Setting st : OnlineSettings.ALL) {
+            JsonNode n = m.get(st.name());
+            if (n == null || n.isNull()) {
+                continue;
             }
+            String path = "model." + st.name();
+            Object v;
+            if (st.type() == Integer.class || st.type() == Long.class) {
+                if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+                    throw new IllegalArgumentException("field '" + path + "' must be an integer, got " + n);
+                }
+                if (st.type() == Integer.class && !n.canConvertToInt()) {
+                    throw new IllegalArgumentException("field '" + path + "' is out of range, got " + n);
+                }
+                v = st.type() == Integer.class ? (Object) n.asInt() : (Object) n.asLong();
+            } else if (st.type() == Double.class) {
+                if (!n.isNumber() || !Double.isFinite(n.asDouble())) {
+                    throw new IllegalArgumentException("field '" + path + "' must be a finite number, got " + n);
+                }
+                v = n.asDouble();
+            } else {
+                if (!n.isValueNode() || n.isBoolean()) {
+                    throw new IllegalArgumentException("field '" + path + "' must be a string, got " + n);
+                }
+                v = n.asText();
+            }
+            model = model.with(st.name(), v);
         }
-        int threads = integer(root, "calibrationThreads", Defaults.CALIBRATION_THREADS);
-
-        HttpEndpoint metrics = MetricsServer.DEFAULT_ENDPOINT;
-        HttpEndpoint web = WebServer.DEFAULT_ENDPOINT;
-        int bins = Defaults.DASHBOARD_BINS;
-        JsonNode h = object(root, "http", false);
-        if (h != null) {
-            keys(h, "http", "metrics", "web", "dashboardBins");
-            metrics = endpoint(h, "metrics", metrics);
-            web = endpoint(h, "web", web);
-            bins = integer(h, "http.dashboardBins", bins);
-        }
-        return new ServiceConfig(bootstrap, group, txId, props, input, dlq, out, create, partitions, (short) rf,
-                regions, model, threads, metrics, web, bins);
+        return model;
     }
 
-    private HttpEndpoint endpoint(JsonNode h, String name, HttpEndpoint dflt) {
-        JsonNode e = object(h, "http." + name, false);
-        if (e == null) {
-            return dflt;
-        }
-        keys(e, "http." + name, "host", "port");
-        String host = or(string(e, "http." + name + ".host", false), dflt.host());
-        int port = integer(e, "http." + name + ".port", dflt.port());
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("field 'http." + name + ".port' must be in 0..65535, got " + port);
-        }
-        return new HttpEndpoint(host, port);
-    }
-
-    private void keys(JsonNode node, String path, String... allowed) {
-        Set<String> ok = Set.of(allowed);
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!ok.contains(key)) {
-                throw new IllegalArgumentException("unknown field '" + (path.isEmpty() ? "" : path + ".") + key
-                        + "'; allowed here: " + new TreeSet<>(ok));
+    /** Replaces {@code ${VAR}} in every string of the tree; an unset variable is an error naming the field. */
+    private void substitute(JsonNode node, String path) {
+        if (node instanceof ObjectNode o) {
+            for (Map.Entry<String, JsonNode> e : o.properties()) {
+                String p = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+                if (e.getValue().isTextual()) {
+                    e.setValue(new TextNode(substitute(p, e.getValue().asText())));
+                } else {
+                    substitute(e.getValue(), p);
+                }
             }
         }
-    }
-
-    private JsonNode object(JsonNode parent, String name, boolean required) {
-        JsonNode n = parent.get(name.substring(name.lastIndexOf('.') + 1));
-        if (n == null || n.isNull()) {
-            if (required) {
-                throw new IllegalArgumentException("field '" + name + "' is required");
-            }
-            return null;
-        }
-        if (!n.isObject()) {
-            throw new IllegalArgumentException("field '" + name + "' must be a mapping, got " + n);
-        }
-        return n;
-    }
-
-    private String string(JsonNode parent, String path, boolean required) {
-        JsonNode n = parent.get(path.substring(path.lastIndexOf('.') + 1));
-        if (n == null || n.isNull()) {
-            if (required) {
-                throw new IllegalArgumentException("field '" + path + "' is required");
-            }
-            return null;
-        }
-        if (!n.isValueNode() || n.isBoolean()) {
-            throw new IllegalArgumentException("field '" + path + "' must be a string, got " + n);
-        }
-        return substitute(path, n.asText());
     }
 
     private String substitute(String path, String value) {
@@ -222,56 +238,74 @@ final class ServiceConfigReader {
         return sb.toString();
     }
 
-    private int integer(JsonNode parent, String path, int dflt) {
-        Integer v = optInt(parent, path);
-        return v == null ? dflt : v;
+    /** Binds the tree; Jackson's errors become messages naming the field by its dotted path and the value. */
+    private static Layout bind(JsonNode root) {
+        try {
+            return BINDER.treeToValue(root, Layout.class);
+        } catch (JsonMappingException e) {
+            throw new IllegalArgumentException(message(e, root), e);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(e.getOriginalMessage(), e);
+        }
     }
 
-    private boolean bool(JsonNode parent, String path, boolean dflt) {
-        JsonNode n = parent.get(path.substring(path.lastIndexOf('.') + 1));
-        if (n == null || n.isNull()) {
-            return dflt;
+    static String message(JsonMappingException e, JsonNode root) {
+        List<String> names = new ArrayList<>();
+        JsonNode at = root;
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                names.add(r.getFieldName());
+                at = at == null ? null : at.get(r.getFieldName());
+            } else if (at != null && at.isArray()) {
+                names.add(Integer.toString(r.getIndex()));
+                at = at.get(r.getIndex());
+            } // else a single value read as a list: the field itself
         }
-        if (!n.isBoolean()) {
-            throw new IllegalArgumentException("field '" + path + "' must be true or false, got " + n);
+        String path = String.join(".", names);
+        if (e instanceof UnrecognizedPropertyException u) {
+            Set<String> ok = new TreeSet<>();
+            u.getKnownPropertyIds().forEach(id -> ok.add(String.valueOf(id)));
+            return "unknown field '" + path + "'; allowed here: " + ok;
         }
-        return n.asBoolean();
+        Throwable cause = e.getCause();
+        if (e instanceof ValueInstantiationException && cause instanceof IllegalArgumentException) {
+            String m = cause.getMessage();
+            // a record's own check names its field relative to the record, or by its whole path
+            String prefix = path.isEmpty() ? "" : path + ".";
+            return m.startsWith("field '" + prefix) || prefix.isEmpty() || !m.startsWith("field '") ? m
+                    : "field '" + prefix + m.substring("field '".length());
+        }
+        if (cause instanceof InputCoercionException) {
+            return "field '" + path + "' is out of range, got " + at;
+        }
+        Class<?> type = e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mi
+                ? mi.getTargetType() : null;
+        return "field '" + path + "' must be " + kind(type) + ", got " + at;
     }
 
-    private Integer optInt(JsonNode parent, String path) {
-        Long v = optLong(parent, path);
-        if (v == null) {
-            return null;
+    private static String kind(Class<?> type) {
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "an integer";
         }
-        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("field '" + path + "' is out of range, got " + v);
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
         }
-        return v.intValue();
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type != null && (List.class.isAssignableFrom(type) || type.isArray())) {
+            return "a list";
+        }
+        return type == null ? "of another type" : "a mapping";
     }
 
-    private Long optLong(JsonNode parent, String path) {
-        JsonNode n = parent.get(path.substring(path.lastIndexOf('.') + 1));
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isIntegralNumber() || !n.canConvertToLong()) {
-            throw new IllegalArgumentException("field '" + path + "' must be an integer, got " + n);
-        }
-        return n.asLong();
-    }
-
-    private Double optDouble(JsonNode parent, String path) {
-        JsonNode n = parent.get(path.substring(path.lastIndexOf('.') + 1));
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isNumber() || !Double.isFinite(n.asDouble())) {
-            throw new IllegalArgumentException("field '" + path + "' must be a finite number, got " + n);
-        }
-        return n.asDouble();
-    }
-
-    private static String or(String v, String dflt) {
-        return v == null ? dflt : v;
+    private static YAMLMapper binder() {
+        YAMLMapper m = YAMLMapper.builder()
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .build();
+        m.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        return m;
     }
 }

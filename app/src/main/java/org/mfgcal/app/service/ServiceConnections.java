@@ -1,0 +1,187 @@
+package org.mfgcal.app.service;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.mfgcal.ingest.IngestOptions;
+import org.mfgcal.ingest.IngestPipeline;
+import org.mfgcal.ingest.IngestStats;
+import org.mfgcal.ingest.SnapshotDelivery;
+import org.mfgcal.ingest.kafka.CommitMode;
+import org.mfgcal.publisher.kafka.OutputBatch;
+import org.mfgcal.publisher.kafka.OutputWriterConfig;
+import org.mfgcal.publisher.kafka.TransactionalOutputWriter;
+import reactor.core.publisher.Flux;
+
+/**
+ * What a {@link ServicePipeline} session is built from: a transactional output, the state restore and an input of
+ * closed bins. {@link #kafka} gives the service's (a transactional producer, a read_committed read of the state
+ * topic, an ingest consumer); unit tests give fakes, so the pipeline's ordering and failure logic runs without a
+ * broker.
+ *
+ * @param outputs opens a session's output (for Kafka: {@code initTransactions}, which fences a predecessor)
+ * @param states  reads the latest committed state value per region (key = region)
+ * @param inputs  opens a session's input, counting into the pipeline's ingest counters
+ */
+public record ServiceConnections(Supplier<? extends Output> outputs, StateSource states, InputFactory inputs) {
+
+    /** Default {@code session.timeout.ms} of the input consumer. */
+    public static final Duration SESSION_TIMEOUT = Duration.ofSeconds(15);
+    /** Default {@code reconnect.backoff.max.ms} of every client. */
+    public static final Duration RECONNECT_BACKOFF_MAX = Duration.ofSeconds(4);
+
+    /** A session's input: the closed bins of its partitions, with what their transactions must commit. */
+    public interface Input extends AutoCloseable {
+        /** The deliveries (subscribe once). */
+        Flux<SnapshotDelivery> snapshots();
+
+        /** See {@link IngestPipeline#restoredClosedUntil}; {@code null} when not restored from a checkpoint. */
+        Long restoredClosedUntil(String region);
+
+        /** For {@code sendOffsetsToTransaction}; {@code null} before the first poll. */
+        ConsumerGroupMetadata groupMetadata();
+
+        /** See {@link IngestPipeline#onRevocation}: the hook runs before partitions move to another owner. */
+        void onRevocation(java.util.function.Consumer<Collection<TopicPartition>> hook);
+
+        /** Whether partitions were revoked from or lost by this input (see {@link #rejoinAfterFirstAssignment}). */
+        default boolean revokedAny() {
+            return false;
+        }
+
+        /**
+         * Asks the group for one rebalance after this input's first assignment (call before subscribing): see
+         * {@link org.mfgcal.ingest.kafka.KafkaReceiver#rejoinAfterFirstAssignment}.
+         */
+        default void rejoinAfterFirstAssignment() {
+        }
+
+        @Override
+        void close();
+    }
+
+    /** A session's transactional output. */
+    public interface Output extends AutoCloseable {
+        /**
+         * Writes {@code batch} and {@code extra} records and commits {@code offsets} for {@code group}, all in one
+         * transaction ({@link TransactionalOutputWriter#write(OutputBatch, List, Map, ConsumerGroupMetadata)}).
+         */
+        void write(OutputBatch batch, List<ProducerRecord<String, byte[]>> extra,
+                   Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group);
+
+        @Override
+        void close();
+    }
+
+    /** Opens a session's input. */
+    @FunctionalInterface
+    public interface InputFactory {
+        Input open(IngestStats stats);
+    }
+
+    /** The latest committed state value per region. */
+    @FunctionalInterface
+    public interface StateSource {
+        /** @throws RuntimeException a Kafka exception is retriable (a new session is built) */
+        Map<String, byte[]> readLatest();
+    }
+
+    /** The ingest consumer as a session's input. */
+    record KafkaInput(IngestPipeline pipeline) implements Input {
+        @Override
+        public Flux<SnapshotDelivery> snapshots() {
+            return pipeline.snapshots();
+        }
+
+        @Override
+        public Long restoredClosedUntil(String region) {
+            return pipeline.restoredClosedUntil(region);
+        }
+
+        @Override
+        public ConsumerGroupMetadata groupMetadata() {
+            return pipeline.groupMetadata();
+        }
+
+        @Override
+        public void onRevocation(java.util.function.Consumer<Collection<TopicPartition>> hook) {
+            pipeline.onRevocation(hook);
+        }
+
+        @Override
+        public boolean revokedAny() {
+            return pipeline.receiver().revokedAny();
+        }
+
+        @Override
+        public void rejoinAfterFirstAssignment() {
+            pipeline.receiver().rejoinAfterFirstAssignment();
+        }
+
+        @Override
+        public void close() {
+            pipeline.close();
+        }
+    }
+
+    /** The transactional producer as a session's output. */
+    record KafkaOutput(TransactionalOutputWriter writer) implements Output {
+        @Override
+        public void write(OutputBatch batch, List<ProducerRecord<String, byte[]>> extra,
+                          Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+            writer.write(batch, extra, offsets, group);
+        }
+
+        @Override
+        public void close() {
+            writer.close();
+        }
+    }
+
+    /** The service's connections: the Kafka clients of {@code config} (see {@link ServicePipeline}). */
+    public static ServiceConnections kafka(ServiceConfig config) {
+        return new ServiceConnections(
+                () -> new KafkaOutput(TransactionalOutputWriter.create(new OutputWriterConfig(
+                        config.bootstrapServers(), config.transactionalId(), config.outputTopics(),
+                        OutputWriterConfig.DEFAULT_TRANSACTION_TIMEOUT, clientProperties(config)))),
+                () -> StateRestore.readLatest(config.bootstrapServers(), config.kafkaProperties(),
+                        config.outputTopics().state(), StateRestore.READ_TIMEOUT),
+                stats -> new KafkaInput(new IngestPipeline(ingestOptions(config),
+                        config.regions(), stats, null)));
+    }
+
+    /** Client properties of the producer (and the base of the consumer's): defaults under the configured ones. */
+    private static Map<String, String> clientProperties(ServiceConfig config) {
+        Map<String, String> p = clientDefaults();
+        p.putAll(config.kafkaProperties());
+        return p;
+    }
+
+    /** Defaults of every Kafka client of the service (below the configured {@code kafka.properties}). */
+    static Map<String, String> clientDefaults() {
+        Map<String, String> p = new HashMap<>();
+        p.put("reconnect.backoff.ms", "250");
+        p.put("reconnect.backoff.max.ms", Long.toString(RECONNECT_BACKOFF_MAX.toMillis()));
+        return p;
+    }
+
+    private static IngestOptions ingestOptions(ServiceConfig config) {
+        Map<String, Object> consumer = new HashMap<>(clientProperties(config));
+        consumer.putIfAbsent("group.instance.id", config.transactionalId());
+        consumer.putIfAbsent("session.timeout.ms", Long.toString(SESSION_TIMEOUT.toMillis()));
+        consumer.putIfAbsent("partition.assignment.strategy", CooperativeStickyAssignor.class.getName());
+        consumer.putAll(TransactionalOutputWriter.inputConsumerProperties());
+        return new IngestOptions(config.bootstrapServers(), config.groupId(), config.inputTopics(),
+                config.deadLetterTopic(), 0, null, 0, CommitMode.EXTERNAL, consumer,
+                new HashMap<>(config.kafkaProperties()), null, null);
+    }
+}

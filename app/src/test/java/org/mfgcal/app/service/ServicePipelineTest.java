@@ -1,0 +1,299 @@
+package org.mfgcal.app.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.mfgcal.api.CalibrationListener;
+import org.mfgcal.api.ParameterUpdate;
+import org.mfgcal.ingest.Binning;
+import org.mfgcal.ingest.IngestStats;
+import org.mfgcal.ingest.PopulationSnapshot;
+import org.mfgcal.ingest.RegionConfig;
+import org.mfgcal.ingest.RegionConfigs;
+import org.mfgcal.ingest.SnapshotDelivery;
+import org.mfgcal.ingest.flights.FlightsData;
+import org.mfgcal.ingest.replay.Replay;
+import org.mfgcal.ingest.replay.ReplayFormat;
+import org.mfgcal.publisher.kafka.OutputBatch;
+import reactor.core.publisher.Flux;
+
+/**
+ * {@link ServicePipeline} without a broker: its sessions read, write and restore through a {@link FakeBroker}
+ * (transactions, committed offsets and the compacted state as a map), the calibrators are the real ones on the
+ * first bins of the shipped flights week with a small window. What a session that failed, was fenced or lost its
+ * partitions committed must equal what one uninterrupted session commits (exactly-once, warm restore).
+ */
+class ServicePipelineTest {
+
+    static final TopicPartition TP = new TopicPartition("mfg.trips", 0);
+    static final int BINS = 12;
+    /** Position of the delivery that carries dead letters only. */
+    static final int DEAD_LETTERS_AT = 2;
+    static RegionConfig region;
+    static ServiceConfig config;
+    static List<SnapshotDelivery> log;
+    /** The transactions of one uninterrupted run. */
+    static List<FakeBroker.Write> reference;
+
+    @BeforeAll
+    static void data() {
+        region = RegionConfigs.loadSpec(FlightsData.REGION).single();
+        config = ServiceConfig.of("127.0.0.1:9", RegionConfigs.of(region))
+                .withModel(ServiceConfig.Model.DEFAULTS.with("windowBins", 4).with("seasonBins", 24)
+                        .with("coldSteps", 20).with("warmSteps", 2).with("horizon", 2).with("forecastSamples", 4)
+                        .with("uncertaintyProbes", 2));
+        List<PopulationSnapshot> snaps = Binning.snapshots(
+                Replay.read(FlightsData.WEEK, ReplayFormat.FLIGHTS, region.id(), null), region);
+        log = new ArrayList<>();
+        for (int i = 0; i < BINS + 1; i++) {
+            List<ProducerRecord<byte[], byte[]>> dead = List.of();
+            PopulationSnapshot s;
+            if (i == DEAD_LETTERS_AT) {
+                s = null;
+                dead = List.of(new ProducerRecord<>("mfg.deadletters", "k".getBytes(StandardCharsets.UTF_8),
+                        "not a trip".getBytes(StandardCharsets.UTF_8)));
+            } else {
+                s = snaps.get(i < DEAD_LETTERS_AT ? i : i - 1);
+            }
+            log.add(SnapshotDelivery.of(s, Map.of(TP, new OffsetAndMetadata(i + 1)), dead, i));
+        }
+        FakeBroker b = new FakeBroker();
+        try (ServicePipeline p = b.pipeline()) {
+            List<ServicePipeline.Committed> out = p.run().collectList().block(Duration.ofSeconds(60));
+            assertEquals(BINS, out.size(), "bins committed");
+            assertEquals(BINS, p.committed());
+            assertEquals(1, p.deadLettersCommitted());
+            assertEquals(0, p.sessionsRebuilt());
+            assertEquals(0, p.failedUpdates());
+        }
+        reference = b.writes;
+    }
+
+    /** Transactions, committed offsets and the latest state per region, as a broker would keep them. */
+    static final class FakeBroker {
+        record Write(OutputBatch batch, List<ProducerRecord<String, byte[]>> extra, long offset) {
+        }
+
+        final List<Write> writes = Collections.synchronizedList(new ArrayList<>());
+        final Map<String, byte[]> states = new ConcurrentHashMap<>();
+        volatile long offset;
+        final AtomicInteger attempts = new AtomicInteger();
+        final AtomicInteger outputsOpened = new AtomicInteger();
+        final AtomicInteger inputsOpened = new AtomicInteger();
+        /** Write attempt (from 0) that throws, and what. */
+        int failAt = -1;
+        RuntimeException failure;
+        /** Write attempt after which the partition is revoked. */
+        int revokeAfter = -1;
+        volatile Consumer<Collection<TopicPartition>> revocation;
+
+        ServicePipeline pipeline() {
+            return new ServicePipeline(config, CalibrationListener.NONE, new ServiceConnections(
+                    this::openOutput, () -> new LinkedHashMap<>(states), this::openInput));
+        }
+
+        ServiceConnections.Output openOutput() {
+            outputsOpened.incrementAndGet();
+            return new ServiceConnections.Output() {
+                @Override
+                public void write(OutputBatch batch, List<ProducerRecord<String, byte[]>> extra,
+                                  Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+                    int n = attempts.getAndIncrement();
+                    if (n == failAt) {
+                        throw failure;
+                    }
+                    assertEquals("g", group.groupId());
+                    long next = offsets.get(TP).offset();
+                    writes.add(new Write(batch, extra, next));
+                    states.putAll(batch.states());
+                    offset = next;
+                    if (n == revokeAfter) {
+                        revocation.accept(List.of(TP));
+                    }
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+
+        ServiceConnections.Input openInput(IngestStats stats) {
+            inputsOpened.incrementAndGet();
+            int from = (int) offset;
+            return new ServiceConnections.Input() {
+                @Override
+                public Flux<SnapshotDelivery> snapshots() {
+                    return Flux.fromIterable(log.subList(from, log.size()));
+                }
+
+                @Override
+                public Long restoredClosedUntil(String r) {
+                    return null;
+                }
+
+                @Override
+                @SuppressWarnings("removal") // Kafka deprecates building group metadata outside its consumer
+                public ConsumerGroupMetadata groupMetadata() {
+                    return new ConsumerGroupMetadata("g", 1, "member-1", Optional.empty());
+                }
+
+                @Override
+                public void onRevocation(Consumer<Collection<TopicPartition>> hook) {
+                    revocation = hook;
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+
+    /** The update without its wall-clock latency (the only field that differs between equal computations). */
+    private static ParameterUpdate timeless(ParameterUpdate u) {
+        return new ParameterUpdate(u.region(), u.bin(), u.parameters(), u.loss(), u.exploitability(),
+                u.optimiserSteps(), u.picardIterations(), u.adjointIterations(), u.start(), 0, u.provenance(),
+                u.health());
+    }
+
+    /** The published updates and forecasts of all transactions, in commit order. */
+    private static List<Object> published(List<FakeBroker.Write> writes) {
+        List<Object> out = new ArrayList<>();
+        for (FakeBroker.Write w : writes) {
+            w.batch().parameters().forEach(u -> out.add(timeless(u)));
+            out.addAll(w.batch().forecasts());
+        }
+        return out;
+    }
+
+    /**
+     * Runs {@code b}'s pipeline to the end of the log: one session rebuilt, and the same offsets and outputs
+     * committed as by the uninterrupted run.
+     */
+    private static void assertOneRebuild_sameAsUninterrupted(FakeBroker b) {
+        try (ServicePipeline p = b.pipeline()) {
+            p.run().collectList().block(Duration.ofSeconds(60));
+            assertEquals(1, p.sessionsRebuilt(), "sessions rebuilt");
+            assertEquals(0, p.skippedBins());
+        }
+        assertEquals(2, b.outputsOpened.get());
+        assertEquals(offsets(reference), offsets(b.writes), "each offset committed once");
+        assertEquals(published(reference), published(b.writes), "same outputs as without the failure");
+    }
+
+    /** The input offsets committed, one per transaction, in commit order. */
+    private static List<Long> offsets(List<FakeBroker.Write> writes) {
+        return writes.stream().map(FakeBroker.Write::offset).toList();
+    }
+
+    @Test
+    void uninterruptedRun_eachDeliveryOneTransactionInOrder_deadLettersInTheirOwn() {
+        List<Long> expected = new ArrayList<>();
+        for (long i = 1; i <= BINS + 1; i++) {
+            expected.add(i);
+        }
+        assertEquals(expected, offsets(reference), "offsets commit once each, in delivery order");
+        FakeBroker.Write dl = reference.get(DEAD_LETTERS_AT);
+        assertEquals(OutputBatch.EMPTY, dl.batch(), "dead letters only: no outputs");
+        assertEquals(1, dl.extra().size());
+        assertEquals("mfg.deadletters", dl.extra().get(0).topic());
+        long updates = reference.stream().mapToLong(w -> w.batch().parameters().size()).sum();
+        assertTrue(updates >= BINS - 4, "parameters published once the window of 4 bins is full: " + updates);
+        List<Long> stateBins = new ArrayList<>();
+        for (FakeBroker.Write w : reference) {
+            if (!w.batch().states().isEmpty()) {
+                stateBins.add(StateSummary.fromBytes(w.batch().states().get(region.id())).lastBin());
+            }
+        }
+        assertEquals(BINS, stateBins.size(), "one state per bin");
+        for (int i = 1; i < stateBins.size(); i++) {
+            assertTrue(stateBins.get(i) > stateBins.get(i - 1), "states in bin order: " + stateBins);
+        }
+    }
+
+    /**
+     * A retriable failure of a transaction (Kafka timeout) after the window filled: a new session restores the
+     * region warm from the state and resumes from the committed offset; the outputs equal the uninterrupted run's.
+     */
+    @Test
+    void retriableWriteFailure_newSessionRestoresWarm_outputsEqualUninterrupted() {
+        FakeBroker b = new FakeBroker();
+        b.failAt = 8;
+        b.failure = new TimeoutException("transaction timed out");
+        assertOneRebuild_sameAsUninterrupted(b);
+    }
+
+    /** Partitions revoked: the session commits no more, a new one resumes; outputs equal the uninterrupted run's. */
+    @Test
+    void revokedPartitions_sessionStopsCommitting_newSessionResumes() {
+        FakeBroker b = new FakeBroker();
+        b.revokeAfter = 5;
+        assertOneRebuild_sameAsUninterrupted(b);
+    }
+
+    /** Fenced by a newer instance: the pipeline stops with the error, builds no new session, commits nothing more. */
+    @Test
+    void fencedProducer_stops() {
+        FakeBroker b = new FakeBroker();
+        b.failAt = 6;
+        b.failure = new ProducerFencedException("a newer instance took the transactional id");
+        try (ServicePipeline p = b.pipeline()) {
+            RuntimeException e = assertThrows(RuntimeException.class,
+                    () -> p.run().collectList().block(Duration.ofSeconds(60)));
+            assertInstanceOf(ProducerFencedException.class, e);
+            assertEquals(0, p.sessionsRebuilt());
+        }
+        assertEquals(1, b.outputsOpened.get());
+        assertEquals(offsets(reference).subList(0, 6), offsets(b.writes));
+    }
+
+    /**
+     * The state is ahead of the committed offsets (as when offsets and state were read at different moments): the
+     * bins up to the state's are not computed or published again, only their offsets commit; later bins equal the
+     * uninterrupted run's.
+     */
+    @Test
+    void stateAheadOfOffsets_binsAlreadyCommittedAreSkipped() {
+        FakeBroker b = new FakeBroker();
+        b.states.putAll(reference.get(9).batch().states()); // bin of delivery 9 committed
+        b.offset = 5;
+        try (ServicePipeline p = b.pipeline()) {
+            p.run().collectList().block(Duration.ofSeconds(60));
+            assertEquals(5, p.skippedBins(), "deliveries 5..9");
+            assertEquals(BINS + 1 - 10, p.committed());
+        }
+        for (int i = 0; i < 5; i++) {
+            FakeBroker.Write w = b.writes.get(i);
+            assertEquals(OutputBatch.EMPTY, w.batch(), "skipped bin " + (5 + i) + ": offsets only");
+            assertEquals(6 + i, w.offset());
+        }
+        assertEquals(published(reference.subList(10, reference.size())), published(b.writes.subList(5,
+                b.writes.size())));
+        assertFalse(published(b.writes).isEmpty());
+    }
+}
