@@ -109,6 +109,11 @@ class ServicePipelineTest {
         RuntimeException failure;
         /** Write attempt after which the partition is revoked. */
         int revokeAfter = -1;
+        /**
+         * Write attempt that commits but whose state and offsets stay unreadable (a broker that completed the
+         * transaction without writing its markers).
+         */
+        int hideAt = -1;
         volatile Consumer<Collection<TopicPartition>> revocation;
 
         ServicePipeline pipeline() {
@@ -129,6 +134,9 @@ class ServicePipelineTest {
                     assertEquals("g", group.groupId());
                     long next = offsets.get(TP).offset();
                     writes.add(new Write(batch, extra, next));
+                    if (n == hideAt) {
+                        return;
+                    }
                     states.putAll(batch.states());
                     offset = next;
                     if (n == revokeAfter) {
@@ -295,5 +303,33 @@ class ServicePipelineTest {
         assertEquals(published(reference.subList(10, reference.size())), published(b.writes.subList(5,
                 b.writes.size())));
         assertFalse(published(b.writes).isEmpty());
+    }
+
+    /**
+     * A transaction commits but its markers are lost (a single broker's controlled shutdown): its state and offsets
+     * are not readable when the next transaction fails and a new session starts. The new session restores from the
+     * state this process committed, so the bin is not computed or published again (only its offsets commit): every
+     * bin's state and outputs once, equal to the uninterrupted run.
+     */
+    @Test
+    void markersLost_newSessionRestoresFromCommittedState_noBinPublishedTwice() {
+        FakeBroker b = new FakeBroker();
+        b.hideAt = 7;
+        b.failAt = 8;
+        b.failure = new TimeoutException("broker restarting");
+        try (ServicePipeline p = b.pipeline()) {
+            p.run().collectList().block(Duration.ofSeconds(60));
+            assertEquals(1, p.sessionsRebuilt(), "sessions rebuilt");
+            assertEquals(1, p.skippedBins(), "the hidden bin is not computed again");
+        }
+        assertEquals(published(reference), published(b.writes), "each update and forecast once");
+        List<Long> stateBins = new ArrayList<>();
+        for (FakeBroker.Write w : b.writes) {
+            if (!w.batch().states().isEmpty()) {
+                stateBins.add(StateSummary.fromBytes(w.batch().states().get(region.id())).lastBin());
+            }
+        }
+        assertEquals(BINS, stateBins.size(), "one state per bin: " + stateBins);
+        assertEquals(BINS, new java.util.HashSet<>(stateBins).size(), "no bin's state twice: " + stateBins);
     }
 }
