@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.mfgcal.ingest.IngestEvent;
 
@@ -22,10 +21,6 @@ import org.mfgcal.ingest.IngestEvent;
  * after the broker is back (time printed; target ≤ 10 s), and its read_committed outputs equal the uninterrupted
  * run record for record.
  */
-@Disabled("open defect (RELIABILITY.md, known limits): 1 of 7 runs on 2026-12-03 after the exactly-once guards"
-        + " still committed one mfg.state record twice (the first bin of a new session, whose produce request was"
-        + " retried across a broker kill; no guard fired); re-enable with the fix. ServiceCrashIT keeps a broker"
-        + " stop/restart in the default run.")
 class BrokerRestartIT {
 
     static final int DOWN_S = 6;
