@@ -26,6 +26,7 @@ final class FlowShift {
     private final int[] move, noiseNext;
     private final double[] noiseProb;
     private final boolean[] legal;
+    private final double[] mu0;
     private final double[] base;     // b_t(x, a)
     private final double[] mu;       // μ of the current policy
     private final double[] crowd;    // g(μ_t(x))
@@ -57,6 +58,7 @@ final class FlowShift {
         noiseNext = game.noiseSuccessors();
         noiseProb = game.noiseProbabilities();
         legal = ev.legal;
+        mu0 = ev.mu0;
         nzOff = new int[nS + 1];
         int n = 0;
         for (int i = 0; i < nS * nK; i++) {
@@ -249,10 +251,12 @@ final class FlowShift {
     }
 
     /**
-     * One Gauss–Seidel sweep over t; modifies {@code policy} (rows with μ_t(x) = 0 are left as they are). A step t
-     * where no state shifts changes nothing (policy, μ and values stay as they are, no refresh needed).
+     * One Gauss–Seidel sweep over t from the exact mean field of {@code policy}; modifies {@code policy} (rows with
+     * μ_t(x) = 0 are left as they are). A step t where no state shifts changes nothing (policy, μ and values stay as
+     * they are, no refresh needed).
      */
     void sweep(double[] policy) {
+        start(policy, mu0);
         for (int t = 0; t < nT; t++) {
             boolean last = t == nT - 1;
             int mo = t * nS;
@@ -393,6 +397,7 @@ final class FlowShift {
             lt[xo + wst] -= delta;
             lt[xo + b] += delta;
             shifted |= delta > 0;
+            dirty |= delta > 0;
             for (int j = 0; j < nz; j++) {
                 int y = ys[j];
                 mun[y] = Math.max(0.0, mun[y] + delta * ds[j]);
