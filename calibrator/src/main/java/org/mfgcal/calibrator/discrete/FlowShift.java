@@ -30,6 +30,7 @@ final class FlowShift {
     private final double[] base;     // b_t(x, a)
     private final double[] mu;       // μ of the current policy
     private final double[] crowd;    // g(μ_t(x))
+    private final double[] kap;      // −g'(μ_t(x)) (reachable cells)
     private final double[] val;      // V^π_t(x) (valid for t > current step after refreshValues)
     private final double[] w;        // W(p) scratch
     private final double[] vn, cn, mun; // V_{t+1}, V_{t+1} − g, μ_{t+1} during the shifts of step t
@@ -40,6 +41,10 @@ final class FlowShift {
     // noise kernel without zero entries (CSR over pre-noise cells)
     private final int[] nzOff, nzNext;
     private final double[] nzProb;
+    // the same kernel transposed, restricted to move targets: cell y receives from inSrc[inOff[k] .. inOff[k+1]),
+    // y = succ[k] (a gather: each noise step writes every successor once)
+    private final int[] succ, inOff, inSrc;
+    private final double[] inProb;
     // structurally reachable cells per step: cells[cellOff[t] .. cellOff[t+1]); move targets that can carry mass
     private final int[] cellOff, cells, targets;
     /** Whether {@link #val} is stale for some step (the mean field changed since the last refresh). */
@@ -124,9 +129,46 @@ final class FlowShift {
                 targets[nt++] = q;
             }
         }
+        int[] inCount = new int[nS];
+        for (int q : targets) {
+            for (int j = nzOff[q]; j < nzOff[q + 1]; j++) {
+                inCount[nzNext[j]]++;
+            }
+        }
+        int ns = 0;
+        int ni = 0;
+        for (int y = 0; y < nS; y++) {
+            ns += inCount[y] > 0 ? 1 : 0;
+            ni += inCount[y];
+        }
+        succ = new int[ns];
+        inOff = new int[ns + 1];
+        inSrc = new int[ni];
+        inProb = new double[ni];
+        ns = 0;
+        ni = 0;
+        for (int y = 0; y < nS; y++) {
+            if (inCount[y] == 0) {
+                continue;
+            }
+            succ[ns] = y;
+            inOff[ns] = ni;
+            for (int q : targets) {
+                for (int j = nzOff[q]; j < nzOff[q + 1]; j++) {
+                    if (nzNext[j] == y) {
+                        inSrc[ni] = q;
+                        inProb[ni] = nzProb[j];
+                        ni++;
+                    }
+                }
+            }
+            ns++;
+        }
+        inOff[ns] = ni;
         base = new double[nT * nSA];
         mu = new double[nT * nS];
         crowd = new double[nT * nS];
+        kap = new double[nT * nS];
         val = new double[nT * nS];
         w = new double[nS];
         vn = new double[nS];
@@ -161,6 +203,7 @@ final class FlowShift {
             for (int ci = cellOff[t]; ci < cellOff[t + 1]; ci++) {
                 int i = t * nS + cells[ci];
                 crowd[i] = game.crowdReward(mu[i]);
+                kap[i] = game.crowdCurvature(mu[i]);
             }
         }
         dirty = true;
@@ -188,23 +231,19 @@ final class FlowShift {
 
     /**
      * out[oo..] ← noise step of the pre-noise mass in {@link #pre}, which is cleared (only move targets carry mass;
-     * only their successors are written, the other cells of a step are never reachable and stay 0).
+     * only their successors are written, the other cells of a step are never reachable and stay 0). A gather over
+     * the transposed kernel: each successor is written once.
      */
     private void noise(double[] out, int oo) {
-        for (int q : targets) {
-            for (int j = nzOff[q]; j < nzOff[q + 1]; j++) {
-                out[oo + nzNext[j]] = 0.0;
+        for (int k = 0; k < succ.length; k++) {
+            double acc = 0;
+            for (int j = inOff[k]; j < inOff[k + 1]; j++) {
+                acc += inProb[j] * pre[inSrc[j]];
             }
+            out[oo + succ[k]] = acc;
         }
         for (int q : targets) {
-            double l = pre[q];
-            if (l == 0.0) {
-                continue;
-            }
             pre[q] = 0.0;
-            for (int j = nzOff[q]; j < nzOff[q + 1]; j++) {
-                out[oo + nzNext[j]] += l * nzProb[j];
-            }
         }
     }
 
@@ -326,6 +365,7 @@ final class FlowShift {
                         if (d != 0.0) {
                             mu[i] = Math.max(0.0, mu[i] + gamma * d);
                             crowd[i] = game.crowdReward(mu[i]);
+                            kap[i] = game.crowdCurvature(mu[i]);
                         }
                     }
                 }
@@ -500,7 +540,7 @@ final class FlowShift {
                 }
                 if (s > t + 1) {
                     a1 += crowd[so + x] * dm;
-                    a2 += game.crowdCurvature(mu[so + x]) * dm * dm;
+                    a2 += kap[so + x] * dm * dm;
                 }
             }
             if (push) {

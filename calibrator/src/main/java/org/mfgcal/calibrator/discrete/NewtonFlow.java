@@ -34,6 +34,10 @@ final class NewtonFlow {
     // noise kernel without zero entries (CSR over pre-noise cells)
     private final int[] nzOff, nzNext;
     private final double[] nzProb;
+    // the same kernel transposed, restricted to move targets: cell y = succ[k] receives from
+    // inSrc[inOff[k] .. inOff[k+1]) (a gather: each noise step writes every successor once)
+    private final int[] succ, inOff, inSrc;
+    private final double[] inProb;
     // reachable cells per step: cells[cellOff[t] .. cellOff[t+1])
     private final int[] cellOff, cells;
     // move targets that can carry pre-noise mass
@@ -142,6 +146,42 @@ final class NewtonFlow {
                 targets[nt++] = q;
             }
         }
+        int[] inCount = new int[nS];
+        for (int q : targets) {
+            for (int j = nzOff[q]; j < nzOff[q + 1]; j++) {
+                inCount[nzNext[j]]++;
+            }
+        }
+        int ns = 0;
+        int ni = 0;
+        for (int y = 0; y < nS; y++) {
+            ns += inCount[y] > 0 ? 1 : 0;
+            ni += inCount[y];
+        }
+        succ = new int[ns];
+        inOff = new int[ns + 1];
+        inSrc = new int[ni];
+        inProb = new double[ni];
+        ns = 0;
+        ni = 0;
+        for (int y = 0; y < nS; y++) {
+            if (inCount[y] == 0) {
+                continue;
+            }
+            succ[ns] = y;
+            inOff[ns] = ni;
+            for (int q : targets) {
+                for (int j = nzOff[q]; j < nzOff[q + 1]; j++) {
+                    if (nzNext[j] == y) {
+                        inSrc[ni] = q;
+                        inProb[ni] = nzProb[j];
+                        ni++;
+                    }
+                }
+            }
+            ns++;
+        }
+        inOff[ns] = ni;
         supOff = new int[count + 1];
         supTgt = new int[count * nA];
         supProb = new double[count * nA];
@@ -175,22 +215,17 @@ final class NewtonFlow {
         }
     }
 
-    /** out[oo..) ← noise step of {@link #pre} (only targets carry mass; only their successors are written). */
+    /** out[oo..) ← noise step of {@link #pre}, which is cleared (only targets carry mass; only their successors are written). */
     private void noise(double[] out, int oo) {
-        for (int q : targets) {
-            for (int j = nzOff[q]; j < nzOff[q + 1]; j++) {
-                out[oo + nzNext[j]] = 0.0;
+        for (int k = 0; k < succ.length; k++) {
+            double acc = 0;
+            for (int j = inOff[k]; j < inOff[k + 1]; j++) {
+                acc += inProb[j] * pre[inSrc[j]];
             }
+            out[oo + succ[k]] = acc;
         }
         for (int q : targets) {
-            double l = pre[q];
-            if (l == 0.0) {
-                continue;
-            }
             pre[q] = 0.0;
-            for (int j = nzOff[q]; j < nzOff[q + 1]; j++) {
-                out[oo + nzNext[j]] += l * nzProb[j];
-            }
         }
     }
 

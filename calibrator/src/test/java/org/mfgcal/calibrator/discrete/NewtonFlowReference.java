@@ -3,7 +3,11 @@ package org.mfgcal.calibrator.discrete;
 import java.util.Arrays;
 
 /**
- * Projected Newton–CG on the potential of a crowd potential game (docs/DISCRETE_GAMES.md §3, "newton").
+ * Test reference (issue 14): the dense implementation of {@link NewtonFlow} as it was before the sparse rewrite,
+ * verbatim except for the zeroing of a scratch array marked below (a bug of the old code: stale adjoint values in the
+ * preconditioner diagonal from the second step on, which also made repeated solves differ).
+ *
+ * <p>Projected Newton–CG on the potential of a crowd potential game (docs/DISCRETE_GAMES.md §3, "newton").
  *
  * <p>Variables: at every (t, x) with μ_t(x) &gt; 0, t &lt; T−1, the flow u_t(x, a) moved from the best action b
  * (argmax of Q^π) to each other used action a (L_t(x, a) &gt; 0): dL_t(x, a) = u, dL_t(x, b) = −Σ u, and the mass
@@ -217,6 +221,9 @@ final class NewtonFlowReference {
             kappa[i] = game.crowdCurvature(mu[i]);
         }
         Arrays.fill(free, false);
+        // the one change to the previous implementation: wv is scratch of the preconditioner below and was left
+        // holding the last Hessian–vector product's adjoint values, which leaked into the diagonal (issue 14)
+        Arrays.fill(wv, 0.0);
         Arrays.fill(u, 0.0);
         Arrays.fill(g, 0.0);
         // last step: greedy (Φ linear in L_{T−1})
