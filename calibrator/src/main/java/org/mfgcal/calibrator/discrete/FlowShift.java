@@ -34,6 +34,7 @@ final class FlowShift {
     private final double[] val;      // V^π_t(x) (valid for t > current step after refreshValues)
     private final double[] w;        // W(p) scratch
     private final double[] vn, cn, mun; // V_{t+1}, V_{t+1} − g, μ_{t+1} during the shifts of step t
+    private final double[] gn;          // g(μ_{t+1}) during the shifts of step t (cached for the 1-D solves)
     private final double[] lt, lold, dmu, pre, dif;
     private final int[] ys;
     private final double[] ds;
@@ -174,6 +175,7 @@ final class FlowShift {
         vn = new double[nS];
         cn = new double[nS];
         mun = new double[nS];
+        gn = new double[nS];
         lt = new double[nSA];
         lold = new double[nSA];
         dmu = new double[nT * nS];
@@ -312,6 +314,7 @@ final class FlowShift {
                     vn[y] = val[no + y];
                     cn[y] = vn[y] - crowd[no + y];
                     mun[y] = mu[no + y];
+                    gn[y] = crowd[no + y];
                 }
             }
             for (int ci = c0; ci < c1; ci++) {
@@ -441,7 +444,8 @@ final class FlowShift {
             for (int j = 0; j < nz; j++) {
                 int y = ys[j];
                 mun[y] = Math.max(0.0, mun[y] + delta * ds[j]);
-                vn[y] = cn[y] + game.crowdReward(mun[y]);
+                gn[y] = game.crowdReward(mun[y]);
+                vn[y] = cn[y] + gn[y];
             }
             if (delta < avail) {
                 return; // interior optimum: b and w are now (locally) tied
@@ -488,8 +492,8 @@ final class FlowShift {
     private double fShift(double gap, double d, int nz) {
         double f = gap;
         for (int j = 0; j < nz; j++) {
-            double m0 = mun[ys[j]];
-            f += ds[j] * (game.crowdReward(Math.max(0.0, m0 + d * ds[j])) - game.crowdReward(m0));
+            int y = ys[j];
+            f += ds[j] * (game.crowdReward(Math.max(0.0, mun[y] + d * ds[j])) - gn[y]);
         }
         return f;
     }
