@@ -23,8 +23,7 @@ import java.util.Arrays;
 final class FlowShift {
     private final CrowdPotentialGame game;
     private final int nS, nA, nT, nK, nSA;
-    private final int[] move, noiseNext;
-    private final double[] noiseProb;
+    private final int[] move;
     private final boolean[] legal;
     private final double[] mu0;
     private final double[] base;     // b_t(x, a)
@@ -42,10 +41,7 @@ final class FlowShift {
     // noise kernel without zero entries (CSR over pre-noise cells)
     private final int[] nzOff, nzNext;
     private final double[] nzProb;
-    // the same kernel transposed, restricted to move targets: cell y receives from inSrc[inOff[k] .. inOff[k+1]),
-    // y = succ[k] (a gather: each noise step writes every successor once)
-    private final int[] succ, inOff, inSrc;
-    private final double[] inProb;
+    private final SparseCrowdKernel kernel;
     // structurally reachable cells per step: cells[cellOff[t] .. cellOff[t+1]); move targets that can carry mass
     private final int[] cellOff, cells, targets;
     /** Whether {@link #val} is stale for some step (the mean field changed since the last refresh). */
@@ -61,111 +57,16 @@ final class FlowShift {
         nSA = nS * nA;
         move = game.moves();
         nK = game.noiseFanout();
-        noiseNext = game.noiseSuccessors();
-        noiseProb = game.noiseProbabilities();
         legal = ev.legal;
         mu0 = ev.mu0;
-        nzOff = new int[nS + 1];
-        int n = 0;
-        for (int i = 0; i < nS * nK; i++) {
-            n += noiseProb[i] != 0.0 ? 1 : 0;
-        }
-        nzNext = new int[n];
-        nzProb = new double[n];
-        n = 0;
-        for (int q = 0; q < nS; q++) {
-            nzOff[q] = n;
-            for (int k = 0; k < nK; k++) {
-                if (noiseProb[q * nK + k] != 0.0) {
-                    nzNext[n] = noiseNext[q * nK + k];
-                    nzProb[n] = noiseProb[q * nK + k];
-                    n++;
-                }
-            }
-        }
-        nzOff[nS] = n;
-        boolean[] reach = new boolean[nT * nS];
-        boolean[] isTarget = new boolean[nS];
-        int count = 0;
-        for (int x = 0; x < nS; x++) {
-            reach[x] = ev.mu0[x] > 0;
-        }
-        for (int t = 0; t < nT; t++) {
-            for (int x = 0; x < nS; x++) {
-                if (!reach[t * nS + x]) {
-                    continue;
-                }
-                count++;
-                for (int a = 0; a < nA && t + 1 < nT; a++) {
-                    if (legal[x * nA + a]) {
-                        int q = move[x * nA + a];
-                        isTarget[q] = true;
-                        for (int j = nzOff[q]; j < nzOff[q + 1]; j++) {
-                            reach[(t + 1) * nS + nzNext[j]] = true;
-                        }
-                    }
-                }
-            }
-        }
-        cellOff = new int[nT + 1];
-        cells = new int[count];
-        n = 0;
-        for (int t = 0; t < nT; t++) {
-            cellOff[t] = n;
-            for (int x = 0; x < nS; x++) {
-                if (reach[t * nS + x]) {
-                    cells[n++] = x;
-                }
-            }
-        }
-        cellOff[nT] = n;
-        int nt = 0;
-        for (boolean b : isTarget) {
-            nt += b ? 1 : 0;
-        }
-        targets = new int[nt];
-        nt = 0;
-        for (int q = 0; q < nS; q++) {
-            if (isTarget[q]) {
-                targets[nt++] = q;
-            }
-        }
-        int[] inCount = new int[nS];
-        for (int q : targets) {
-            for (int j = nzOff[q]; j < nzOff[q + 1]; j++) {
-                inCount[nzNext[j]]++;
-            }
-        }
-        int ns = 0;
-        int ni = 0;
-        for (int y = 0; y < nS; y++) {
-            ns += inCount[y] > 0 ? 1 : 0;
-            ni += inCount[y];
-        }
-        succ = new int[ns];
-        inOff = new int[ns + 1];
-        inSrc = new int[ni];
-        inProb = new double[ni];
-        ns = 0;
-        ni = 0;
-        for (int y = 0; y < nS; y++) {
-            if (inCount[y] == 0) {
-                continue;
-            }
-            succ[ns] = y;
-            inOff[ns] = ni;
-            for (int q : targets) {
-                for (int j = nzOff[q]; j < nzOff[q + 1]; j++) {
-                    if (nzNext[j] == y) {
-                        inSrc[ni] = q;
-                        inProb[ni] = nzProb[j];
-                        ni++;
-                    }
-                }
-            }
-            ns++;
-        }
-        inOff[ns] = ni;
+        SparseCrowdKernel kern = new SparseCrowdKernel(game, ev);
+        kernel = kern;
+        nzOff = kern.nzOff;
+        nzNext = kern.nzNext;
+        nzProb = kern.nzProb;
+        cellOff = kern.cellOff;
+        cells = kern.cells;
+        targets = kern.targets;
         base = new double[nT * nSA];
         mu = new double[nT * nS];
         crowd = new double[nT * nS];
@@ -237,16 +138,7 @@ final class FlowShift {
      * the transposed kernel: each successor is written once.
      */
     private void noise(double[] out, int oo) {
-        for (int k = 0; k < succ.length; k++) {
-            double acc = 0;
-            for (int j = inOff[k]; j < inOff[k + 1]; j++) {
-                acc += inProb[j] * pre[inSrc[j]];
-            }
-            out[oo + succ[k]] = acc;
-        }
-        for (int q : targets) {
-            pre[q] = 0.0;
-        }
+        kernel.noise(pre, out, oo);
     }
 
     /** V^π_s for s = T−1 down to s0 under the current μ (crowd terms) and π. */

@@ -20,8 +20,9 @@ import java.util.Arrays;
  * policy there (move target and probability per used action, rebuilt once per Newton step since the policy is fixed
  * during CG), the noise kernel without its zero-probability entries, and the free variables in a compact list
  * (global index, move targets of a and of b) grouped by step. CG runs on the compact vectors with fused updates and
- * dot products. The arithmetic is that of the dense formulation (test {@code NewtonFlowTest} compares one step with
- * the dense reference implementation); only the order of some sums differs.
+ * dot products (reachable cells and sparse noise kernel: {@link SparseCrowdKernel}). The arithmetic is that of the
+ * dense formulation (test {@code NewtonFlowTest} compares one step with the dense reference implementation); only
+ * the order of some sums differs.
  *
  * <p>Not thread-safe; all buffers allocated at construction.
  */
@@ -34,10 +35,7 @@ final class NewtonFlow {
     // noise kernel without zero entries (CSR over pre-noise cells)
     private final int[] nzOff, nzNext;
     private final double[] nzProb;
-    // the same kernel transposed, restricted to move targets: cell y = succ[k] receives from
-    // inSrc[inOff[k] .. inOff[k+1]) (a gather: each noise step writes every successor once)
-    private final int[] succ, inOff, inSrc;
-    private final double[] inProb;
+    private final SparseCrowdKernel kernel;
     // reachable cells per step: cells[cellOff[t] .. cellOff[t+1])
     private final int[] cellOff, cells;
     // move targets that can carry pre-noise mass
@@ -70,118 +68,17 @@ final class NewtonFlow {
         nSA = nS * nA;
         len = nT * nSA;
         move = game.moves();
-        int nK = game.noiseFanout();
-        int[] noiseNext = game.noiseSuccessors();
-        double[] noiseProb = game.noiseProbabilities();
         legal = ev.legal;
         mu0 = ev.mu0;
-        nzOff = new int[nS + 1];
-        int n = 0;
-        for (int q = 0; q < nS; q++) {
-            for (int k = 0; k < nK; k++) {
-                n += noiseProb[q * nK + k] != 0.0 ? 1 : 0;
-            }
-        }
-        nzNext = new int[n];
-        nzProb = new double[n];
-        n = 0;
-        for (int q = 0; q < nS; q++) {
-            nzOff[q] = n;
-            for (int k = 0; k < nK; k++) {
-                if (noiseProb[q * nK + k] != 0.0) {
-                    nzNext[n] = noiseNext[q * nK + k];
-                    nzProb[n] = noiseProb[q * nK + k];
-                    n++;
-                }
-            }
-        }
-        nzOff[nS] = n;
-        // structural reachability: supp μ_0, then every legal move followed by every noise successor
-        boolean[] reach = new boolean[nT * nS];
-        boolean[] isTarget = new boolean[nS];
-        int count = 0;
-        for (int x = 0; x < nS; x++) {
-            reach[x] = mu0[x] > 0;
-        }
-        for (int t = 0; t < nT; t++) {
-            for (int x = 0; x < nS; x++) {
-                if (!reach[t * nS + x]) {
-                    continue;
-                }
-                count++;
-                if (t + 1 == nT) {
-                    continue;
-                }
-                for (int a = 0; a < nA; a++) {
-                    if (legal[x * nA + a]) {
-                        int q = move[x * nA + a];
-                        isTarget[q] = true;
-                        for (int j = nzOff[q]; j < nzOff[q + 1]; j++) {
-                            reach[(t + 1) * nS + nzNext[j]] = true;
-                        }
-                    }
-                }
-            }
-        }
-        cellOff = new int[nT + 1];
-        cells = new int[count];
-        n = 0;
-        for (int t = 0; t < nT; t++) {
-            cellOff[t] = n;
-            for (int x = 0; x < nS; x++) {
-                if (reach[t * nS + x]) {
-                    cells[n++] = x;
-                }
-            }
-        }
-        cellOff[nT] = n;
-        int nt = 0;
-        for (boolean b : isTarget) {
-            nt += b ? 1 : 0;
-        }
-        targets = new int[nt];
-        nt = 0;
-        for (int q = 0; q < nS; q++) {
-            if (isTarget[q]) {
-                targets[nt++] = q;
-            }
-        }
-        int[] inCount = new int[nS];
-        for (int q : targets) {
-            for (int j = nzOff[q]; j < nzOff[q + 1]; j++) {
-                inCount[nzNext[j]]++;
-            }
-        }
-        int ns = 0;
-        int ni = 0;
-        for (int y = 0; y < nS; y++) {
-            ns += inCount[y] > 0 ? 1 : 0;
-            ni += inCount[y];
-        }
-        succ = new int[ns];
-        inOff = new int[ns + 1];
-        inSrc = new int[ni];
-        inProb = new double[ni];
-        ns = 0;
-        ni = 0;
-        for (int y = 0; y < nS; y++) {
-            if (inCount[y] == 0) {
-                continue;
-            }
-            succ[ns] = y;
-            inOff[ns] = ni;
-            for (int q : targets) {
-                for (int j = nzOff[q]; j < nzOff[q + 1]; j++) {
-                    if (nzNext[j] == y) {
-                        inSrc[ni] = q;
-                        inProb[ni] = nzProb[j];
-                        ni++;
-                    }
-                }
-            }
-            ns++;
-        }
-        inOff[ns] = ni;
+        SparseCrowdKernel kern = new SparseCrowdKernel(game, ev);
+        kernel = kern;
+        nzOff = kern.nzOff;
+        nzNext = kern.nzNext;
+        nzProb = kern.nzProb;
+        cellOff = kern.cellOff;
+        cells = kern.cells;
+        targets = kern.targets;
+        int count = cells.length;
         supOff = new int[count + 1];
         supTgt = new int[count * nA];
         supProb = new double[count * nA];
@@ -215,18 +112,9 @@ final class NewtonFlow {
         }
     }
 
-    /** out[oo..) ← noise step of {@link #pre}, which is cleared (only targets carry mass; only their successors are written). */
+    /** out[oo..) ← noise step of {@link #pre}, which is cleared ({@link SparseCrowdKernel#noise}). */
     private void noise(double[] out, int oo) {
-        for (int k = 0; k < succ.length; k++) {
-            double acc = 0;
-            for (int j = inOff[k]; j < inOff[k + 1]; j++) {
-                acc += inProb[j] * pre[inSrc[j]];
-            }
-            out[oo + succ[k]] = acc;
-        }
-        for (int q : targets) {
-            pre[q] = 0.0;
-        }
+        kernel.noise(pre, out, oo);
     }
 
     /** dμ ← J v (forward tangent of the compact shifts v under the policy support). */
