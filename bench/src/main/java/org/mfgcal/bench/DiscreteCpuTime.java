@@ -50,8 +50,8 @@ public final class DiscreteCpuTime {
             }
             double[] sorted = t.clone();
             Arrays.sort(sorted);
-            System.out.printf("%s %-10s CPU s/solve min %.4f median %.4f  iterations %s  worst final E %.3e reached %s%n",
-                    game, solver, sorted[0], sorted[reps / 2], Arrays.toString(its), worstE, last.reachedTarget());
+            System.out.printf("%s %-10s CPU s/solve min %.4f median %.4f  iterations %s  worst final E %.3e"
+                    + " reached %s%n", game, solver, sorted[0], sorted[reps / 2], Arrays.toString(its), worstE, last.reachedTarget());
         }
     }
 }
