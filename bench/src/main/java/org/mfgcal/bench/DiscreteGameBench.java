@@ -33,6 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * exploitability of the last solve. Issue-14 target: four-rooms 13×13, T = 40, exploitability &lt; 1e-3 in ≤ 0.15 s;
  * {@code -p game=four-rooms -p solver=newton,flow-shift} times the two solvers that reach it (docs/DISCRETE_GAMES.md
  * §6). flow-shift and newton on a game that is not a crowd potential game (braess) are no-ops, reported as such.
+ * Thread CPU time of the same solves (load-independent): {@link DiscreteCpuTime}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

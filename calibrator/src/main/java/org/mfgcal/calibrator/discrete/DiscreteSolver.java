@@ -207,7 +207,6 @@ public final class DiscreteSolver {
                 case FLOW_SHIFT -> flowShift.sweep(policy);
                 case NEWTON -> {
                     newton.step(ev, policy, NEWTON_CG, NEWTON_TOL);
-                    flowShift.start(policy, ev.mu0);
                     flowShift.sweep(policy);
                 }
                 default -> throw new IllegalStateException();

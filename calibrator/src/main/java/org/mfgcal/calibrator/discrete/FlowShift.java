@@ -23,19 +23,31 @@ import java.util.Arrays;
 final class FlowShift {
     private final CrowdPotentialGame game;
     private final int nS, nA, nT, nK, nSA;
-    private final int[] move, noiseNext;
-    private final double[] noiseProb;
+    private final int[] move;
     private final boolean[] legal;
+    private final double[] mu0;
     private final double[] base;     // b_t(x, a)
     private final double[] mu;       // μ of the current policy
     private final double[] crowd;    // g(μ_t(x))
+    private final double[] kap;      // −g'(μ_t(x)) (reachable cells)
     private final double[] val;      // V^π_t(x) (valid for t > current step after refreshValues)
     private final double[] w;        // W(p) scratch
     private final double[] vn, cn, mun; // V_{t+1}, V_{t+1} − g, μ_{t+1} during the shifts of step t
+    private final double[] gn;          // g(μ_{t+1}) during the shifts of step t (cached for the 1-D solves)
     private final double[] lt, lold, dmu, pre, dif;
     private final int[] ys;
     private final double[] ds;
     private final double[] qx;
+    // noise kernel without zero entries (CSR over pre-noise cells)
+    private final int[] nzOff, nzNext;
+    private final double[] nzProb;
+    private final SparseCrowdKernel kernel;
+    // structurally reachable cells per step: cells[cellOff[t] .. cellOff[t+1]); move targets that can carry mass
+    private final int[] cellOff, cells, targets;
+    /** Whether {@link #val} is stale for some step (the mean field changed since the last refresh). */
+    private boolean dirty;
+    /** Whether a state of the step being swept shifted flow. */
+    private boolean shifted;
 
     FlowShift(CrowdPotentialGame game, Evaluator ev) {
         this.game = game;
@@ -45,17 +57,26 @@ final class FlowShift {
         nSA = nS * nA;
         move = game.moves();
         nK = game.noiseFanout();
-        noiseNext = game.noiseSuccessors();
-        noiseProb = game.noiseProbabilities();
         legal = ev.legal;
+        mu0 = ev.mu0;
+        SparseCrowdKernel kern = new SparseCrowdKernel(game, ev);
+        kernel = kern;
+        nzOff = kern.nzOff;
+        nzNext = kern.nzNext;
+        nzProb = kern.nzProb;
+        cellOff = kern.cellOff;
+        cells = kern.cells;
+        targets = kern.targets;
         base = new double[nT * nSA];
         mu = new double[nT * nS];
         crowd = new double[nT * nS];
+        kap = new double[nT * nS];
         val = new double[nT * nS];
         w = new double[nS];
         vn = new double[nS];
         cn = new double[nS];
         mun = new double[nS];
+        gn = new double[nS];
         lt = new double[nSA];
         lold = new double[nSA];
         dmu = new double[nT * nS];
@@ -72,6 +93,7 @@ final class FlowShift {
         for (int i = 0; i < nT * nSA; i++) {
             base[i] = r[i] - game.crowdReward(m[i / nA]);
         }
+        Arrays.fill(crowd, game.crowdReward(0.0));
     }
 
     /** μ ← mean field of π (μ_0 from the evaluator), crowd terms refreshed. */
@@ -80,41 +102,43 @@ final class FlowShift {
         for (int t = 0; t + 1 < nT; t++) {
             push(t, mu, policy, mu, (t + 1) * nS);
         }
-        for (int i = 0; i < nT * nS; i++) {
-            crowd[i] = game.crowdReward(mu[i]);
+        for (int t = 0; t < nT; t++) {
+            for (int ci = cellOff[t]; ci < cellOff[t + 1]; ci++) {
+                int i = t * nS + cells[ci];
+                crowd[i] = game.crowdReward(mu[i]);
+                kap[i] = game.crowdCurvature(mu[i]);
+            }
         }
+        dirty = true;
     }
 
     /** out[oo..oo+S) ← one step of the flow m_t(x) π_t(a|x) from step t (moves, then noise). */
     private void push(int t, double[] m, double[] policy, double[] out, int oo) {
-        Arrays.fill(pre, 0.0);
         int mo = t * nS;
-        for (int x = 0; x < nS; x++) {
+        for (int ci = cellOff[t]; ci < cellOff[t + 1]; ci++) {
+            int x = cells[ci];
             double mx = m[mo + x];
             if (mx == 0.0) {
                 continue;
             }
             int o = (mo + x) * nA;
             for (int a = 0; a < nA; a++) {
-                pre[move[x * nA + a]] += mx * policy[o + a];
+                double pa = policy[o + a];
+                if (pa != 0.0) {
+                    pre[move[x * nA + a]] += mx * pa;
+                }
             }
         }
         noise(out, oo);
     }
 
-    /** out[oo..] ← noise step of the pre-noise mass in {@link #pre}. */
+    /**
+     * out[oo..] ← noise step of the pre-noise mass in {@link #pre}, which is cleared (only move targets carry mass;
+     * only their successors are written, the other cells of a step are never reachable and stay 0). A gather over
+     * the transposed kernel: each successor is written once.
+     */
     private void noise(double[] out, int oo) {
-        Arrays.fill(out, oo, oo + nS, 0.0);
-        for (int p = 0; p < nS; p++) {
-            double l = pre[p];
-            if (l == 0.0) {
-                continue;
-            }
-            int o = p * nK;
-            for (int k = 0; k < nK; k++) {
-                out[oo + noiseNext[o + k]] += l * noiseProb[o + k];
-            }
-        }
+        kernel.noise(pre, out, oo);
     }
 
     /** V^π_s for s = T−1 down to s0 under the current μ (crowd terms) and π. */
@@ -124,7 +148,8 @@ final class FlowShift {
             if (!last) {
                 fillW(val, (s + 1) * nS);
             }
-            for (int x = 0; x < nS; x++) {
+            for (int ci = cellOff[s]; ci < cellOff[s + 1]; ci++) {
+                int x = cells[ci];
                 int o = (s * nS + x) * nA;
                 double v = 0;
                 for (int a = 0; a < nA; a++) {
@@ -140,11 +165,10 @@ final class FlowShift {
 
     /** w(p) ← Σ_k N(k|p) v[vo + n_k(p)]. */
     private void fillW(double[] v, int vo) {
-        for (int p = 0; p < nS; p++) {
-            int o = p * nK;
+        for (int p : targets) {
             double s = 0;
-            for (int k = 0; k < nK; k++) {
-                s += noiseProb[o + k] * v[vo + noiseNext[o + k]];
+            for (int j = nzOff[p]; j < nzOff[p + 1]; j++) {
+                s += nzProb[j] * v[vo + nzNext[j]];
             }
             w[p] = s;
         }
@@ -152,43 +176,62 @@ final class FlowShift {
 
     /** Continuation Σ_k N(k|p) vn(n_k(p)) of move target p during the shifts. */
     private double cont(int p) {
-        int o = p * nK;
         double s = 0;
-        for (int k = 0; k < nK; k++) {
-            s += noiseProb[o + k] * vn[noiseNext[o + k]];
+        for (int j = nzOff[p]; j < nzOff[p + 1]; j++) {
+            s += nzProb[j] * vn[nzNext[j]];
         }
         return s;
     }
 
-    /** One Gauss–Seidel sweep over t; modifies {@code policy} (rows with μ_t(x) = 0 are left as they are). */
+    /**
+     * One Gauss–Seidel sweep over t from the exact mean field of {@code policy}; modifies {@code policy} (rows with
+     * μ_t(x) = 0 are left as they are). A step t where no state shifts changes nothing (policy, μ and values stay as
+     * they are, no refresh needed).
+     */
     void sweep(double[] policy) {
+        start(policy, mu0);
         for (int t = 0; t < nT; t++) {
             boolean last = t == nT - 1;
             int mo = t * nS;
             int no = mo + nS;
+            int c0 = cellOff[t];
+            int c1 = cellOff[t + 1];
             if (!last) {
-                refreshValues(t + 1, policy);
-                for (int y = 0; y < nS; y++) {
+                if (dirty) {
+                    refreshValues(t + 1, policy);
+                    dirty = false;
+                }
+                for (int ci = cellOff[t + 1]; ci < cellOff[t + 2]; ci++) {
+                    int y = cells[ci];
                     vn[y] = val[no + y];
                     cn[y] = vn[y] - crowd[no + y];
                     mun[y] = mu[no + y];
+                    gn[y] = crowd[no + y];
                 }
             }
-            for (int x = 0; x < nS; x++) {
+            for (int ci = c0; ci < c1; ci++) {
+                int x = cells[ci];
                 double mx = mu[mo + x];
                 int o = (mo + x) * nA;
                 for (int a = 0; a < nA; a++) {
-                    lt[x * nA + a] = mx * policy[o + a];
+                    double l = mx * policy[o + a];
+                    lt[x * nA + a] = l;
+                    lold[x * nA + a] = l;
                 }
             }
-            System.arraycopy(lt, 0, lold, 0, nSA);
-            for (int x = 0; x < nS; x++) {
+            shifted = false;
+            for (int ci = c0; ci < c1; ci++) {
+                int x = cells[ci];
                 if (mu[mo + x] > 0) {
                     shiftState(t, x, last);
                 }
             }
+            if (!shifted) {
+                continue;
+            }
             double gamma = last ? 1.0 : lineSearch(t, policy);
-            for (int x = 0; x < nS; x++) {
+            for (int ci = c0; ci < c1; ci++) {
+                int x = cells[ci];
                 double mx = mu[mo + x];
                 if (!(mx > 0)) {
                     continue;
@@ -206,13 +249,22 @@ final class FlowShift {
                 }
             }
             if (!last) {
-                // exact μ_{s>t} of the updated policy (the line search moved it linearly; this removes round-off)
-                for (int s = t; s + 1 < nT; s++) {
-                    push(s, mu, policy, mu, (s + 1) * nS);
-                    for (int y = 0; y < nS; y++) {
-                        crowd[(s + 1) * nS + y] = game.crowdReward(mu[(s + 1) * nS + y]);
+                // μ_{s>t} of the updated policy: with the later conditional policies fixed μ moves linearly in L_t,
+                // so μ_s + γ dμ_s (dμ from the line search) is exact up to round-off (clamped at 0; the next
+                // start() recomputes μ from the policy); the crowd term is recomputed only where the mass changed
+                for (int s = t + 1; s < nT; s++) {
+                    int so = s * nS;
+                    for (int ci = cellOff[s]; ci < cellOff[s + 1]; ci++) {
+                        int i = so + cells[ci];
+                        double d = dmu[i];
+                        if (d != 0.0) {
+                            mu[i] = Math.max(0.0, mu[i] + gamma * d);
+                            crowd[i] = game.crowdReward(mu[i]);
+                            kap[i] = game.crowdCurvature(mu[i]);
+                        }
                     }
                 }
+                dirty = true;
             }
         }
     }
@@ -258,12 +310,16 @@ final class FlowShift {
             if (last || pb == pw) {
                 delta = avail;
             } else {
-                for (int k = 0; k < nK; k++) {
-                    dif[noiseNext[pb * nK + k]] += noiseProb[pb * nK + k];
-                    dif[noiseNext[pw * nK + k]] -= noiseProb[pw * nK + k];
+                for (int j = nzOff[pb]; j < nzOff[pb + 1]; j++) {
+                    dif[nzNext[j]] += nzProb[j];
                 }
-                for (int k = 0; k < 2 * nK; k++) {
-                    int y = k < nK ? noiseNext[pb * nK + k] : noiseNext[pw * nK + k - nK];
+                for (int j = nzOff[pw]; j < nzOff[pw + 1]; j++) {
+                    dif[nzNext[j]] -= nzProb[j];
+                }
+                int nb = nzOff[pb + 1] - nzOff[pb];
+                int nw = nzOff[pw + 1] - nzOff[pw];
+                for (int k = 0; k < nb + nw; k++) {
+                    int y = k < nb ? nzNext[nzOff[pb] + k] : nzNext[nzOff[pw] + k - nb];
                     if (dif[y] != 0.0) {
                         ys[nz] = y;
                         ds[nz] = dif[y];
@@ -275,10 +331,13 @@ final class FlowShift {
             }
             lt[xo + wst] -= delta;
             lt[xo + b] += delta;
+            shifted |= delta > 0;
+            dirty |= delta > 0;
             for (int j = 0; j < nz; j++) {
                 int y = ys[j];
                 mun[y] = Math.max(0.0, mun[y] + delta * ds[j]);
-                vn[y] = cn[y] + game.crowdReward(mun[y]);
+                gn[y] = game.crowdReward(mun[y]);
+                vn[y] = cn[y] + gn[y];
             }
             if (delta < avail) {
                 return; // interior optimum: b and w are now (locally) tied
@@ -325,8 +384,8 @@ final class FlowShift {
     private double fShift(double gap, double d, int nz) {
         double f = gap;
         for (int j = 0; j < nz; j++) {
-            double m0 = mun[ys[j]];
-            f += ds[j] * (game.crowdReward(Math.max(0.0, m0 + d * ds[j])) - game.crowdReward(m0));
+            int y = ys[j];
+            f += ds[j] * (game.crowdReward(Math.max(0.0, mun[y] + d * ds[j])) - gn[y]);
         }
         return f;
     }
@@ -339,12 +398,15 @@ final class FlowShift {
     private double lineSearch(int t, double[] policy) {
         int mo = t * nS;
         double lin = 0;
-        Arrays.fill(pre, 0.0);
-        for (int i = 0; i < nSA; i++) {
-            double d = lt[i] - lold[i];
-            if (d != 0.0) {
-                lin += base[mo * nA + i] * d;
-                pre[move[i]] += d;
+        for (int ci = cellOff[t]; ci < cellOff[t + 1]; ci++) {
+            int x = cells[ci];
+            for (int a = 0; a < nA; a++) {
+                int i = x * nA + a;
+                double d = lt[i] - lold[i];
+                if (d != 0.0) {
+                    lin += base[mo * nA + i] * d;
+                    pre[move[i]] += d;
+                }
             }
         }
         int n1 = (t + 1) * nS;
@@ -353,9 +415,10 @@ final class FlowShift {
         double a2 = 0;
         for (int s = t + 1; s < nT; s++) {
             int so = s * nS;
-            Arrays.fill(pre, 0.0);
+            boolean push = s + 1 < nT;
             boolean any = false;
-            for (int x = 0; x < nS; x++) {
+            for (int ci = cellOff[s]; ci < cellOff[s + 1]; ci++) {
+                int x = cells[ci];
                 double dm = dmu[so + x];
                 if (dm == 0.0) {
                     continue;
@@ -366,15 +429,17 @@ final class FlowShift {
                     double p = policy[o + a];
                     if (p != 0.0) {
                         lin += base[o + a] * dm * p;
-                        pre[move[x * nA + a]] += dm * p;
+                        if (push) {
+                            pre[move[x * nA + a]] += dm * p;
+                        }
                     }
                 }
                 if (s > t + 1) {
                     a1 += crowd[so + x] * dm;
-                    a2 += game.crowdCurvature(mu[so + x]) * dm * dm;
+                    a2 += kap[so + x] * dm * dm;
                 }
             }
-            if (s + 1 < nT) {
+            if (push) {
                 if (any) {
                     noise(dmu, so + nS);
                 } else {
@@ -389,7 +454,8 @@ final class FlowShift {
         for (int it = 0; it < 60; it++) {
             double d1 = lin + a1 - g * a2;
             double d2 = -a2;
-            for (int y = 0; y < nS; y++) {
+            for (int ci = cellOff[t + 1]; ci < cellOff[t + 2]; ci++) {
+                int y = cells[ci];
                 double dm = dmu[n1 + y];
                 if (dm != 0.0) {
                     double m = Math.max(0.0, mu[n1 + y] + g * dm);

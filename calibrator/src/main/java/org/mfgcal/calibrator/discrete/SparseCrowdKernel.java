@@ -1,0 +1,161 @@
+package org.mfgcal.calibrator.discrete;
+
+/**
+ * The sparse structure shared by {@link NewtonFlow} and {@link FlowShift} (issue 14, docs/DISCRETE_GAMES.md §3
+ * "sparse implementation"): the noise kernel of a {@link CrowdPotentialGame} without its zero-probability entries
+ * (CSR over pre-noise cells) and transposed (a gather: each successor receives from its sources), the cells
+ * structurally reachable at each step from μ_0 (supp μ_0, then every legal move followed by every noise successor;
+ * walls and cells beyond the front never are, so no mass, tangent or adjoint ever lives there), and the move targets
+ * that can carry pre-noise mass. Immutable after construction.
+ */
+final class SparseCrowdKernel {
+    final int nS, nA, nT;
+    final int[] move;
+    final boolean[] legal;
+    /** Noise kernel without zero entries: successors nzNext[nzOff[q] .. nzOff[q+1]) of pre-noise cell q. */
+    final int[] nzOff, nzNext;
+    final double[] nzProb;
+    /** Transposed kernel restricted to move targets: cell succ[k] receives from inSrc[inOff[k] .. inOff[k+1]). */
+    final int[] succ, inOff, inSrc;
+    final double[] inProb;
+    /** Reachable cells of step t: cells[cellOff[t] .. cellOff[t+1]) (ascending). */
+    final int[] cellOff, cells;
+    /** Move targets of legal actions at reachable cells (ascending). */
+    final int[] targets;
+
+    SparseCrowdKernel(CrowdPotentialGame game, Evaluator ev) {
+        nS = ev.nS;
+        nA = ev.nA;
+        nT = ev.nT;
+        move = game.moves();
+        legal = ev.legal;
+        double[] mu0 = ev.mu0;
+        int nK = game.noiseFanout();
+        int[] noiseNext = game.noiseSuccessors();
+        double[] noiseProb = game.noiseProbabilities();
+        nzOff = new int[nS + 1];
+        int n = 0;
+        for (int q = 0; q < nS; q++) {
+            for (int k = 0; k < nK; k++) {
+                n += noiseProb[q * nK + k] != 0.0 ? 1 : 0;
+            }
+        }
+        nzNext = new int[n];
+        nzProb = new double[n];
+        n = 0;
+        for (int q = 0; q < nS; q++) {
+            nzOff[q] = n;
+            for (int k = 0; k < nK; k++) {
+                if (noiseProb[q * nK + k] != 0.0) {
+                    nzNext[n] = noiseNext[q * nK + k];
+                    nzProb[n] = noiseProb[q * nK + k];
+                    n++;
+                }
+            }
+        }
+        nzOff[nS] = n;
+        // structural reachability: supp μ_0, then every legal move followed by every noise successor
+        boolean[] reach = new boolean[nT * nS];
+        boolean[] isTarget = new boolean[nS];
+        int count = 0;
+        for (int x = 0; x < nS; x++) {
+            reach[x] = mu0[x] > 0;
+        }
+        for (int t = 0; t < nT; t++) {
+            for (int x = 0; x < nS; x++) {
+                if (!reach[t * nS + x]) {
+                    continue;
+                }
+                count++;
+                if (t + 1 == nT) {
+                    continue;
+                }
+                for (int a = 0; a < nA; a++) {
+                    if (legal[x * nA + a]) {
+                        int q = move[x * nA + a];
+                        isTarget[q] = true;
+                        for (int j = nzOff[q]; j < nzOff[q + 1]; j++) {
+                            reach[(t + 1) * nS + nzNext[j]] = true;
+                        }
+                    }
+                }
+            }
+        }
+        cellOff = new int[nT + 1];
+        cells = new int[count];
+        n = 0;
+        for (int t = 0; t < nT; t++) {
+            cellOff[t] = n;
+            for (int x = 0; x < nS; x++) {
+                if (reach[t * nS + x]) {
+                    cells[n++] = x;
+                }
+            }
+        }
+        cellOff[nT] = n;
+        int nt = 0;
+        for (boolean b : isTarget) {
+            nt += b ? 1 : 0;
+        }
+        targets = new int[nt];
+        nt = 0;
+        for (int q = 0; q < nS; q++) {
+            if (isTarget[q]) {
+                targets[nt++] = q;
+            }
+        }
+        int[] inCount = new int[nS];
+        for (int q : targets) {
+            for (int j = nzOff[q]; j < nzOff[q + 1]; j++) {
+                inCount[nzNext[j]]++;
+            }
+        }
+        int ns = 0;
+        int ni = 0;
+        for (int y = 0; y < nS; y++) {
+            ns += inCount[y] > 0 ? 1 : 0;
+            ni += inCount[y];
+        }
+        succ = new int[ns];
+        inOff = new int[ns + 1];
+        inSrc = new int[ni];
+        inProb = new double[ni];
+        ns = 0;
+        ni = 0;
+        for (int y = 0; y < nS; y++) {
+            if (inCount[y] == 0) {
+                continue;
+            }
+            succ[ns] = y;
+            inOff[ns] = ni;
+            for (int q : targets) {
+                for (int j = nzOff[q]; j < nzOff[q + 1]; j++) {
+                    if (nzNext[j] == y) {
+                        inSrc[ni] = q;
+                        inProb[ni] = nzProb[j];
+                        ni++;
+                    }
+                }
+            }
+            ns++;
+        }
+        inOff[ns] = ni;
+    }
+
+    /**
+     * out[oo + y] ← Σ_q N(y|q) pre[q] for every successor y of a move target (the other cells of a step are never
+     * reachable and are not written); {@code pre} is cleared at the targets (the only cells that may hold mass).
+     */
+    void noise(double[] pre, double[] out, int oo) {
+        for (int k = 0; k < succ.length; k++) {
+            double acc = 0;
+            for (int j = inOff[k]; j < inOff[k + 1]; j++) {
+                acc += inProb[j] * pre[inSrc[j]];
+            }
+            out[oo + succ[k]] = acc;
+        }
+        for (int q : targets) {
+            pre[q] = 0.0;
+        }
+    }
+}
