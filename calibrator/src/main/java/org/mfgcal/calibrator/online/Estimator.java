@@ -43,14 +43,14 @@ final class Estimator implements Descent.Problem {
     private final double[] muWarm;
     private final double[] bestMu;
     private final double[] savedMu;
-    private final Adam adam;
+    // Adam's moments exist only with the Adam optimiser (with L-BFGS they stay zero; the warm state writes zeros).
+    private Adam adam;
     private Adam savedAdam;          // the warm/cold harness only: allocated on first use
-    private final Lbfgs lbfgs;
+    private final Lbfgs lbfgs;       // its mark is the rollback point of an update (keepGood/restoreGood)
     private Lbfgs savedLbfgs;        // the warm/cold harness only: allocated on first use (≈ 2·8·n doubles)
     private final double[] goodTheta;
     private final double[] goodMu;
-    private final Adam goodAdam;
-    private final Lbfgs goodLbfgs;
+    private Adam goodAdam;
     private boolean goodHasMu;
     private boolean savedHasMu;
     private boolean warm;
@@ -75,12 +75,13 @@ final class Estimator implements Descent.Problem {
         muWarm = new double[s.grid * s.d];
         bestMu = new double[s.grid * s.d];
         savedMu = new double[s.grid * s.d];
-        adam = new Adam(n);
+        if (cfg.optimizer() == OnlineConfig.Optimizer.ADAM) {
+            adam = new Adam(n);
+            goodAdam = new Adam(n);
+        }
         lbfgs = new Lbfgs(n, LBFGS_MEMORY);
         goodTheta = new double[n];
         goodMu = new double[s.grid * s.d];
-        goodAdam = new Adam(n);
-        goodLbfgs = new Lbfgs(n, LBFGS_MEMORY);
     }
 
     boolean isWarm() {
@@ -102,7 +103,9 @@ final class Estimator implements Descent.Problem {
             System.arraycopy(muWarm, (s.grid - k - 1) * d, muWarm, n * d, d);
         }
         obj.table.shift(theta);
-        adam.shift(obj.table.shiftStride());
+        if (adam != null) {
+            adam.shift(obj.table.shiftStride());
+        }
         lbfgs.shift(obj.table.shiftStride());
     }
 
@@ -251,8 +254,10 @@ final class Estimator implements Descent.Problem {
         System.arraycopy(theta, 0, goodTheta, 0, theta.length);
         System.arraycopy(muWarm, 0, goodMu, 0, muWarm.length);
         unc.keepGood();
-        goodAdam.copyFrom(adam);
-        goodLbfgs.copyFrom(lbfgs);
+        if (adam != null) {
+            goodAdam.copyFrom(adam);
+        }
+        lbfgs.mark();
         goodHasMu = hasMu;
     }
 
@@ -261,8 +266,10 @@ final class Estimator implements Descent.Problem {
         System.arraycopy(goodTheta, 0, theta, 0, theta.length);
         System.arraycopy(goodMu, 0, muWarm, 0, muWarm.length);
         unc.restoreGood();
-        adam.copyFrom(goodAdam);
-        lbfgs.copyFrom(goodLbfgs);
+        if (adam != null) {
+            adam.copyFrom(goodAdam);
+        }
+        lbfgs.rollback();
         hasMu = goodHasMu;
         if (lastGoodBin == RegionShape.NONE) {
             obj.table.reset(theta); // no good update yet: the prior rates
@@ -294,7 +301,9 @@ final class Estimator implements Descent.Problem {
 
     void startCold() {
         obj.table.reset(theta);
-        adam.reset();
+        if (adam != null) {
+            adam.reset();
+        }
         lbfgs.reset();
         hasMu = false;
     }
@@ -352,10 +361,14 @@ final class Estimator implements Descent.Problem {
         System.arraycopy(theta, 0, savedTheta, 0, theta.length);
         System.arraycopy(muWarm, 0, savedMu, 0, muWarm.length);
         if (savedLbfgs == null) {
-            savedAdam = new Adam(theta.length);
             savedLbfgs = new Lbfgs(theta.length, LBFGS_MEMORY);
         }
-        savedAdam.copyFrom(adam);
+        if (adam != null) {
+            if (savedAdam == null) {
+                savedAdam = new Adam(theta.length);
+            }
+            savedAdam.copyFrom(adam);
+        }
         savedLbfgs.copyFrom(lbfgs);
         savedHasMu = hasMu;
     }
@@ -364,7 +377,9 @@ final class Estimator implements Descent.Problem {
     void restoreAfterMeasurement() {
         System.arraycopy(savedTheta, 0, theta, 0, theta.length);
         System.arraycopy(savedMu, 0, muWarm, 0, muWarm.length);
-        adam.copyFrom(savedAdam);
+        if (adam != null) {
+            adam.copyFrom(savedAdam);
+        }
         lbfgs.copyFrom(savedLbfgs);
         hasMu = savedHasMu;
     }
@@ -452,12 +467,37 @@ final class Estimator implements Descent.Problem {
 
     /** Warm state: Adam's moments and the L-BFGS pairs. */
     void writeOptimiser(StateCodec.Writer out) {
-        adam.writeState(out);
+        if (adam != null) {
+            adam.writeState(out);
+        } else {
+            double[] zero = new double[theta.length];
+            out.i64(0).doubles(zero).doubles(zero);
+        }
         lbfgs.writeState(out);
     }
 
     void readOptimiser(StateCodec.Reader in) {
-        adam.readState(in);
+        if (adam != null) {
+            adam.readState(in);
+        } else {
+            // Zero moments unless the snapshot says otherwise (then they are kept, as with the Adam optimiser).
+            Adam read = new Adam(theta.length);
+            read.readState(in);
+            Adam.State st = read.state();
+            if (read.steps() != 0 || !zero(st.m()) || !zero(st.v())) {
+                adam = read;
+                goodAdam = new Adam(theta.length);
+            }
+        }
         lbfgs.readState(in);
+    }
+
+    private static boolean zero(double[] a) {
+        for (double v : a) {
+            if (v != 0 || 1 / v < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }
