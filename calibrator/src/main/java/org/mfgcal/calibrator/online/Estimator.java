@@ -37,7 +37,7 @@ final class Estimator implements Descent.Problem {
     private final Objective obj;
     private final Uncertainty unc;
     private final CalibrationListener listener;
-    private final Descent descent;
+    private final int n;             // parameters; the optimiser's driver is the thread's (descent())
     final double[] theta;
     private final double[] savedTheta;
     private final double[] muWarm;
@@ -69,7 +69,7 @@ final class Estimator implements Descent.Problem {
         this.unc = unc;
         this.listener = listener;
         int n = obj.table.size();
-        descent = new Descent(n);
+        this.n = n;
         theta = new double[n];
         savedTheta = new double[n];
         muWarm = new double[s.grid * s.d];
@@ -158,7 +158,7 @@ final class Estimator implements Descent.Problem {
                 try {
                     startCold();
                     steps = optimise(cfg.coldSteps(), Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
-                    priorObjective = descent.firstObjective();
+                    priorObjective = descent().firstObjective();
                     finish();
                     failure = check();
                 } catch (RuntimeException e) {
@@ -179,6 +179,7 @@ final class Estimator implements Descent.Problem {
             double expl = Math.max(0, sol.exploitability());
             unc.update(b, sol, theta);
             lastGoodBin = b;
+            lbfgs.release();
             return new Outcome(health, cold, steps, publishedLoss, expl);
         }
         // Degraded: the last good state (shifted with the window), its loss and exploitability on this window.
@@ -187,6 +188,7 @@ final class Estimator implements Descent.Problem {
                 lastGoodBin == RegionShape.NONE ? null : lastGoodBin);
         warm = lastGoodBin != RegionShape.NONE;
         double[] fallback = fallbackSolve();
+        lbfgs.release();
         return new Outcome(health, cold, steps, fallback[0], fallback[1]);
     }
 
@@ -212,7 +214,7 @@ final class Estimator implements Descent.Problem {
                         coldObjective + UpdateCheck.REACH * Math.abs(coldObjective));
                 if (steps < 0) {
                     LOG.log(System.Logger.Level.INFO, "region ''{0}'' bin {1}: warm start objective {2} is worse than"
-                            + " the cold start''s {3}; starting cold", s.region, b, descent.firstObjective(),
+                            + " the cold start''s {3}; starting cold", s.region, b, descent().firstObjective(),
                             coldObjective);
                     cold = true;
                 }
@@ -220,7 +222,7 @@ final class Estimator implements Descent.Problem {
             if (cold) {
                 startCold();
                 steps = optimise(cfg.coldSteps(), Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
-                priorObjective = descent.firstObjective();
+                priorObjective = descent().firstObjective();
             }
         }
         lastCold = cold;
@@ -231,7 +233,7 @@ final class Estimator implements Descent.Problem {
     /** The checks of {@link UpdateCheck} on the published equilibrium; sets {@link #publishedLoss} when they pass. */
     private String check() {
         Solution sol = obj.lastSolution();
-        String failure = UpdateCheck.equilibrium(descent.bestObjective(), sol, theta);
+        String failure = UpdateCheck.equilibrium(descent().bestObjective(), sol, theta);
         if (failure != null) {
             return failure;
         }
@@ -324,19 +326,19 @@ final class Estimator implements Descent.Problem {
     int optimise(int budget, double target, double abortAbove) {
         if (cfg.optimizer() == OnlineConfig.Optimizer.LBFGS) {
             Lbfgs.Preconditioner m = unc.preconditioner();
-            return descent.quasiNewton(this, theta, lbfgs, m, budget, target, abortAbove, cfg.relativeTolerance(),
+            return descent().quasiNewton(this, theta, lbfgs, m, budget, target, abortAbove, cfg.relativeTolerance(),
                     MAX_LOG_STEP, MIN_LOG_STEP);
         }
-        return descent.adam(this, theta, adam, cfg.learningRate(), budget, target, abortAbove,
+        return descent().adam(this, theta, adam, cfg.learningRate(), budget, target, abortAbove,
                 cfg.relativeTolerance());
     }
 
     /** Restores the best θ and leaves the solver's workspace at its equilibrium (with its exploitability). */
     private void finish() {
-        if (!Double.isFinite(descent.bestObjective())) {
+        if (!Double.isFinite(descent().bestObjective())) {
             return;
         }
-        System.arraycopy(descent.best(), 0, theta, 0, theta.length);
+        System.arraycopy(descent().best(), 0, theta, 0, theta.length);
         System.arraycopy(bestMu, 0, muWarm, 0, muWarm.length);
         // One solve from the best equilibrium (it converges at once): it leaves the solver's workspace linearised at
         // the published equilibrium and computes its exploitability, which the optimiser's solves skip.
@@ -394,9 +396,17 @@ final class Estimator implements Descent.Problem {
         obj.resetCounters();
     }
 
+    /**
+     * The optimiser's driver: the thread's, shared with the other regions calibrated on it ({@link Descent#forThread};
+     * its buffers are work space of one update, its results are read within the update that ran it).
+     */
+    private Descent descent() {
+        return Descent.forThread(n);
+    }
+
     /** The best objective of the last {@link #optimise}. */
     double bestObjective() {
-        return descent.bestObjective();
+        return descent().bestObjective();
     }
 
     OnlineConfig config() {

@@ -32,7 +32,6 @@ public final class Lbfgs {
     private final double[][] y;
     private final double[] rho;
     private final double[] alpha;
-    private double[] q;                 // direction's work vector, allocated on first use
     private int count;
     // Every pair array this memory owns (live, marked or spare), so that arrays leaving the live pairs are reused.
     private final ArrayList<double[]> owned = new ArrayList<>();
@@ -97,10 +96,7 @@ public final class Lbfgs {
      * p = −M⁻¹ g.
      */
     public void direction(double[] grad, Preconditioner precond, double[] dir) {
-        if (q == null) {
-            q = new double[n];
-        }
-        final double[] q = this.q;
+        final double[] q = SparePool.take(n);
         System.arraycopy(grad, 0, q, 0, n);
         for (int j = count - 1; j >= 0; j--) {
             final double a = rho[j] * dot(s[j], q);
@@ -115,6 +111,7 @@ public final class Lbfgs {
         for (int i = 0; i < n; i++) {
             dir[i] = -dir[i];
         }
+        SparePool.give(q);
     }
 
     /**
@@ -184,6 +181,26 @@ public final class Lbfgs {
                     owned.remove(i);
                     forgetSpare(a);
                 }
+            }
+        }
+    }
+
+    /**
+     * Drops the {@link #mark} and gives every array that holds no current pair to this thread's {@link SparePool}
+     * (where the next update of any memory of this size on the thread finds them): between updates a memory holds
+     * its pairs only.
+     */
+    public void release() {
+        markCount = -1;
+        Arrays.fill(markS, null);
+        Arrays.fill(markY, null);
+        claimedSinceMark = 0;
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            double[] a = owned.get(i);
+            if (!live(a, count)) {
+                owned.remove(i);
+                forgetSpare(a);
+                SparePool.give(a);
             }
         }
     }
@@ -267,7 +284,7 @@ public final class Lbfgs {
                 return b;
             }
         }
-        double[] b = new double[n];
+        double[] b = SparePool.take(n);
         owned.add(b);
         claimedSinceMark++;
         return b;
