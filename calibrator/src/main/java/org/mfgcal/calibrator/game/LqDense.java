@@ -22,12 +22,18 @@ final class LqDense {
             hjb3(nT, dt, u, muHat, gamma, w, base, clip, c);
             return;
         }
+        final boolean fast = stable && d >= FAST_D;
+        final double tMax = Math.min(base, clip - base);
         for (int n = nT - 2; n >= 0; n--) {
             final int o = n * d;
             final int o1 = o + d;
             final double g = gamma[n];
             final double wg = w * g;
             final double inv = 1 / (2 * g * w);
+            if (fast && spread(u, o1, d) * inv < tMax) {
+                hjbStableStep(d, dt, u, o, o1, muHat, wg, inv, base, c);
+                continue;
+            }
             for (int x = 0; x < d; x++) {
                 final double ux = u[o1 + x];
                 double cost = 0, drift = 0, out = 0;
@@ -93,10 +99,16 @@ final class LqDense {
      */
     static void fpkStable(int nT, int d, double dt, double[] u, double[] nu, double[] gamma, double w, double base,
                           double clip, double[] a, double[] phiRow) {
+        final boolean fast = d >= FAST_D;
+        final double tMax = Math.min(base, clip - base);
         for (int n = 0; n < nT - 1; n++) {
             final int o = n * d;
             final int o1 = o + d;
             final double inv = 1 / (2 * gamma[n] * w);
+            if (fast && spread(u, o, d) * inv < tMax) {
+                fpkStableStep(d, dt, u, nu, o, o1, inv, base, a);
+                continue;
+            }
             for (int x = 0; x < d; x++) {
                 final double ux = u[o + x];
                 final int row = x * (d - 1);   // the complete graph's CSR edge order
@@ -294,6 +306,95 @@ final class LqDense {
                 muHatBar[o + x] += fb * c;
             }
             gammaBar[n] += gBar;
+        }
+    }
+
+    /**
+     * Smallest d for the O(d) steps below; under it the per-pair loops are as cheap. (bench/BENCHMARKS.md, issue 15:
+     * LQ d = 32, N = 1,600.)
+     */
+    static final int FAST_D = 4;
+
+    /** max_x v(x) − min_x v(x) over {@code v[o .. o+d)}. */
+    private static double spread(double[] v, int o, int d) {
+        double lo = v[o];
+        double hi = lo;
+        for (int x = 1; x < d; x++) {
+            final double t = v[o + x];
+            lo = Math.min(lo, t);
+            hi = Math.max(hi, t);
+        }
+        return hi - lo;
+    }
+
+    /**
+     * One stable HJB step in O(d) when no rate of the step is clipped (the caller checked spread·inv &lt; min(base,
+     * clip − base), so every r_xy = base − (u(y) − u(x))·inv lies strictly inside (0, clip)). With c = u_{n+1} − mean
+     * (centred, so that the sums below do not cancel), S₁ = Σ c, S₂ = Σ c², D_x = Σ_{y≠x} (c_y − c_x) = S₁ − d c_x and
+     * Q_x = Σ_y (c_y − c_x)² = S₂ − 2 c_x S₁ + d c_x²: out_x = (d−1)·base − inv·D_x, drift_x = base·D_x − inv·Q_x,
+     * cost_x = inv²·Q_x. The same quantities as the per-pair loop, reassociated (≤ 1e-13, DenseKernelTest).
+     */
+    private static void hjbStableStep(int d, double dt, double[] u, int o, int o1, double[] muHat, double wg,
+                                      double inv, double base, double c) {
+        double sum = 0;
+        for (int y = 0; y < d; y++) {
+            sum += u[o1 + y];
+        }
+        final double m = sum / d;
+        double s1 = 0, s2 = 0;
+        for (int y = 0; y < d; y++) {
+            final double cy = u[o1 + y] - m;
+            s1 += cy;
+            s2 += cy * cy;
+        }
+        final double outBase = (d - 1) * base;
+        final double inv2 = inv * inv;
+        for (int x = 0; x < d; x++) {
+            final double ux = u[o1 + x];
+            final double cx = ux - m;
+            final double dx = s1 - d * cx;
+            final double qx = s2 - 2 * cx * s1 + d * cx * cx;
+            final double out = outBase - inv * dx;
+            final double drift = (base * dx - inv * qx) * ExitFactor.phi(dt * out);
+            u[o + x] = ux + dt * (wg * inv2 * qx + c * muHat[o + x] + drift);
+        }
+    }
+
+    /**
+     * One stable FPK step in O(d) when no rate is clipped (as {@link #hjbStableStep}, rates from u_n): the stay
+     * probabilities e^{−z_x} per state, then the inflow Σ_{y≠x} C_y a_yx with C_y = Δt ν(y) φ(z_y) and a_yx = base −
+     * (c_x − c_y)·inv, i.e. A − c_x·inv·T − C_x·base with T = Σ C_y and A = Σ C_y (base + c_y·inv). {@code cs}
+     * (≥ 2d) is scratch.
+     */
+    private static void fpkStableStep(int d, double dt, double[] u, double[] nu, int o, int o1, double inv,
+                                      double base, double[] cs) {
+        double sum = 0;
+        for (int y = 0; y < d; y++) {
+            sum += u[o + y];
+        }
+        final double m = sum / d;
+        double s1 = 0;
+        for (int y = 0; y < d; y++) {
+            final double cy = u[o + y] - m;
+            cs[y] = cy;
+            s1 += cy;
+        }
+        final double outBase = (d - 1) * base;
+        double t = 0, acc = 0;
+        for (int x = 0; x < d; x++) {
+            final double cx = cs[x];
+            final double z = dt * (outBase - inv * (s1 - d * cx));
+            final double stay = Math.exp(-z);
+            final double nx = nu[o + x];
+            nu[o1 + x] = nx * stay;
+            final double ph = z < 1e-5 ? 1 - z * (0.5 - z / 6) : (1 - stay) / z;
+            final double cc = dt * nx * ph;
+            cs[d + x] = cc;
+            t += cc;
+            acc += cc * (base + cx * inv);
+        }
+        for (int x = 0; x < d; x++) {
+            nu[o1 + x] += acc - cs[x] * inv * t - cs[d + x] * base;
         }
     }
 
