@@ -26,15 +26,16 @@ final class LqDense {
             hjbStableSorted(nT, d, dt, u, muHat, gamma, w, base, clip, c);
             return;
         }
+        final ExitMemo mm = stable ? ExitMemo.get(nT * d) : null;
         for (int n = nT - 2; n >= 0; n--) {
             final double g = gamma[n];
-            hjbStep(d, dt, stable, u, n * d, n * d + d, muHat, w * g, 1 / (2 * g * w), base, clip, c);
+            hjbStep(d, dt, stable, u, n * d, n * d + d, muHat, w * g, 1 / (2 * g * w), base, clip, c, mm);
         }
     }
 
     /** One step of {@link #hjb}'s per-pair loop: u_n (at {@code o}) from u_{n+1} (at {@code o1}). */
     private static void hjbStep(int d, double dt, boolean stable, double[] u, int o, int o1, double[] muHat,
-                                double wg, double inv, double base, double clip, double c) {
+                                double wg, double inv, double base, double clip, double c, ExitMemo mm) {
         for (int x = 0; x < d; x++) {
             final double ux = u[o1 + x];
             double cost = 0, drift = 0, out = 0;
@@ -52,7 +53,7 @@ final class LqDense {
             }
             if (stable) {
                 final double z = dt * out;
-                drift *= ExitFactor.phi(z);
+                drift *= mm == null ? ExitFactor.phi(z) : mm.phi(o1 + x, z);
             }
             u[o + x] = ux + dt * (wg * cost + c * muHat[o + x] + drift);
         }
@@ -103,6 +104,11 @@ final class LqDense {
             fpkStableSorted(nT, d, dt, u, nu, gamma, w, base, clip);
             return;
         }
+        final ExitMemo mm = ExitMemo.get(nT * d);
+        if (d == 3 && mm != null) {
+            fpkStable3(nT, dt, u, nu, gamma, w, base, clip, mm);
+            return;
+        }
         for (int n = 0; n < nT - 1; n++) {
             final int o = n * d;
             final int o1 = o + d;
@@ -122,9 +128,17 @@ final class LqDense {
                     out += r;
                 }
                 final double z = dt * out;
-                final double stay = Math.exp(-z);
-                nu[o1 + x] = nu[o + x] * stay;
-                phiRow[x] = z < 1e-5 ? 1 - z * (0.5 - z / 6) : (1 - stay) / z;
+                if (mm == null) {
+                    final double stay = Math.exp(-z);
+                    nu[o1 + x] = nu[o + x] * stay;
+                    phiRow[x] = z < 1e-5 ? 1 - z * (0.5 - z / 6) : (1 - stay) / z;
+                } else {
+                    // φ(z) from the memo (the HJB of this map computed it when γ_n = γ_{n−1}); stay = 1 − z·φ(z)
+                    // = e^{−z} up to rounding, and the mass that leaves is exactly what stays away.
+                    final double ph = mm.phi(o + x, z);
+                    nu[o1 + x] = nu[o + x] * Math.max(1 - z * ph, 0);
+                    phiRow[x] = ph;
+                }
             }
             for (int x = 0; x < d; x++) {
                 final double cx = dt * nu[o + x] * phiRow[x];
@@ -143,6 +157,45 @@ final class LqDense {
     }
 
     /**
+     * {@link #fpkStable}'s loop for d = 3 unrolled, ν_n carried in registers: the same operations in the same order
+     * (rates, outflows, φ from the memo, stay = 1 − z·φ, then the inflows x = 0, 1, 2 in turn), without the rate
+     * array and the per-state loops (issue 15: the FPK was the largest part of an LQ d = 3 loss + gradient).
+     */
+    private static void fpkStable3(int nT, double dt, double[] u, double[] nu, double[] gamma, double w,
+                                   double base, double clip, ExitMemo mm) {
+        double m0 = nu[0], m1 = nu[1], m2 = nu[2];
+        for (int n = 0; n < nT - 1; n++) {
+            final int o = n * 3;
+            final double inv = 1 / (2 * gamma[n] * w);
+            final double u0 = u[o], u1 = u[o + 1], u2 = u[o + 2];
+            final double r01 = Math.min(Math.max(base - (u1 - u0) * inv, 0), clip);
+            final double r02 = Math.min(Math.max(base - (u2 - u0) * inv, 0), clip);
+            final double r10 = Math.min(Math.max(base - (u0 - u1) * inv, 0), clip);
+            final double r12 = Math.min(Math.max(base - (u2 - u1) * inv, 0), clip);
+            final double r20 = Math.min(Math.max(base - (u0 - u2) * inv, 0), clip);
+            final double r21 = Math.min(Math.max(base - (u1 - u2) * inv, 0), clip);
+            final double z0 = dt * (r01 + r02), z1 = dt * (r10 + r12), z2 = dt * (r20 + r21);
+            final double p0 = mm.phi(o, z0), p1 = mm.phi(o + 1, z1), p2 = mm.phi(o + 2, z2);
+            double n0 = m0 * Math.max(1 - z0 * p0, 0);
+            double n1 = m1 * Math.max(1 - z1 * p1, 0);
+            double n2 = m2 * Math.max(1 - z2 * p2, 0);
+            final double c0 = dt * m0 * p0, c1 = dt * m1 * p1, c2 = dt * m2 * p2;
+            n1 += c0 * r01;
+            n2 += c0 * r02;
+            n0 += c1 * r10;
+            n2 += c1 * r12;
+            n0 += c2 * r20;
+            n1 += c2 * r21;
+            nu[o + 3] = n0;
+            nu[o + 4] = n1;
+            nu[o + 5] = n2;
+            m0 = n0;
+            m1 = n1;
+            m2 = n2;
+        }
+    }
+
+    /**
      * Reverse of {@link #fpkStable}, n = N−2..0: accumulates into {@code nuBar}, {@code uBar}, {@code gammaBar}. Per
      * row, ā_xy = Δt ν_x (φ (ν̄_{n+1}(y) − ν̄_{n+1}(x)) + φ'(z) Δt s) with s = Σ_y a_xy (ν̄_{n+1}(y) − ν̄_{n+1}(x)), then
      * through the active (unclipped) rates into u_n and γ_n, as LqGame's local VJP.
@@ -153,6 +206,7 @@ final class LqDense {
             fpkVjpStableSorted(nT, d, dt, u, nu, gamma, nuBar, uBar, gammaBar, w, base, clip);
             return;
         }
+        final ExitMemo mm = ExitMemo.get(nT * d);
         for (int n = nT - 2; n >= 0; n--) {
             final int o = n * d;
             final int o1 = o + d;
@@ -174,8 +228,8 @@ final class LqDense {
                 }
                 final double nux = nu[o + x];
                 final double z = dt * out;
-                final double ph = ExitFactor.phi(z);
-                final double common = dt * nux * ExitFactor.dphi(z) * dt * s;
+                final double ph = mm == null ? ExitFactor.phi(z) : mm.phi(o + x, z);
+                final double common = dt * nux * (mm == null ? ExitFactor.dphi(z) : mm.dphi(o + x, z)) * dt * s;
                 final double k = dt * nux * ph;
                 for (int y = 0; y < d; y++) {
                     if (y == x) {
@@ -249,6 +303,7 @@ final class LqDense {
             hjbVjpStableSorted(nT, d, dt, u, gamma, uBar, muHatBar, gammaBar, w, base, clip, c);
             return;
         }
+        final ExitMemo mm = stable ? ExitMemo.get(nT * d) : null;
         double inv = 0, invG = 0; // divisions only when γ changes (see fpk3)
         long gPrev = ~Double.doubleToRawLongBits(gamma[0]); // differs from the first step's γ
         for (int n = 0; n < nT - 1; n++) {
@@ -284,8 +339,8 @@ final class LqDense {
                         drift += r * du;
                     }
                     final double z = dt * out;
-                    common = fb * drift * ExitFactor.dphi(z) * dt;
-                    dBar *= ExitFactor.phi(z);
+                    common = fb * drift * (mm == null ? ExitFactor.dphi(z) : mm.dphi(o1 + x, z)) * dt;
+                    dBar *= mm == null ? ExitFactor.phi(z) : mm.phi(o1 + x, z);
                 }
                 double ubx = 0;
                 for (int y = 0; y < d; y++) {
@@ -430,7 +485,7 @@ final class LqDense {
             final double wg = w * g;
             final double inv = 1 / (2 * g * w);
             if (!stepConditioned(u, o1, d, inv, clip)) {
-                hjbStep(d, dt, true, u, o, o1, muHat, wg, inv, base, clip, c);
+                hjbStep(d, dt, true, u, o, o1, muHat, wg, inv, base, clip, c, null);
                 continue;
             }
             final double inv2 = inv * inv;
@@ -726,6 +781,60 @@ final class LqDense {
                         - own[i];
             }
             gammaBar[n] += gBar;
+        }
+    }
+
+    /**
+     * A per-thread memo of the exit factor φ(z) and φ'(z) by exact argument, one slot per (u row, state): the per-pair
+     * stable sweeps of one map and of the adjoint evaluate them at the same z many times (the FPK at step n on u_n, as
+     * the HJB's step n − 1 when γ_n = γ_{n−1}; every adjoint iteration at the same linearisation point), and at d = 3
+     * these transcendental calls were most of an LQ loss + gradient (issue 15, bench/BENCHMARKS.md). A slot returns
+     * its value only when its key equals z, so the results are those of {@link ExitFactor}, whatever ran before on the
+     * thread. Sweeps longer than {@link #MAX_SLOTS} slots go without it.
+     */
+    static final class ExitMemo {
+        static final int MAX_SLOTS = 1 << 20;
+        private static final ThreadLocal<ExitMemo> MEMO = ThreadLocal.withInitial(ExitMemo::new);
+        private double[] kPhi = new double[0];
+        private double[] vPhi = kPhi;
+        private double[] kDphi = kPhi;
+        private double[] vDphi = kPhi;
+
+        /** This thread's memo with at least {@code slots} slots, or null beyond {@link #MAX_SLOTS}. */
+        static ExitMemo get(int slots) {
+            if (slots > MAX_SLOTS) {
+                return null;
+            }
+            ExitMemo m = MEMO.get();
+            if (m.kPhi.length < slots) {
+                m.kPhi = new double[slots];
+                m.vPhi = new double[slots];
+                m.kDphi = new double[slots];
+                m.vDphi = new double[slots];
+                java.util.Arrays.fill(m.kPhi, Double.NaN);
+                java.util.Arrays.fill(m.kDphi, Double.NaN);
+            }
+            return m;
+        }
+
+        double phi(int slot, double z) {
+            if (kPhi[slot] == z) {
+                return vPhi[slot];
+            }
+            final double v = ExitFactor.phi(z);
+            kPhi[slot] = z;
+            vPhi[slot] = v;
+            return v;
+        }
+
+        double dphi(int slot, double z) {
+            if (kDphi[slot] == z) {
+                return vDphi[slot];
+            }
+            final double v = ExitFactor.dphi(z);
+            kDphi[slot] = z;
+            vDphi[slot] = v;
+            return v;
         }
     }
 
