@@ -15,8 +15,10 @@ import org.mfgcal.calibrator.solver.Solution;
  * checked ({@link UpdateCheck}), rolled back and retried once cold when it fails, else degraded to the last good
  * parameters. The optimiser is {@link Descent} (preconditioned L-BFGS, or Adam) on the {@link Objective}.
  *
- * <p>Owns θ, μ* of the last solve (the next warm start), the optimiser memories (Adam's moments, L-BFGS pairs), the
- * last good copies of all of them, the warm flags and their warm state. Not thread-safe.
+ * <p>Owns θ, μ* of the last solve (the next warm start), the optimiser memories (Adam's moments with the Adam
+ * optimiser only, L-BFGS pairs), the last good copies of them (the L-BFGS pairs' as a mark by reference,
+ * {@link Lbfgs#mark}), the warm flags and their warm state. The optimiser driver is the calibrating thread's. Not
+ * thread-safe.
  */
 final class Estimator implements Descent.Problem {
     private static final System.Logger LOG = System.getLogger(Estimator.class.getName());
