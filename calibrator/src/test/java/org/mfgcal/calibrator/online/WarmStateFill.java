@@ -48,7 +48,8 @@ final class WarmStateFill {
                     noise(a, rng);
                 } else if (v instanceof double[][] aa) {
                     for (int i = 0; i < aa.length; i++) {
-                        if (aa[i] == null && o instanceof Lbfgs && (f.getName().equals("s") || f.getName().equals("y"))) {
+                        boolean pairs = f.getName().equals("s") || f.getName().equals("y");
+                        if (aa[i] == null && o instanceof Lbfgs && pairs) {
                             Field size = Lbfgs.class.getDeclaredField("n"); // pair arrays are allocated on first use
                             size.setAccessible(true);
                             aa[i] = new double[size.getInt(o)];
