@@ -5,7 +5,9 @@ package org.mfgcal.calibrator.game;
  * sweeps' arithmetic with the edge list replaced by plain loops over y ≠ x (no index arrays), the step's constants
  * hoisted, and one call per sweep instead of one per step; the unrolled d = 3 reference-scheme kernels are
  * reassociated. Equal to the generic sweeps to ≤ 1e-13 ({@code DenseKernelTest}, {@code FusedKernelTest}). Flat
- * arrays indexed {@code n*d + x}; γ indexed {@code n}. Stateless.
+ * arrays indexed {@code n*d + x}; γ indexed {@code n}. Stateless (the exit factors of the stable loops come from the
+ * per-thread {@link ExitMemo}, a cache by exact argument). The unrolled d = 3 kernels are in {@link LqDense3}, the
+ * stable sweeps on sorted values (O(d) per step, d ≥ 4) in {@link LqSorted}.
  *
  * <p>Measured (bench/BENCHMARKS.md, thread CPU time, lq_const d = 3 N = 100, one Picard map = HJB + FPK): per-step
  * fused kernels 5.3 µs, these loops 4.2 µs, the unrolled d = 3 kernels 2.55 µs, with the shorter HJB chain and the
@@ -19,36 +21,43 @@ final class LqDense {
     static void hjb(int nT, int d, double dt, boolean stable, double[] u, double[] muHat, double[] gamma,
                     double w, double base, double clip, double c) {
         if (d == 3 && !stable) {
-            hjb3(nT, dt, u, muHat, gamma, w, base, clip, c);
+            LqDense3.hjb3(nT, dt, u, muHat, gamma, w, base, clip, c);
             return;
         }
+        if (stable && LqSorted.applies(d, base, clip)) {
+            LqSorted.hjb(nT, d, dt, u, muHat, gamma, w, base, clip, c);
+            return;
+        }
+        final ExitMemo mm = stable ? ExitMemo.get(nT * d) : null;
         for (int n = nT - 2; n >= 0; n--) {
-            final int o = n * d;
-            final int o1 = o + d;
             final double g = gamma[n];
-            final double wg = w * g;
-            final double inv = 1 / (2 * g * w);
-            for (int x = 0; x < d; x++) {
-                final double ux = u[o1 + x];
-                double cost = 0, drift = 0, out = 0;
-                for (int y = 0; y < d; y++) {
-                    if (y == x) {
-                        continue;
-                    }
-                    final double du = u[o1 + y] - ux;
-                    double r = base - du * inv;
-                    r = r < 0 ? 0 : (r > clip ? clip : r);
-                    final double dev = r - base;
-                    cost += dev * dev;
-                    drift += r * du;
-                    out += r;
+            hjbStep(d, dt, stable, u, n * d, n * d + d, muHat, w * g, 1 / (2 * g * w), base, clip, c, mm);
+        }
+    }
+
+    /** One step of {@link #hjb}'s per-pair loop: u_n (at {@code o}) from u_{n+1} (at {@code o1}). */
+    static void hjbStep(int d, double dt, boolean stable, double[] u, int o, int o1, double[] muHat,
+                                double wg, double inv, double base, double clip, double c, ExitMemo mm) {
+        for (int x = 0; x < d; x++) {
+            final double ux = u[o1 + x];
+            double cost = 0, drift = 0, out = 0;
+            for (int y = 0; y < d; y++) {
+                if (y == x) {
+                    continue;
                 }
-                if (stable) {
-                    final double z = dt * out;
-                    drift *= ExitFactor.phi(z);
-                }
-                u[o + x] = ux + dt * (wg * cost + c * muHat[o + x] + drift);
+                final double du = u[o1 + y] - ux;
+                double r = base - du * inv;
+                r = r < 0 ? 0 : (r > clip ? clip : r);
+                final double dev = r - base;
+                cost += dev * dev;
+                drift += r * du;
+                out += r;
             }
+            if (stable) {
+                final double z = dt * out;
+                drift *= mm == null ? ExitFactor.phi(z) : mm.phi(o1 + x, z);
+            }
+            u[o + x] = ux + dt * (wg * cost + c * muHat[o + x] + drift);
         }
     }
 
@@ -56,7 +65,7 @@ final class LqDense {
     static void fpk(int nT, int d, double dt, double[] u, double[] nu, double[] gamma, double w, double base,
                     double clip) {
         if (d == 3) {
-            fpk3(nT, dt, u, nu, gamma, w, base, clip);
+            LqDense3.fpk3(nT, dt, u, nu, gamma, w, base, clip);
             return;
         }
         for (int n = 0; n < nT - 1; n++) {
@@ -93,6 +102,15 @@ final class LqDense {
      */
     static void fpkStable(int nT, int d, double dt, double[] u, double[] nu, double[] gamma, double w, double base,
                           double clip, double[] a, double[] phiRow) {
+        if (LqSorted.applies(d, base, clip) && LqSorted.conditioned(nT, d, u, 0, gamma, w, clip)) {
+            LqSorted.fpk(nT, d, dt, u, nu, gamma, w, base, clip);
+            return;
+        }
+        final ExitMemo mm = ExitMemo.get(nT * d);
+        if (d == 3 && mm != null) {
+            LqDense3.fpkStable3(nT, dt, u, nu, gamma, w, base, clip, mm);
+            return;
+        }
         for (int n = 0; n < nT - 1; n++) {
             final int o = n * d;
             final int o1 = o + d;
@@ -112,9 +130,17 @@ final class LqDense {
                     out += r;
                 }
                 final double z = dt * out;
-                final double stay = Math.exp(-z);
-                nu[o1 + x] = nu[o + x] * stay;
-                phiRow[x] = z < 1e-5 ? 1 - z * (0.5 - z / 6) : (1 - stay) / z;
+                if (mm == null) {
+                    final double stay = Math.exp(-z);
+                    nu[o1 + x] = nu[o + x] * stay;
+                    phiRow[x] = z < 1e-5 ? 1 - z * (0.5 - z / 6) : (1 - stay) / z;
+                } else {
+                    // φ(z) from the memo (the HJB of this map computed it when γ_n = γ_{n−1}); stay = 1 − z·φ(z)
+                    // = e^{−z} up to rounding, and the mass that leaves is exactly what stays away.
+                    final double ph = mm.phi(o + x, z);
+                    nu[o1 + x] = nu[o + x] * Math.max(1 - z * ph, 0);
+                    phiRow[x] = ph;
+                }
             }
             for (int x = 0; x < d; x++) {
                 final double cx = dt * nu[o + x] * phiRow[x];
@@ -139,6 +165,11 @@ final class LqDense {
      */
     static void fpkVjpStable(int nT, int d, double dt, double[] u, double[] nu, double[] gamma, double[] nuBar,
                              double[] uBar, double[] gammaBar, double w, double base, double clip) {
+        if (LqSorted.applies(d, base, clip) && LqSorted.conditioned(nT, d, u, 0, gamma, w, clip)) {
+            LqSorted.fpkVjp(nT, d, dt, u, nu, gamma, nuBar, uBar, gammaBar, w, base, clip);
+            return;
+        }
+        final ExitMemo mm = ExitMemo.get(nT * d);
         for (int n = nT - 2; n >= 0; n--) {
             final int o = n * d;
             final int o1 = o + d;
@@ -160,8 +191,8 @@ final class LqDense {
                 }
                 final double nux = nu[o + x];
                 final double z = dt * out;
-                final double ph = ExitFactor.phi(z);
-                final double common = dt * nux * ExitFactor.dphi(z) * dt * s;
+                final double ph = mm == null ? ExitFactor.phi(z) : mm.phi(o + x, z);
+                final double common = dt * nux * (mm == null ? ExitFactor.dphi(z) : mm.dphi(o + x, z)) * dt * s;
                 final double k = dt * nux * ph;
                 for (int y = 0; y < d; y++) {
                     if (y == x) {
@@ -186,7 +217,7 @@ final class LqDense {
     /** Reverse of {@link #fpk}, n = N−2..0: accumulates into {@code nuBar}, {@code uBar}, {@code gammaBar}. */
     static void fpkVjp(int nT, int d, double dt, double[] u, double[] nu, double[] gamma, double[] nuBar,
                        double[] uBar, double[] gammaBar, double w, double base, double clip) {
-        double inv = 0, invG = 0; // divisions only when γ changes (see fpk3)
+        double inv = 0, invG = 0; // divisions only when γ changes (see LqDense3.fpk3)
         long gPrev = ~Double.doubleToRawLongBits(gamma[nT - 2]); // differs from the first step's γ
         for (int n = nT - 2; n >= 0; n--) {
             final int o = n * d;
@@ -231,7 +262,12 @@ final class LqDense {
     /** Reverse of {@link #hjb}, n = 0..N−2: accumulates into {@code uBar}, {@code muHatBar}, {@code gammaBar}. */
     static void hjbVjp(int nT, int d, double dt, boolean stable, double[] u, double[] gamma, double[] uBar,
                        double[] muHatBar, double[] gammaBar, double w, double base, double clip, double c) {
-        double inv = 0, invG = 0; // divisions only when γ changes (see fpk3)
+        if (stable && LqSorted.applies(d, base, clip) && LqSorted.conditioned(nT, d, u, d, gamma, w, clip)) {
+            LqSorted.hjbVjp(nT, d, dt, u, gamma, uBar, muHatBar, gammaBar, w, base, clip, c);
+            return;
+        }
+        final ExitMemo mm = stable ? ExitMemo.get(nT * d) : null;
+        double inv = 0, invG = 0; // divisions only when γ changes (see LqDense3.fpk3)
         long gPrev = ~Double.doubleToRawLongBits(gamma[0]); // differs from the first step's γ
         for (int n = 0; n < nT - 1; n++) {
             final int o = n * d;
@@ -266,8 +302,8 @@ final class LqDense {
                         drift += r * du;
                     }
                     final double z = dt * out;
-                    common = fb * drift * ExitFactor.dphi(z) * dt;
-                    dBar *= ExitFactor.phi(z);
+                    common = fb * drift * (mm == null ? ExitFactor.dphi(z) : mm.dphi(o1 + x, z)) * dt;
+                    dBar *= mm == null ? ExitFactor.phi(z) : mm.phi(o1 + x, z);
                 }
                 double ubx = 0;
                 for (int y = 0; y < d; y++) {
@@ -297,135 +333,8 @@ final class LqDense {
         }
     }
 
-    private static double clamp(double r, double clip) {
+    static double clamp(double r, double clip) {
         return r < 0 ? 0 : (r > clip ? clip : r);
-    }
-
-    /**
-     * {@link #hjb} for d = 3, reference scheme, fully unrolled with u_{n+1} carried in registers. The sweep is a chain
-     * of N dependent steps, so its cost is the latency of one step. Each edge contributes Δt·[wγ(r − base)² + r·du],
-     * which for an unclipped rate r = base − du/(2γw) is du·(P − Q·du), P = Δt·base, Q = Δt/(4γw). When no pair is
-     * clipped (one predicted test per step, |du| ≤ 2γw·min(base, clip − base) for all three pairs), a state's update is
-     * u(x) + Δt·c·μ̂(x) + P·Σ du − Q·Σ du²: on the chain du, du², one add, one multiply and one subtract (15 cycles)
-     * instead of du, Q·du, P − Q·du, du·(…), two adds (18); the linear part runs alongside. Otherwise each edge is
-     * taken by {@link #hjbEdge} (r = 0 a constant, r = clip a linear term). Math.min/max clamps on the chain made the
-     * map 4.3 µs instead of 2.55 µs. Reassociated, so equal to the loop kernels to rounding (≤ 1e-13,
-     * DenseKernelTest). HJB sweep 1.85 → 1.04 µs (per-pair polynomial) → 0.66–0.68 µs (this form, with fpk3's
-     * reuse of the γ reciprocals; thread CPU; bench/BENCHMARKS.md). Carrying v = Q·u instead (chain 12 cycles) gave
-     * 0.59 against 0.64 µs for constant γ but 0.81 against 0.65 µs when γ changes every step (a rescale on the chain).
-     */
-    private static void hjb3(int nT, double dt, double[] u, double[] muHat, double[] gamma, double w, double base,
-                             double clip, double c) {
-        int o = (nT - 1) * 3;
-        double u0 = u[o], u1 = u[o + 1], u2 = u[o + 2];
-        final double pp = dt * base;
-        final double dc = dt * c;
-        final double dtClip = dt * clip;
-        final double tMax = Math.min(base, clip - base);
-        double inv = 0, q = 0, dtWg = 0, low = 0;
-        long gPrev = ~Double.doubleToRawLongBits(gamma[nT - 2]); // differs from the first step's γ
-        for (int n = nT - 2; n >= 0; n--) {
-            o = n * 3;
-            final double g = gamma[n];
-            if (Double.doubleToRawLongBits(g) != gPrev) { // see fpk3: the division only when γ changes
-                gPrev = Double.doubleToRawLongBits(g);
-                inv = 1 / (2 * g * w);
-                q = dt * inv * 0.5;
-                dtWg = dt * (w * g);
-                low = dtWg * base * base;
-            }
-            final double d01 = u1 - u0, d02 = u2 - u0, d12 = u2 - u1;
-            final double n0, n1, n2;
-            // Non-short-circuit &: one branch for the three pairs.
-            if (Math.abs(d01) * inv <= tMax & Math.abs(d02) * inv <= tMax & Math.abs(d12) * inv <= tMax) {
-                final double s01 = d01 * d01, s02 = d02 * d02, s12 = d12 * d12;
-                n0 = ((u0 + dc * muHat[o]) + pp * (d01 + d02)) - q * (s01 + s02);
-                n1 = ((u1 + dc * muHat[o + 1]) + pp * (d12 - d01)) - q * (s01 + s12);
-                n2 = ((u2 + dc * muHat[o + 2]) - pp * (d02 + d12)) - q * (s02 + s12);
-            } else {
-                final double h01 = hjbEdge(d01, inv, base, clip, pp, q, low, dtWg, dtClip);
-                final double h10 = hjbEdge(-d01, inv, base, clip, pp, q, low, dtWg, dtClip);
-                final double h02 = hjbEdge(d02, inv, base, clip, pp, q, low, dtWg, dtClip);
-                final double h20 = hjbEdge(-d02, inv, base, clip, pp, q, low, dtWg, dtClip);
-                final double h12 = hjbEdge(d12, inv, base, clip, pp, q, low, dtWg, dtClip);
-                final double h21 = hjbEdge(-d12, inv, base, clip, pp, q, low, dtWg, dtClip);
-                n0 = (u0 + dc * muHat[o]) + (h01 + h02);
-                n1 = (u1 + dc * muHat[o + 1]) + (h10 + h12);
-                n2 = (u2 + dc * muHat[o + 2]) + (h20 + h21);
-            }
-            u[o] = n0;
-            u[o + 1] = n1;
-            u[o + 2] = n2;
-            u0 = n0;
-            u1 = n1;
-            u2 = n2;
-        }
-    }
-
-    /** One edge's Δt·[wγ(r − base)² + r·du] of {@link #hjb3}, r = clamp(base − du·inv, 0, clip). */
-    private static double hjbEdge(double du, double inv, double base, double clip, double pp, double q, double low,
-                                  double dtWg, double dtClip) {
-        final double raw = base - du * inv;
-        if (raw < 0) {
-            return low;
-        }
-        if (raw > clip) {
-            return dtWg * (clip - base) * (clip - base) + dtClip * du;
-        }
-        return du * (pp - q * du);
-    }
-
-    /**
-     * {@link #fpk} for d = 3, fully unrolled with ν_n carried in registers. The rates do not depend on ν (κ = 0), so
-     * ν_{n+1} = M_n ν_n with M_n = I + Δt·Qᵀ built off the chain; the chain per step is one multiply-add row. A pair
-     * x, y shares t = Δt(u(y) − u(x))/(2γw): Δt·a_xy = Δt·base − t and Δt·a_yx = Δt·base + t, both inside the clip
-     * range when |t| ≤ Δt·min(base, clip − base) (one test instead of four). Reassociated (equal to the loop kernel to
-     * rounding, ≤ 1e-13, DenseKernelTest). FPK sweep 1.06–1.24 → 0.63–0.66 µs thread CPU (bench/BENCHMARKS.md).
-     * The per-step reciprocal is recomputed only when γ_n differs from γ_{n−1} (same values bit for bit; γ is
-     * piecewise constant in the conformance cases): a division per step was about 0.12 of 0.57 µs (standalone sweep).
-     */
-    private static void fpk3(int nT, double dt, double[] u, double[] nu, double[] gamma, double w, double base,
-                             double clip) {
-        double m0 = nu[0], m1 = nu[1], m2 = nu[2];
-        final double pb = dt * base;
-        final double pc = dt * clip;
-        final double tMax = dt * Math.min(base, clip - base);
-        double dinv = 0;
-        long gPrev = ~Double.doubleToRawLongBits(gamma[0]); // differs from the first step's γ
-        for (int n = 0; n < nT - 1; n++) {
-            final int o = n * 3;
-            final double g = gamma[n];
-            if (Double.doubleToRawLongBits(g) != gPrev) {
-                gPrev = Double.doubleToRawLongBits(g);
-                dinv = dt / (2 * g * w);
-            }
-            final double u0 = u[o], u1 = u[o + 1], u2 = u[o + 2];
-            final double t01 = (u1 - u0) * dinv, t02 = (u2 - u0) * dinv, t12 = (u2 - u1) * dinv;
-            double p01 = pb - t01, p10 = pb + t01;
-            if (!(Math.abs(t01) <= tMax)) {
-                p01 = clamp(p01, pc);
-                p10 = clamp(p10, pc);
-            }
-            double p02 = pb - t02, p20 = pb + t02;
-            if (!(Math.abs(t02) <= tMax)) {
-                p02 = clamp(p02, pc);
-                p20 = clamp(p20, pc);
-            }
-            double p12 = pb - t12, p21 = pb + t12;
-            if (!(Math.abs(t12) <= tMax)) {
-                p12 = clamp(p12, pc);
-                p21 = clamp(p21, pc);
-            }
-            final double n0 = m0 * (1 - (p01 + p02)) + (m1 * p10 + m2 * p20);
-            final double n1 = m1 * (1 - (p10 + p12)) + (m0 * p01 + m2 * p21);
-            final double n2 = m2 * (1 - (p20 + p21)) + (m0 * p02 + m1 * p12);
-            nu[o + 3] = n0;
-            nu[o + 4] = n1;
-            nu[o + 5] = n2;
-            m0 = n0;
-            m1 = n1;
-            m2 = n2;
-        }
     }
 
     /**

@@ -15,8 +15,10 @@ import org.mfgcal.calibrator.solver.Solution;
  * checked ({@link UpdateCheck}), rolled back and retried once cold when it fails, else degraded to the last good
  * parameters. The optimiser is {@link Descent} (preconditioned L-BFGS, or Adam) on the {@link Objective}.
  *
- * <p>Owns θ, μ* of the last solve (the next warm start), the optimiser memories (Adam's moments, L-BFGS pairs), the
- * last good copies of all of them, the warm flags and their warm state. Not thread-safe.
+ * <p>Owns θ, μ* of the last solve (the next warm start), the optimiser memories (Adam's moments with the Adam
+ * optimiser only, L-BFGS pairs), the last good copies of them (the L-BFGS pairs' as a mark by reference,
+ * {@link Lbfgs#mark}), the warm flags and their warm state. The optimiser driver is the calibrating thread's. Not
+ * thread-safe.
  */
 final class Estimator implements Descent.Problem {
     private static final System.Logger LOG = System.getLogger(Estimator.class.getName());
@@ -37,20 +39,20 @@ final class Estimator implements Descent.Problem {
     private final Objective obj;
     private final Uncertainty unc;
     private final CalibrationListener listener;
-    private final Descent descent;
+    private final int n;             // parameters; the optimiser's driver is the thread's (descent())
     final double[] theta;
     private final double[] savedTheta;
     private final double[] muWarm;
     private final double[] bestMu;
     private final double[] savedMu;
-    private final Adam adam;
+    // Adam's moments exist only with the Adam optimiser (with L-BFGS they stay zero; the warm state writes zeros).
+    private Adam adam;
     private Adam savedAdam;          // the warm/cold harness only: allocated on first use
-    private final Lbfgs lbfgs;
+    private final Lbfgs lbfgs;       // its mark is the rollback point of an update (keepGood/restoreGood)
     private Lbfgs savedLbfgs;        // the warm/cold harness only: allocated on first use (≈ 2·8·n doubles)
     private final double[] goodTheta;
     private final double[] goodMu;
-    private final Adam goodAdam;
-    private final Lbfgs goodLbfgs;
+    private Adam goodAdam;
     private boolean goodHasMu;
     private boolean savedHasMu;
     private boolean warm;
@@ -69,18 +71,19 @@ final class Estimator implements Descent.Problem {
         this.unc = unc;
         this.listener = listener;
         int n = obj.table.size();
-        descent = new Descent(n);
+        this.n = n;
         theta = new double[n];
         savedTheta = new double[n];
         muWarm = new double[s.grid * s.d];
         bestMu = new double[s.grid * s.d];
         savedMu = new double[s.grid * s.d];
-        adam = new Adam(n);
+        if (cfg.optimizer() == OnlineConfig.Optimizer.ADAM) {
+            adam = new Adam(n);
+            goodAdam = new Adam(n);
+        }
         lbfgs = new Lbfgs(n, LBFGS_MEMORY);
         goodTheta = new double[n];
         goodMu = new double[s.grid * s.d];
-        goodAdam = new Adam(n);
-        goodLbfgs = new Lbfgs(n, LBFGS_MEMORY);
     }
 
     boolean isWarm() {
@@ -102,7 +105,9 @@ final class Estimator implements Descent.Problem {
             System.arraycopy(muWarm, (s.grid - k - 1) * d, muWarm, n * d, d);
         }
         obj.table.shift(theta);
-        adam.shift(obj.table.shiftStride());
+        if (adam != null) {
+            adam.shift(obj.table.shiftStride());
+        }
         lbfgs.shift(obj.table.shiftStride());
     }
 
@@ -155,7 +160,7 @@ final class Estimator implements Descent.Problem {
                 try {
                     startCold();
                     steps = optimise(cfg.coldSteps(), Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
-                    priorObjective = descent.firstObjective();
+                    priorObjective = descent().firstObjective();
                     finish();
                     failure = check();
                 } catch (RuntimeException e) {
@@ -176,6 +181,7 @@ final class Estimator implements Descent.Problem {
             double expl = Math.max(0, sol.exploitability());
             unc.update(b, sol, theta);
             lastGoodBin = b;
+            lbfgs.release();
             return new Outcome(health, cold, steps, publishedLoss, expl);
         }
         // Degraded: the last good state (shifted with the window), its loss and exploitability on this window.
@@ -184,6 +190,7 @@ final class Estimator implements Descent.Problem {
                 lastGoodBin == RegionShape.NONE ? null : lastGoodBin);
         warm = lastGoodBin != RegionShape.NONE;
         double[] fallback = fallbackSolve();
+        lbfgs.release();
         return new Outcome(health, cold, steps, fallback[0], fallback[1]);
     }
 
@@ -209,7 +216,7 @@ final class Estimator implements Descent.Problem {
                         coldObjective + UpdateCheck.REACH * Math.abs(coldObjective));
                 if (steps < 0) {
                     LOG.log(System.Logger.Level.INFO, "region ''{0}'' bin {1}: warm start objective {2} is worse than"
-                            + " the cold start''s {3}; starting cold", s.region, b, descent.firstObjective(),
+                            + " the cold start''s {3}; starting cold", s.region, b, descent().firstObjective(),
                             coldObjective);
                     cold = true;
                 }
@@ -217,7 +224,7 @@ final class Estimator implements Descent.Problem {
             if (cold) {
                 startCold();
                 steps = optimise(cfg.coldSteps(), Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
-                priorObjective = descent.firstObjective();
+                priorObjective = descent().firstObjective();
             }
         }
         lastCold = cold;
@@ -228,7 +235,7 @@ final class Estimator implements Descent.Problem {
     /** The checks of {@link UpdateCheck} on the published equilibrium; sets {@link #publishedLoss} when they pass. */
     private String check() {
         Solution sol = obj.lastSolution();
-        String failure = UpdateCheck.equilibrium(descent.bestObjective(), sol, theta);
+        String failure = UpdateCheck.equilibrium(descent().bestObjective(), sol, theta);
         if (failure != null) {
             return failure;
         }
@@ -251,8 +258,10 @@ final class Estimator implements Descent.Problem {
         System.arraycopy(theta, 0, goodTheta, 0, theta.length);
         System.arraycopy(muWarm, 0, goodMu, 0, muWarm.length);
         unc.keepGood();
-        goodAdam.copyFrom(adam);
-        goodLbfgs.copyFrom(lbfgs);
+        if (adam != null) {
+            goodAdam.copyFrom(adam);
+        }
+        lbfgs.mark();
         goodHasMu = hasMu;
     }
 
@@ -261,8 +270,10 @@ final class Estimator implements Descent.Problem {
         System.arraycopy(goodTheta, 0, theta, 0, theta.length);
         System.arraycopy(goodMu, 0, muWarm, 0, muWarm.length);
         unc.restoreGood();
-        adam.copyFrom(goodAdam);
-        lbfgs.copyFrom(goodLbfgs);
+        if (adam != null) {
+            adam.copyFrom(goodAdam);
+        }
+        lbfgs.rollback();
         hasMu = goodHasMu;
         if (lastGoodBin == RegionShape.NONE) {
             obj.table.reset(theta); // no good update yet: the prior rates
@@ -294,7 +305,9 @@ final class Estimator implements Descent.Problem {
 
     void startCold() {
         obj.table.reset(theta);
-        adam.reset();
+        if (adam != null) {
+            adam.reset();
+        }
         lbfgs.reset();
         hasMu = false;
     }
@@ -315,19 +328,19 @@ final class Estimator implements Descent.Problem {
     int optimise(int budget, double target, double abortAbove) {
         if (cfg.optimizer() == OnlineConfig.Optimizer.LBFGS) {
             Lbfgs.Preconditioner m = unc.preconditioner();
-            return descent.quasiNewton(this, theta, lbfgs, m, budget, target, abortAbove, cfg.relativeTolerance(),
+            return descent().quasiNewton(this, theta, lbfgs, m, budget, target, abortAbove, cfg.relativeTolerance(),
                     MAX_LOG_STEP, MIN_LOG_STEP);
         }
-        return descent.adam(this, theta, adam, cfg.learningRate(), budget, target, abortAbove,
+        return descent().adam(this, theta, adam, cfg.learningRate(), budget, target, abortAbove,
                 cfg.relativeTolerance());
     }
 
     /** Restores the best θ and leaves the solver's workspace at its equilibrium (with its exploitability). */
     private void finish() {
-        if (!Double.isFinite(descent.bestObjective())) {
+        if (!Double.isFinite(descent().bestObjective())) {
             return;
         }
-        System.arraycopy(descent.best(), 0, theta, 0, theta.length);
+        System.arraycopy(descent().best(), 0, theta, 0, theta.length);
         System.arraycopy(bestMu, 0, muWarm, 0, muWarm.length);
         // One solve from the best equilibrium (it converges at once): it leaves the solver's workspace linearised at
         // the published equilibrium and computes its exploitability, which the optimiser's solves skip.
@@ -352,10 +365,14 @@ final class Estimator implements Descent.Problem {
         System.arraycopy(theta, 0, savedTheta, 0, theta.length);
         System.arraycopy(muWarm, 0, savedMu, 0, muWarm.length);
         if (savedLbfgs == null) {
-            savedAdam = new Adam(theta.length);
             savedLbfgs = new Lbfgs(theta.length, LBFGS_MEMORY);
         }
-        savedAdam.copyFrom(adam);
+        if (adam != null) {
+            if (savedAdam == null) {
+                savedAdam = new Adam(theta.length);
+            }
+            savedAdam.copyFrom(adam);
+        }
         savedLbfgs.copyFrom(lbfgs);
         savedHasMu = hasMu;
     }
@@ -364,7 +381,9 @@ final class Estimator implements Descent.Problem {
     void restoreAfterMeasurement() {
         System.arraycopy(savedTheta, 0, theta, 0, theta.length);
         System.arraycopy(savedMu, 0, muWarm, 0, muWarm.length);
-        adam.copyFrom(savedAdam);
+        if (adam != null) {
+            adam.copyFrom(savedAdam);
+        }
         lbfgs.copyFrom(savedLbfgs);
         hasMu = savedHasMu;
     }
@@ -379,9 +398,17 @@ final class Estimator implements Descent.Problem {
         obj.resetCounters();
     }
 
+    /**
+     * The optimiser's driver: the thread's, shared with the other regions calibrated on it ({@link Descent#forThread};
+     * its buffers are work space of one update, its results are read within the update that ran it).
+     */
+    private Descent descent() {
+        return Descent.forThread(n);
+    }
+
     /** The best objective of the last {@link #optimise}. */
     double bestObjective() {
-        return descent.bestObjective();
+        return descent().bestObjective();
     }
 
     OnlineConfig config() {
@@ -452,12 +479,37 @@ final class Estimator implements Descent.Problem {
 
     /** Warm state: Adam's moments and the L-BFGS pairs. */
     void writeOptimiser(StateCodec.Writer out) {
-        adam.writeState(out);
+        if (adam != null) {
+            adam.writeState(out);
+        } else {
+            double[] zero = new double[theta.length];
+            out.i64(0).doubles(zero).doubles(zero);
+        }
         lbfgs.writeState(out);
     }
 
     void readOptimiser(StateCodec.Reader in) {
-        adam.readState(in);
+        if (adam != null) {
+            adam.readState(in);
+        } else {
+            // Zero moments unless the snapshot says otherwise (then they are kept, as with the Adam optimiser).
+            Adam read = new Adam(theta.length);
+            read.readState(in);
+            Adam.State st = read.state();
+            if (read.steps() != 0 || !zero(st.m()) || !zero(st.v())) {
+                adam = read;
+                goodAdam = new Adam(theta.length);
+            }
+        }
         lbfgs.readState(in);
+    }
+
+    private static boolean zero(double[] a) {
+        for (double v : a) {
+            if (v != 0 || 1 / v < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -62,6 +62,9 @@ import org.mfgcal.calibrator.game.Graph;
  *
  * <p>Not thread-safe: one instance per region, driven by one thread at a time (it owns two solvers as workspaces).
  * Memory is allocated at construction; per update it allocates the output records and the solver's result copies.
+ * The optimiser's work vectors and the L-BFGS pairs an update may roll back to belong to the calibrating thread and
+ * are shared by the regions it calibrates one after the other ({@code Descent.forThread}, {@code SparePool}; heap per
+ * region in bench/BENCHMARKS.md, issue 15).
  */
 public final class RegionCalibrator {
     private static final System.Logger LOG = System.getLogger(RegionCalibrator.class.getName());

@@ -53,6 +53,31 @@ public final class Descent {
         this.trial = new double[size];
     }
 
+    private static final ThreadLocal<Descent[]> PER_THREAD = ThreadLocal.withInitial(() -> new Descent[4]);
+
+    /**
+     * This thread's driver for {@code size} parameters, shared by every caller on the thread (the online loop's
+     * regions, calibrated one at a time per thread, share its buffers instead of each holding four vectors); its
+     * results ({@link #best()}, the objectives) are valid until the next run on the thread.
+     */
+    public static Descent forThread(int size) {
+        Descent[] cache = PER_THREAD.get();
+        for (int i = 0; i < cache.length; i++) {
+            Descent d = cache[i];
+            if (d != null && d.n == size) {
+                if (i > 0) { // most recent first
+                    System.arraycopy(cache, 0, cache, 1, i);
+                    cache[0] = d;
+                }
+                return d;
+            }
+        }
+        Descent d = new Descent(size);
+        System.arraycopy(cache, 0, cache, 1, cache.length - 1);
+        cache[0] = d;
+        return d;
+    }
+
     /** The best point of the last run (valid while {@link #bestObjective()} is finite). */
     public double[] best() {
         return best;

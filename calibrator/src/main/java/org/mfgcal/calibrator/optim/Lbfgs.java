@@ -1,5 +1,6 @@
 package org.mfgcal.calibrator.optim;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import org.mfgcal.calibrator.io.StateCodec;
 
@@ -13,7 +14,8 @@ import org.mfgcal.calibrator.io.StateCodec;
  * curvature. The memory (the pairs s = θ' − θ, y = ∇F(θ') − ∇F(θ)) is part of the loop's warm state and is shifted
  * with the window like the parameters (see {@link #shift}).
  *
- * <p>Not thread-safe; allocates nothing after construction.
+ * <p>Not thread-safe. The pair arrays are allocated on first use; with a {@link #mark} set, a new pair may allocate
+ * its arrays (until the spares cover what an update stores).
  */
 public final class Lbfgs {
     /** Applies z = M⁻¹ q; {@code q} not modified, {@code z} modified. */
@@ -24,13 +26,21 @@ public final class Lbfgs {
 
     private final int n;
     private final int memory;
-    // Pairs oldest first: s[0..count-1], y[0..count-1]; the arrays are rotated by reference, never copied.
+    // Pairs oldest first: s[0..count-1], y[0..count-1]; the arrays are rotated by reference, never copied. Slots at
+    // and after count may hold spare arrays or null (allocated on first use, see acquire).
     private final double[][] s;
     private final double[][] y;
     private final double[] rho;
     private final double[] alpha;
-    private final double[] q;
     private int count;
+    // Every pair array this memory owns (live, marked or spare), so that arrays leaving the live pairs are reused.
+    private final ArrayList<double[]> owned = new ArrayList<>();
+    // The pairs at the last mark (by reference: a live pair is never written to while a mark holds it).
+    private final double[][] markS;
+    private final double[][] markY;
+    private final double[] markRho;
+    private int markCount = -1;         // −1: no mark
+    private int claimedSinceMark;      // arrays taken from spares or allocated since the last mark
 
     /**
      * @param size   parameters
@@ -42,11 +52,13 @@ public final class Lbfgs {
         }
         this.n = size;
         this.memory = memory;
-        this.s = new double[memory][size];
-        this.y = new double[memory][size];
+        this.s = new double[memory][];
+        this.y = new double[memory][];
         this.rho = new double[memory];
         this.alpha = new double[memory];
-        this.q = new double[size];
+        this.markS = new double[memory][];
+        this.markY = new double[memory][];
+        this.markRho = new double[memory];
     }
 
     /** Forgets every pair (a cold start). */
@@ -71,6 +83,7 @@ public final class Lbfgs {
         if (count == memory) {
             rotateOut(0);
         }
+        claimSlot(count);
         System.arraycopy(step, 0, s[count], 0, n);
         System.arraycopy(gradChange, 0, y[count], 0, n);
         rho[count] = 1 / sy;
@@ -83,6 +96,7 @@ public final class Lbfgs {
      * p = −M⁻¹ g.
      */
     public void direction(double[] grad, Preconditioner precond, double[] dir) {
+        final double[] q = SparePool.take(n);
         System.arraycopy(grad, 0, q, 0, n);
         for (int j = count - 1; j >= 0; j--) {
             final double a = rho[j] * dot(s[j], q);
@@ -97,14 +111,16 @@ public final class Lbfgs {
         for (int i = 0; i < n; i++) {
             dir[i] = -dir[i];
         }
+        SparePool.give(q);
     }
 
     /**
      * Moves every pair one row of {@code rowSize} entries back, as the window slides (the oldest row leaves, the new
      * last row starts at zero: no curvature information about it yet); pairs whose curvature is no longer positive
-     * are dropped.
+     * are dropped. It drops the {@link #mark} (the pairs are shifted in place).
      */
     public void shift(int rowSize) {
+        markCount = -1;
         int j = 0;
         while (j < count) {
             final double[] sj = s[j];
@@ -128,12 +144,83 @@ public final class Lbfgs {
         if (other.n != n || other.memory != memory) {
             throw new IllegalArgumentException("copyFrom: shapes differ");
         }
+        count = 0;
         for (int j = 0; j < other.count; j++) {
+            claimSlot(j);
             System.arraycopy(other.s[j], 0, s[j], 0, n);
             System.arraycopy(other.y[j], 0, y[j], 0, n);
+            count = j + 1;
         }
         System.arraycopy(other.rho, 0, rho, 0, memory);
         count = other.count;
+    }
+
+    /**
+     * Remembers the current pairs so that {@link #rollback} can return to them (the online loop's rollback of a
+     * failed update). The pairs are kept by reference, not copied: while the mark holds a pair, new pairs go to other
+     * arrays (spares of earlier updates, else new ones), so a mark costs as many arrays as pairs are stored before
+     * the next mark, not a second memory. A {@link #shift} or a new mark drops it; spare arrays beyond what the last
+     * marked period needed are released here.
+     */
+    public void mark() {
+        System.arraycopy(s, 0, markS, 0, count);
+        System.arraycopy(y, 0, markY, 0, count);
+        System.arraycopy(rho, 0, markRho, 0, count);
+        Arrays.fill(markS, count, memory, null);
+        Arrays.fill(markY, count, memory, null);
+        markCount = count;
+        // Release spares beyond those the last period claimed (a cold start's burst is not kept for ever).
+        int keep = claimedSinceMark;
+        claimedSinceMark = 0;
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            double[] a = owned.get(i);
+            if (!live(a, count)) {
+                if (keep > 0) {
+                    keep--;
+                } else {
+                    owned.remove(i);
+                    forgetSpare(a);
+                }
+            }
+        }
+    }
+
+    /**
+     * Drops the {@link #mark} and gives every array that holds no current pair to this thread's {@link SparePool}
+     * (where the next update of any memory of this size on the thread finds them): between updates a memory holds
+     * its pairs only.
+     */
+    public void release() {
+        markCount = -1;
+        Arrays.fill(markS, null);
+        Arrays.fill(markY, null);
+        claimedSinceMark = 0;
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            double[] a = owned.get(i);
+            if (!live(a, count)) {
+                owned.remove(i);
+                forgetSpare(a);
+                SparePool.give(a);
+            }
+        }
+    }
+
+    /** Back to the pairs of the last {@link #mark} (it stays set); throws when there is none. */
+    public void rollback() {
+        if (markCount < 0) {
+            throw new IllegalStateException("L-BFGS rollback without a mark");
+        }
+        // Arrays of the live pairs that the mark does not hold become spares (still owned).
+        for (int j = 0; j < markCount; j++) {
+            s[j] = markS[j];
+            y[j] = markY[j];
+        }
+        System.arraycopy(markRho, 0, rho, 0, markCount);
+        for (int j = markCount; j < memory; j++) {
+            s[j] = null;
+            y[j] = null;
+        }
+        count = markCount;
     }
 
     /** Writes the pairs, oldest first (the online warm state). */
@@ -151,7 +238,11 @@ public final class Lbfgs {
         if (c < 0 || c > memory) {
             throw new IllegalArgumentException("warm-state snapshot: lbfgs.pairs is " + c + ", expected 0.." + memory);
         }
+        markCount = -1;
+        count = 0;
         for (int j = 0; j < c; j++) {
+            claimSlot(j);
+            count = j + 1;
             in.doubles("lbfgs.s[" + j + "]", s[j]);
             in.doubles("lbfgs.y[" + j + "]", y[j]);
         }
@@ -171,6 +262,63 @@ public final class Lbfgs {
         s[count - 1] = sj;
         y[count - 1] = yj;
         count--;
+    }
+
+    /**
+     * Puts writable arrays into slot j (≤ count): its own when they are neither live (slots below j) nor marked,
+     * else owned spares, else new ones.
+     */
+    private void claimSlot(int j) {
+        s[j] = writable(s[j], j);
+        y[j] = writable(y[j], j);
+    }
+
+    private double[] writable(double[] a, int j) {
+        if (a != null && !live(a, j) && !marked(a) && (a != s[j] || a != y[j])) {
+            return a;
+        }
+        for (int i = 0; i < owned.size(); i++) {
+            double[] b = owned.get(i);
+            if (b != s[j] && b != y[j] && !live(b, j) && !marked(b)) {
+                claimedSinceMark++;
+                return b;
+            }
+        }
+        double[] b = SparePool.take(n);
+        owned.add(b);
+        claimedSinceMark++;
+        return b;
+    }
+
+    /** Whether {@code a} is an array of one of the pairs 0..k−1. */
+    private boolean live(double[] a, int k) {
+        for (int j = 0; j < k; j++) {
+            if (s[j] == a || y[j] == a) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean marked(double[] a) {
+        for (int j = 0; j < markCount; j++) {
+            if (markS[j] == a || markY[j] == a) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Drops references to a released spare from the free slots. */
+    private void forgetSpare(double[] a) {
+        for (int j = count; j < memory; j++) {
+            if (s[j] == a) {
+                s[j] = null;
+            }
+            if (y[j] == a) {
+                y[j] = null;
+            }
+        }
     }
 
     private static boolean curved(double sy, double[] s, double[] y) {

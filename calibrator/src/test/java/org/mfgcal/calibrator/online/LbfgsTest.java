@@ -216,6 +216,83 @@ class LbfgsTest {
         assertArrayEquals(new double[] {-1, -2, -3, -4, 0, 0}, dir, TIGHT);
     }
 
+    /**
+     * mark/rollback (pairs kept by reference, new pairs written to spare arrays) against the plain baseline of a full
+     * copy ({@link Lbfgs#copyFrom}) taken at each mark: a random sequence of updates, resets, shifts, marks,
+     * rollbacks and releases leaves both with bit-identical pairs (directions, warm-state bytes), and the spares stay
+     * bounded.
+     */
+    @Test
+    void markRollback_equalsAFullCopy_overRandomSequences() {
+        int n = 12;
+        SplittableRandom r = new SplittableRandom(11);
+        Lbfgs live = new Lbfgs(n, 4);
+        Lbfgs plain = new Lbfgs(n, 4);
+        Lbfgs good = new Lbfgs(n, 4);
+        boolean marked = false;
+        for (int step = 0; step < 4000; step++) {
+            int op = r.nextInt(10);
+            if (op < 5) {
+                double[] s = new double[n];
+                double[] y = new double[n];
+                for (int i = 0; i < n; i++) {
+                    s[i] = r.nextDouble(-1, 1);
+                    y[i] = s[i] * r.nextDouble(0.1, 2) + r.nextDouble(-0.05, 0.05);
+                }
+                assertEquals(plain.update(s, y), live.update(s, y));
+            } else if (op == 5) {
+                live.reset();
+                plain.reset();
+            } else if (op == 6) {
+                live.shift(3);
+                plain.shift(3);
+                marked = false;
+            } else if (op == 7) {
+                live.mark();
+                good.copyFrom(plain);
+                marked = true;
+            } else if (op == 8 && marked) {
+                live.rollback();
+                plain.copyFrom(good);
+            } else if (op == 9) {
+                live.release(); // the spares go to the thread's pool, the pairs stay
+                marked = false;
+            }
+            assertEquals(plain.pairs(), live.pairs());
+            double[] g = new double[n];
+            for (int i = 0; i < n; i++) {
+                g[i] = r.nextDouble(-1, 1);
+            }
+            double[] d1 = new double[n];
+            double[] d2 = new double[n];
+            live.direction(g, (q, z) -> System.arraycopy(q, 0, z, 0, n), d1);
+            plain.direction(g, (q, z) -> System.arraycopy(q, 0, z, 0, n), d2);
+            assertArrayEquals(d2, d1, 0, "after op " + op + " at step " + step);
+            if (step % 200 == 0) {
+                assertArrayEquals(bytes(plain), bytes(live), "after op " + op + " at step " + step);
+            }
+            assertTrue(owned(live) <= 4 * 4, "arrays owned " + owned(live) + " at step " + step);
+        }
+        assertArrayEquals(bytes(plain), bytes(live));
+    }
+
+    /** The pair arrays an L-BFGS memory holds (live, marked, spare): at most 2·2·memory. */
+    private static int owned(Lbfgs lb) {
+        try {
+            java.lang.reflect.Field f = Lbfgs.class.getDeclaredField("owned");
+            f.setAccessible(true);
+            return ((java.util.List<?>) f.get(lb)).size();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] bytes(Lbfgs lb) {
+        org.mfgcal.calibrator.io.StateCodec.Writer w = new org.mfgcal.calibrator.io.StateCodec.Writer();
+        lb.writeState(w);
+        return w.finish();
+    }
+
     @Test
     void solveCurvature_equalsDenseSolveOfRegulariserHessianPlusDiagonal() {
         int window = 6;

@@ -47,8 +47,16 @@ final class WarmStateFill {
                 if (v instanceof double[] a) {
                     noise(a, rng);
                 } else if (v instanceof double[][] aa) {
-                    for (double[] a : aa) {
-                        noise(a, rng);
+                    for (int i = 0; i < aa.length; i++) {
+                        boolean pairs = f.getName().equals("s") || f.getName().equals("y");
+                        if (aa[i] == null && o instanceof Lbfgs && pairs) {
+                            Field size = Lbfgs.class.getDeclaredField("n"); // pair arrays are allocated on first use
+                            size.setAccessible(true);
+                            aa[i] = new double[size.getInt(o)];
+                        }
+                        if (aa[i] != null) {
+                            noise(aa[i], rng);
+                        }
                     }
                 } else if (v instanceof RateTable || v instanceof Adam || v instanceof Lbfgs
                         || v instanceof DriftMonitor || isPart(v)) {

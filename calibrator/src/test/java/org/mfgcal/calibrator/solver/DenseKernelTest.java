@@ -81,6 +81,62 @@ class DenseKernelTest {
         }
     }
 
+    /**
+     * The sorted O(d) stable sweeps (LqDense, d ≥ 4) against the generic sweeps where they are used: every step's
+     * spread·inv within 4·clip (checked here on the generic run's u, so the test cannot pass on the per-pair fallback),
+     * with both clips reached (clip 3, base 2) and with clip 100; both equal to ≤ 1e-13 and ν stays non-negative.
+     */
+    @org.junit.jupiter.api.Test
+    void lqSortedStableSweeps_equalGenericSweeps_whereUsed() {
+        for (double clip : new double[] {3.0, 100.0}) {
+            LqGame.Params params = new LqGame.Params(5.0, 0.1, 1, 1.0, 1.0, 0.0, 2.0, clip);
+            for (int d : clip < 10 ? new int[] {4, 7, 12} : new int[] {4, 7}) { // d = 12, clip 100: u grows too far
+                Random rnd = new Random(300 + d);
+                LqGame game = new LqGame(Graph.complete(d), params);
+                double[] muHat = new double[N * d];
+                for (int n = 0; n < N; n++) {
+                    System.arraycopy(TestGames.dirichletOnes(rnd, d), 0, muHat, n * d, d);
+                }
+                double[] gamma = new double[N];
+                for (int n = 0; n < N; n++) {
+                    gamma[n] = 2 + 2 * rnd.nextDouble();
+                }
+                double[] w = new double[N * d];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = rnd.nextGaussian();
+                }
+                double[][] generic = sweeps(new Generic(game), true, 0.05, muHat, gamma, w, null);
+                double[][] dense = sweeps(game, true, 0.05, muHat, gamma, w, generic);
+                int clippedLow = 0;
+                int clippedHigh = 0;
+                for (int n = 0; n < N - 1; n++) {
+                    for (int row = n; row <= n + 1; row++) {
+                        double lo = Double.POSITIVE_INFINITY;
+                        double hi = Double.NEGATIVE_INFINITY;
+                        for (int x = 0; x < d; x++) {
+                            lo = Math.min(lo, generic[0][row * d + x]);
+                            hi = Math.max(hi, generic[0][row * d + x]);
+                        }
+                        double spreadInv = (hi - lo) / (2 * gamma[n]);
+                        assertTrue(spreadInv <= 4 * clip, "step " + n + " outside the sorted sweeps' range");
+                        clippedLow += 2 - spreadInv < 0 ? 1 : 0;
+                        clippedHigh += 2 + spreadInv > clip ? 1 : 0;
+                    }
+                }
+                assertTrue(clippedLow > 0, "clip at 0 not reached, d=" + d);
+                assertTrue(clip > 10 || clippedHigh > 0, "clip " + clip + " not reached, d=" + d);
+                String[] what = {"u", "nu", "muHatBar", "gammaBar"};
+                for (int k = 0; k < 4; k++) {
+                    double e = Invariants.relErr(dense[k], generic[k]);
+                    assertTrue(e <= GENERIC_TOL, "d=" + d + " clip=" + clip + " " + what[k] + ": rel err " + e);
+                }
+                for (double v : dense[1]) {
+                    assertTrue(v >= 0, "negative mass " + v);
+                }
+            }
+        }
+    }
+
     /** The dense exploitability pass equals the generic one exactly (same u, ν; both schemes, both clips). */
     @ParameterizedTest
     @EnumSource(Scheme.class)

@@ -1,0 +1,56 @@
+package org.mfgcal.calibrator.game;
+
+/**
+ * A per-thread memo of the exit factor φ(z) and φ'(z) by exact argument, one slot per (u row, state): the per-pair
+ * stable sweeps of one map and of the adjoint evaluate them at the same z many times (the FPK at step n on u_n, as
+ * the HJB's step n − 1 when γ_n = γ_{n−1}; every adjoint iteration at the same linearisation point), and at d = 3
+ * these transcendental calls were most of an LQ loss + gradient (issue 15, bench/BENCHMARKS.md). Used by
+ * {@link LqDense}'s per-pair stable sweeps. A slot returns its value only when its key equals z, so the results are
+ * those of {@link ExitFactor}, whatever ran before on the thread. Sweeps longer than {@link #MAX_SLOTS} slots go
+ * without it.
+ */
+final class ExitMemo {
+    static final int MAX_SLOTS = 1 << 20;
+    private static final ThreadLocal<ExitMemo> MEMO = ThreadLocal.withInitial(ExitMemo::new);
+    private double[] kPhi = new double[0];
+    private double[] vPhi = kPhi;
+    private double[] kDphi = kPhi;
+    private double[] vDphi = kPhi;
+
+    /** This thread's memo with at least {@code slots} slots, or null beyond {@link #MAX_SLOTS}. */
+    static ExitMemo get(int slots) {
+        if (slots > MAX_SLOTS) {
+            return null;
+        }
+        ExitMemo m = MEMO.get();
+        if (m.kPhi.length < slots) {
+            m.kPhi = new double[slots];
+            m.vPhi = new double[slots];
+            m.kDphi = new double[slots];
+            m.vDphi = new double[slots];
+            java.util.Arrays.fill(m.kPhi, Double.NaN);
+            java.util.Arrays.fill(m.kDphi, Double.NaN);
+        }
+        return m;
+    }
+
+    double phi(int slot, double z) {
+        if (kPhi[slot] == z) {
+            return vPhi[slot];
+        }
+        final double v = ExitFactor.phi(z);
+        kPhi[slot] = z;
+        vPhi[slot] = v;
+        return v;
+    }
+
+    double dphi(int slot, double z) {
+        if (kDphi[slot] == z) {
+            return vDphi[slot];
+        }
+        final double v = ExitFactor.dphi(z);
+        kDphi[slot] = z;
+        vDphi[slot] = v;
+        return v;
+    }
+}
