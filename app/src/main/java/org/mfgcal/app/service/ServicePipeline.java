@@ -232,6 +232,9 @@ public final class ServicePipeline implements AutoCloseable {
     }
 
     /** The session to run: the constructor's at first, afterwards a new one after closing the failed one. */
+    /** Whether the current session asked for a rebalance after its first assignment (see {@link #nextSession}). */
+    private volatile boolean lastSessionRejoined;
+
     private PipelineSession nextSession() {
         PipelineSession old;
         synchronized (sessionLock) {
@@ -249,10 +252,14 @@ public final class ServicePipeline implements AutoCloseable {
             old.close();
         }
         PipelineSession s = new PipelineSession(connections, router, stats, writeLock);
-        if (old != null && old.input.revokedAny()) {
-            // the failed session gave partitions up: hand them over in case it died before the follow-up rebalance
+        boolean rejoin = old != null && old.input.revokedAny() && !lastSessionRejoined;
+        if (rejoin) {
+            // the failed session gave partitions up: hand them over in case it died before the follow-up rebalance.
+            // Not twice in a row: the rebalance itself can fail the rejoining session's first commit (its generation
+            // changed), and rejoining again would repeat that for ever (seen in BrokerRestartIT)
             s.input.rejoinAfterFirstAssignment();
         }
+        lastSessionRejoined = rejoin;
         synchronized (sessionLock) {
             if (stopping) {
                 s.close();
