@@ -31,6 +31,7 @@ import java.util.List;
  * <tr><td>{@link #FORECAST_SKILL}</td><td>{@code mfgcal_forecast_skill_ratio{region,horizon,baseline}}</td><td>model MAE / baseline MAE (persistence, seasonal_naive) per horizon, since start; below 1 the model beats the baseline</td></tr>
  * <tr><td>{@link #DRIFT_SCORE}</td><td>{@code mfgcal_drift_score{region}}</td><td>largest detector statistic / threshold</td></tr>
  * <tr><td>{@link #DRIFT_ALERTS_ACTIVE}</td><td>{@code mfgcal_drift_alerts_active{region}}</td><td>alerts raised and not cleared</td></tr>
+ * <tr><td>{@link #DRIFT_ALERTS_RAISED}</td><td>{@code mfgcal_drift_alerts_raised_total{region}}</td><td>alerts raised since start</td></tr>
  * <tr><td>{@link #UPDATE_FAILURES}</td><td>{@code mfgcal_update_failures_total{region,reason}}</td><td>update attempts that failed their checks (warm, then its cold retry), by reason</td></tr>
  * <tr><td>{@link #REGION_HEALTH}</td><td>{@code mfgcal_region_health{region}}</td><td>last update: 0 ok, 1 recovered by the cold retry, 2 degraded</td></tr>
  * <tr><td>{@link #CONSUMER_LAG}</td><td>{@code mfgcal_consumer_lag_records{topic,partition}}</td><td>records behind the log end (assigned partitions only)</td></tr>
@@ -96,6 +97,12 @@ public enum Meters {
     /** Drift alerts raised and not yet cleared. */
     DRIFT_ALERTS_ACTIVE("mfgcal.drift.alerts.active", Type.GAUGE, null, "mfgcal_drift_alerts_active",
             "Drift alerts raised and not cleared", "region"),
+    /**
+     * Drift alerts raised since start (0 from the region's first drift score on): {@code increase} over the rule's
+     * window catches an alert that was raised and cleared between two scrapes, as in a catch-up after a backlog.
+     */
+    DRIFT_ALERTS_RAISED("mfgcal.drift.alerts.raised", Type.COUNTER, null, "mfgcal_drift_alerts_raised_total",
+            "Drift alerts raised since start", "region"),
     /** Update attempts that failed their checks, by reason (a {@code Health.REASON_*} label). */
     UPDATE_FAILURES("mfgcal.update.failures", Type.COUNTER, "failures", "mfgcal_update_failures_total",
             "Calibration update attempts that failed their checks, by reason", "region", "reason"),

@@ -217,13 +217,16 @@ public final class ServiceMetrics implements CalibrationListener {
     @Override
     public void driftScore(String region, long bin, double score) {
         gauge(Meters.DRIFT_SCORE, score, region);
+        counter(Meters.DRIFT_ALERTS_RAISED, region); // present at 0 before the first alert, so increase() sees it
     }
 
     @Override
     public void driftAlert(DriftAlert alert) {
         Set<String> active = activeAlerts.computeIfAbsent(alert.region(), k -> ConcurrentHashMap.newKeySet());
         if (alert.state() == DriftAlert.State.RAISED) {
-            active.add(alert.id());
+            if (active.add(alert.id())) {
+                counter(Meters.DRIFT_ALERTS_RAISED, alert.region()).increment();
+            }
         } else {
             active.remove(alert.id());
         }

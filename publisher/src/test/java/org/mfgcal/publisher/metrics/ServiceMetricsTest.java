@@ -110,6 +110,8 @@ class ServiceMetricsTest {
                 Map.of("region", "London", "horizon", "1", "baseline", "seasonal_naive")), 1e-12);
         assertEquals(0.7, value(samples, "mfgcal_drift_score", Map.of("region", "London")));
         assertEquals(1, value(samples, "mfgcal_drift_alerts_active", Map.of("region", "London")));
+        // alerts 2 and 3 raised; the duplicate raise of 2 is not counted again
+        assertEquals(2, value(samples, "mfgcal_drift_alerts_raised_total", Map.of("region", "London")));
         assertEquals(2, value(samples, "mfgcal_update_failures_total", Map.of("region", "London", "reason", "no-equilibrium")));
         assertEquals(1, value(samples, "mfgcal_update_failures_total", Map.of("region", "London", "reason", "mass")));
         assertEquals(0, value(samples, "mfgcal_region_health", Map.of("region", "London"))); // the last update was OK
