@@ -2,19 +2,27 @@ package org.mfgcal.app.data;
 
 import java.io.IOException;
 import java.time.DayOfWeek;
+import java.time.Duration;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.mfgcal.calibrator.calibrate.Dataset;
 import org.mfgcal.calibrator.calibrate.Sample;
+import org.mfgcal.ingest.Binning;
 import org.mfgcal.ingest.CsvReader;
+import org.mfgcal.ingest.PopulationSnapshot;
+import org.mfgcal.ingest.RegionConfig;
+import org.mfgcal.ingest.RegionConfigs;
+import org.mfgcal.ingest.StockSource;
 import org.mfgcal.ingest.TripEvent;
 import org.mfgcal.ingest.flights.FlightsCsv;
+import org.mfgcal.ingest.Zone;
 import org.mfgcal.ingest.flights.FlightsData;
+import org.mfgcal.ingest.flights.FlightsRegion;
 
 /**
  * Flights in the layout of vega-datasets 1.31.1 {@code flights-3m.csv} ({@code date,delay,distance,origin,destination},
@@ -22,9 +30,12 @@ import org.mfgcal.ingest.flights.FlightsData;
  * busiest airports + External, on bins of the given width from {@code fromHour} to {@code toHour} (clock: US Central
  * standard time, UTC−6; 2001-01..03 is before daylight saving time).
  *
- * <p>Parsing and the arrival estimate are the ingest module's ({@link FlightsCsv}: local departure → UTC by the origin's
- * time zone, arrival = departure + max(20 min, 30 min + distance / 480 mph + delay)); this class bins them. Stock (docs/MODEL.md's recipe): per day, 100 aircraft per airport and 500
- * in External at 00:00, plus cumulative arrivals − departures, floored at 1, normalised to shares. Splits: weekdays in
+ * <p>Parsing, the arrival estimate and the binning are the ingest module's, the same the service uses on the stream
+ * ({@link FlightsCsv}: local departure → UTC by the origin's time zone, arrival = departure + max(20 min, 30 min +
+ * distance / 480 mph + delay); {@link Binning}: departures and arrivals per zone and bin, a trip counted at both
+ * ends even when both map to External). This class only turns the binned flows into daily trajectories. Stock
+ * (docs/MODEL.md's recipe): per day, 100 aircraft per airport and 500 in External at 00:00, plus cumulative
+ * arrivals − departures, floored at 1, normalised to shares. Splits: weekdays in
  * time order, the first 75% train (its last {@code valFraction} validation), the last 25% test; weekends = test_ood.
  */
 public final class Flights {
@@ -89,76 +100,39 @@ public final class Flights {
         // The ingest module's parser: file → trip events (UTC departure, estimated arrival), errors name line and field.
         Map<String, org.mfgcal.ingest.flights.Airport> ap = FlightsCsv.readAirports(airports);
         List<TripEvent> events = FlightsCsv.readTrips(trips, ap, "flights");
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException(trips + ": no flights");
+        }
         // Days of the data = local departure dates in the file (a late Pacific departure spills into the next clock day).
-        java.util.Set<Long> fileDays = new java.util.HashSet<>();
+        java.util.TreeSet<Long> fileDays = new java.util.TreeSet<>();
         for (TripEvent t : events) {
             fileDays.add(t.departedAt().atZone(ap.get(t.origin()).zone()).toLocalDate().toEpochDay());
         }
-        int m = events.size();
-        String[] org = new String[m], dst = new String[m];
-        long[] depMin = new long[m], arrMin = new long[m];
-        Map<String, Integer> traffic = new HashMap<>();
-        int valid = 0;
-        for (int i = 0; i < m; i++) {
-            TripEvent t = events.get(i);
-            org[i] = t.origin();
-            dst[i] = t.destination();
-            depMin[i] = Math.floorDiv(t.departedAtMillis(), 60_000L) + CLOCK_UTC_OFFSET_MIN;
-            arrMin[i] = Math.floorDiv(t.arrivedAtMillis(), 60_000L) + CLOCK_UTC_OFFSET_MIN;
-            traffic.merge(org[i], 1, Integer::sum);
-            traffic.merge(dst[i], 1, Integer::sum);
-            valid++;
-        }
-        if (valid == 0) {
-            throw new IllegalArgumentException(trips + ": no flights");
-        }
-        List<String> busiest = new ArrayList<>(traffic.keySet());
-        busiest.sort((a, b) -> traffic.get(b).equals(traffic.get(a)) ? a.compareTo(b) : traffic.get(b) - traffic.get(a));
-        List<String> zones = new ArrayList<>(busiest.subList(0, Math.min(zonesK, busiest.size())));
-        Map<String, Integer> zi = new HashMap<>();
-        for (int z = 0; z < zones.size(); z++) {
-            zi.put(zones.get(z), z);
-        }
+        List<String> zones = FlightsRegion.busiest(events, zonesK);
         int d = zones.size() + 1;
-        int ext = d - 1;
-        // per day: events (minute of day in clock time, zone, ±1)
-        TreeMap<Long, List<long[]>> byDay = new TreeMap<>();
-        for (int i = 0; i < m; i++) {
-            if (org[i] == null) {
-                continue;
-            }
-            int zo = zi.getOrDefault(org[i], ext), zd = zi.getOrDefault(dst[i], ext);
-            if (zo == zd) {
-                continue;
-            }
-            byDay.computeIfAbsent(Math.floorDiv(depMin[i], 1440), k -> new ArrayList<>()).add(new long[] {Math.floorMod(depMin[i], 1440), zo, -1});
-            byDay.computeIfAbsent(Math.floorDiv(arrMin[i], 1440), k -> new ArrayList<>()).add(new long[] {Math.floorMod(arrMin[i], 1440), zd, +1});
-        }
+        // Ingest's event-time binning (the service's, one implementation): departures and arrivals per zone and bin.
+        // Fine bins of gcd(bin, 60 min) start on every sample boundary (clock = UTC−6 whole hours + n·bin).
+        Flows flows = flows(trips, events, zones, gcd(binMin, 60));
         int nT = 60 * (toHour - fromHour) / binMin + 1;
-        double[] time = new double[nT * TIME_FEATURES.length];
         List<Sample> weekdays = new ArrayList<>(), weekends = new ArrayList<>();
         long first = LocalDate.of(2001, 1, 1).toEpochDay(), last = LocalDate.of(2001, 12, 31).toEpochDay();
-        for (var e : byDay.entrySet()) {
-            long dayNum = e.getKey();
-            if (dayNum < first || dayNum > last || !fileDays.contains(dayNum)) {
-                continue; // spill-over of late arrivals into a day without departures in the data
+        for (long dayNum : fileDays) {
+            if (dayNum < first || dayNum > last) {
+                continue;
             }
             LocalDate day = LocalDate.ofEpochDay(dayNum);
-            List<long[]> ev = e.getValue();
-            ev.sort((a, b) -> Long.compare(a[0], b[0]));
             double[] stock = new double[d];
             Arrays.fill(stock, INITIAL_STOCK);
-            stock[ext] = INITIAL_EXTERNAL;
+            stock[d - 1] = INITIAL_EXTERNAL;
             double[] obs = new double[nT * d];
             double[] tf = new double[nT * TIME_FEATURES.length];
-            int k = 0;
+            // UTC minute of this clock day's 00:00; flows of the fine bins before each sample boundary are added
+            long dayStart = dayNum * 1440 - CLOCK_UTC_OFFSET_MIN;
+            long upTo = dayStart;
             int dow = day.getDayOfWeek().getValue() - 1;
             for (int n = 0; n < nT; n++) {
                 long minute = fromHour * 60L + (long) n * binMin;
-                while (k < ev.size() && ev.get(k)[0] < minute) {
-                    stock[(int) ev.get(k)[1]] += ev.get(k)[2];
-                    k++;
-                }
+                upTo = flows.addUntil(stock, upTo, dayStart + minute);
                 double s = 0;
                 for (int x = 0; x < d; x++) {
                     s += Math.max(1, stock[x]);
@@ -190,13 +164,13 @@ public final class Flights {
         for (int z = 0; z < zones.size(); z++) {
             names[z] = zones.get(z);
         }
-        names[ext] = "External";
+        names[d - 1] = "External";
         Dataset ds = new Dataset("flights:" + trips.substring(trips.lastIndexOf('/') + 1), nT, nT - 1.0, names, TIME_FEATURES, null,
                 train, val, test, weekends);
         Map<String, Object> summary = new java.util.LinkedHashMap<>();
-        summary.put("flights", valid);
+        summary.put("flights", events.size());
         summary.put("zones", Arrays.asList(names));
-        summary.put("zone_traffic", zones.stream().map(traffic::get).toList());
+        summary.put("zone_traffic", flows.traffic());
         summary.put("days_train", train.size());
         summary.put("days_validation", val.size());
         summary.put("days_test", test.size());
@@ -207,7 +181,65 @@ public final class Flights {
         summary.put("window", fromHour + ":00-" + toHour + ":00 US Central (UTC-6)");
         summary.put("time_unit", binMin + " minutes (T = number of bins)");
         summary.put("arrival_estimate", "org.mfgcal.ingest.flights.FlightsCsv: departure + max(20 min, 30 min + distance/480 mph + delay); origin time zone from state/longitude");
+        summary.put("binning", "org.mfgcal.ingest.Binning (the service's event-time binning), bins of " + flows.binMinutes() + " min");
         summary.put("stock", "100 per airport, 500 External at 00:00 + cumulative(arrivals - departures), floored at 1, normalised");
         return new Data(ds, zones, summary);
+    }
+    /** Departures and arrivals per zone of every fine bin, from ingest's binning, by UTC bin start minute. */
+    private record Flows(int binMinutes, int d, Map<Long, long[]> byStart, List<Long> traffic) {
+
+        /**
+         * Adds arrivals − departures of the fine bins starting in {@code [from, to)} (UTC minutes, multiples of
+         * the fine width) to {@code stock}; returns {@code to}.
+         */
+        long addUntil(double[] stock, long from, long to) {
+            for (long m = from; m < to; m += binMinutes) {
+                long[] f = byStart.get(m);
+                if (f != null) {
+                    for (int z = 0; z < d; z++) {
+                        stock[z] += f[d + z] - f[z];
+                    }
+                }
+            }
+            return to;
+        }
+    }
+
+    private static Flows flows(String trips, List<TripEvent> events, List<String> top, int binMinutes) {
+        List<Zone> zs = new ArrayList<>();
+        for (String z : top) {
+            zs.add(Zone.of(z, 0));
+        }
+        zs.add(Zone.of(FlightsRegion.EXTERNAL, 0));
+        // file order is by local departure time: arrivals and other time zones are hours apart, and a delayed flight
+        // can last a day; the offline binning must accept every parsed flight
+        RegionConfig region = new RegionConfig("flights", ZoneOffset.ofTotalSeconds(CLOCK_UTC_OFFSET_MIN * 60), zs, null,
+                FlightsRegion.EXTERNAL, StockSource.TRIPS, Duration.ofMinutes(binMinutes), Duration.ofDays(7),
+                Duration.ofDays(2), null, Duration.ofDays(7), Duration.ofDays(3), RegionConfig.Defaults.MAX_COUNT);
+        Binning.Result r = Binning.run(events, RegionConfigs.of(region), true);
+        if (!r.rejected().isEmpty()) {
+            throw new IllegalArgumentException(trips + ": flights rejected by the binning " + r.rejected());
+        }
+        int d = zs.size();
+        Map<Long, long[]> byStart = new HashMap<>();
+        long[] traffic = new long[d];
+        for (PopulationSnapshot s : r.snapshots()) {
+            long[] f = new long[2 * d];
+            for (int z = 0; z < d; z++) {
+                f[z] = s.departures()[z];
+                f[d + z] = s.arrivals()[z];
+                traffic[z] += f[z] + f[d + z];
+            }
+            byStart.put(Math.floorDiv(s.binStart().toEpochMilli(), 60_000L), f);
+        }
+        List<Long> airportTraffic = new ArrayList<>();
+        for (int z = 0; z < d - 1; z++) {
+            airportTraffic.add(traffic[z]);
+        }
+        return new Flows(binMinutes, d, byStart, airportTraffic);
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
     }
 }
