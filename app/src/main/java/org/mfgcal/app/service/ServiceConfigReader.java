@@ -168,13 +168,40 @@ final class ServiceConfigReader {
         return RegionConfigs.load(rp);
     }
 
-    /** The {@code model:} block: each key a setting of {@link OnlineSettings#ALL}, its value of the setting's type. */
-    private static Model model(Map<String, JsonNode> m) {
+    /**
+     * The {@code model:} block: each key a setting of {@link OnlineSettings#ALL} with a value of the setting's type,
+     * or a group of them ({@code drift: {rateThreshold: 4}}, {@link OnlineSettings#groups()}); a setting given both
+     * ways is an error.
+     */
+    private static Model model(Map<String, JsonNode> block) {
         Set<String> names = new TreeSet<>();
         OnlineSettings.ALL.forEach(st -> names.add(st.name()));
-        for (String key : m.keySet()) {
-            if (!names.contains(key)) {
-                throw new IllegalArgumentException("unknown field 'model." + key + "'; allowed here: " + names);
+        List<String> groups = OnlineSettings.groups();
+        Map<String, JsonNode> m = new java.util.LinkedHashMap<>();
+        Map<String, String> paths = new java.util.HashMap<>();
+        for (Map.Entry<String, JsonNode> e : block.entrySet()) {
+            String key = e.getKey();
+            if (groups.contains(key) && e.getValue() != null && !e.getValue().isNull()) {
+                if (!e.getValue().isObject()) {
+                    throw new IllegalArgumentException("field 'model." + key + "' must be a mapping of its settings, got "
+                            + e.getValue());
+                }
+                for (Map.Entry<String, JsonNode> g : e.getValue().properties()) {
+                    String path = "model." + key + "." + g.getKey();
+                    boolean member = OnlineSettings.ALL.stream().anyMatch(st -> st.name().equals(g.getKey())
+                            && key.equals(st.group()));
+                    if (!member) {
+                        throw new IllegalArgumentException("unknown field '" + path + "'; allowed here: "
+                                + OnlineSettings.ALL.stream().filter(st -> key.equals(st.group())).map(OnlineSettings.Setting::name)
+                                .toList());
+                    }
+                    put(m, paths, g.getKey(), g.getValue(), path);
+                }
+            } else if (names.contains(key)) {
+                put(m, paths, key, e.getValue(), "model." + key);
+            } else {
+                throw new IllegalArgumentException("unknown field 'model." + key + "'; allowed here: " + names
+                        + " or a group " + groups);
             }
         }
         Model model = Model.DEFAULTS;
@@ -183,7 +210,7 @@ final class ServiceConfigReader {
             if (n == null || n.isNull()) {
                 continue;
             }
-            String path = "model." + st.name();
+            String path = paths.get(st.name());
             Object v;
             if (st.type() == Integer.class || st.type() == Long.class) {
                 if (!n.isIntegralNumber() || !n.canConvertToLong()) {
@@ -207,6 +234,14 @@ final class ServiceConfigReader {
             model = model.with(st.name(), v);
         }
         return model;
+    }
+
+    private static void put(Map<String, JsonNode> m, Map<String, String> paths, String name, JsonNode value, String path) {
+        String before = paths.putIfAbsent(name, path);
+        if (before != null) {
+            throw new IllegalArgumentException("field '" + path + "' is also given as '" + before + "'");
+        }
+        m.put(name, value);
     }
 
     /** Replaces {@code ${VAR}} in every string of the tree; an unset variable is an error naming the field. */

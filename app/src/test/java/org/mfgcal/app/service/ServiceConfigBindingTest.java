@@ -56,6 +56,23 @@ class ServiceConfigBindingTest {
                 .inputTopics());
     }
 
+    /** The model settings nested by group ({@code model: {drift: {...}}}) mean the same as the flat ones. */
+    @Test
+    void modelSettings_nestedByGroup_equalTheFlatOnes() {
+        String flat = "kafka: {bootstrapServers: 'b:1'}\nmodel: {windowBins: 12, seasonBins: 48, seed: 7, warmSteps: 10,"
+                + " rateThreshold: 2.5, bandLevel: 0.8, controlCost: 2.0, smoothness: 0.5}\n";
+        String nested = "kafka: {bootstrapServers: 'b:1'}\nmodel:\n  seed: 7\n  bins: {windowBins: 12, seasonBins: 48}\n"
+                + "  optimisation: {warmSteps: 10}\n  drift: {rateThreshold: 2.5}\n  forecasting: {bandLevel: 0.8}\n"
+                + "  costs: {controlCost: 2.0}\n  regularisation: {smoothness: 0.5}\n";
+        ServiceConfig a = parse(flat);
+        ServiceConfig b = parse(nested);
+        assertEquals(a.model(), b.model());
+        var region = a.regions().single();
+        assertEquals(a.onlineConfig(region), b.onlineConfig(region));
+        assertEquals(2.5, b.onlineConfig(region).drift().rateThreshold());
+        assertEquals(12, b.onlineConfig(region).bins().windowBins());
+    }
+
     /**
      * Each row: the YAML after a valid {@code kafka:} line (or the whole file when it starts with {@code kafka}),
      * then what its error must contain, {@code ;}-separated. Wrong types are named, never coerced; a misspelt
@@ -76,6 +93,11 @@ class ServiceConfigBindingTest {
             model: {windowBinz: 3}                          | unknown field 'model.windowBinz';windowBins
             kafkaX: {bootstrapServers: 'b:1'}               | unknown field 'kafkaX'
             kafka: {bootstrap: 'b:1'}                       | unknown field 'kafka.bootstrap'
+            model: {drift: {windowBins: 3}}                 | unknown field 'model.drift.windowBins';rateThreshold
+            model: {drift: 3}                               | 'model.drift' must be a mapping;got 3
+            model: {bins: {windowBins: two}}                | 'model.bins.windowBins' must be an integer;two
+            model: {horizon: 3, bins: {horizon: 4}}         | 'model.bins.horizon' is also given as 'model.horizon'
+            model: {bins: {windowBins: 1}}                  | windowBins
             """)
     void badValuesAndKeys_namedByTheirPathAndValue(String yaml, String parts) {
         String file = yaml.startsWith("kafka") ? yaml + "\n" : "kafka: {bootstrapServers: 'b:1'}\n" + yaml + "\n";

@@ -23,23 +23,33 @@ public final class OnlineSettings {
      * {@code Long}, {@code Double} or {@code String} (the optimizer's name).
      */
     public static final List<Setting> ALL = List.of(
-            new Setting("windowBins", Integer.class), new Setting("seasonBins", Integer.class),
-            new Setting("horizon", Integer.class), new Setting("substeps", Integer.class),
-            new Setting("bandLevel", Double.class), new Setting("controlCost", Double.class),
-            new Setting("congestion", Double.class), new Setting("optimizer", String.class),
-            new Setting("learningRate", Double.class), new Setting("coldSteps", Integer.class),
-            new Setting("warmSteps", Integer.class), new Setting("relativeTolerance", Double.class),
-            new Setting("smoothness", Double.class), new Setting("priorWeight", Double.class),
-            new Setting("priorRate", Double.class), new Setting("priorPseudoCount", Double.class),
-            new Setting("minShareVariance", Double.class), new Setting("uncertaintyProbes", Integer.class),
-            new Setting("forecastSamples", Integer.class), new Setting("bandMemory", Double.class),
-            new Setting("residualAllowance", Double.class), new Setting("residualThreshold", Double.class),
-            new Setting("rateAllowance", Double.class), new Setting("rateThreshold", Double.class),
-            new Setting("clearFraction", Double.class), new Setting("driftWarmupBins", Integer.class),
-            new Setting("driftNullMargin", Double.class), new Setting("seed", Long.class));
+            new Setting("windowBins", Integer.class, "bins"), new Setting("seasonBins", Integer.class, "bins"),
+            new Setting("horizon", Integer.class, "bins"), new Setting("substeps", Integer.class, "bins"),
+            new Setting("bandLevel", Double.class, "forecasting"), new Setting("controlCost", Double.class, "costs"),
+            new Setting("congestion", Double.class, "costs"), new Setting("optimizer", String.class, "optimisation"),
+            new Setting("learningRate", Double.class, "optimisation"), new Setting("coldSteps", Integer.class, "optimisation"),
+            new Setting("warmSteps", Integer.class, "optimisation"), new Setting("relativeTolerance", Double.class, "optimisation"),
+            new Setting("smoothness", Double.class, "regularisation"), new Setting("priorWeight", Double.class, "regularisation"),
+            new Setting("priorRate", Double.class, "regularisation"), new Setting("priorPseudoCount", Double.class, "regularisation"),
+            new Setting("minShareVariance", Double.class, "regularisation"), new Setting("uncertaintyProbes", Integer.class, "forecasting"),
+            new Setting("forecastSamples", Integer.class, "forecasting"), new Setting("bandMemory", Double.class, "forecasting"),
+            new Setting("residualAllowance", Double.class, "drift"), new Setting("residualThreshold", Double.class, "drift"),
+            new Setting("rateAllowance", Double.class, "drift"), new Setting("rateThreshold", Double.class, "drift"),
+            new Setting("clearFraction", Double.class, "drift"), new Setting("driftWarmupBins", Integer.class, "drift"),
+            new Setting("driftNullMargin", Double.class, "drift"), new Setting("seed", Long.class, null));
 
-    /** A setting's flat name and value type. */
-    public record Setting(String name, Class<?> type) {
+    /**
+     * A setting's flat name, value type and group: the {@link OnlineConfig} record it belongs to ({@code bins},
+     * {@code costs}, {@code optimisation}, {@code regularisation}, {@code forecasting}, {@code drift}), under which a
+     * config file may also nest it ({@code model: {drift: {rateThreshold: 4}}}); {@code null} for a top-level
+     * setting ({@code seed}).
+     */
+    public record Setting(String name, Class<?> type, String group) {
+    }
+
+    /** The group names, in {@link #ALL} order of first appearance. */
+    public static List<String> groups() {
+        return ALL.stream().map(Setting::group).filter(java.util.Objects::nonNull).distinct().toList();
     }
 
     /** {@code cfg} with the setting {@code name} set to {@code value} ({@link OnlineConfig#with(String, Object)}). */
