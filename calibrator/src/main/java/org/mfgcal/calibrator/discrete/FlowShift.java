@@ -67,7 +67,7 @@ final class FlowShift {
         cellOff = kern.cellOff;
         cells = kern.cells;
         targets = kern.targets;
-        base = new double[nT * nSA];
+        base = kern.baseReward;
         mu = new double[nT * nS];
         crowd = new double[nT * nS];
         kap = new double[nT * nS];
@@ -85,14 +85,6 @@ final class FlowShift {
         ys = new int[2 * nK];
         ds = new double[2 * nK];
         qx = new double[nA];
-        // base rewards: the game's rewards at any mean field minus the crowd term (checked to be μ-independent)
-        ev.induce(ev.uniformPolicy());
-        ev.computeRewards();
-        double[] r = ev.r;
-        double[] m = ev.mu;
-        for (int i = 0; i < nT * nSA; i++) {
-            base[i] = r[i] - game.crowdReward(m[i / nA]);
-        }
         Arrays.fill(crowd, game.crowdReward(0.0));
     }
 

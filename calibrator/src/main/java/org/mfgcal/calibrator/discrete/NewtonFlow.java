@@ -104,12 +104,7 @@ final class NewtonFlow {
         cand = new double[len];
         muC = new double[nT * nS];
         scratch = new double[nS];
-        baseR = new double[len];
-        ev.induce(ev.uniformPolicy());
-        ev.computeRewards();
-        for (int i = 0; i < len; i++) {
-            baseR[i] = ev.r[i] - game.crowdReward(ev.mu[i / nA]);
-        }
+        baseR = kern.baseReward;
     }
 
     /** out[oo..) ← noise step of {@link #pre}, which is cleared ({@link SparseCrowdKernel#noise}). */

@@ -22,11 +22,22 @@ final class SparseCrowdKernel {
     final int[] cellOff, cells;
     /** Move targets of legal actions at reachable cells (ascending). */
     final int[] targets;
+    /**
+     * Base rewards b_t(x, a), layout (t·nS + x)·nA + a: the game's rewards minus the crowd term, read once at the
+     * uniform policy's mean field (the game's rewards are b + g(μ(x)) with b independent of μ).
+     */
+    final double[] baseReward;
 
     SparseCrowdKernel(CrowdPotentialGame game, Evaluator ev) {
         nS = ev.nS;
         nA = ev.nA;
         nT = ev.nT;
+        ev.induce(ev.uniformPolicy());
+        ev.computeRewards();
+        baseReward = new double[nT * nS * nA];
+        for (int i = 0; i < baseReward.length; i++) {
+            baseReward[i] = ev.r[i] - game.crowdReward(ev.mu[i / nA]);
+        }
         move = game.moves();
         legal = ev.legal;
         double[] mu0 = ev.mu0;
