@@ -41,20 +41,17 @@ final class Estimator implements Descent.Problem {
     private final CalibrationListener listener;
     private final int n;             // parameters; the optimiser's driver is the thread's (descent())
     final double[] theta;
-    private final double[] savedTheta;
+    private final double[] priorTheta; // the prior's θ for the cold check (theta keeps the warm start)
     private final double[] muWarm;
     private final double[] bestMu;
-    private final double[] savedMu;
     // Adam's moments exist only with the Adam optimiser (with L-BFGS they stay zero; the warm state writes zeros).
     private Adam adam;
-    private Adam savedAdam;          // the warm/cold harness only: allocated on first use
     private final Lbfgs lbfgs;       // its mark is the rollback point of an update (keepGood/restoreGood)
-    private Lbfgs savedLbfgs;        // the warm/cold harness only: allocated on first use (≈ 2·8·n doubles)
+    private WarmColdCopy saved;      // the warm/cold harness only: allocated on first use (≈ 2·8·n doubles)
     private final double[] goodTheta;
     private final double[] goodMu;
     private Adam goodAdam;
     private boolean goodHasMu;
-    private boolean savedHasMu;
     private boolean warm;
     private boolean hasMu;
     private long lastGoodBin = RegionShape.NONE;
@@ -73,10 +70,9 @@ final class Estimator implements Descent.Problem {
         int n = obj.table.size();
         this.n = n;
         theta = new double[n];
-        savedTheta = new double[n];
+        priorTheta = new double[n];
         muWarm = new double[s.grid * s.d];
         bestMu = new double[s.grid * s.d];
-        savedMu = new double[s.grid * s.d];
         if (cfg.optimizer() == OnlineConfig.Optimizer.ADAM) {
             adam = new Adam(n);
             goodAdam = new Adam(n);
@@ -314,11 +310,9 @@ final class Estimator implements Descent.Problem {
 
     /** Objective at the prior, solving from the current warm start (what a cold start is measured against). */
     private double coldCheck() {
-        System.arraycopy(theta, 0, savedTheta, 0, theta.length);
-        obj.table.reset(theta);
-        double v = obj.evaluate(theta, false, hasMu ? muWarm : null);
-        System.arraycopy(savedTheta, 0, theta, 0, theta.length);
-        return v;
+        System.arraycopy(theta, 0, priorTheta, 0, theta.length);
+        obj.table.reset(priorTheta);
+        return obj.evaluate(priorTheta, false, hasMu ? muWarm : null);
     }
 
     /**
@@ -362,30 +356,15 @@ final class Estimator implements Descent.Problem {
 
     /** Keeps θ, μ* and the optimiser memories before a measured cold start. */
     void keepForMeasurement() {
-        System.arraycopy(theta, 0, savedTheta, 0, theta.length);
-        System.arraycopy(muWarm, 0, savedMu, 0, muWarm.length);
-        if (savedLbfgs == null) {
-            savedLbfgs = new Lbfgs(theta.length, LBFGS_MEMORY);
+        if (saved == null) {
+            saved = new WarmColdCopy(theta.length, muWarm.length);
         }
-        if (adam != null) {
-            if (savedAdam == null) {
-                savedAdam = new Adam(theta.length);
-            }
-            savedAdam.copyFrom(adam);
-        }
-        savedLbfgs.copyFrom(lbfgs);
-        savedHasMu = hasMu;
+        saved.keep(theta, muWarm, adam, lbfgs, hasMu);
     }
 
     /** Back to what {@link #keepForMeasurement} kept. */
     void restoreAfterMeasurement() {
-        System.arraycopy(savedTheta, 0, theta, 0, theta.length);
-        System.arraycopy(savedMu, 0, muWarm, 0, muWarm.length);
-        if (adam != null) {
-            adam.copyFrom(savedAdam);
-        }
-        lbfgs.copyFrom(savedLbfgs);
-        hasMu = savedHasMu;
+        hasMu = saved.restore(theta, muWarm, adam, lbfgs);
     }
 
     /** Solver iterations (Picard/Anderson plus adjoint) since the counters were last reset. */
