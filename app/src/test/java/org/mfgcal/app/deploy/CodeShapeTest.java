@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class CodeShapeTest {
 
     static final int MAX_LINES = 500;
-    static final List<String> MODULES = List.of("api", "calibrator", "ingest", "publisher", "app", "kafka-embedded");
+    static final List<String> MODULES = List.of("api", "calibrator", "ingest", "publisher", "app", "kafka-embedded", "bench");
 
     private final Path repo = DockerImageTest.repoRoot();
 
