@@ -11,18 +11,34 @@ package org.mfgcal.calibrator.game;
  */
 final class ExitMemo {
     static final int MAX_SLOTS = 1 << 20;
-    private static final ThreadLocal<ExitMemo> MEMO = ThreadLocal.withInitial(ExitMemo::new);
+    private static final ThreadLocal<ExitMemo> MEMO = ThreadLocal.withInitial(() -> new ExitMemo(false));
+    private static final ThreadLocal<ExitMemo> POLY = ThreadLocal.withInitial(() -> new ExitMemo(true));
+    /** Values of {@link ExitFactor#phiPoly}/{@link ExitFactor#dphiPoly} instead of {@link ExitFactor#phi}/{@link ExitFactor#dphi}. */
+    private final boolean poly;
     private double[] kPhi = new double[0];
     private double[] vPhi = kPhi;
     private double[] kDphi = kPhi;
     private double[] vDphi = kPhi;
 
-    /** This thread's memo with at least {@code slots} slots, or null beyond {@link #MAX_SLOTS}. */
+    private ExitMemo(boolean poly) {
+        this.poly = poly;
+    }
+
+    /** This thread's memo of {@link ExitFactor#phi}, {@link ExitFactor#dphi} with at least {@code slots} slots, or null beyond {@link #MAX_SLOTS}. */
     static ExitMemo get(int slots) {
+        return get(slots, false);
+    }
+
+    /**
+     * This thread's memo of the series {@link ExitFactor#phiPoly}, {@link ExitFactor#dphiPoly} ({@code poly}) or of
+     * {@link ExitFactor#phi}, {@link ExitFactor#dphi}, with at least {@code slots} slots, or null beyond
+     * {@link #MAX_SLOTS}. The two are separate memos, so a slot always holds its own function's value.
+     */
+    static ExitMemo get(int slots, boolean poly) {
         if (slots > MAX_SLOTS) {
             return null;
         }
-        ExitMemo m = MEMO.get();
+        ExitMemo m = (poly ? POLY : MEMO).get();
         if (m.kPhi.length < slots) {
             m.kPhi = new double[slots];
             m.vPhi = new double[slots];
@@ -38,7 +54,7 @@ final class ExitMemo {
         if (kPhi[slot] == z) {
             return vPhi[slot];
         }
-        final double v = ExitFactor.phi(z);
+        final double v = poly ? ExitFactor.phiPoly(z) : ExitFactor.phi(z);
         kPhi[slot] = z;
         vPhi[slot] = v;
         return v;
@@ -48,7 +64,7 @@ final class ExitMemo {
         if (kDphi[slot] == z) {
             return vDphi[slot];
         }
-        final double v = ExitFactor.dphi(z);
+        final double v = poly ? ExitFactor.dphiPoly(z) : ExitFactor.dphi(z);
         kDphi[slot] = z;
         vDphi[slot] = v;
         return v;

@@ -28,7 +28,11 @@ final class LqDense {
             LqSorted.hjb(nT, d, dt, u, muHat, gamma, w, base, clip, c);
             return;
         }
-        final ExitMemo mm = stable ? ExitMemo.get(nT * d) : null;
+        final ExitMemo mm = stable ? ExitMemo.get(nT * d, d == 3) : null;
+        if (d == 3 && mm != null) {
+            LqDense3.hjbStable3(nT, dt, u, muHat, gamma, w, base, clip, c, mm);
+            return;
+        }
         for (int n = nT - 2; n >= 0; n--) {
             final double g = gamma[n];
             hjbStep(d, dt, stable, u, n * d, n * d + d, muHat, w * g, 1 / (2 * g * w), base, clip, c, mm);
@@ -106,7 +110,7 @@ final class LqDense {
             LqSorted.fpk(nT, d, dt, u, nu, gamma, w, base, clip);
             return;
         }
-        final ExitMemo mm = ExitMemo.get(nT * d);
+        final ExitMemo mm = ExitMemo.get(nT * d, d == 3);
         if (d == 3 && mm != null) {
             LqDense3.fpkStable3(nT, dt, u, nu, gamma, w, base, clip, mm);
             return;
@@ -169,7 +173,7 @@ final class LqDense {
             LqSorted.fpkVjp(nT, d, dt, u, nu, gamma, nuBar, uBar, gammaBar, w, base, clip);
             return;
         }
-        final ExitMemo mm = ExitMemo.get(nT * d);
+        final ExitMemo mm = ExitMemo.get(nT * d, d == 3);
         for (int n = nT - 2; n >= 0; n--) {
             final int o = n * d;
             final int o1 = o + d;
@@ -266,7 +270,7 @@ final class LqDense {
             LqSorted.hjbVjp(nT, d, dt, u, gamma, uBar, muHatBar, gammaBar, w, base, clip, c);
             return;
         }
-        final ExitMemo mm = stable ? ExitMemo.get(nT * d) : null;
+        final ExitMemo mm = stable ? ExitMemo.get(nT * d, d == 3) : null;
         double inv = 0, invG = 0; // divisions only when γ changes (see LqDense3.fpk3)
         long gPrev = ~Double.doubleToRawLongBits(gamma[0]); // differs from the first step's γ
         for (int n = 0; n < nT - 1; n++) {

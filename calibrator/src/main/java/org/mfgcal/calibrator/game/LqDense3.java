@@ -136,6 +136,62 @@ final class LqDense3 {
     }
 
     /**
+     * LqDense.hjb's stable per-pair loop for d = 3 unrolled, u_{n+1} carried in registers: the same rates, cost, drift
+     * and outflow sums in the same order, with φ from the series ({@link ExitFactor#phiPoly} through the memo, which
+     * the FPK and the adjoint then read) instead of {@code expm1}: the three φ are on the sweep's dependency chain, and
+     * three native {@code expm1} calls per step were most of the sweep (issue 15, bench/BENCHMARKS.md). When no rate
+     * is clipped (|u(y) − u(x)|·inv ≤ min(base, clip − base) for the three pairs, one test) the clamps are skipped:
+     * the unclipped rate is the clamped one bit for bit.
+     */
+    static void hjbStable3(int nT, double dt, double[] u, double[] muHat, double[] gamma, double w, double base,
+                           double clip, double c, ExitMemo mm) {
+        int o1 = (nT - 1) * 3;
+        double u0 = u[o1], u1 = u[o1 + 1], u2 = u[o1 + 2];
+        final double tMax = Math.min(base, clip - base);
+        double inv = 0, wg = 0;
+        long gPrev = ~Double.doubleToRawLongBits(gamma[nT - 2]); // differs from the first step's γ
+        for (int n = nT - 2; n >= 0; n--) {
+            final int o = n * 3;
+            o1 = o + 3;
+            final double g = gamma[n];
+            if (Double.doubleToRawLongBits(g) != gPrev) { // see fpk3: the division only when γ changes
+                gPrev = Double.doubleToRawLongBits(g);
+                inv = 1 / (2 * g * w);
+                wg = w * g;
+            }
+            // du = u(y) − u(x) for the pairs (x, y); u(x) − u(y) is its exact negation.
+            final double d01 = u1 - u0, d02 = u2 - u0, d12 = u2 - u1;
+            double r01 = base - d01 * inv, r02 = base - d02 * inv, r10 = base - -d01 * inv;
+            double r12 = base - d12 * inv, r20 = base - -d02 * inv, r21 = base - -d12 * inv;
+            if (!(Math.abs(d01) * inv <= tMax & Math.abs(d02) * inv <= tMax & Math.abs(d12) * inv <= tMax)) {
+                r01 = LqDense.clamp(r01, clip);
+                r02 = LqDense.clamp(r02, clip);
+                r10 = LqDense.clamp(r10, clip);
+                r12 = LqDense.clamp(r12, clip);
+                r20 = LqDense.clamp(r20, clip);
+                r21 = LqDense.clamp(r21, clip);
+            }
+            final double e01 = r01 - base, e02 = r02 - base, e10 = r10 - base;
+            final double e12 = r12 - base, e20 = r20 - base, e21 = r21 - base;
+            final double p0 = mm.phi(o1, dt * (r01 + r02));
+            final double p1 = mm.phi(o1 + 1, dt * (r10 + r12));
+            final double p2 = mm.phi(o1 + 2, dt * (r20 + r21));
+            final double n0 = u0 + dt * (wg * (e01 * e01 + e02 * e02) + c * muHat[o]
+                    + (r01 * d01 + r02 * d02) * p0);
+            final double n1 = u1 + dt * (wg * (e10 * e10 + e12 * e12) + c * muHat[o + 1]
+                    + (r10 * -d01 + r12 * d12) * p1);
+            final double n2 = u2 + dt * (wg * (e20 * e20 + e21 * e21) + c * muHat[o + 2]
+                    + (r20 * -d02 + r21 * -d12) * p2);
+            u[o] = n0;
+            u[o + 1] = n1;
+            u[o + 2] = n2;
+            u0 = n0;
+            u1 = n1;
+            u2 = n2;
+        }
+    }
+
+    /**
      * LqDense.fpkStable's loop for d = 3 unrolled, ν_n carried in registers: the same operations in the same order
      * (rates, outflows, φ from the memo, stay = 1 − z·φ, then the inflows x = 0, 1, 2 in turn), without the rate
      * array and the per-state loops (issue 15: the FPK was the largest part of an LQ d = 3 loss + gradient).
