@@ -25,11 +25,17 @@ public final class ExitFactor {
         if (!(Math.abs(z) <= 0.5)) {
             return phi(z);
         }
-        final double t = -z, t2 = t * t, t4 = t2 * t2, t8 = t4 * t4;
+        final double t = -z;
+        return 1 + t * phiTail(t);
+    }
+
+    /** Q(t) with {@link #phiPoly}(z) = 1 + t·Q(t), t = −z, |t| ≤ 0.5 (for kernels that keep 1 + t·Q off their chain). */
+    static double phiTail(double t) {
+        final double t2 = t * t, t4 = t2 * t2, t8 = t4 * t4;
         final double q0 = P1 + P2 * t, q1 = P3 + P4 * t, q2 = P5 + P6 * t, q3 = P7 + P8 * t;
         final double q4 = P9 + P10 * t, q5 = P11 + P12 * t, q6 = P13 + P14 * t;
         final double r0 = q0 + q1 * t2, r1 = q2 + q3 * t2, r2 = q4 + q5 * t2;
-        return 1 + t * ((r0 + r1 * t4) + (r2 + q6 * t4) * t8);
+        return (r0 + r1 * t4) + (r2 + q6 * t4) * t8;
     }
 
     /**

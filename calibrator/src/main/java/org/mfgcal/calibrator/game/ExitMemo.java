@@ -60,6 +60,12 @@ final class ExitMemo {
         return v;
     }
 
+    /** Stores {@code v}, which must be this memo's φ at {@code z} (bit for bit), in {@code slot}. */
+    void putPhi(int slot, double z, double v) {
+        kPhi[slot] = z;
+        vPhi[slot] = v;
+    }
+
     double dphi(int slot, double z) {
         if (kDphi[slot] == z) {
             return vDphi[slot];

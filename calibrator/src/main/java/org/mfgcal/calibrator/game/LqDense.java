@@ -174,6 +174,10 @@ final class LqDense {
             return;
         }
         final ExitMemo mm = ExitMemo.get(nT * d, d == 3);
+        if (d == 3 && mm != null) {
+            LqAdjoint3.fpkVjp(nT, dt, u, nu, gamma, nuBar, uBar, gammaBar, w, base, clip, mm);
+            return;
+        }
         for (int n = nT - 2; n >= 0; n--) {
             final int o = n * d;
             final int o1 = o + d;
@@ -271,6 +275,10 @@ final class LqDense {
             return;
         }
         final ExitMemo mm = stable ? ExitMemo.get(nT * d, d == 3) : null;
+        if (d == 3 && mm != null) {
+            LqAdjoint3.hjbVjp(nT, dt, u, gamma, uBar, muHatBar, gammaBar, w, base, clip, c, mm);
+            return;
+        }
         double inv = 0, invG = 0; // divisions only when γ changes (see LqDense3.fpk3)
         long gPrev = ~Double.doubleToRawLongBits(gamma[0]); // differs from the first step's γ
         for (int n = 0; n < nT - 1; n++) {
