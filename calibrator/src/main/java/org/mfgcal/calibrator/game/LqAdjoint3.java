@@ -26,11 +26,6 @@ final class LqAdjoint3 {
     private double[] kNu = kU;
     private double[] kGamma = kU;
     private double[] coef = kU;
-    // per-step scratch of the builders
-    private final double[] r = new double[9];
-    private final double[] du = new double[9];
-    private final boolean[] act = new boolean[9];
-    private final double[] q = new double[9];
 
     private boolean matches(int nT, double dt, double[] u, double[] nu, double[] gamma, double w, double base,
                             double clip, double c) {
@@ -64,22 +59,6 @@ final class LqAdjoint3 {
         kC = c;
     }
 
-    /** Rates r[3x + y], u(y) − u(x) in du[3x + y] and "unclipped" flags of row {@code o} of u (x ≠ y). */
-    private void rates(double[] u, int o, double inv, double base, double clip) {
-        for (int x = 0; x < 3; x++) {
-            for (int y = 0; y < 3; y++) {
-                if (y == x) {
-                    continue;
-                }
-                final double d = u[o + y] - u[o + x];
-                final double raw = base - d * inv;
-                du[3 * x + y] = d;
-                r[3 * x + y] = LqDense.clamp(raw, clip);
-                act[3 * x + y] = raw > 0 && raw < clip;
-            }
-        }
-    }
-
     /** {@link LqDense#fpkVjpStable} for d = 3 (see the class notes); {@code mm} the series memo. */
     static void fpkVjp(int nT, double dt, double[] u, double[] nu, double[] gamma, double[] nuBar, double[] uBar,
                        double[] gammaBar, double w, double base, double clip, ExitMemo mm) {
@@ -110,6 +89,10 @@ final class LqAdjoint3 {
         }
     }
 
+    /**
+     * The coefficients of the reverse Kolmogorov steps, the per-pair loop's terms written out for the three rows
+     * (state x with neighbours y1 < y2; rates r, unclamped rates a, differences u(y) − u(x)).
+     */
     private void buildFpk(int nT, double dt, double[] u, double[] nu, double[] gamma, double base, double clip,
                           double w, ExitMemo mm) {
         final double[] k = coef;
@@ -119,45 +102,62 @@ final class LqAdjoint3 {
             final double g = gamma[n];
             final double inv = 1 / (2 * g * w);
             final double invG = 1 / g;
-            rates(u, o, inv, base, clip);
-            Arrays.fill(k, e, e + FPK_STRIDE, 0.0);
-            for (int x = 0; x < 3; x++) {
-                double out = 0;
-                for (int y = 0; y < 3; y++) {
-                    if (y != x) {
-                        out += r[3 * x + y];
-                    }
-                }
-                final double z = dt * out;
-                final double ph = mm.phi(o + x, z);
-                final double dph = mm.dphi(o + x, z);
-                final double nux = nu[o + x];
-                final double kx = dt * nux * ph;       // ā_xy = kx·(ν̄(y) − ν̄(x)) + cx·s_x
-                final double cx = dt * nux * dph * dt;
-                // ν̄_n(x) += ν̄(x) + Δt φ s_x, s_x = Σ_y r_xy (ν̄(y) − ν̄(x))
-                final double dphx = dt * ph;
-                k[e + 3 * x + x] = 1 - dphx * out;
-                for (int y = 0; y < 3; y++) {
-                    if (y != x) {
-                        k[e + 3 * x + y] = dphx * r[3 * x + y];
-                    }
-                }
-                // q_xy = inv·ā_xy per unclipped pair, as a linear form in ν̄_{n+1} (q[3y' + j]: pair (x, y'), coefficient j)
-                for (int y = 0; y < 3; y++) {
-                    if (y == x || !act[3 * x + y]) {
-                        continue;
-                    }
-                    for (int j = 0; j < 3; j++) {
-                        final double sj = j == x ? -out : r[3 * x + j];
-                        final double dj = (j == y ? 1 : 0) - (j == x ? 1 : 0);
-                        final double qj = inv * (kx * dj + cx * sj);
-                        k[e + 9 + 3 * y + j] -= qj;     // ū_n(y) −= q
-                        k[e + 9 + 3 * x + j] += qj;     // ū_n(x) += q
-                        k[e + 18 + j] += qj * du[3 * x + y] * invG;
-                    }
-                }
+            final double u0 = u[o], u1 = u[o + 1], u2 = u[o + 2];
+            final double d01 = u1 - u0, d02 = u2 - u0, d12 = u2 - u1;
+            final double a01 = base - d01 * inv, a02 = base - d02 * inv, a10 = base - -d01 * inv;
+            final double a12 = base - d12 * inv, a20 = base - -d02 * inv, a21 = base - -d12 * inv;
+            for (int i = e + 9; i < e + FPK_STRIDE; i++) {
+                k[i] = 0;
             }
+            fpkRow(k, e, 0, 1, 2, a01, a02, d01, d02, nu[o], mm, o, dt, inv, invG, clip);
+            fpkRow(k, e, 1, 0, 2, a10, a12, -d01, d12, nu[o + 1], mm, o, dt, inv, invG, clip);
+            fpkRow(k, e, 2, 0, 1, a20, a21, -d02, -d12, nu[o + 2], mm, o, dt, inv, invG, clip);
         }
+    }
+
+    private static void fpkRow(double[] k, int e, int x, int y1, int y2, double a1, double a2, double du1,
+                               double du2, double nux, ExitMemo mm, int o, double dt, double inv, double invG,
+                               double clip) {
+        final double r1 = LqDense.clamp(a1, clip), r2 = LqDense.clamp(a2, clip);
+        final double out = r1 + r2;
+        final double z = dt * out;
+        final double ph = mm.phi(o + x, z);
+        final double dph = mm.dphi(o + x, z);
+        final double kx = dt * nux * ph;      // ā_xy = kx·(ν̄(y) − ν̄(x)) + cx·s_x
+        final double cx = dt * nux * dph * dt;
+        // ν̄_n(x) += ν̄(x) + Δt φ s_x, s_x = Σ_y r_xy (ν̄(y) − ν̄(x))
+        final double dphx = dt * ph;
+        k[e + 3 * x + x] = 1 - dphx * out;
+        k[e + 3 * x + y1] = dphx * r1;
+        k[e + 3 * x + y2] = dphx * r2;
+        // s_x as a linear form in ν̄_{n+1}: coefficient −out at x, r_xy at y
+        final double s0 = x == 0 ? -out : (y1 == 0 ? r1 : r2);
+        final double s1 = x == 1 ? -out : (y1 == 1 ? r1 : r2);
+        final double s2 = x == 2 ? -out : (y1 == 2 ? r1 : r2);
+        if (a1 > 0 && a1 < clip) {
+            fpkPair(k, e, x, y1, inv, kx, cx, s0, s1, s2, du1, invG);
+        }
+        if (a2 > 0 && a2 < clip) {
+            fpkPair(k, e, x, y2, inv, kx, cx, s0, s1, s2, du2, invG);
+        }
+    }
+
+    /** q_xy = inv·ā_xy of an unclipped pair as a linear form in ν̄_{n+1}: ū_n(y) −= q, ū_n(x) += q, γ̄_n += q·du/γ. */
+    private static void fpkPair(double[] k, int e, int x, int y, double inv, double kx, double cx, double s0,
+                                double s1, double s2, double du, double invG) {
+        final double q0 = inv * (kx * ((y == 0 ? 1 : 0) - (x == 0 ? 1 : 0)) + cx * s0);
+        final double q1 = inv * (kx * ((y == 1 ? 1 : 0) - (x == 1 ? 1 : 0)) + cx * s1);
+        final double q2 = inv * (kx * ((y == 2 ? 1 : 0) - (x == 2 ? 1 : 0)) + cx * s2);
+        final int by = e + 9 + 3 * y, bx = e + 9 + 3 * x;
+        k[by] -= q0;
+        k[bx] += q0;
+        k[e + 18] += q0 * du * invG;
+        k[by + 1] -= q1;
+        k[bx + 1] += q1;
+        k[e + 19] += q1 * du * invG;
+        k[by + 2] -= q2;
+        k[bx + 2] += q2;
+        k[e + 20] += q2 * du * invG;
     }
 
     /** {@link LqDense#hjbVjp}, stable, for d = 3 (see the class notes); {@code mm} the series memo. */
@@ -191,6 +191,7 @@ final class LqAdjoint3 {
         }
     }
 
+    /** The coefficients of the reverse HJB steps, the per-pair loop's terms written out as in {@link #buildFpk}. */
     private void buildHjb(int nT, double dt, double[] u, double[] gamma, double base, double clip, double w,
                           ExitMemo mm) {
         final double[] k = coef;
@@ -200,41 +201,49 @@ final class LqAdjoint3 {
             final double g = gamma[n];
             final double inv = 1 / (2 * g * w);
             final double invG = 1 / g;
-            rates(u, o1, inv, base, clip);
-            Arrays.fill(k, e, e + HJB_STRIDE, 0.0);
-            for (int x = 0; x < 3; x++) {
-                double out = 0, drift = 0;
-                for (int y = 0; y < 3; y++) {
-                    if (y != x) {
-                        out += r[3 * x + y];
-                        drift += r[3 * x + y] * du[3 * x + y];
-                    }
-                }
-                final double z = dt * out;
-                final double dBar = dt * mm.phi(o1 + x, z);              // per unit ū_n(x)
-                final double common = dt * drift * mm.dphi(o1 + x, z) * dt;
-                double self = 1;
-                double gb = 0;
-                for (int y = 0; y < 3; y++) {
-                    if (y == x) {
-                        continue;
-                    }
-                    final double rr = r[3 * x + y];
-                    final double dev = rr - base;
-                    final double d = du[3 * x + y];
-                    double toY = dBar * rr;                               // ū_{n+1}(y) += move, ū_{n+1}(x) −= move
-                    gb += dt * w * dev * dev;
-                    if (act[3 * x + y]) {
-                        final double qq = (dBar * d + common + dt * 2 * w * g * dev) * inv;
-                        toY -= qq;
-                        gb += qq * d * invG;
-                    }
-                    k[e + 3 * y + x] = toY;
-                    self -= toY;
-                }
-                k[e + 3 * x + x] = self;
-                k[e + 9 + x] = gb;
-            }
+            final double u0 = u[o1], u1 = u[o1 + 1], u2 = u[o1 + 2];
+            final double d01 = u1 - u0, d02 = u2 - u0, d12 = u2 - u1;
+            final double a01 = base - d01 * inv, a02 = base - d02 * inv, a10 = base - -d01 * inv;
+            final double a12 = base - d12 * inv, a20 = base - -d02 * inv, a21 = base - -d12 * inv;
+            final double dtw = dt * w, dt2wg = dt * 2 * w * g;
+            hjbRow(k, e, 0, 1, 2, a01, a02, d01, d02, mm, o1, dt, inv, invG, base, clip, dtw, dt2wg);
+            hjbRow(k, e, 1, 0, 2, a10, a12, -d01, d12, mm, o1, dt, inv, invG, base, clip, dtw, dt2wg);
+            hjbRow(k, e, 2, 0, 1, a20, a21, -d02, -d12, mm, o1, dt, inv, invG, base, clip, dtw, dt2wg);
         }
+    }
+
+    /**
+     * Column x of C_n and h_n(x): per unit ū_n(x), with fb = Δt, ū_{n+1}(y) += Δt·φ·r_xy − q_xy (q on unclipped
+     * pairs: (Δt·φ·du + Δt²·drift·φ' + 2Δt·wγ·(r − base))·inv), ū_{n+1}(x) += 1 − Σ_y of those, γ̄_n += Σ_y
+     * Δt·w·(r − base)² + q_xy·du/γ.
+     */
+    private static void hjbRow(double[] k, int e, int x, int y1, int y2, double a1, double a2, double du1,
+                               double du2, ExitMemo mm, int o1, double dt, double inv, double invG, double base,
+                               double clip, double dtw, double dt2wg) {
+        final double r1 = LqDense.clamp(a1, clip), r2 = LqDense.clamp(a2, clip);
+        final double out = r1 + r2;
+        final double drift = r1 * du1 + r2 * du2;
+        final double z = dt * out;
+        final double dBar = dt * mm.phi(o1 + x, z);
+        final double common = dt * drift * mm.dphi(o1 + x, z) * dt;
+        final double dev1 = r1 - base, dev2 = r2 - base;
+        double to1 = dBar * r1;
+        double to2 = dBar * r2;
+        double gb = dtw * dev1 * dev1;
+        if (a1 > 0 && a1 < clip) {
+            final double qq = (dBar * du1 + common + dt2wg * dev1) * inv;
+            to1 -= qq;
+            gb += qq * du1 * invG;
+        }
+        gb += dtw * dev2 * dev2;
+        if (a2 > 0 && a2 < clip) {
+            final double qq = (dBar * du2 + common + dt2wg * dev2) * inv;
+            to2 -= qq;
+            gb += qq * du2 * invG;
+        }
+        k[e + 3 * y1 + x] = to1;
+        k[e + 3 * y2 + x] = to2;
+        k[e + 3 * x + x] = (1 - to1) - to2;
+        k[e + 9 + x] = gb;
     }
 }
