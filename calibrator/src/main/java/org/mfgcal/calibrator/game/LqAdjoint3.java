@@ -90,74 +90,88 @@ final class LqAdjoint3 {
     }
 
     /**
-     * The coefficients of the reverse Kolmogorov steps, the per-pair loop's terms written out for the three rows
-     * (state x with neighbours y1 < y2; rates r, unclamped rates a, differences u(y) − u(x)).
+     * The coefficients of the reverse Kolmogorov steps: per state x, A's row from φ, the rates and the outflow; per
+     * unclipped pair (x, y), q_xy = inv·ā_xy = inv·(k_x·(ν̄(y) − ν̄(x)) + c_x·s_x) as a linear form in ν̄_{n+1}
+     * (k_x = Δt ν(x) φ, c_x = Δt² ν(x) φ', s_x = Σ_y r_xy (ν̄(y) − ν̄(x))), which goes to ū(x) with +, to ū(y) with −,
+     * and to γ̄ times (u(y) − u(x))/γ. Written out for d = 3 (no scratch arrays or calls: the per-row helpers were not
+     * inlined and cost twice as much).
      */
     private void buildFpk(int nT, double dt, double[] u, double[] nu, double[] gamma, double base, double clip,
                           double w, ExitMemo mm) {
         final double[] k = coef;
+        double inv = 0, invG = 0;
+        long gPrev = ~Double.doubleToRawLongBits(gamma[0]); // differs from the first step's γ
         for (int n = 0; n < nT - 1; n++) {
             final int o = n * 3;
             final int e = n * FPK_STRIDE;
             final double g = gamma[n];
-            final double inv = 1 / (2 * g * w);
-            final double invG = 1 / g;
+            if (Double.doubleToRawLongBits(g) != gPrev) { // divisions only when γ changes (as LqDense3.fpk3)
+                gPrev = Double.doubleToRawLongBits(g);
+                inv = 1 / (2 * g * w);
+                invG = 1 / g;
+            }
             final double u0 = u[o], u1 = u[o + 1], u2 = u[o + 2];
             final double d01 = u1 - u0, d02 = u2 - u0, d12 = u2 - u1;
             final double a01 = base - d01 * inv, a02 = base - d02 * inv, a10 = base - -d01 * inv;
             final double a12 = base - d12 * inv, a20 = base - -d02 * inv, a21 = base - -d12 * inv;
-            for (int i = e + 9; i < e + FPK_STRIDE; i++) {
-                k[i] = 0;
-            }
-            fpkRow(k, e, 0, 1, 2, a01, a02, d01, d02, nu[o], mm, o, dt, inv, invG, clip);
-            fpkRow(k, e, 1, 0, 2, a10, a12, -d01, d12, nu[o + 1], mm, o, dt, inv, invG, clip);
-            fpkRow(k, e, 2, 0, 1, a20, a21, -d02, -d12, nu[o + 2], mm, o, dt, inv, invG, clip);
+            final double r01 = LqDense.clamp(a01, clip), r02 = LqDense.clamp(a02, clip);
+            final double out0 = r01 + r02;
+            final double z0 = dt * out0;
+            final double ph0 = mm.phi(o + 0, z0);
+            final double nu0 = nu[o + 0];
+            final double al0 = inv * (dt * nu0 * ph0); // inv·k_x
+            final double be0 = inv * (dt * nu0 * mm.dphi(o + 0, z0) * dt); // inv·c_x
+            final double dph0 = dt * ph0;
+            k[e + 0] = 1 - dph0 * out0;
+            k[e + 1] = dph0 * r01;
+            k[e + 2] = dph0 * r02;
+            final double m01 = a01 > 0 && a01 < clip ? 1 : 0, m02 = a02 > 0 && a02 < clip ? 1 : 0;
+            final double bo0 = -al0 - be0 * out0, b01 = be0 * r01, b02 = be0 * r02;
+            final double q01_0 = m01 * bo0, q01_1 = m01 * (al0 + b01), q01_2 = m01 * b02;
+            final double q02_0 = m02 * bo0, q02_1 = m02 * b01, q02_2 = m02 * (al0 + b02);
+            final double r10 = LqDense.clamp(a10, clip), r12 = LqDense.clamp(a12, clip);
+            final double out1 = r10 + r12;
+            final double z1 = dt * out1;
+            final double ph1 = mm.phi(o + 1, z1);
+            final double nu1 = nu[o + 1];
+            final double al1 = inv * (dt * nu1 * ph1); // inv·k_x
+            final double be1 = inv * (dt * nu1 * mm.dphi(o + 1, z1) * dt); // inv·c_x
+            final double dph1 = dt * ph1;
+            k[e + 4] = 1 - dph1 * out1;
+            k[e + 3] = dph1 * r10;
+            k[e + 5] = dph1 * r12;
+            final double m10 = a10 > 0 && a10 < clip ? 1 : 0, m12 = a12 > 0 && a12 < clip ? 1 : 0;
+            final double bo1 = -al1 - be1 * out1, b10 = be1 * r10, b12 = be1 * r12;
+            final double q10_0 = m10 * (al1 + b10), q10_1 = m10 * bo1, q10_2 = m10 * b12;
+            final double q12_0 = m12 * b10, q12_1 = m12 * bo1, q12_2 = m12 * (al1 + b12);
+            final double r20 = LqDense.clamp(a20, clip), r21 = LqDense.clamp(a21, clip);
+            final double out2 = r20 + r21;
+            final double z2 = dt * out2;
+            final double ph2 = mm.phi(o + 2, z2);
+            final double nu2 = nu[o + 2];
+            final double al2 = inv * (dt * nu2 * ph2); // inv·k_x
+            final double be2 = inv * (dt * nu2 * mm.dphi(o + 2, z2) * dt); // inv·c_x
+            final double dph2 = dt * ph2;
+            k[e + 8] = 1 - dph2 * out2;
+            k[e + 6] = dph2 * r20;
+            k[e + 7] = dph2 * r21;
+            final double m20 = a20 > 0 && a20 < clip ? 1 : 0, m21 = a21 > 0 && a21 < clip ? 1 : 0;
+            final double bo2 = -al2 - be2 * out2, b20 = be2 * r20, b21 = be2 * r21;
+            final double q20_0 = m20 * (al2 + b20), q20_1 = m20 * b21, q20_2 = m20 * bo2;
+            final double q21_0 = m21 * b20, q21_1 = m21 * (al2 + b21), q21_2 = m21 * bo2;
+            k[e + 9] = (q01_0 + q02_0) - (q10_0 + q20_0);
+            k[e + 12] = (q10_0 + q12_0) - (q01_0 + q21_0);
+            k[e + 15] = (q20_0 + q21_0) - (q02_0 + q12_0);
+            k[e + 18] = ((d01 * q01_0 + d02 * q02_0) + (d12 * q12_0 - d01 * q10_0) - (d02 * q20_0 + d12 * q21_0)) * invG;
+            k[e + 10] = (q01_1 + q02_1) - (q10_1 + q20_1);
+            k[e + 13] = (q10_1 + q12_1) - (q01_1 + q21_1);
+            k[e + 16] = (q20_1 + q21_1) - (q02_1 + q12_1);
+            k[e + 19] = ((d01 * q01_1 + d02 * q02_1) + (d12 * q12_1 - d01 * q10_1) - (d02 * q20_1 + d12 * q21_1)) * invG;
+            k[e + 11] = (q01_2 + q02_2) - (q10_2 + q20_2);
+            k[e + 14] = (q10_2 + q12_2) - (q01_2 + q21_2);
+            k[e + 17] = (q20_2 + q21_2) - (q02_2 + q12_2);
+            k[e + 20] = ((d01 * q01_2 + d02 * q02_2) + (d12 * q12_2 - d01 * q10_2) - (d02 * q20_2 + d12 * q21_2)) * invG;
         }
-    }
-
-    private static void fpkRow(double[] k, int e, int x, int y1, int y2, double a1, double a2, double du1,
-                               double du2, double nux, ExitMemo mm, int o, double dt, double inv, double invG,
-                               double clip) {
-        final double r1 = LqDense.clamp(a1, clip), r2 = LqDense.clamp(a2, clip);
-        final double out = r1 + r2;
-        final double z = dt * out;
-        final double ph = mm.phi(o + x, z);
-        final double dph = mm.dphi(o + x, z);
-        final double kx = dt * nux * ph;      // ā_xy = kx·(ν̄(y) − ν̄(x)) + cx·s_x
-        final double cx = dt * nux * dph * dt;
-        // ν̄_n(x) += ν̄(x) + Δt φ s_x, s_x = Σ_y r_xy (ν̄(y) − ν̄(x))
-        final double dphx = dt * ph;
-        k[e + 3 * x + x] = 1 - dphx * out;
-        k[e + 3 * x + y1] = dphx * r1;
-        k[e + 3 * x + y2] = dphx * r2;
-        // s_x as a linear form in ν̄_{n+1}: coefficient −out at x, r_xy at y
-        final double s0 = x == 0 ? -out : (y1 == 0 ? r1 : r2);
-        final double s1 = x == 1 ? -out : (y1 == 1 ? r1 : r2);
-        final double s2 = x == 2 ? -out : (y1 == 2 ? r1 : r2);
-        if (a1 > 0 && a1 < clip) {
-            fpkPair(k, e, x, y1, inv, kx, cx, s0, s1, s2, du1, invG);
-        }
-        if (a2 > 0 && a2 < clip) {
-            fpkPair(k, e, x, y2, inv, kx, cx, s0, s1, s2, du2, invG);
-        }
-    }
-
-    /** q_xy = inv·ā_xy of an unclipped pair as a linear form in ν̄_{n+1}: ū_n(y) −= q, ū_n(x) += q, γ̄_n += q·du/γ. */
-    private static void fpkPair(double[] k, int e, int x, int y, double inv, double kx, double cx, double s0,
-                                double s1, double s2, double du, double invG) {
-        final double q0 = inv * (kx * ((y == 0 ? 1 : 0) - (x == 0 ? 1 : 0)) + cx * s0);
-        final double q1 = inv * (kx * ((y == 1 ? 1 : 0) - (x == 1 ? 1 : 0)) + cx * s1);
-        final double q2 = inv * (kx * ((y == 2 ? 1 : 0) - (x == 2 ? 1 : 0)) + cx * s2);
-        final int by = e + 9 + 3 * y, bx = e + 9 + 3 * x;
-        k[by] -= q0;
-        k[bx] += q0;
-        k[e + 18] += q0 * du * invG;
-        k[by + 1] -= q1;
-        k[bx + 1] += q1;
-        k[e + 19] += q1 * du * invG;
-        k[by + 2] -= q2;
-        k[bx + 2] += q2;
-        k[e + 20] += q2 * du * invG;
     }
 
     /** {@link LqDense#hjbVjp}, stable, for d = 3 (see the class notes); {@code mm} the series memo. */
@@ -191,59 +205,88 @@ final class LqAdjoint3 {
         }
     }
 
-    /** The coefficients of the reverse HJB steps, the per-pair loop's terms written out as in {@link #buildFpk}. */
+    /**
+     * The coefficients of the reverse HJB steps: column x of C_n and h_n(x), per unit ū_n(x): ū_{n+1}(y) += Δt·φ·r_xy
+     * − q_xy (q on unclipped pairs: (Δt·φ·du + Δt²·drift·φ' + 2Δt·wγ·(r − base))·inv), ū_{n+1}(x) += 1 − Σ_y of
+     * those, γ̄_n += Σ_y Δt·w·(r − base)² + q_xy·du/γ. Written out for d = 3 as {@link #buildFpk}.
+     */
     private void buildHjb(int nT, double dt, double[] u, double[] gamma, double base, double clip, double w,
                           ExitMemo mm) {
         final double[] k = coef;
+        double inv = 0, invG = 0, dt2wg = 0;
+        final double dtw = dt * w;
+        long gPrev = ~Double.doubleToRawLongBits(gamma[0]); // differs from the first step's γ
         for (int n = 0; n < nT - 1; n++) {
             final int o1 = n * 3 + 3;
             final int e = n * HJB_STRIDE;
             final double g = gamma[n];
-            final double inv = 1 / (2 * g * w);
-            final double invG = 1 / g;
+            if (Double.doubleToRawLongBits(g) != gPrev) { // divisions only when γ changes (as LqDense3.fpk3)
+                gPrev = Double.doubleToRawLongBits(g);
+                inv = 1 / (2 * g * w);
+                invG = 1 / g;
+                dt2wg = dt * 2 * w * g;
+            }
             final double u0 = u[o1], u1 = u[o1 + 1], u2 = u[o1 + 2];
             final double d01 = u1 - u0, d02 = u2 - u0, d12 = u2 - u1;
             final double a01 = base - d01 * inv, a02 = base - d02 * inv, a10 = base - -d01 * inv;
             final double a12 = base - d12 * inv, a20 = base - -d02 * inv, a21 = base - -d12 * inv;
-            final double dtw = dt * w, dt2wg = dt * 2 * w * g;
-            hjbRow(k, e, 0, 1, 2, a01, a02, d01, d02, mm, o1, dt, inv, invG, base, clip, dtw, dt2wg);
-            hjbRow(k, e, 1, 0, 2, a10, a12, -d01, d12, mm, o1, dt, inv, invG, base, clip, dtw, dt2wg);
-            hjbRow(k, e, 2, 0, 1, a20, a21, -d02, -d12, mm, o1, dt, inv, invG, base, clip, dtw, dt2wg);
+            final double r01 = LqDense.clamp(a01, clip), r02 = LqDense.clamp(a02, clip);
+            final double out0 = r01 + r02;
+            final double z0 = dt * out0;
+            final double dBar0 = dt * mm.phi(o1 + 0, z0);
+            final double com0 = dt * (r01 * d01 + r02 * d02) * mm.dphi(o1 + 0, z0) * dt;
+            final double v01 = r01 - base, v02 = r02 - base;
+            double t01 = dBar0 * r01, t02 = dBar0 * r02;
+            double gb0 = dtw * v01 * v01;
+            final double q01 = (a01 > 0 && a01 < clip ? inv : 0) * (dBar0 * d01 + com0 + dt2wg * v01); // 0 on a clipped pair
+            t01 -= q01;
+            gb0 += q01 * d01 * invG;
+            gb0 += dtw * v02 * v02;
+            final double q02 = (a02 > 0 && a02 < clip ? inv : 0) * (dBar0 * d02 + com0 + dt2wg * v02); // 0 on a clipped pair
+            t02 -= q02;
+            gb0 += q02 * d02 * invG;
+            k[e + 3] = t01;
+            k[e + 6] = t02;
+            k[e + 0] = (1 - t01) - t02;
+            k[e + 9] = gb0;
+            final double r10 = LqDense.clamp(a10, clip), r12 = LqDense.clamp(a12, clip);
+            final double out1 = r10 + r12;
+            final double z1 = dt * out1;
+            final double dBar1 = dt * mm.phi(o1 + 1, z1);
+            final double com1 = dt * (r10 * (-d01) + r12 * d12) * mm.dphi(o1 + 1, z1) * dt;
+            final double v10 = r10 - base, v12 = r12 - base;
+            double t10 = dBar1 * r10, t12 = dBar1 * r12;
+            double gb1 = dtw * v10 * v10;
+            final double q10 = (a10 > 0 && a10 < clip ? inv : 0) * (dBar1 * (-d01) + com1 + dt2wg * v10); // 0 on a clipped pair
+            t10 -= q10;
+            gb1 += q10 * (-d01) * invG;
+            gb1 += dtw * v12 * v12;
+            final double q12 = (a12 > 0 && a12 < clip ? inv : 0) * (dBar1 * d12 + com1 + dt2wg * v12); // 0 on a clipped pair
+            t12 -= q12;
+            gb1 += q12 * d12 * invG;
+            k[e + 1] = t10;
+            k[e + 7] = t12;
+            k[e + 4] = (1 - t10) - t12;
+            k[e + 10] = gb1;
+            final double r20 = LqDense.clamp(a20, clip), r21 = LqDense.clamp(a21, clip);
+            final double out2 = r20 + r21;
+            final double z2 = dt * out2;
+            final double dBar2 = dt * mm.phi(o1 + 2, z2);
+            final double com2 = dt * (r20 * (-d02) + r21 * (-d12)) * mm.dphi(o1 + 2, z2) * dt;
+            final double v20 = r20 - base, v21 = r21 - base;
+            double t20 = dBar2 * r20, t21 = dBar2 * r21;
+            double gb2 = dtw * v20 * v20;
+            final double q20 = (a20 > 0 && a20 < clip ? inv : 0) * (dBar2 * (-d02) + com2 + dt2wg * v20); // 0 on a clipped pair
+            t20 -= q20;
+            gb2 += q20 * (-d02) * invG;
+            gb2 += dtw * v21 * v21;
+            final double q21 = (a21 > 0 && a21 < clip ? inv : 0) * (dBar2 * (-d12) + com2 + dt2wg * v21); // 0 on a clipped pair
+            t21 -= q21;
+            gb2 += q21 * (-d12) * invG;
+            k[e + 2] = t20;
+            k[e + 5] = t21;
+            k[e + 8] = (1 - t20) - t21;
+            k[e + 11] = gb2;
         }
-    }
-
-    /**
-     * Column x of C_n and h_n(x): per unit ū_n(x), with fb = Δt, ū_{n+1}(y) += Δt·φ·r_xy − q_xy (q on unclipped
-     * pairs: (Δt·φ·du + Δt²·drift·φ' + 2Δt·wγ·(r − base))·inv), ū_{n+1}(x) += 1 − Σ_y of those, γ̄_n += Σ_y
-     * Δt·w·(r − base)² + q_xy·du/γ.
-     */
-    private static void hjbRow(double[] k, int e, int x, int y1, int y2, double a1, double a2, double du1,
-                               double du2, ExitMemo mm, int o1, double dt, double inv, double invG, double base,
-                               double clip, double dtw, double dt2wg) {
-        final double r1 = LqDense.clamp(a1, clip), r2 = LqDense.clamp(a2, clip);
-        final double out = r1 + r2;
-        final double drift = r1 * du1 + r2 * du2;
-        final double z = dt * out;
-        final double dBar = dt * mm.phi(o1 + x, z);
-        final double common = dt * drift * mm.dphi(o1 + x, z) * dt;
-        final double dev1 = r1 - base, dev2 = r2 - base;
-        double to1 = dBar * r1;
-        double to2 = dBar * r2;
-        double gb = dtw * dev1 * dev1;
-        if (a1 > 0 && a1 < clip) {
-            final double qq = (dBar * du1 + common + dt2wg * dev1) * inv;
-            to1 -= qq;
-            gb += qq * du1 * invG;
-        }
-        gb += dtw * dev2 * dev2;
-        if (a2 > 0 && a2 < clip) {
-            final double qq = (dBar * du2 + common + dt2wg * dev2) * inv;
-            to2 -= qq;
-            gb += qq * du2 * invG;
-        }
-        k[e + 3 * y1 + x] = to1;
-        k[e + 3 * y2 + x] = to2;
-        k[e + 3 * x + x] = (1 - to1) - to2;
-        k[e + 9 + x] = gb;
     }
 }
