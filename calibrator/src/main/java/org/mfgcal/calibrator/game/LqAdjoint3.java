@@ -15,6 +15,11 @@ import java.util.Arrays;
  * Issue 15: the adjoint was half of an LQ d = 3 loss + gradient (bench/BENCHMARKS.md).
  */
 final class LqAdjoint3 {
+    /**
+     * Longest horizon served (N ≤ 32,768: at most 5.5 MB of coefficients and 1 MB of keys per thread); longer ones use
+     * the per-pair loops.
+     */
+    static final int MAX_STEPS = 1 << 15;
     private static final ThreadLocal<LqAdjoint3> FPK = ThreadLocal.withInitial(LqAdjoint3::new);
     private static final ThreadLocal<LqAdjoint3> HJB = ThreadLocal.withInitial(LqAdjoint3::new);
     private static final int FPK_STRIDE = 21; // A (9, row x), B (9, row x), g (3)

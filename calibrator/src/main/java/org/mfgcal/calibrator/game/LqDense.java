@@ -6,8 +6,10 @@ package org.mfgcal.calibrator.game;
  * hoisted, and one call per sweep instead of one per step; the unrolled d = 3 reference-scheme kernels are
  * reassociated. Equal to the generic sweeps to ≤ 1e-13 ({@code DenseKernelTest}, {@code FusedKernelTest}). Flat
  * arrays indexed {@code n*d + x}; γ indexed {@code n}. Stateless (the exit factors of the stable loops come from the
- * per-thread {@link ExitMemo}, a cache by exact argument). The unrolled d = 3 kernels are in {@link LqDense3}, the
- * stable sweeps on sorted values (O(d) per step, d ≥ 4) in {@link LqSorted}.
+ * per-thread {@link ExitMemo}, a cache by exact argument). The unrolled d = 3 kernels are in {@link LqDense3} (the
+ * stable ones take φ from its series, {@link ExitFactor#phiPoly}, through a memo of their own), the stable d = 3
+ * reverse sweeps as per-step linear maps in {@link LqAdjoint3}, the stable sweeps on sorted values (O(d) per step,
+ * d ≥ 4) in {@link LqSorted}.
  *
  * <p>Measured (bench/BENCHMARKS.md, thread CPU time, lq_const d = 3 N = 100, one Picard map = HJB + FPK): per-step
  * fused kernels 5.3 µs, these loops 4.2 µs, the unrolled d = 3 kernels 2.55 µs, with the shorter HJB chain and the
@@ -174,7 +176,7 @@ final class LqDense {
             return;
         }
         final ExitMemo mm = ExitMemo.get(nT * d, d == 3);
-        if (d == 3 && mm != null) {
+        if (d == 3 && mm != null && nT <= LqAdjoint3.MAX_STEPS) {
             LqAdjoint3.fpkVjp(nT, dt, u, nu, gamma, nuBar, uBar, gammaBar, w, base, clip, mm);
             return;
         }
@@ -275,7 +277,7 @@ final class LqDense {
             return;
         }
         final ExitMemo mm = stable ? ExitMemo.get(nT * d, d == 3) : null;
-        if (d == 3 && mm != null) {
+        if (d == 3 && mm != null && nT <= LqAdjoint3.MAX_STEPS) {
             LqAdjoint3.hjbVjp(nT, dt, u, gamma, uBar, muHatBar, gammaBar, w, base, clip, c, mm);
             return;
         }

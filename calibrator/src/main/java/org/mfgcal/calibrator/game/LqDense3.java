@@ -210,7 +210,7 @@ final class LqDense3 {
      * (rates, outflows, φ from the memo, stay = 1 − z·φ, then the inflows x = 0, 1, 2 in turn), without the rate
      * array and the per-state loops (issue 15: the FPK was the largest part of an LQ d = 3 loss + gradient). The
      * clamps are skipped when no rate is clipped (one test, as in {@link #hjbStable3}), and the reciprocal of γ is
-     * taken only when γ changes (as in {@link #fpk3}): 1.7 → µs standalone (bench/BENCHMARKS.md).
+     * taken only when γ changes (as in {@link #fpk3}): 1.7 → 0.78 µs standalone (bench/BENCHMARKS.md).
      */
     static void fpkStable3(int nT, double dt, double[] u, double[] nu, double[] gamma, double w,
                                    double base, double clip, ExitMemo mm) {

@@ -38,9 +38,9 @@ class ExitFactorTest {
 
     static double[] arguments() {
         Random rnd = new Random(15);
-        double[] z = new double[800];
+        double[] z = new double[600];
         for (int i = 0; i < z.length; i++) {
-            z[i] = i < 501 ? i * 1e-3 : (i % 3 == 0 ? 1e-3 * rnd.nextDouble() : 0.5 * rnd.nextDouble());
+            z[i] = i < 251 ? i * 2e-3 : (i % 3 == 0 ? 1e-3 * rnd.nextDouble() : 0.5 * rnd.nextDouble());
         }
         z[1] = 1e-300;
         z[2] = 1e-9;
