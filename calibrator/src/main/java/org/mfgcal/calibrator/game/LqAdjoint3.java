@@ -16,8 +16,8 @@ import java.util.Arrays;
  */
 final class LqAdjoint3 {
     /**
-     * Longest horizon served (N ≤ 32,768: at most 5.5 MB of coefficients and 1 MB of keys per thread); longer ones use
-     * the per-pair loops.
+     * Longest horizon served (N ≤ 32,768: the two caches of a thread hold at most 8.7 MB of coefficients and 1.8 MB of
+     * keys); longer ones use the per-pair loops.
      */
     static final int MAX_STEPS = 1 << 15;
     private static final ThreadLocal<LqAdjoint3> FPK = ThreadLocal.withInitial(LqAdjoint3::new);
