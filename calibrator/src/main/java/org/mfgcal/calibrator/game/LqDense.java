@@ -6,8 +6,10 @@ package org.mfgcal.calibrator.game;
  * hoisted, and one call per sweep instead of one per step; the unrolled d = 3 reference-scheme kernels are
  * reassociated. Equal to the generic sweeps to ≤ 1e-13 ({@code DenseKernelTest}, {@code FusedKernelTest}). Flat
  * arrays indexed {@code n*d + x}; γ indexed {@code n}. Stateless (the exit factors of the stable loops come from the
- * per-thread {@link ExitMemo}, a cache by exact argument). The unrolled d = 3 kernels are in {@link LqDense3}, the
- * stable sweeps on sorted values (O(d) per step, d ≥ 4) in {@link LqSorted}.
+ * per-thread {@link ExitMemo}, a cache by exact argument). The unrolled d = 3 kernels are in {@link LqDense3} (the
+ * stable ones take φ from its series, {@link ExitFactor#phiPoly}, through a memo of their own), the stable d = 3
+ * reverse sweeps as per-step linear maps in {@link LqAdjoint3}, the stable sweeps on sorted values (O(d) per step,
+ * d ≥ 4) in {@link LqSorted}.
  *
  * <p>Measured (bench/BENCHMARKS.md, thread CPU time, lq_const d = 3 N = 100, one Picard map = HJB + FPK): per-step
  * fused kernels 5.3 µs, these loops 4.2 µs, the unrolled d = 3 kernels 2.55 µs, with the shorter HJB chain and the
@@ -28,7 +30,11 @@ final class LqDense {
             LqSorted.hjb(nT, d, dt, u, muHat, gamma, w, base, clip, c);
             return;
         }
-        final ExitMemo mm = stable ? ExitMemo.get(nT * d) : null;
+        final ExitMemo mm = stable ? ExitMemo.get(nT * d, d == 3) : null;
+        if (d == 3 && mm != null) {
+            LqDense3.hjbStable3(nT, dt, u, muHat, gamma, w, base, clip, c, mm);
+            return;
+        }
         for (int n = nT - 2; n >= 0; n--) {
             final double g = gamma[n];
             hjbStep(d, dt, stable, u, n * d, n * d + d, muHat, w * g, 1 / (2 * g * w), base, clip, c, mm);
@@ -106,7 +112,7 @@ final class LqDense {
             LqSorted.fpk(nT, d, dt, u, nu, gamma, w, base, clip);
             return;
         }
-        final ExitMemo mm = ExitMemo.get(nT * d);
+        final ExitMemo mm = ExitMemo.get(nT * d, d == 3);
         if (d == 3 && mm != null) {
             LqDense3.fpkStable3(nT, dt, u, nu, gamma, w, base, clip, mm);
             return;
@@ -169,7 +175,11 @@ final class LqDense {
             LqSorted.fpkVjp(nT, d, dt, u, nu, gamma, nuBar, uBar, gammaBar, w, base, clip);
             return;
         }
-        final ExitMemo mm = ExitMemo.get(nT * d);
+        final ExitMemo mm = ExitMemo.get(nT * d, d == 3);
+        if (d == 3 && mm != null && nT <= LqAdjoint3.MAX_STEPS) {
+            LqAdjoint3.fpkVjp(nT, dt, u, nu, gamma, nuBar, uBar, gammaBar, w, base, clip, mm);
+            return;
+        }
         for (int n = nT - 2; n >= 0; n--) {
             final int o = n * d;
             final int o1 = o + d;
@@ -266,7 +276,11 @@ final class LqDense {
             LqSorted.hjbVjp(nT, d, dt, u, gamma, uBar, muHatBar, gammaBar, w, base, clip, c);
             return;
         }
-        final ExitMemo mm = stable ? ExitMemo.get(nT * d) : null;
+        final ExitMemo mm = stable ? ExitMemo.get(nT * d, d == 3) : null;
+        if (d == 3 && mm != null && nT <= LqAdjoint3.MAX_STEPS) {
+            LqAdjoint3.hjbVjp(nT, dt, u, gamma, uBar, muHatBar, gammaBar, w, base, clip, c, mm);
+            return;
+        }
         double inv = 0, invG = 0; // divisions only when γ changes (see LqDense3.fpk3)
         long gPrev = ~Double.doubleToRawLongBits(gamma[0]); // differs from the first step's γ
         for (int n = 0; n < nT - 1; n++) {

@@ -136,23 +136,107 @@ final class LqDense3 {
     }
 
     /**
+     * LqDense.hjb's stable per-pair loop for d = 3 unrolled, u_{n+1} carried in registers: the same rates, cost, drift
+     * and outflow sums in the same order, with φ from the series ({@link ExitFactor#phiPoly} through the memo, which
+     * the FPK and the adjoint then read) instead of {@code expm1}: the three φ are on the sweep's dependency chain, and
+     * three native {@code expm1} calls per step were most of the sweep (issue 15, bench/BENCHMARKS.md). When no rate
+     * is clipped (|u(y) − u(x)|·inv ≤ min(base, clip − base) for the three pairs, one test) the clamps are skipped:
+     * the unclipped rate is the clamped one bit for bit.
+     */
+    static void hjbStable3(int nT, double dt, double[] u, double[] muHat, double[] gamma, double w, double base,
+                           double clip, double c, ExitMemo mm) {
+        int o1 = (nT - 1) * 3;
+        double u0 = u[o1], u1 = u[o1 + 1], u2 = u[o1 + 2];
+        final double tMax = Math.min(base, clip - base);
+        double inv = 0, wg = 0;
+        long gPrev = ~Double.doubleToRawLongBits(gamma[nT - 2]); // differs from the first step's γ
+        for (int n = nT - 2; n >= 0; n--) {
+            final int o = n * 3;
+            o1 = o + 3;
+            final double g = gamma[n];
+            if (Double.doubleToRawLongBits(g) != gPrev) { // see fpk3: the division only when γ changes
+                gPrev = Double.doubleToRawLongBits(g);
+                inv = 1 / (2 * g * w);
+                wg = w * g;
+            }
+            // du = u(y) − u(x) for the pairs (x, y); u(x) − u(y) is its exact negation.
+            final double d01 = u1 - u0, d02 = u2 - u0, d12 = u2 - u1;
+            double r01 = base - d01 * inv, r02 = base - d02 * inv, r10 = base - -d01 * inv;
+            double r12 = base - d12 * inv, r20 = base - -d02 * inv, r21 = base - -d12 * inv;
+            if (!(Math.abs(d01) * inv <= tMax & Math.abs(d02) * inv <= tMax & Math.abs(d12) * inv <= tMax)) {
+                r01 = LqDense.clamp(r01, clip);
+                r02 = LqDense.clamp(r02, clip);
+                r10 = LqDense.clamp(r10, clip);
+                r12 = LqDense.clamp(r12, clip);
+                r20 = LqDense.clamp(r20, clip);
+                r21 = LqDense.clamp(r21, clip);
+            }
+            final double e01 = r01 - base, e02 = r02 - base, e10 = r10 - base;
+            final double e12 = r12 - base, e20 = r20 - base, e21 = r21 - base;
+            final double f0 = wg * (e01 * e01 + e02 * e02) + c * muHat[o];
+            final double f1 = wg * (e10 * e10 + e12 * e12) + c * muHat[o + 1];
+            final double f2 = wg * (e20 * e20 + e21 * e21) + c * muHat[o + 2];
+            final double b0 = r01 * d01 + r02 * d02, b1 = r10 * -d01 + r12 * d12, b2 = r20 * -d02 + r21 * -d12;
+            final double z0 = dt * (r01 + r02), z1 = dt * (r10 + r12), z2 = dt * (r20 + r21);
+            final double n0, n1, n2;
+            if (z0 <= 0.5 & z1 <= 0.5 & z2 <= 0.5) {
+                // φ = 1 + t·Q(t), t = −z: u + Δt(f + b·φ) = (u + Δt(f + b)) + (Δt·b·t)·Q, so that only Q and one
+                // multiply-add are on the chain; φ itself (for the memo) is off it.
+                final double t0 = -z0, t1 = -z1, t2 = -z2;
+                final double q0 = ExitFactor.phiTail(t0), q1 = ExitFactor.phiTail(t1), q2 = ExitFactor.phiTail(t2);
+                mm.putPhi(o1, z0, 1 + t0 * q0);
+                mm.putPhi(o1 + 1, z1, 1 + t1 * q1);
+                mm.putPhi(o1 + 2, z2, 1 + t2 * q2);
+                final double db0 = dt * b0, db1 = dt * b1, db2 = dt * b2;
+                n0 = (u0 + (dt * f0 + db0)) + (db0 * t0) * q0;
+                n1 = (u1 + (dt * f1 + db1)) + (db1 * t1) * q1;
+                n2 = (u2 + (dt * f2 + db2)) + (db2 * t2) * q2;
+            } else {
+                n0 = u0 + dt * (f0 + b0 * mm.phi(o1, z0));
+                n1 = u1 + dt * (f1 + b1 * mm.phi(o1 + 1, z1));
+                n2 = u2 + dt * (f2 + b2 * mm.phi(o1 + 2, z2));
+            }
+            u[o] = n0;
+            u[o + 1] = n1;
+            u[o + 2] = n2;
+            u0 = n0;
+            u1 = n1;
+            u2 = n2;
+        }
+    }
+
+    /**
      * LqDense.fpkStable's loop for d = 3 unrolled, ν_n carried in registers: the same operations in the same order
      * (rates, outflows, φ from the memo, stay = 1 − z·φ, then the inflows x = 0, 1, 2 in turn), without the rate
-     * array and the per-state loops (issue 15: the FPK was the largest part of an LQ d = 3 loss + gradient).
+     * array and the per-state loops (issue 15: the FPK was the largest part of an LQ d = 3 loss + gradient). The
+     * clamps are skipped when no rate is clipped (one test, as in {@link #hjbStable3}), and the reciprocal of γ is
+     * taken only when γ changes (as in {@link #fpk3}): 1.7 → 0.78 µs standalone (bench/BENCHMARKS.md).
      */
     static void fpkStable3(int nT, double dt, double[] u, double[] nu, double[] gamma, double w,
                                    double base, double clip, ExitMemo mm) {
         double m0 = nu[0], m1 = nu[1], m2 = nu[2];
+        final double tMax = Math.min(base, clip - base);
+        double inv = 0;
+        long gPrev = ~Double.doubleToRawLongBits(gamma[0]); // differs from the first step's γ
         for (int n = 0; n < nT - 1; n++) {
             final int o = n * 3;
-            final double inv = 1 / (2 * gamma[n] * w);
+            final double g = gamma[n];
+            if (Double.doubleToRawLongBits(g) != gPrev) { // see fpk3: the division only when γ changes
+                gPrev = Double.doubleToRawLongBits(g);
+                inv = 1 / (2 * g * w);
+            }
             final double u0 = u[o], u1 = u[o + 1], u2 = u[o + 2];
-            final double r01 = Math.min(Math.max(base - (u1 - u0) * inv, 0), clip);
-            final double r02 = Math.min(Math.max(base - (u2 - u0) * inv, 0), clip);
-            final double r10 = Math.min(Math.max(base - (u0 - u1) * inv, 0), clip);
-            final double r12 = Math.min(Math.max(base - (u2 - u1) * inv, 0), clip);
-            final double r20 = Math.min(Math.max(base - (u0 - u2) * inv, 0), clip);
-            final double r21 = Math.min(Math.max(base - (u1 - u2) * inv, 0), clip);
+            final double d01 = u1 - u0, d02 = u2 - u0, d12 = u2 - u1;
+            double r01 = base - d01 * inv, r02 = base - d02 * inv, r10 = base - -d01 * inv;
+            double r12 = base - d12 * inv, r20 = base - -d02 * inv, r21 = base - -d12 * inv;
+            if (!(Math.abs(d01) * inv <= tMax & Math.abs(d02) * inv <= tMax & Math.abs(d12) * inv <= tMax)) {
+                r01 = LqDense.clamp(r01, clip);
+                r02 = LqDense.clamp(r02, clip);
+                r10 = LqDense.clamp(r10, clip);
+                r12 = LqDense.clamp(r12, clip);
+                r20 = LqDense.clamp(r20, clip);
+                r21 = LqDense.clamp(r21, clip);
+            }
             final double z0 = dt * (r01 + r02), z1 = dt * (r10 + r12), z2 = dt * (r20 + r21);
             final double p0 = mm.phi(o, z0), p1 = mm.phi(o + 1, z1), p2 = mm.phi(o + 2, z2);
             double n0 = m0 * Math.max(1 - z0 * p0, 0);

@@ -193,4 +193,51 @@ class DenseKernelTest {
         assertTrue(low > 0 && high > 0, "clipped low " + low + ", high " + high);
         assertEquals(N, gamma.length);
     }
+
+    /**
+     * The d = 3 stable kernels keep per-thread caches (exit factors by argument, the adjoint's per-step maps by
+     * linearisation point). Whatever ran before on the thread, a call gives bit for bit what it gives on a fresh thread:
+     * a sequence of VJPs at two points, a point mixing one's u with the other's ν, and a changed cotangent, each
+     * against the same call alone on a new thread.
+     */
+    @org.junit.jupiter.api.Test
+    void lqD3StableSweeps_sameBitsWhateverRanBeforeOnTheThread() throws Exception {
+        LqGame.Params lowClip = new LqGame.Params(5.0, 0.1, 1, 1.0, 1.0, 0.0, 2.0, 3.0);
+        for (LqGame.Params params : new LqGame.Params[] {LqGame.Params.DEFAULTS, lowClip}) {
+            LqGame game = new LqGame(Graph.complete(3), params);
+            Random rnd = new Random(15);
+            double[][] muHat = new double[2][N * 3];
+            double[][] gamma = new double[2][N];
+            double[][] w = new double[2][N * 3];
+            for (int k = 0; k < 2; k++) {
+                for (int n = 0; n < N; n++) {
+                    System.arraycopy(TestGames.dirichletOnes(rnd, 3), 0, muHat[k], n * 3, 3);
+                    gamma[k][n] = 0.3 + 2 * rnd.nextDouble();
+                }
+                for (int i = 0; i < N * 3; i++) {
+                    w[k][i] = rnd.nextGaussian();
+                }
+            }
+            double[][] a = sweeps(game, true, 0.05, muHat[0], gamma[0], w[0], null);
+            double[][] b = sweeps(game, true, 0.05, muHat[1], gamma[1], w[1], null);
+            double[][] mixed = {a[0], b[1]};
+            // (muHat, gamma, w, linearisation point) of each call, in order
+            Object[][] calls = {
+                {0, 0, a}, {0, 0, a}, {1, 1, b}, {0, 0, mixed}, {0, 1, a}, {1, 1, b}, {0, 0, a},
+            };
+            for (Object[] c : calls) {
+                int k = (Integer) c[0];
+                int kw = (Integer) c[1];
+                double[][] at = (double[][]) c[2];
+                double[][] here = sweeps(game, true, 0.05, muHat[k], gamma[k], w[kw], at);
+                double[][][] fresh = new double[1][][];
+                Thread t = new Thread(() -> fresh[0] = sweeps(game, true, 0.05, muHat[k], gamma[k], w[kw], at));
+                t.start();
+                t.join();
+                for (int i = 0; i < 4; i++) {
+                    assertArrayEquals(fresh[0][i], here[i], "clip=" + params.rateClip() + " output " + i);
+                }
+            }
+        }
+    }
 }
