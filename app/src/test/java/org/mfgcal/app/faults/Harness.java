@@ -188,7 +188,15 @@ final class Harness {
 
     /** The flights week as region {@code id}, every time shifted by {@code shiftHours}, first {@code hours} only. */
     static List<IngestEvent> week(String id, int shiftHours, int hours) {
-        List<IngestEvent> all = Replay.read(WEEK, ReplayFormat.FLIGHTS, id, null);
+        return flights(WEEK, id, shiftHours, hours);
+    }
+
+    /**
+     * A shipped flights file ({@code spec}, e.g. the week or {@code FlightsData.FULL}) as region {@code id}, every
+     * time shifted by {@code shiftHours}, its first {@code hours} hours only (0: all).
+     */
+    static List<IngestEvent> flights(String spec, String id, int shiftHours, int hours) {
+        List<IngestEvent> all = Replay.read(spec, ReplayFormat.FLIGHTS, id, null);
         long first = all.get(0).eventTimeMillis() / HOUR_MS * HOUR_MS;
         long shift = shiftHours * HOUR_MS;
         List<IngestEvent> out = new ArrayList<>();
@@ -448,7 +456,8 @@ final class Harness {
             for (TopicPartition tp : tps) {
                 c.assign(List.of(tp));
                 c.seekToBeginning(List.of(tp));
-                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                // generous: in OverloadIT's long mode a state partition holds GBs
+                long deadline = System.nanoTime() + Duration.ofSeconds(600).toNanos();
                 while (c.position(tp) < end.get(tp)) {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("could not read " + tp + " up to " + end.get(tp));
