@@ -104,7 +104,7 @@ final class FlowShift {
         dirty = true;
     }
 
-    /** out[oo..oo+S) ← one step of the flow m_t(x) π_t(a|x) from step t (moves, then noise). */
+    /** out[oo..oo+S) ← one step of the flow m_t(x) π_t(a|x) from step t (moves, then noise); oo = (t+1)·S. */
     private void push(int t, double[] m, double[] policy, double[] out, int oo) {
         int mo = t * nS;
         for (int ci = cellOff[t]; ci < cellOff[t + 1]; ci++) {
@@ -121,16 +121,7 @@ final class FlowShift {
                 }
             }
         }
-        noise(out, oo);
-    }
-
-    /**
-     * out[oo..] ← noise step of the pre-noise mass in {@link #pre}, which is cleared (only move targets carry mass;
-     * only their successors are written, the other cells of a step are never reachable and stay 0). A gather over
-     * the transposed kernel: each successor is written once.
-     */
-    private void noise(double[] out, int oo) {
-        kernel.noise(pre, out, oo);
+        kernel.noiseStep(t, pre, out);
     }
 
     /** V^π_s for s = T−1 down to s0 under the current μ (crowd terms) and π. */
@@ -138,7 +129,7 @@ final class FlowShift {
         for (int s = nT - 1; s >= s0; s--) {
             boolean last = s == nT - 1;
             if (!last) {
-                fillW(val, (s + 1) * nS);
+                fillW(s, val, (s + 1) * nS);
             }
             for (int ci = cellOff[s]; ci < cellOff[s + 1]; ci++) {
                 int x = cells[ci];
@@ -155,9 +146,10 @@ final class FlowShift {
         }
     }
 
-    /** w(p) ← Σ_k N(k|p) v[vo + n_k(p)]. */
-    private void fillW(double[] v, int vo) {
-        for (int p : targets) {
+    /** w(p) ← Σ_k N(k|p) v[vo + n_k(p)] for the move targets p of step t. */
+    private void fillW(int t, double[] v, int vo) {
+        for (int jt = kernel.tgtOff[t]; jt < kernel.tgtOff[t + 1]; jt++) {
+            int p = kernel.stepTgt[jt];
             double s = 0;
             for (int j = nzOff[p]; j < nzOff[p + 1]; j++) {
                 s += nzProb[j] * v[vo + nzNext[j]];
@@ -402,7 +394,7 @@ final class FlowShift {
             }
         }
         int n1 = (t + 1) * nS;
-        noise(dmu, n1);
+        kernel.noiseStep(t, pre, dmu);
         double a1 = 0;
         double a2 = 0;
         for (int s = t + 1; s < nT; s++) {
@@ -433,7 +425,7 @@ final class FlowShift {
             }
             if (push) {
                 if (any) {
-                    noise(dmu, so + nS);
+                    kernel.noiseStep(s, pre, dmu);
                 } else {
                     Arrays.fill(dmu, so + nS, so + 2 * nS, 0.0);
                 }
