@@ -235,21 +235,4 @@ final class SparseCrowdKernel {
             pre[stepTgt[j]] = 0.0;
         }
     }
-
-    /**
-     * out[oo + y] ← Σ_q N(y|q) pre[q] for every successor y of a move target (the other cells of a step are never
-     * reachable and are not written); {@code pre} is cleared at the targets (the only cells that may hold mass).
-     */
-    void noise(double[] pre, double[] out, int oo) {
-        for (int k = 0; k < succ.length; k++) {
-            double acc = 0;
-            for (int j = inOff[k]; j < inOff[k + 1]; j++) {
-                acc += inProb[j] * pre[inSrc[j]];
-            }
-            out[oo + succ[k]] = acc;
-        }
-        for (int q : targets) {
-            pre[q] = 0.0;
-        }
-    }
 }
