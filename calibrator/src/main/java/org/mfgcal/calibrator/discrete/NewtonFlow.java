@@ -40,6 +40,8 @@ final class NewtonFlow {
     private final int[] cellOff, cells;
     // move targets that can carry pre-noise mass
     private final int[] targets;
+    // move targets per step (stepTgt[tgtOff[t] .. tgtOff[t+1]))
+    private final int[] tgtOff, stepTgt;
     // policy support per reachable cell (rebuilt each step): entries supOff[ci] .. supOff[ci+1]
     private final int[] supOff, supTgt;
     private final double[] supProb;
@@ -78,6 +80,8 @@ final class NewtonFlow {
         cellOff = kern.cellOff;
         cells = kern.cells;
         targets = kern.targets;
+        tgtOff = kern.tgtOff;
+        stepTgt = kern.stepTgt;
         int count = cells.length;
         supOff = new int[count + 1];
         supTgt = new int[count * nA];
@@ -107,11 +111,6 @@ final class NewtonFlow {
         baseR = kern.baseReward;
     }
 
-    /** out[oo..) ← noise step of {@link #pre}, which is cleared ({@link SparseCrowdKernel#noise}). */
-    private void noise(double[] out, int oo) {
-        kernel.noise(pre, out, oo);
-    }
-
     /** dμ ← J v (forward tangent of the compact shifts v under the policy support). */
     private void tangent(double[] v) {
         // dμ_0 = 0; cells not reachable at t+1 are never written and stay 0 (cleared once in step)
@@ -131,7 +130,7 @@ final class NewtonFlow {
                 pre[fPa[j]] += s;
                 pre[fPb[j]] -= s;
             }
-            noise(dmu, mo + nS);
+            kernel.noiseStep(t, pre, dmu);
         }
     }
 
@@ -147,7 +146,8 @@ final class NewtonFlow {
         for (int s = nT - 2; s >= 0; s--) {
             int so = s * nS;
             int no = so + nS;
-            for (int q : targets) {
+            for (int jt = tgtOff[s]; jt < tgtOff[s + 1]; jt++) {
+                int q = stepTgt[jt];
                 double acc = 0;
                 for (int j = nzOff[q]; j < nzOff[q + 1]; j++) {
                     acc += nzProb[j] * big[no + nzNext[j]];
@@ -193,7 +193,7 @@ final class NewtonFlow {
                 phi += game.crowdPotential(mx);
             }
             if (t + 1 < nT) {
-                noise(m, mo + nS);
+                kernel.noiseStep(t, pre, m);
             } else {
                 for (int q : targets) {
                     pre[q] = 0.0;

@@ -22,6 +22,15 @@ final class SparseCrowdKernel {
     final int[] cellOff, cells;
     /** Move targets of legal actions at reachable cells (ascending). */
     final int[] targets;
+    /** Move targets of legal actions at the reachable cells of step t: stepTgt[tgtOff[t] .. tgtOff[t+1]) (ascending). */
+    final int[] tgtOff, stepTgt;
+    /**
+     * Per-step gather (issue 14, fourth round): the reachable cell cells[ci] of step t+1 receives from the move
+     * targets of step t gSrc[gOff[ci] .. gOff[ci+1]) with probabilities gProb (same order as the global transposed
+     * kernel, so the sums are the same; cells of step 0 receive nothing).
+     */
+    final int[] gOff, gSrc;
+    final double[] gProb;
     /**
      * Base rewards b_t(x, a), layout (t·nS + x)·nA + a: the game's rewards minus the crowd term, read once at the
      * uniform policy's mean field (the game's rewards are b + g(μ(x)) with b independent of μ).
@@ -151,22 +160,79 @@ final class SparseCrowdKernel {
             ns++;
         }
         inOff[ns] = ni;
+        // per-step targets and gathers restricted to what can carry mass between t and t+1
+        tgtOff = new int[nT + 1];
+        int[] tg = new int[nT * nt];
+        boolean[] stepIs = new boolean[nS];
+        int ntg = 0;
+        gOff = new int[count + 1];
+        int[] gs = new int[nT * ni];
+        double[] gp = new double[nT * ni];
+        int ng = 0;
+        int[] succIndex = new int[nS];
+        java.util.Arrays.fill(succIndex, -1);
+        for (int k = 0; k < ns; k++) {
+            succIndex[succ[k]] = k;
+        }
+        for (int ci = cellOff[0]; ci <= cellOff[1]; ci++) {
+            gOff[ci] = 0;
+        }
+        for (int t = 0; t < nT; t++) {
+            tgtOff[t] = ntg;
+            java.util.Arrays.fill(stepIs, false);
+            if (t + 1 < nT) {
+                for (int ci = cellOff[t]; ci < cellOff[t + 1]; ci++) {
+                    int x = cells[ci];
+                    for (int a = 0; a < nA; a++) {
+                        if (legal[x * nA + a]) {
+                            stepIs[move[x * nA + a]] = true;
+                        }
+                    }
+                }
+                for (int q = 0; q < nS; q++) {
+                    if (stepIs[q]) {
+                        tg[ntg++] = q;
+                    }
+                }
+                for (int ci = cellOff[t + 1]; ci < cellOff[t + 2]; ci++) {
+                    gOff[ci] = ng;
+                    int k = succIndex[cells[ci]];
+                    if (k < 0) {
+                        continue;
+                    }
+                    for (int j = inOff[k]; j < inOff[k + 1]; j++) {
+                        if (stepIs[inSrc[j]]) {
+                            gs[ng] = inSrc[j];
+                            gp[ng] = inProb[j];
+                            ng++;
+                        }
+                    }
+                }
+            }
+        }
+        tgtOff[nT] = ntg;
+        gOff[count] = ng;
+        stepTgt = java.util.Arrays.copyOf(tg, ntg);
+        gSrc = java.util.Arrays.copyOf(gs, ng);
+        gProb = java.util.Arrays.copyOf(gp, ng);
     }
 
     /**
-     * out[oo + y] ← Σ_q N(y|q) pre[q] for every successor y of a move target (the other cells of a step are never
-     * reachable and are not written); {@code pre} is cleared at the targets (the only cells that may hold mass).
+     * out[(t+1)·nS + y] ← Σ_q N(y|q) pre[q] for every cell y reachable at t+1, from the move targets of step t (the
+     * only cells of {@code pre} that can hold mass after a push from step t; cleared here). Cells not reachable at
+     * t+1 are not written.
      */
-    void noise(double[] pre, double[] out, int oo) {
-        for (int k = 0; k < succ.length; k++) {
+    void noiseStep(int t, double[] pre, double[] out) {
+        int oo = (t + 1) * nS;
+        for (int ci = cellOff[t + 1]; ci < cellOff[t + 2]; ci++) {
             double acc = 0;
-            for (int j = inOff[k]; j < inOff[k + 1]; j++) {
-                acc += inProb[j] * pre[inSrc[j]];
+            for (int j = gOff[ci]; j < gOff[ci + 1]; j++) {
+                acc += gProb[j] * pre[gSrc[j]];
             }
-            out[oo + succ[k]] = acc;
+            out[oo + cells[ci]] = acc;
         }
-        for (int q : targets) {
-            pre[q] = 0.0;
+        for (int j = tgtOff[t]; j < tgtOff[t + 1]; j++) {
+            pre[stepTgt[j]] = 0.0;
         }
     }
 }
