@@ -26,6 +26,24 @@ public final class Descent {
         /** The array holding the gradient of the last {@link #evaluate} (read, not modified, by the drivers). */
         double[] gradient();
 
+        /**
+         * F(x) alone (x not modified, nor read after the next evaluation); its gradient follows by
+         * {@link #gradientOfValue} when asked. The quasi-Newton line search's trials: most rejected trials then cost
+         * no adjoint solve. By default {@link #evaluate}.
+         */
+        default double value(double[] x) {
+            return evaluate(x);
+        }
+
+        /**
+         * The gradient at the point of the last finite {@link #value} into {@link #gradient()}, as {@link #evaluate}
+         * there would have left it; false when it is not finite ({@link #evaluate} would have returned +∞). By
+         * default there already.
+         */
+        default boolean gradientOfValue() {
+            return true;
+        }
+
         /** The last evaluation was finite: its companion state becomes the current one. */
         void evaluated();
 
@@ -184,13 +202,19 @@ public final class Descent {
                 for (int i = 0; i < n; i++) {
                     trial[i] = x[i] + a * direction[i];
                 }
-                f = p.evaluate(trial);
+                // The gradient only for an accepted trial: as with evaluate(), except that a rejected trial whose
+                // adjoint would have diverged still becomes the companion state (evaluated()).
+                f = p.value(trial);
                 evals++;
                 if (Double.isFinite(f)) {
-                    p.evaluated();
                     if (f <= obj + ARMIJO * a * slope) {
-                        accepted = true;
-                        break;
+                        if (p.gradientOfValue()) {
+                            p.evaluated();
+                            accepted = true;
+                            break;
+                        }
+                    } else {
+                        p.evaluated();
                     }
                 }
                 a *= 0.5;
