@@ -27,7 +27,6 @@ final class Objective {
     final double[] gridGammaBar;
     /** ∂F/∂θ of the last gradient evaluation. */
     final double[] thetaBar;
-    private final double[] scratch;
     private double scale;
     private int picard;
     private int adjoint;
@@ -49,7 +48,6 @@ final class Objective {
         gridGamma = s.k == 1 ? gamma : new double[s.grid * s.edges];
         gridGammaBar = s.k == 1 ? gammaBar : new double[s.grid * s.edges];
         thetaBar = new double[n];
-        scratch = new double[n];
     }
 
     /** Starts an update: the data term's scale 1/(2σ²)·(W−1)/… from {@code variance}; counters to 0. */
@@ -126,7 +124,7 @@ final class Objective {
             }
             return data * scale + table.regulariser(th, thetaBar);
         }
-        return data * scale + table.regulariser(th, scratch);
+        return data * scale + table.regulariserValue(th);
     }
 
     /**
@@ -155,7 +153,7 @@ final class Objective {
 
     /** F at {@code theta} for the equilibrium {@code mu} already solved (the published one). */
     double valueAt(double[] mu, double[] theta) {
-        return loss.value(mu, win.obs) * scale + table.regulariser(theta, scratch);
+        return loss.value(mu, win.obs) * scale + table.regulariserValue(theta);
     }
 
     /**
