@@ -156,9 +156,10 @@ public final class Descent {
     /**
      * L-BFGS with initial inverse Hessian M⁻¹ ({@code precond}) from {@code x} (modified; left at the best point),
      * with an Armijo backtracking line search from the unit step capped so that no entry moves by more than
-     * {@code maxMove}, halving down to a largest move of {@code minMove}. Stops when the predicted decrease −½gᵀp is
-     * below {@code tol}·|F|, after {@link #SMALL_STEPS} consecutive steps improving by less than that, when
-     * F ≤ {@code target}, or when {@code budget} gradient evaluations are spent. When the memory stops giving a
+     * {@code maxMove}, each rejected step a cut to the minimiser of the quadratic through F(x), the slope and
+     * F(trial) within [a/10, a/2] (a halving after a non-finite trial), down to a largest move of {@code minMove}.
+     * Stops when the predicted decrease −½gᵀp is below {@code tol}·|F|, after {@link #SMALL_STEPS} consecutive steps
+     * improving by less than that, when F ≤ {@code target}, or when {@code budget} gradient evaluations are spent. When the memory stops giving a
      * descent direction, or a line search fails, it is reset once and the step retried along −M⁻¹g. Returns the
      * accepted steps, or −1 when the first objective is above {@code abortAbove}.
      */
@@ -215,6 +216,13 @@ public final class Descent {
                         }
                     } else {
                         p.evaluated();
+                        // the minimiser of the quadratic through F(x), the slope and F(trial), within [a/10, a/2]
+                        final double qa = -slope * a * a / (2 * (f - obj - slope * a));
+                        a = Math.max(0.1 * a, Math.min(0.5 * a, qa));
+                        if (a * largest < minMove) {
+                            break;
+                        }
+                        continue;
                     }
                 }
                 a *= 0.5;
