@@ -402,6 +402,16 @@ final class Estimator implements Descent.Problem {
     }
 
     @Override
+    public double value(double[] x) {
+        return obj.evaluate(x, false, hasMu ? muWarm : null);
+    }
+
+    @Override
+    public boolean gradientOfValue() {
+        return obj.gradientOfLast();
+    }
+
+    @Override
     public double[] gradient() {
         return obj.thetaBar;
     }

@@ -37,7 +37,7 @@ final class Forecaster {
     private final EquilibriumSolver forecaster;
     private final double zBand;
     private final double[] fcTheta;
-    private final double[] fcVar;
+    private final double[] fcVar;         // the forecast rows' variances; their square roots once samples() ran
     private final double[] fcGamma;
     private final double[] fcGridGamma;   // fcGamma on the forecaster's grid (the same array when k = 1)
     private final double[] fcMean;        // the forecast mean at the bins (k > 1; the grid's own rows when k = 1)
@@ -290,11 +290,17 @@ final class Forecaster {
         Arrays.fill(fcSumSq, 0);
         SplittableRandom rng = s.random(b, 2);
         int valid = 0;
+        // fcVar (refilled by every forecast) becomes the standard deviation: one square root per entry, not one per
+        // entry and draw (the same values).
+        final int drawn = s.horizon * edges;
+        for (int i = 0; i < drawn; i++) {
+            fcVar[i] = Math.sqrt(fcVar[i]);
+        }
         for (int j = 0; j < cfg.forecastSamples(); j++) {
             for (int h = 0; h < s.horizon; h++) {
                 for (int e = 0; e < edges; e++) {
                     int i = h * edges + e;
-                    fcGamma[i] = Math.exp(fcTheta[i] + Math.sqrt(fcVar[i]) * rng.nextGaussian());
+                    fcGamma[i] = Math.exp(fcTheta[i] + fcVar[i] * rng.nextGaussian());
                 }
             }
             System.arraycopy(fcGamma, (s.horizon - 1) * edges, fcGamma, s.horizon * edges, edges);

@@ -27,11 +27,11 @@ final class Objective {
     final double[] gridGammaBar;
     /** ∂F/∂θ of the last gradient evaluation. */
     final double[] thetaBar;
-    private final double[] scratch;
     private double scale;
     private int picard;
     private int adjoint;
     private Solution lastSolution;
+    private double[] lastTheta;     // θ of the last evaluate (the caller's array, for gradientOfLast)
 
     Objective(RegionShape s, OnlineConfig cfg, Window win) {
         this.s = s;
@@ -48,7 +48,6 @@ final class Objective {
         gridGamma = s.k == 1 ? gamma : new double[s.grid * s.edges];
         gridGammaBar = s.k == 1 ? gammaBar : new double[s.grid * s.edges];
         thetaBar = new double[n];
-        scratch = new double[n];
     }
 
     /** Starts an update: the data term's scale 1/(2σ²)·(W−1)/… from {@code variance}; counters to 0. */
@@ -93,6 +92,7 @@ final class Objective {
      * adjoint diverges.
      */
     double evaluate(double[] th, boolean gradient, double[] warmStart) {
+        lastTheta = th;
         table.gamma(th, gamma);
         s.toGrid(gamma, s.w, gridGamma);
         Solution sol;
@@ -124,12 +124,36 @@ final class Objective {
             }
             return data * scale + table.regulariser(th, thetaBar);
         }
-        return data * scale + table.regulariser(th, scratch);
+        return data * scale + table.regulariserValue(th);
+    }
+
+    /**
+     * ∂F/∂θ into {@link #thetaBar} at the θ of the last {@link #evaluate} without gradient (θ not modified since),
+     * exactly as {@link #evaluate} with gradient would have computed it there (the adjoint at the solver's workspace,
+     * which still holds that equilibrium); false when it is not finite (evaluate would have returned +∞). Counts
+     * the adjoint iterations.
+     */
+    boolean gradientOfLast() {
+        final double[] th = lastTheta;
+        Gradient g = solver.gradientAtSolution(lastSolution, win.mu0, gridGamma, loss, win.obs, gridGammaBar);
+        s.fromGrid(gridGammaBar, gammaBar, s.w);
+        adjoint += g.adjointIterations();
+        table.pullback(th, gamma, gammaBar, thetaBar);
+        double check = 0;
+        for (int i = 0; i < thetaBar.length; i++) {
+            thetaBar[i] *= scale;
+            check += thetaBar[i];
+        }
+        if (!Double.isFinite(check)) {
+            return false;
+        }
+        table.regulariser(th, thetaBar);
+        return true;
     }
 
     /** F at {@code theta} for the equilibrium {@code mu} already solved (the published one). */
     double valueAt(double[] mu, double[] theta) {
-        return loss.value(mu, win.obs) * scale + table.regulariser(theta, scratch);
+        return loss.value(mu, win.obs) * scale + table.regulariserValue(theta);
     }
 
     /**

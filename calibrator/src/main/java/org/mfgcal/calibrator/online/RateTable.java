@@ -155,6 +155,26 @@ public final class RateTable implements Parameterisation {
         return v;
     }
 
+    /**
+     * The value of {@link #regulariser(double[], double[])} alone, bit for bit (the same sums in the same order),
+     * without its gradient: the objective's value-only evaluations (line-search trials, the cold check).
+     */
+    public double regulariserValue(double[] theta) {
+        double v = 0;
+        final int n = rows * edges;
+        for (int i = 0; i < n; i++) {
+            final double r = theta[i] - prior[i];
+            v += 0.5 * priorWeight * r * r;
+        }
+        if (smoothness > 0) {
+            for (int i = edges; i < n; i++) {
+                final double dlt = theta[i] - theta[i - edges];
+                v += 0.5 * smoothness * dlt * dlt;
+            }
+        }
+        return v;
+    }
+
     /** Adds the diagonal of the regulariser's Hessian to {@code diag} (modified). */
     public void curvature(double[] theta, double[] diag) {
         for (int r = 0; r < rows; r++) {

@@ -26,6 +26,24 @@ public final class Descent {
         /** The array holding the gradient of the last {@link #evaluate} (read, not modified, by the drivers). */
         double[] gradient();
 
+        /**
+         * F(x) alone (x not modified, nor read after the next evaluation); its gradient follows by
+         * {@link #gradientOfValue} when asked. The quasi-Newton line search's trials: most rejected trials then cost
+         * no adjoint solve. By default {@link #evaluate}.
+         */
+        default double value(double[] x) {
+            return evaluate(x);
+        }
+
+        /**
+         * The gradient at the point of the last finite {@link #value} into {@link #gradient()}, as {@link #evaluate}
+         * there would have left it; false when it is not finite ({@link #evaluate} would have returned +∞). By
+         * default there already.
+         */
+        default boolean gradientOfValue() {
+            return true;
+        }
+
         /** The last evaluation was finite: its companion state becomes the current one. */
         void evaluated();
 
@@ -138,9 +156,10 @@ public final class Descent {
     /**
      * L-BFGS with initial inverse Hessian M⁻¹ ({@code precond}) from {@code x} (modified; left at the best point),
      * with an Armijo backtracking line search from the unit step capped so that no entry moves by more than
-     * {@code maxMove}, halving down to a largest move of {@code minMove}. Stops when the predicted decrease −½gᵀp is
-     * below {@code tol}·|F|, after {@link #SMALL_STEPS} consecutive steps improving by less than that, when
-     * F ≤ {@code target}, or when {@code budget} gradient evaluations are spent. When the memory stops giving a
+     * {@code maxMove}, each rejected step a cut to the minimiser of the quadratic through F(x), the slope and
+     * F(trial) within [a/10, a/2] (a halving after a non-finite trial), down to a largest move of {@code minMove}.
+     * Stops when the predicted decrease −½gᵀp is below {@code tol}·|F|, after {@link #SMALL_STEPS} consecutive steps
+     * improving by less than that, when F ≤ {@code target}, or when {@code budget} gradient evaluations are spent. When the memory stops giving a
      * descent direction, or a line search fails, it is reset once and the step retried along −M⁻¹g. Returns the
      * accepted steps, or −1 when the first objective is above {@code abortAbove}.
      */
@@ -184,13 +203,26 @@ public final class Descent {
                 for (int i = 0; i < n; i++) {
                     trial[i] = x[i] + a * direction[i];
                 }
-                f = p.evaluate(trial);
+                // The gradient only for an accepted trial: as with evaluate(), except that a rejected trial whose
+                // adjoint would have diverged still becomes the companion state (evaluated()).
+                f = p.value(trial);
                 evals++;
                 if (Double.isFinite(f)) {
-                    p.evaluated();
                     if (f <= obj + ARMIJO * a * slope) {
-                        accepted = true;
-                        break;
+                        if (p.gradientOfValue()) {
+                            p.evaluated();
+                            accepted = true;
+                            break;
+                        }
+                    } else {
+                        p.evaluated();
+                        // the minimiser of the quadratic through F(x), the slope and F(trial), within [a/10, a/2]
+                        final double qa = -slope * a * a / (2 * (f - obj - slope * a));
+                        a = Math.max(0.1 * a, Math.min(0.5 * a, qa));
+                        if (a * largest < minMove) {
+                            break;
+                        }
+                        continue;
                     }
                 }
                 a *= 0.5;
