@@ -67,8 +67,7 @@ final class Estimator implements Descent.Problem {
         this.obj = obj;
         this.unc = unc;
         this.listener = listener;
-        int n = obj.table.size();
-        this.n = n;
+        n = obj.table.size();
         theta = new double[n];
         priorTheta = new double[n];
         muWarm = new double[s.grid * s.d];
@@ -377,10 +376,7 @@ final class Estimator implements Descent.Problem {
         obj.resetCounters();
     }
 
-    /**
-     * The optimiser's driver: the thread's, shared with the other regions calibrated on it ({@link Descent#forThread};
-     * its buffers are work space of one update, its results are read within the update that ran it).
-     */
+    /** The thread's optimiser driver ({@link Descent#forThread}): work space of one update, read within it. */
     private Descent descent() {
         return Descent.forThread(n);
     }
