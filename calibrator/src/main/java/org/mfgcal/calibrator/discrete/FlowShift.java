@@ -16,9 +16,8 @@ import java.util.Arrays;
  * the same cell see each other). The shifts ignore what they do beyond t+1; an exact-in-t+1, quadratic-beyond line
  * search along the combined direction of step t (later conditional policies fixed, so μ_{s>t} moves linearly)
  * chooses γ ∈ (0, 1], which guarantees that Φ does not decrease (up to the quadratic model beyond t+1).
- *
- * <p>Cost of a sweep: O(T²·S·(A + K)) (the values are recomputed after every step), about 13 exploitability
- * evaluations. Not thread-safe; all buffers allocated at construction.
+ * A sweep costs O(T²·S·(A + K)) (values recomputed after every step), ≈ 13 exploitability evaluations.
+ * Not thread-safe; all buffers allocated at construction.
  */
 final class FlowShift {
     private final CrowdPotentialGame game;
@@ -44,17 +43,12 @@ final class FlowShift {
     private final SparseCrowdKernel kernel;
     // structurally reachable cells per step: cells[cellOff[t] .. cellOff[t+1]); move targets that can carry mass
     private final int[] cellOff, cells, targets;
-    /**
-     * Policy support per reachable cell (issue 14, fourth round): cell cells[ci] uses supN[ci] actions supA[ci·A + k]
-     * (ascending) with probabilities supP and move targets supT; rebuilt for all steps in {@link #start} and for step
-     * t after its policy rows are rewritten (the rows of later steps do not change during a sweep).
-     */
+    // policy support per reachable cell: cells[ci] uses supN[ci] actions supA[ci·A + k] (ascending), probabilities
+    // supP, move targets supT; rebuilt in start() for all steps and for step t when its rows are rewritten
     private final int[] supN, supA, supT;
     private final double[] supP;
-    /** Whether {@link #val} is stale for some step (the mean field changed since the last refresh). */
-    private boolean dirty;
-    /** Whether a state of the step being swept shifted flow. */
-    private boolean shifted;
+    private boolean dirty;           // val is stale for some step (the mean field changed since the last refresh)
+    private boolean shifted;         // a state of the step being swept shifted flow
 
     FlowShift(CrowdPotentialGame game, Evaluator ev) {
         this.game = game;
@@ -199,8 +193,7 @@ final class FlowShift {
 
     /**
      * One Gauss–Seidel sweep over t from the exact mean field of {@code policy}; modifies {@code policy} (rows with
-     * μ_t(x) = 0 are left as they are). A step t where no state shifts changes nothing (policy, μ and values stay as
-     * they are, no refresh needed).
+     * μ_t(x) = 0 kept). A step where no state shifts changes nothing (policy, μ, values; no refresh needed).
      */
     void sweep(double[] policy) {
         start(policy, mu0);
@@ -361,11 +354,9 @@ final class FlowShift {
     }
 
     /**
-     * δ ∈ [0, avail] with f(δ) = gap + Σ_j d_j (g(μ_j + δ d_j) − g(μ_j)) = 0 (f decreasing), or avail when f(avail) ≥ 0:
-     * safeguarded Newton from δ = 0 on the bracket [0, avail]. f(avail) (nz logarithms) is evaluated only when it
-     * matters: when a Newton iterate leaves the bracket before the upper end has been confirmed (f(avail) < 0 is
-     * implied as soon as some f(δ) < 0), or at the end; the result is that of checking it first (issue 14, fourth
-     * round: it saves one of ≈ 3.7 evaluations per call).
+     * δ ∈ [0, avail] with f(δ) = gap + Σ_j d_j (g(μ_j + δ d_j) − g(μ_j)) = 0 (f decreasing), or avail if f(avail) ≥ 0:
+     * safeguarded Newton from 0 on [0, avail]; f(avail) only when an iterate leaves the bracket before some f(δ) < 0
+     * was seen, or at the end (same result as checking it first; saves one of ≈ 3.7 evaluations per call).
      */
     private double solveShift(double gap, double avail, int nz) {
         double lo = 0;
