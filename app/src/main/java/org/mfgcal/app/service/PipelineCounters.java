@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class PipelineCounters {
     final AtomicLong committed = new AtomicLong();
+    final AtomicLong transactions = new AtomicLong();
     final AtomicLong published = new AtomicLong();
     final AtomicLong degradedUpdates = new AtomicLong();
     final AtomicLong alerts = new AtomicLong();

@@ -1,8 +1,11 @@
 package org.mfgcal.app.service;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -25,19 +28,78 @@ final class PipelineFlow {
     }
 
     /**
-     * The bins of one session: each delivery is submitted as soon as it is requested ({@code submit} returns at
-     * once with its outcome to come; outcomes may complete in any order), at most {@code inFlight} outcomes are
-     * pending or waiting for an earlier one (no further delivery is requested meanwhile: backpressure reaches the
-     * source), one more waits for the writer, and {@code commit} runs on {@code writer}, one outcome at a time, in
-     * delivery order. A null from {@code commit} emits nothing.
-     * What {@code submit}, an outcome or {@code commit} throws fails the flux.
+     * The bins of one session, one commit per bin: {@link #bins(Flux, Function, int, int, Function, Scheduler)}
+     * with batches of one.
      */
     static <D, O, C> Flux<C> bins(Flux<D> deliveries, Function<D, CompletableFuture<O>> submit, int inFlight,
                                   Function<O, C> commit, Scheduler writer) {
-        return deliveries
-                .map(submit)
-                .flatMapSequential(Mono::fromFuture, inFlight, 1)
-                .concatMap(o -> Mono.fromCallable(() -> commit.apply(o)).subscribeOn(writer), 1);
+        return bins(deliveries, submit, inFlight, 1, batch -> {
+            C c = commit.apply(batch.get(0));
+            return c == null ? List.of() : List.of(c);
+        }, writer);
+    }
+
+    /**
+     * The bins of one session: each delivery is submitted as soon as it is requested ({@code submit} returns at
+     * once with its outcome to come; outcomes may complete in any order), at most {@code inFlight} outcomes are
+     * pending or waiting for an earlier one (no further delivery is requested meanwhile: backpressure reaches the
+     * source), and up to {@code maxBatch} more wait for the writer. {@code commit} runs on {@code writer}, one call
+     * at a time, in delivery order, with every outcome that is waiting when the writer turns to it (at most
+     * {@code maxBatch}, the oldest first): while a commit runs, the outcomes finished meanwhile gather into the next
+     * one (group commit), and an outcome that finds the writer idle is committed alone, at once. What
+     * {@code commit} returns is emitted in order.
+     * What {@code submit}, an outcome or {@code commit} throws fails the flux.
+     */
+    static <D, O, C> Flux<C> bins(Flux<D> deliveries, Function<D, CompletableFuture<O>> submit, int inFlight,
+                                  int maxBatch, Function<List<O>, List<C>> commit, Scheduler writer) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
+        }
+        return Flux.defer(() -> {
+            Batches<O> waiting = new Batches<>(maxBatch);
+            return deliveries
+                    .map(submit)
+                    .flatMapSequential(Mono::fromFuture, inFlight, 1)
+                    .map(waiting::arrive)
+                    .concatMap(seq -> Mono.fromCallable(() -> waiting.commitFrom(seq, commit)).subscribeOn(writer),
+                            maxBatch)
+                    .flatMapIterable(cs -> cs);
+        });
+    }
+
+    /**
+     * The outcomes waiting for the writer, numbered in arrival (= delivery) order. {@link #arrive} runs on the
+     * thread that emits an outcome, {@link #commitFrom} on the writer; the writer call for outcome k commits every
+     * waiting outcome up to {@code maxBatch} from k on, unless an earlier call already committed k.
+     */
+    private static final class Batches<O> {
+        private final int maxBatch;
+        private final ConcurrentLinkedQueue<O> queue = new ConcurrentLinkedQueue<>();
+        private long arrived;        // emitting thread only (serialised by the flux)
+        private long committedUpTo;  // writer only
+
+        Batches(int maxBatch) {
+            this.maxBatch = maxBatch;
+        }
+
+        long arrive(O outcome) {
+            queue.add(outcome);
+            return ++arrived;
+        }
+
+        <C> List<C> commitFrom(long seq, Function<List<O>, List<C>> commit) {
+            if (seq <= committedUpTo) {
+                return List.of();
+            }
+            List<O> batch = new ArrayList<>(Math.min(maxBatch, 16));
+            O o;
+            while (batch.size() < maxBatch && (o = queue.poll()) != null) {
+                batch.add(o);
+            }
+            committedUpTo = seq - 1 + batch.size();
+            List<C> out = commit.apply(batch);
+            return out == null ? List.of() : out;
+        }
     }
 
     /**

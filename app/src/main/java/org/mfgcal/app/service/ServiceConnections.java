@@ -72,10 +72,10 @@ public record ServiceConnections(Supplier<? extends Output> outputs, StateSource
     /** A session's transactional output. */
     public interface Output extends AutoCloseable {
         /**
-         * Writes {@code batch} and {@code extra} records and commits {@code offsets} for {@code group}, all in one
-         * transaction ({@link TransactionalOutputWriter#write(OutputBatch, List, Map, ConsumerGroupMetadata)}).
+         * Writes {@code batches} (in order) and {@code extra} records and commits {@code offsets} for {@code group},
+         * all in one transaction ({@link TransactionalOutputWriter#write(List, List, Map, ConsumerGroupMetadata)}).
          */
-        void write(OutputBatch batch, List<ProducerRecord<String, byte[]>> extra,
+        void write(List<OutputBatch> batches, List<ProducerRecord<String, byte[]>> extra,
                    Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group);
 
         @Override
@@ -136,9 +136,9 @@ public record ServiceConnections(Supplier<? extends Output> outputs, StateSource
     /** The transactional producer as a session's output. */
     record KafkaOutput(TransactionalOutputWriter writer) implements Output {
         @Override
-        public void write(OutputBatch batch, List<ProducerRecord<String, byte[]>> extra,
+        public void write(List<OutputBatch> batches, List<ProducerRecord<String, byte[]>> extra,
                           Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
-            writer.write(batch, extra, offsets, group);
+            writer.write(batches, extra, offsets, group);
         }
 
         @Override

@@ -3,6 +3,7 @@ package org.mfgcal.app.service;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -11,6 +12,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -115,6 +118,12 @@ public final class ServicePipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServicePipeline.class);
     /** Bins between the binning thread and the writer: queued or being calibrated or waiting for their turn. */
     public static final int IN_FLIGHT = 8;
+    /**
+     * Most bins in one transaction (group commit, {@link PipelineFlow#bins}): a transaction costs tens of ms of
+     * broker round trips whatever it holds, so while one commits, the bins finished meanwhile (up to this many, at
+     * most this many more held in memory) gather into the next; a bin that finds the writer idle commits alone.
+     */
+    public static final int MAX_BATCH = 32;
     /** First wait before a new session after a retriable failure. */
     public static final Duration MIN_BACKOFF = Duration.ofMillis(500);
     /** Longest wait between session attempts. */
@@ -139,6 +148,7 @@ public final class ServicePipeline implements AutoCloseable {
     private final Object writeLock = new Object();
     private final Object sessionLock = new Object();
     private volatile boolean stopping;
+    private volatile int maxBatch = MAX_BATCH;
     private volatile reactor.core.Disposable subscription;
     private volatile PipelineSession session;
     private PipelineSession firstSession;
@@ -228,7 +238,7 @@ public final class ServicePipeline implements AutoCloseable {
 
     private Flux<Committed> runSession(PipelineSession s) {
         return PipelineFlow.bins(s.input.snapshots(), d -> router.submit(s.regions, s.input, d), IN_FLIGHT,
-                o -> commit(s, o), writerThread);
+                maxBatch, os -> commit(s, os), writerThread);
     }
 
     /** The session to run: the constructor's at first, afterwards a new one after closing the failed one. */
@@ -307,50 +317,70 @@ public final class ServicePipeline implements AutoCloseable {
     }
 
     /**
-     * One transaction (writer thread); null when stopping (the bin is redone by the next instance) and for a
-     * delivery of dead letters only.
+     * One transaction for a batch of consecutive bins (writer thread; see {@link PipelineFlow#bins}): the outputs,
+     * states and dead letters of every bin in order, and per partition the checkpoint of the batch's last bin that
+     * has one. Empty when stopping (the bins are redone by the next instance); a delivery of dead letters only
+     * commits and emits nothing.
      */
-    private Committed commit(PipelineSession session, RegionRouter.Outcome o) {
+    private List<Committed> commit(PipelineSession session, List<RegionRouter.Outcome> outcomes) {
         synchronized (writeLock) {
             if (stopping) {
-                return null;
+                return List.of();
             }
             if (session.fenced != null) {
                 throw new IngestPipeline.RebalancedException(session.fenced + "; this session commits no more");
             }
-            SnapshotDelivery d = o.delivery();
-            List<ProducerRecord<String, byte[]>> dead = new ArrayList<>(d.deadLetters().size());
-            d.deadLetters().forEach(dl -> dead.add(DeadLetters.withTextKey(dl)));
-            if (o.state() == null) {
-                session.output.write(OutputBatch.EMPTY, dead, d.offsetsToCommit(), session.input.groupMetadata());
-                d.ack();
-                counters.deadLettersCommitted.addAndGet(dead.size());
-                return null;
-            }
-            UpdateResult r = o.result();
-            List<ParameterUpdate> ps = new ArrayList<>(1);
-            List<Forecast> fs = new ArrayList<>(1);
-            List<DriftAlert> as = List.of();
-            if (r != null) {
-                if (r.published()) {
-                    ps.add(r.parameters());
-                    fs.add(r.forecast());
+            List<OutputBatch> batches = new ArrayList<>(outcomes.size());
+            List<byte[]> stateValues = new ArrayList<>(outcomes.size());
+            List<ProducerRecord<String, byte[]>> dead = new ArrayList<>();
+            Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+            for (RegionRouter.Outcome o : outcomes) {
+                SnapshotDelivery d = o.delivery();
+                d.deadLetters().forEach(dl -> dead.add(DeadLetters.withTextKey(dl)));
+                offsets.putAll(d.offsetsToCommit()); // bins in delivery order: a later checkpoint supersedes
+                if (o.state() == null) {
+                    stateValues.add(null);
+                    continue;
                 }
-                as = r.alerts();
+                UpdateResult r = o.result();
+                List<ParameterUpdate> ps = new ArrayList<>(1);
+                List<Forecast> fs = new ArrayList<>(1);
+                List<DriftAlert> as = List.of();
+                if (r != null) {
+                    if (r.published()) {
+                        ps.add(r.parameters());
+                        fs.add(r.forecast());
+                    }
+                    as = r.alerts();
+                }
+                byte[] stateValue = o.state().toBytes();
+                stateValues.add(stateValue);
+                batches.add(new OutputBatch(ps, fs, as, Map.of(o.state().region(), stateValue)));
             }
-            byte[] stateValue = o.state().toBytes();
-            OutputBatch batch = new OutputBatch(ps, fs, as, Map.of(o.state().region(), stateValue));
-            session.output.write(batch, dead, d.offsetsToCommit(), session.input.groupMetadata());
-            router.committed(o.state().region(), o.state().lastBin(), stateValue);
-            d.ack();
-            counters.committed.incrementAndGet();
-            counters.published.addAndGet(ps.size());
-            counters.alerts.addAndGet(as.size());
+            session.output.write(batches, dead, offsets, session.input.groupMetadata());
+            counters.transactions.incrementAndGet();
             counters.deadLettersCommitted.addAndGet(dead.size());
-            Committed c = new Committed(d.snapshot(), r, o.state());
-            last = c;
-            afterCommit.accept(c);
-            return c;
+            List<Committed> out = new ArrayList<>(batches.size());
+            for (int i = 0; i < outcomes.size(); i++) {
+                RegionRouter.Outcome o = outcomes.get(i);
+                if (o.state() == null) {
+                    o.delivery().ack();
+                    continue;
+                }
+                router.committed(o.state().region(), o.state().lastBin(), stateValues.get(i));
+                o.delivery().ack();
+                UpdateResult r = o.result();
+                counters.committed.incrementAndGet();
+                if (r != null) {
+                    counters.published.addAndGet(r.published() ? 1 : 0);
+                    counters.alerts.addAndGet(r.alerts().size());
+                }
+                Committed c = new Committed(o.delivery().snapshot(), r, o.state());
+                last = c;
+                afterCommit.accept(c);
+                out.add(c);
+            }
+            return out;
         }
     }
 
@@ -364,9 +394,19 @@ public final class ServicePipeline implements AutoCloseable {
         afterCommit = hook;
     }
 
-    /** Bin transactions committed so far. */
+    /** Bins committed so far. */
     public long committed() {
         return counters.committed.get();
+    }
+
+    /** Output transactions committed so far (a transaction holds one or more bins, or dead letters only). */
+    public long transactions() {
+        return counters.transactions.get();
+    }
+
+    /** Test hook: most bins per transaction from the next session on ({@link #MAX_BATCH} by default). */
+    void maxBatch(int bins) {
+        maxBatch = bins;
     }
 
     /** Parameter updates (and forecasts) published so far. */

@@ -95,7 +95,12 @@ class ServicePipelineTest {
 
     /** Transactions, committed offsets and the latest state per region, as a broker would keep them. */
     static final class FakeBroker {
-        record Write(OutputBatch batch, List<ProducerRecord<String, byte[]>> extra, long offset) {
+        record Write(List<OutputBatch> batches, List<ProducerRecord<String, byte[]>> extra, long offset) {
+            /** The one bin's outputs of a transaction of at most one bin ({@link OutputBatch#EMPTY} if none). */
+            OutputBatch batch() {
+                assertTrue(batches.size() <= 1, "one bin per transaction: " + batches.size());
+                return batches.isEmpty() ? OutputBatch.EMPTY : batches.get(0);
+            }
         }
 
         final List<Write> writes = Collections.synchronizedList(new ArrayList<>());
@@ -116,28 +121,43 @@ class ServicePipelineTest {
         int hideAt = -1;
         volatile Consumer<Collection<TopicPartition>> revocation;
 
+        /** Most bins per transaction of the pipelines built: 1, so that write attempt k is bin k's. */
+        int maxBatch = 1;
+        /** Duration of each write (a broker's transaction round trips). */
+        long writeMillis;
+
         ServicePipeline pipeline() {
-            return new ServicePipeline(config, CalibrationListener.NONE, new ServiceConnections(
+            ServicePipeline p = new ServicePipeline(config, CalibrationListener.NONE, new ServiceConnections(
                     this::openOutput, () -> new LinkedHashMap<>(states), this::openInput));
+            p.maxBatch(maxBatch);
+            return p;
         }
 
         ServiceConnections.Output openOutput() {
             outputsOpened.incrementAndGet();
             return new ServiceConnections.Output() {
                 @Override
-                public void write(OutputBatch batch, List<ProducerRecord<String, byte[]>> extra,
+                public void write(List<OutputBatch> batches, List<ProducerRecord<String, byte[]>> extra,
                                   Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
                     int n = attempts.getAndIncrement();
+                    if (writeMillis > 0) {
+                        try {
+                            Thread.sleep(writeMillis);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException(e);
+                        }
+                    }
                     if (n == failAt) {
                         throw failure;
                     }
                     assertEquals("g", group.groupId());
                     long next = offsets.get(TP).offset();
-                    writes.add(new Write(batch, extra, next));
+                    writes.add(new Write(batches, extra, next));
                     if (n == hideAt) {
                         return;
                     }
-                    states.putAll(batch.states());
+                    batches.forEach(batch -> states.putAll(batch.states()));
                     offset = next;
                     if (n == revokeAfter) {
                         revocation.accept(List.of(TP));
@@ -193,8 +213,10 @@ class ServicePipelineTest {
     private static List<Object> published(List<FakeBroker.Write> writes) {
         List<Object> out = new ArrayList<>();
         for (FakeBroker.Write w : writes) {
-            w.batch().parameters().forEach(u -> out.add(timeless(u)));
-            out.addAll(w.batch().forecasts());
+            for (OutputBatch batch : w.batches()) {
+                batch.parameters().forEach(u -> out.add(timeless(u)));
+                out.addAll(batch.forecasts());
+            }
         }
         return out;
     }
@@ -331,5 +353,44 @@ class ServicePipelineTest {
         }
         assertEquals(BINS, stateBins.size(), "one state per bin: " + stateBins);
         assertEquals(BINS, new java.util.HashSet<>(stateBins).size(), "no bin's state twice: " + stateBins);
+    }
+    /**
+     * Group commit: while a (slow) transaction commits, the bins finished meanwhile gather into the next one; the
+     * outputs, the states (one per bin, in bin order) and the last offset equal the one-bin-per-transaction run's.
+     */
+    @Test
+    void slowWrites_binsGroupIntoFewerTransactions_sameOutputsStatesAndOffsets() {
+        FakeBroker b = new FakeBroker();
+        b.maxBatch = 4;
+        b.writeMillis = 150;
+        try (ServicePipeline p = b.pipeline()) {
+            List<ServicePipeline.Committed> out = p.run().collectList().block(Duration.ofSeconds(60));
+            assertEquals(BINS, out.size(), "bins committed");
+            assertEquals(BINS, p.committed());
+            assertEquals(b.writes.size(), p.transactions());
+            assertEquals(1, p.deadLettersCommitted());
+        }
+        assertTrue(b.writes.size() < reference.size(), "fewer transactions than bins: " + b.writes.size());
+        assertTrue(b.writes.stream().allMatch(w -> w.batches().size() <= 4), "at most 4 bins per transaction");
+        assertEquals(published(reference), published(b.writes), "same outputs as one bin per transaction");
+        assertEquals(stateBins(reference), stateBins(b.writes), "one state per bin, in bin order");
+        List<Long> offsets = offsets(b.writes);
+        for (int i = 1; i < offsets.size(); i++) {
+            assertTrue(offsets.get(i) > offsets.get(i - 1), "offsets increase: " + offsets);
+        }
+        assertEquals(BINS + 1L, offsets.get(offsets.size() - 1), "the last checkpoint committed");
+        assertEquals(reference.get(DEAD_LETTERS_AT).extra().get(0).value(),
+                b.writes.stream().flatMap(w -> w.extra().stream()).findFirst().orElseThrow().value(), "dead letter");
+    }
+
+    /** The bin of every state written, in commit order. */
+    private static List<Long> stateBins(List<FakeBroker.Write> writes) {
+        List<Long> bins = new ArrayList<>();
+        for (FakeBroker.Write w : writes) {
+            for (OutputBatch batch : w.batches()) {
+                batch.states().values().forEach(v -> bins.add(StateSummary.fromBytes(v).lastBin()));
+            }
+        }
+        return bins;
     }
 }

@@ -130,6 +130,17 @@ public final class TransactionalOutputWriter implements AutoCloseable {
      */
     public void write(OutputBatch batch, java.util.List<ProducerRecord<String, byte[]>> extra,
                       Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+        write(java.util.List.of(batch), extra, offsets, group);
+    }
+
+    /**
+     * Writes {@code batches} in order (for example the outputs of several closed bins: a group commit) and
+     * {@code extra} records, and commits {@code offsets} for {@code group}, all in one transaction.
+     *
+     * @throws OutputWriteException if the transaction did not commit
+     */
+    public void write(java.util.List<OutputBatch> batches, java.util.List<ProducerRecord<String, byte[]>> extra,
+                      Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
         if (closed) {
             throw new IllegalStateException("output writer is closed");
         }
@@ -138,16 +149,18 @@ public final class TransactionalOutputWriter implements AutoCloseable {
         }
         try {
             producer.beginTransaction();
-            for (ParameterUpdate u : batch.parameters()) {
-                send(topics.parameters(), u.region(), OutputJson.bytes(u));
+            for (OutputBatch batch : batches) {
+                for (ParameterUpdate u : batch.parameters()) {
+                    send(topics.parameters(), u.region(), OutputJson.bytes(u));
+                }
+                for (Forecast f : batch.forecasts()) {
+                    send(topics.forecasts(), f.region(), OutputJson.bytes(f));
+                }
+                for (DriftAlert a : batch.alerts()) {
+                    send(topics.alerts(), a.region(), OutputJson.bytes(a));
+                }
+                batch.states().forEach((region, bytes) -> send(topics.state(), region, bytes));
             }
-            for (Forecast f : batch.forecasts()) {
-                send(topics.forecasts(), f.region(), OutputJson.bytes(f));
-            }
-            for (DriftAlert a : batch.alerts()) {
-                send(topics.alerts(), a.region(), OutputJson.bytes(a));
-            }
-            batch.states().forEach((region, bytes) -> send(topics.state(), region, bytes));
             for (ProducerRecord<String, byte[]> r : extra) {
                 producer.send(r);
             }
