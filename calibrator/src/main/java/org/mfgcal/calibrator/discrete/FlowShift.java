@@ -15,9 +15,8 @@ import java.util.Arrays;
  * is the whole flow on w), and the crowd rewards at t+1 are updated before the next state (so states pushing into
  * the same cell see each other). The shifts ignore what they do beyond t+1; an exact-in-t+1, quadratic-beyond line
  * search along the combined direction of step t (later conditional policies fixed, so μ_{s>t} moves linearly)
- * chooses γ ∈ (0, 1], which guarantees that Φ does not decrease (up to the quadratic model beyond t+1).
- * A sweep costs O(T²·S·(A + K)) (values recomputed after every step), ≈ 13 exploitability evaluations.
- * Not thread-safe; all buffers allocated at construction.
+ * chooses γ ∈ (0, 1], which guarantees that Φ does not decrease (up to the quadratic model beyond t+1). Cost of a
+ * sweep: O(T²·S·(A + K)) (values recomputed after every step). Not thread-safe; buffers allocated at construction.
  */
 final class FlowShift {
     private final CrowdPotentialGame game;
@@ -41,14 +40,16 @@ final class FlowShift {
     private final int[] nzOff, nzNext;
     private final double[] nzProb;
     private final SparseCrowdKernel kernel;
-    // structurally reachable cells per step: cells[cellOff[t] .. cellOff[t+1]); move targets that can carry mass
-    private final int[] cellOff, cells, targets;
-    // policy support per reachable cell: cells[ci] uses supN[ci] actions supA[ci·A + k] (ascending), probabilities
-    // supP, move targets supT; rebuilt in start() for all steps and for step t when its rows are rewritten
+    // structurally reachable cells per step: cells[cellOff[t] .. cellOff[t+1])
+    private final int[] cellOff, cells;
+    // policy support (issue 14, fourth round): cells[ci] uses supN[ci] actions supA[ci·A + k] (ascending),
+    // probabilities supP, move targets supT; rebuilt in start() and for step t after its rows are rewritten
     private final int[] supN, supA, supT;
     private final double[] supP;
-    private boolean dirty;           // val is stale for some step (the mean field changed since the last refresh)
-    private boolean shifted;         // a state of the step being swept shifted flow
+    /** Whether {@link #val} is stale for some step (the mean field changed since the last refresh). */
+    private boolean dirty;
+    /** Whether a state of the step being swept shifted flow. */
+    private boolean shifted;
 
     FlowShift(CrowdPotentialGame game, Evaluator ev) {
         this.game = game;
@@ -67,7 +68,6 @@ final class FlowShift {
         nzProb = kern.nzProb;
         cellOff = kern.cellOff;
         cells = kern.cells;
-        targets = kern.targets;
         base = kern.baseReward;
         mu = new double[nT * nS];
         crowd = new double[nT * nS];
@@ -193,7 +193,7 @@ final class FlowShift {
 
     /**
      * One Gauss–Seidel sweep over t from the exact mean field of {@code policy}; modifies {@code policy} (rows with
-     * μ_t(x) = 0 kept). A step where no state shifts changes nothing (policy, μ, values; no refresh needed).
+     * μ_t(x) = 0 are left as they are). A step t where no state shifts changes nothing (no refresh needed).
      */
     void sweep(double[] policy) {
         start(policy, mu0);
@@ -257,9 +257,8 @@ final class FlowShift {
             }
             buildSupport(t, policy);
             if (!last) {
-                // μ_{s>t} of the updated policy: with the later conditional policies fixed μ moves linearly in L_t,
-                // so μ_s + γ dμ_s (dμ from the line search) is exact up to round-off (clamped at 0; the next
-                // start() recomputes μ from the policy); the crowd term is recomputed only where the mass changed
+                // μ_{s>t} of the updated policy: μ moves linearly in L_t (later conditional policies fixed), so
+                // μ_s + γ dμ_s is exact up to round-off (clamped at 0; start() recomputes μ); crowd where it changed
                 for (int s = t + 1; s < nT; s++) {
                     int so = s * nS;
                     for (int ci = cellOff[s]; ci < cellOff[s + 1]; ci++) {
@@ -354,9 +353,9 @@ final class FlowShift {
     }
 
     /**
-     * δ ∈ [0, avail] with f(δ) = gap + Σ_j d_j (g(μ_j + δ d_j) − g(μ_j)) = 0 (f decreasing), or avail if f(avail) ≥ 0:
-     * safeguarded Newton from 0 on [0, avail]; f(avail) only when an iterate leaves the bracket before some f(δ) < 0
-     * was seen, or at the end (same result as checking it first; saves one of ≈ 3.7 evaluations per call).
+     * δ ∈ [0, avail] with f(δ) = gap + Σ_j d_j (g(μ_j + δ d_j) − g(μ_j)) = 0 (f decreasing), or avail when f(avail) ≥ 0:
+     * safeguarded Newton from δ = 0 on [0, avail]. f(avail) is evaluated only when a Newton iterate leaves the bracket
+     * before some f(δ) < 0 was seen, or at the end: the result of checking it first (issue 14, fourth round).
      */
     private double solveShift(double gap, double avail, int nz) {
         double lo = 0;
@@ -407,9 +406,8 @@ final class FlowShift {
     }
 
     /**
-     * γ ∈ (0, 1] along the shifts of step t (L_t → lold + γ (lt − lold), later conditional policies fixed):
-     * maximises Φ with the crowd terms exact at t+1 and a quadratic model beyond (from the cached g and the
-     * curvature at the current μ).
+     * γ ∈ (0, 1] along the shifts of step t (L_t → lold + γ (lt − lold), later conditional policies fixed): maximises
+     * Φ with the crowd terms exact at t+1 and a quadratic model beyond (cached g and curvature at the current μ).
      */
     private double lineSearch(int t, double[] policy) {
         int mo = t * nS;
