@@ -41,21 +41,23 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The service's data path: Kafka input → ingest snapshots → online calibration → one Kafka transaction per closed
- * bin.
+ * The service's data path: Kafka input → ingest snapshots → online calibration → Kafka transactions holding whole
+ * closed bins.
  *
  * <h2>Flow</h2>
  * {@link IngestPipeline#snapshots()} (consumer thread → binning thread) → {@link RegionRouter#submit}: the snapshot becomes a
  * {@link ClosedBin} and its update is queued behind the previous update of the same region on the bounded
  * calibration pool ({@code calibrationThreads} daemon threads, never the consumer or binning thread; regions
  * update in parallel, a region's bins in order) → {@code flatMapSequential} restores delivery order, with at most
- * {@link #IN_FLIGHT} bins in flight (backpressure reaches the consumer) → the writer thread commits, per bin,
- * one transaction holding the parameter update, the forecast, the alerts, the region's {@link StateSummary} on
- * the state topic, the dead letters of the records read since the partition's previous transaction, and the input
- * offsets with that bin's own checkpoint ({@code sendOffsetsToTransaction} with the consumer's group metadata),
- * then acknowledges the delivery. Offsets are committed only with the outputs of their bin, in order; dead letters
- * with no bin to ride on commit in a transaction of their own. So outputs, states and dead letters are all
- * exactly-once for read_committed consumers.
+ * {@link #IN_FLIGHT} bins in flight (backpressure reaches the consumer) → the writer thread commits the bins in
+ * delivery order, each with its parameter update, forecast, alerts, the region's {@link StateSummary} on the state
+ * topic and the dead letters of the records read since the previous bin, and the input offsets with the
+ * checkpoint of the last bin of the transaction ({@code sendOffsetsToTransaction} with the consumer's group
+ * metadata), then acknowledges the deliveries. A transaction holds one bin, or, while the previous one commits,
+ * every bin finished meanwhile (group commit, up to {@link #MAX_BATCH}): whole bins only, so a crash resumes after
+ * a bin, never inside one. Offsets are committed only with the outputs of their bins, in order; dead letters with
+ * no bin to ride on commit on their own. So outputs, states and dead letters are all exactly-once for
+ * read_committed consumers.
  *
  * <h2>Sessions, restart and recovery</h2>
  * A session is one consumer, one transactional producer and the calibrators restored for it. At its start, after
