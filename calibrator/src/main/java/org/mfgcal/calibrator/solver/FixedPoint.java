@@ -68,7 +68,7 @@ final class FixedPoint {
                     x[i] = v;
                 }
                 it++;
-                if (it == 1) {
+                if (it == 1 && relative > 0 && diff < Double.POSITIVE_INFINITY) {
                     tol = Math.max(tol, relative * diff);
                 }
                 if (diff <= tol && it >= 2) {
@@ -88,7 +88,7 @@ final class FixedPoint {
             it++;
             final double[] r = mixer.residualBuffer();
             final double rn = residual(img, cur, r, len);
-            if (it == 1) {
+            if (it == 1 && relative > 0 && rn < Double.POSITIVE_INFINITY) {
                 tol = Math.max(tol, relative * rn);
             }
             final boolean converged = rn <= tol;
