@@ -27,6 +27,13 @@ import org.mfgcal.calibrator.solver.Solution;
  */
 final class Forecaster {
     private static final System.Logger LOG = System.getLogger(Forecaster.class.getName());
+    /**
+     * A posterior draw's equilibrium is solved from the mean's until its residual is this fraction of the residual at
+     * the mean ({@link EquilibriumSolver#solveNear}): its deviation from the mean to about ρ·10 % (ρ ≈ 0.05 the
+     * map's contraction on the flights, i.e. ≈ 0.5 %), against the ≈ 35 % relative error of a 16-draw variance
+     * (docs/MODEL.md, "Forecast bands"; bench/BENCHMARKS.md, issue 15, fifth pass).
+     */
+    static final double DRAW_ACCURACY = 0.1;
 
     private final RegionShape s;
     private final OnlineConfig cfg;
@@ -305,7 +312,7 @@ final class Forecaster {
             }
             System.arraycopy(fcGamma, (s.horizon - 1) * edges, fcGamma, s.horizon * edges, edges);
             s.toGrid(fcGamma, s.horizon + 1, fcGridGamma);
-            Solution sol = forecaster.solve(fcMu0, fcGridGamma, mg);
+            Solution sol = forecaster.solveNear(fcMu0, fcGridGamma, mg, DRAW_ACCURACY);
             if (!sol.converged() || !(sol.maxMassError() < 1e-6)) {
                 continue; // a draw far in the tail without an equilibrium: left out of the spread
             }

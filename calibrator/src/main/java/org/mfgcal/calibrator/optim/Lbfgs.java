@@ -76,8 +76,8 @@ public final class Lbfgs {
      * positive enough for the update to stay positive definite; returns whether it was stored.
      */
     public boolean update(double[] step, double[] gradChange) {
-        final double sy = dot(step, gradChange);
-        if (!curved(sy, step, gradChange)) {
+        final double sy = curvedProduct(step, gradChange);
+        if (Double.isNaN(sy)) {
             return false;
         }
         if (count == memory) {
@@ -129,8 +129,8 @@ public final class Lbfgs {
             Arrays.fill(sj, n - rowSize, n, 0);
             System.arraycopy(yj, rowSize, yj, 0, n - rowSize);
             Arrays.fill(yj, n - rowSize, n, 0);
-            final double sy = dot(sj, yj);
-            if (curved(sy, sj, yj)) {
+            final double sy = curvedProduct(sj, yj);
+            if (!Double.isNaN(sy)) {
                 rho[j] = 1 / sy;
                 j++;
             } else {
@@ -321,8 +321,42 @@ public final class Lbfgs {
         }
     }
 
-    private static boolean curved(double sy, double[] s, double[] y) {
-        return sy > 1e-10 * Math.sqrt(dot(s, s) * dot(y, y));
+    /**
+     * sᵀy when the pair's curvature is positive enough, sᵀy > 1e-10·|s|·|y|, else NaN. One pass for the three dot
+     * products (the pairs are streamed from memory: three passes cost three times as much), each summed exactly as
+     * {@link #dot} sums it, so the results are those of three {@link #dot} calls bit for bit.
+     */
+    private static double curvedProduct(double[] s, double[] y) {
+        final int n = s.length;
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        double b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+        double c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            final double s0 = s[i], s1 = s[i + 1], s2 = s[i + 2], s3 = s[i + 3];
+            final double y0 = y[i], y1 = y[i + 1], y2 = y[i + 2], y3 = y[i + 3];
+            a0 += s0 * y0;
+            a1 += s1 * y1;
+            a2 += s2 * y2;
+            a3 += s3 * y3;
+            b0 += s0 * s0;
+            b1 += s1 * s1;
+            b2 += s2 * s2;
+            b3 += s3 * s3;
+            c0 += y0 * y0;
+            c1 += y1 * y1;
+            c2 += y2 * y2;
+            c3 += y3 * y3;
+        }
+        for (; i < n; i++) {
+            a0 += s[i] * y[i];
+            b0 += s[i] * s[i];
+            c0 += y[i] * y[i];
+        }
+        final double sy = (a0 + a1) + (a2 + a3);
+        final double ss = (b0 + b1) + (b2 + b3);
+        final double yy = (c0 + c1) + (c2 + c3);
+        return sy > 1e-10 * Math.sqrt(ss * yy) ? sy : Double.NaN;
     }
 
     /** Σ a_i b_i with four partial sums (the JIT vectorises it; a single sum is a serial dependency chain). */

@@ -213,7 +213,24 @@ public final class EquilibriumSolver {
      */
     public Solution solve(double[] mu0, double[] gamma, double[] warmStart) {
         checkInputs(mu0, gamma);
-        return run(mu0, gamma, null, warmStart);
+        return run(mu0, gamma, null, warmStart, 0);
+    }
+
+    /**
+     * Solves from {@code start} (N·d, not modified), the equilibrium of a nearby problem, to a tolerance relative to
+     * how far the start is from this one's: the loop stops when its residual (max|G(μ) − μ| with Anderson) is at most
+     * max(tol, {@code relative}·r_1), r_1 the residual at the start. For perturbation studies (the forecast's
+     * posterior draws, docs/MODEL.md): with a local contraction factor ρ of the map the result's error is about
+     * ρ·{@code relative}·r_1, a fraction of its deviation from the start (≈ r_1), whatever the absolute size of that
+     * deviation. {@code relative} = 0 is {@link #solve(double[], double[], double[])}. Never throws on
+     * non-convergence.
+     */
+    public Solution solveNear(double[] mu0, double[] gamma, double[] start, double relative) {
+        if (!(relative >= 0 && relative < 1)) {
+            throw new IllegalArgumentException("relative tolerance " + relative + ": must be in [0, 1)");
+        }
+        checkInputs(mu0, gamma);
+        return run(mu0, gamma, null, start, relative);
     }
 
     /**
@@ -222,7 +239,7 @@ public final class EquilibriumSolver {
      */
     public Solution solve(double[] mu0, Field field, double[] warmStart) {
         checkMu0(mu0);
-        return run(mu0, fieldGamma, field, warmStart);
+        return run(mu0, fieldGamma, field, warmStart, 0);
     }
 
     /** γ(μ*) of the last coupled solve (N·p, a fresh array). */
@@ -236,7 +253,7 @@ public final class EquilibriumSolver {
     }
 
     /** The one driver: γ fixed ({@code f} null) or γ = f(μ̂) written into {@code gamma} (= {@link #fieldGamma}). */
-    private Solution run(double[] mu0, double[] gamma, Field f, double[] warmStart) {
+    private Solution run(double[] mu0, double[] gamma, Field f, double[] warmStart, double relative) {
         this.field = f;
         if (warmStart != null) {
             if (warmStart.length != len) {
@@ -252,7 +269,7 @@ public final class EquilibriumSolver {
         }
         FixedPoint.Map map = f == null ? (in, out) -> picardMap(mu0, gamma, in, out)
                 : (in, out) -> fieldMap(mu0, f, in, out);
-        FixedPoint.Outcome o = FixedPoint.run(map, mu, img, xLin, mixer, opt, len);
+        FixedPoint.Outcome o = FixedPoint.run(map, mu, img, xLin, mixer, opt, len, relative);
         if (mixer != null) {
             // μ* = G(x_k): an exact Kolmogorov trajectory. The adjoint linearises at x_k (kept in xLin), where
             // u = HJB(x_k) and ν = G(x_k) are already computed — within the solver tolerance of μ*, one sweep cheaper.

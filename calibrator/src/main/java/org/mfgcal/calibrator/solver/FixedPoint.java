@@ -44,7 +44,18 @@ final class FixedPoint {
      */
     static Outcome run(Map g, double[] x, double[] img, double[] next, AndersonMixer mixer,
                        SolverOptions opt, int len) {
+        return run(g, x, img, next, mixer, opt, len, 0);
+    }
+
+    /**
+     * As {@link #run(Map, double[], double[], double[], AndersonMixer, SolverOptions, int)}, with the tolerance
+     * max(tol, {@code relative}·r_1), r_1 the first update's max|Δμ| (Picard) or max|G(x_0) − x_0| (Anderson);
+     * {@code relative} = 0 is the plain rule.
+     */
+    static Outcome run(Map g, double[] x, double[] img, double[] next, AndersonMixer mixer,
+                       SolverOptions opt, int len, double relative) {
         int it = 0;
+        double tol = opt.tol();
         if (mixer == null) {
             final double delta = opt.damping();
             while (true) {
@@ -57,7 +68,10 @@ final class FixedPoint {
                     x[i] = v;
                 }
                 it++;
-                if (diff <= opt.tol() && it >= 2) {
+                if (it == 1 && relative > 0 && diff < Double.POSITIVE_INFINITY) {
+                    tol = Math.max(tol, relative * diff);
+                }
+                if (diff <= tol && it >= 2) {
                     return new Outcome(it, true, diff);
                 }
                 if (it >= opt.maxIter() || !Double.isFinite(diff)) {
@@ -74,7 +88,10 @@ final class FixedPoint {
             it++;
             final double[] r = mixer.residualBuffer();
             final double rn = residual(img, cur, r, len);
-            final boolean converged = rn <= opt.tol();
+            if (it == 1 && relative > 0 && rn < Double.POSITIVE_INFINITY) {
+                tol = Math.max(tol, relative * rn);
+            }
+            final boolean converged = rn <= tol;
             if (converged || it >= opt.maxIter() || !Double.isFinite(rn)) {
                 if (cur == x) {
                     System.arraycopy(x, 0, next, 0, len);  // x_k, where G was last evaluated
