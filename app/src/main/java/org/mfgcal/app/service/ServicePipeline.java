@@ -377,11 +377,12 @@ public final class ServicePipeline implements AutoCloseable {
                     counters.published.addAndGet(r.published() ? 1 : 0);
                     counters.alerts.addAndGet(r.alerts().size());
                 }
-                Committed c = new Committed(o.delivery().snapshot(), r, o.state());
-                last = c;
-                afterCommit.accept(c);
-                out.add(c);
+                out.add(new Committed(o.delivery().snapshot(), r, o.state()));
             }
+            if (!out.isEmpty()) {
+                last = out.get(out.size() - 1);
+            }
+            out.forEach(afterCommit); // after the whole batch is accounted for: a hook that throws loses no count
             return out;
         }
     }

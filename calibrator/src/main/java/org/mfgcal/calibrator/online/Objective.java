@@ -113,18 +113,23 @@ final class Objective {
             return Double.POSITIVE_INFINITY;
         }
         if (gradient) {
-            table.pullback(th, gamma, gammaBar, thetaBar);
-            double check = 0;
-            for (int i = 0; i < thetaBar.length; i++) {
-                thetaBar[i] *= scale;
-                check += thetaBar[i];
-            }
-            if (!Double.isFinite(check)) {
+            if (!pullbackScaled(th)) {
                 return Double.POSITIVE_INFINITY; // the adjoint diverged: no usable step from here
             }
             return data * scale + table.regulariser(th, thetaBar);
         }
         return data * scale + table.regulariserValue(th);
+    }
+
+    /** {@link #thetaBar} ← scale · (∂γ/∂θ)ᵀ γ̄ at {@code th}; false when it is not finite. */
+    private boolean pullbackScaled(double[] th) {
+        table.pullback(th, gamma, gammaBar, thetaBar);
+        double check = 0;
+        for (int i = 0; i < thetaBar.length; i++) {
+            thetaBar[i] *= scale;
+            check += thetaBar[i];
+        }
+        return Double.isFinite(check);
     }
 
     /**
@@ -138,13 +143,7 @@ final class Objective {
         Gradient g = solver.gradientAtSolution(lastSolution, win.mu0, gridGamma, loss, win.obs, gridGammaBar);
         s.fromGrid(gridGammaBar, gammaBar, s.w);
         adjoint += g.adjointIterations();
-        table.pullback(th, gamma, gammaBar, thetaBar);
-        double check = 0;
-        for (int i = 0; i < thetaBar.length; i++) {
-            thetaBar[i] *= scale;
-            check += thetaBar[i];
-        }
-        if (!Double.isFinite(check)) {
+        if (!pullbackScaled(th)) {
             return false;
         }
         table.regulariser(th, thetaBar);
