@@ -53,10 +53,9 @@ import reactor.core.scheduler.Schedulers;
  * delivery order, each with its parameter update, forecast, alerts, the region's {@link StateSummary} on the state
  * topic and the dead letters of the records read since the previous bin, and the input offsets with the
  * checkpoint of the last bin of the transaction ({@code sendOffsetsToTransaction} with the consumer's group
- * metadata), then acknowledges the deliveries. A transaction holds one bin, or, while the previous one commits,
- * every bin finished meanwhile (group commit, up to {@link #MAX_BATCH}): whole bins only, so a crash resumes after
- * a bin, never inside one. Offsets are committed only with the outputs of their bins, in order; dead letters with
- * no bin to ride on commit on their own. So outputs, states and dead letters are all exactly-once for
+ * metadata), then acknowledges the deliveries. A transaction holds one bin, or the bins finished while the previous
+ * one committed (group commit, up to {@link #MAX_BATCH}); offsets commit only with their bins' outputs, in order;
+ * dead letters with no bin commit on their own. So outputs, states and dead letters are exactly-once for
  * read_committed consumers.
  *
  * <h2>Sessions, restart and recovery</h2>
@@ -319,10 +318,8 @@ public final class ServicePipeline implements AutoCloseable {
     }
 
     /**
-     * One transaction for a batch of consecutive bins (writer thread; see {@link PipelineFlow#bins}): the outputs,
-     * states and dead letters of every bin in order, and per partition the checkpoint of the batch's last bin that
-     * has one. Empty when stopping (the bins are redone by the next instance); a delivery of dead letters only
-     * commits and emits nothing.
+     * One transaction for consecutive bins (writer thread, {@link PipelineFlow#bins}): each bin's outputs, state and
+     * dead letters in order, per partition the latest checkpoint. Empty when stopping (the next instance redoes them).
      */
     private List<Committed> commit(PipelineSession session, List<RegionRouter.Outcome> outcomes) {
         synchronized (writeLock) {
@@ -382,7 +379,17 @@ public final class ServicePipeline implements AutoCloseable {
             if (!out.isEmpty()) {
                 last = out.get(out.size() - 1);
             }
-            out.forEach(afterCommit); // after the whole batch is accounted for: a hook that throws loses no count
+            RuntimeException hookFailure = null; // hooks once the batch is accounted for: every bin's, first throw wins
+            for (Committed c : out) {
+                try {
+                    afterCommit.accept(c);
+                } catch (RuntimeException e) {
+                    hookFailure = hookFailure == null ? e : hookFailure;
+                }
+            }
+            if (hookFailure != null) {
+                throw hookFailure;
+            }
             return out;
         }
     }
@@ -402,7 +409,7 @@ public final class ServicePipeline implements AutoCloseable {
         return counters.committed.get();
     }
 
-    /** Output transactions committed so far (a transaction holds one or more bins, or dead letters only). */
+    /** Output transactions committed so far (one or more bins each, or dead letters only). */
     public long transactions() {
         return counters.transactions.get();
     }

@@ -23,9 +23,12 @@ import org.mfgcal.ingest.IngestEvent;
  * is full makes no cold update (its first update is warm). Restart-to-first-commit is measured per restart (process
  * start to the first committed bin seen on its metrics) and its p50 printed.
  *
- * <p>Kill points: after the incarnation committed k more bins (k seeded in 1..3, seen on
- * {@code mfgcal_last_committed_bin_timestamp_seconds}, polled every 20 ms) plus a seeded delay of 0..80 ms, so
- * kills land between and inside the transactions of bins that one record closes together.
+ * <p>Kill points: the first incarnation runs until k bins (k seeded in 1..3) after the first full window; every
+ * later one is killed at its first committed bin (seen on {@code mfgcal_last_committed_bin_timestamp_seconds}, polled
+ * every 20 ms) plus a seeded delay of 0..20 ms, so kills land between and inside transactions, which in the backlog
+ * hold several bins (group commit: a restarted instance's second transaction carries the bins it calibrated while
+ * its first one committed, so waiting for more would leave fewer than 20 kill points in the week), and every
+ * restart is after the window is full, hence must be warm.
  */
 class CrashIT {
 
@@ -56,9 +59,10 @@ class CrashIT {
                 t, 3, Harness.regionsFile(dir, List.of("flights"), References.IDLE), port,
                 Harness.testKafkaProperties()), port, List.of("-Xmx768m"))) {
             boolean running = false;
+            double prevSeen = Double.NEGATIVE_INFINITY; // the last bin end the killed incarnation was seen to commit
             for (int kill = 0; kill < KILLS; kill++) {
                 int k = 1 + rnd.nextInt(3);
-                long jitterMs = rnd.nextInt(81);
+                long jitterMs = rnd.nextInt(21);
                 s.start();
                 double first = Double.NaN;
                 double seen = Double.NaN;
@@ -78,11 +82,21 @@ class CrashIT {
                         }
                         seen = v;
                     }
-                    if (!Double.isNaN(first) && (seen - first) / 3600 >= k - 1) {
-                        break;
-                    }
+                    // a transaction can hold several bins (group commit): check the end before the kill point
                     if (!Double.isNaN(seen) && seen >= last.get("flights") - 3 * 3600) {
                         running = true; // too close to the end for another kill: let this incarnation finish
+                        break;
+                    }
+                    // the first incarnation runs until k bins after the first window is full; every later one is
+                    // killed at its first commit (+ jitter)
+                    if (kill == 0 ? !Double.isNaN(seen) && seen >= firstWarmBinEnd + k * 3600L : !Double.isNaN(first)) {
+                        break;
+                    }
+                    if (Double.isNaN(first) && prevSeen >= last.get("flights") - 6 * 3600
+                            && System.nanoTime() > deadline) {
+                        // the previous incarnation committed every bin the watermark closes before it was killed:
+                        // the last ones close by the idle rule only (after 2 min), so let this one finish them
+                        running = true;
                         break;
                     }
                     if (System.nanoTime() > deadline) {
@@ -95,6 +109,13 @@ class CrashIT {
                     break;
                 }
                 Thread.sleep(jitterMs);
+                sc = s.scrape();
+                double now = sc.max("mfgcal_last_committed_bin_timestamp_seconds", Map.of("region", "flights"));
+                if (!Double.isNaN(now) && now >= last.get("flights") - 3 * 3600) {
+                    running = true; // a batch reached the end during the jitter: no kill
+                    break;
+                }
+                prevSeen = Double.isNaN(now) ? seen : now;
                 double cold = sc.sum("mfgcal_calibration_updates_total", Map.of("region", "flights", "start", "cold"));
                 s.kill9();
                 kills++;
