@@ -44,6 +44,11 @@ public record OutputBatch(List<ParameterUpdate> parameters, List<Forecast> forec
         return copy;
     }
 
+    /** Each region's state bytes without a copy, for the writer of this package (which only sends them). */
+    void forEachState(java.util.function.BiConsumer<String, byte[]> action) {
+        states.forEach(action);
+    }
+
     /** Number of messages the batch produces. */
     public int size() {
         return parameters.size() + forecasts.size() + alerts.size() + states.size();

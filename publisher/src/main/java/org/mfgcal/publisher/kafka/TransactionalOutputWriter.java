@@ -159,7 +159,7 @@ public final class TransactionalOutputWriter implements AutoCloseable {
                 for (DriftAlert a : batch.alerts()) {
                     send(topics.alerts(), a.region(), OutputJson.bytes(a));
                 }
-                batch.states().forEach((region, bytes) -> send(topics.state(), region, bytes));
+                batch.forEachState((region, bytes) -> send(topics.state(), region, bytes));
             }
             for (ProducerRecord<String, byte[]> r : extra) {
                 producer.send(r);
