@@ -37,7 +37,7 @@ final class RegionRouter {
     private static final long NO_BIN = Long.MIN_VALUE;
 
     /** A delivery's outcome; {@code state} is null for a delivery of dead letters only or a skipped bin. */
-    record Outcome(SnapshotDelivery delivery, UpdateResult result, StateSummary state) {
+    record Outcome(SnapshotDelivery delivery, UpdateResult result, StateLog.Records state) {
     }
 
     /** A region's calibrator and the tail of its queue of updates (guarded by the Region's monitor). */
@@ -53,14 +53,17 @@ final class RegionRouter {
         long lastBin;
         /** Whether the first bin of this session was checked against the ingest checkpoint (binning thread). */
         boolean checked;
+        /** Where the region's state log stands (the region's updates). */
+        final StateLog.Cursor cursor;
 
         Region(RegionCalibrator calibrator) {
-            this.calibrator = calibrator;
-            this.lastBin = calibrator.lastBin();
+            this(calibrator, new StateLog.Cursor(), List.of());
         }
 
-        Region(RegionCalibrator calibrator, List<ParameterValue> latest) {
-            this(calibrator);
+        Region(RegionCalibrator calibrator, StateLog.Cursor cursor, List<ParameterValue> latest) {
+            this.calibrator = calibrator;
+            this.lastBin = calibrator.lastBin();
+            this.cursor = cursor;
             this.latest = latest;
         }
     }
@@ -88,21 +91,27 @@ final class RegionRouter {
     }
 
     /**
-     * The state value of each region's last bin committed by this process (writer thread; read at a session's
-     * start). A new session restores from it when the state topic's readable value is older: a broker can complete
-     * a transaction without writing its markers (a single broker's controlled shutdown: "Couldn't find leader
-     * endpoint … these partitions are likely deleted already and hence can be skipped"), which leaves that bin's
-     * state unreadable until the next commit of the same producer; computing the bin again would then publish it
-     * twice (RELIABILITY.md, known limits).
+     * The state records of each region as of its last bin committed by this process (writer thread; read at a
+     * session's start): the head, and the snapshot and logged bins written since this process last snapshotted
+     * the region. A new session restores from them when the state topic's readable head is older: a broker can
+     * complete a transaction without writing its markers (a single broker's controlled shutdown: "Couldn't find
+     * leader endpoint … these partitions are likely deleted already and hence can be skipped"), which leaves that
+     * bin's state unreadable until the next commit of the same producer; computing the bin again would then publish
+     * it twice (RELIABILITY.md, known limits).
      */
     private final Map<String, CommittedState> committedStates = new ConcurrentHashMap<>();
 
-    private record CommittedState(long lastBin, byte[] value) {
+    private record CommittedState(long lastBin, Map<String, byte[]> records) {
     }
 
-    /** Records the state value of a region's bin whose transaction committed (writer thread). */
-    void committed(String region, long lastBin, byte[] value) {
-        committedStates.put(region, new CommittedState(lastBin, value));
+    /** Records the state records of a region's bin whose transaction committed (writer thread). */
+    void committed(String region, long lastBin, Map<String, byte[]> records) {
+        committedStates.compute(region, (k, old) -> {
+            Map<String, byte[]> m = old == null || records.containsKey(StateLog.snapshotKey(region))
+                    ? new HashMap<>() : new HashMap<>(old.records());
+            m.putAll(records);
+            return new CommittedState(lastBin, m);
+        });
     }
 
     /** The topic's state values, except where this process committed a later bin than the topic lets read. */
@@ -110,32 +119,38 @@ final class RegionRouter {
         if (committedStates.isEmpty()) {
             return fromTopic;
         }
-        Map<String, byte[]> m = new java.util.HashMap<>(fromTopic);
+        Map<String, byte[]> m = new HashMap<>(fromTopic);
         committedStates.forEach((region, mine) -> {
-            byte[] v = m.get(region);
-            long topicBin;
-            try {
-                topicBin = v == null ? Long.MIN_VALUE : StateSummary.fromBytes(v).lastBin();
-            } catch (RuntimeException e) {
-                topicBin = Long.MIN_VALUE;
-            }
+            long topicBin = headBin(m.get(region));
             if (mine.lastBin() > topicBin) {
                 LOG.warn("region '{}': the state topic lets read bin {} but this process committed bin {}; restoring"
-                        + " from the committed value (its transaction markers are not readable yet)", region,
+                        + " from the committed records (their transaction markers are not readable yet)", region,
                         topicBin == Long.MIN_VALUE ? "none" : topicBin, mine.lastBin());
-                m.put(region, mine.value());
+                m.putAll(mine.records());
             }
         });
         return m;
     }
 
+    private static long headBin(byte[] v) {
+        try {
+            return v == null ? Long.MIN_VALUE : StateSummary.fromBytes(v).lastBin();
+        } catch (RuntimeException e) {
+            return Long.MIN_VALUE;
+        }
+    }
+
     /**
-     * Restores each configured region from its latest state value (format {@link StateSummary#FORMAT}); a value of
-     * another format, configuration or zones, or one that fails to restore, is logged and its region cold-starts.
+     * Restores each configured region from its latest head and the records it names ({@link StateLog#restore});
+     * a head of an unknown format, or one whose configuration, zones or records do not match, is logged and its
+     * region cold-starts.
      */
     private void restore(Map<String, Region> regions, Map<String, byte[]> latest) {
         for (Map.Entry<String, byte[]> e : latest.entrySet()) {
             String id = e.getKey();
+            if (id.indexOf(StateLog.SEP) >= 0) {
+                continue; // a snapshot or logged bin, read with its head
+            }
             RegionConfig rc = config.regions().get(id);
             if (rc == null) {
                 LOG.info("state of region '{}' ignored: the region is not configured", id);
@@ -148,11 +163,12 @@ final class RegionRouter {
                             st.format(), st.resumable());
                     continue;
                 }
-                RegionCalibrator cal = RegionCalibrator.restore(config.onlineConfig(rc), id, st.zones(), listener,
-                        st.warmState());
-                regions.put(id, new Region(cal, st.parameters()));
-                LOG.info("region '{}' restored from {} at bin {} ({} bytes of warm state, warm {})", id,
-                        config.outputTopics().state(), st.lastBin(), st.warmState().length, st.warm());
+                long t0 = System.nanoTime();
+                StateLog.Restored r = StateLog.restore(config.onlineConfig(rc), id, st, latest, listener);
+                regions.put(id, new Region(r.calibrator(), r.cursor(), st.parameters()));
+                LOG.info("region '{}' restored from {} at bin {} (snapshot of bin {} + {} bin(s) replayed, format {},"
+                        + " warm {}) in {} ms", id, config.outputTopics().state(), st.lastBin(), st.snapshotBin(),
+                        st.replayBins(), st.format(), st.warm(), (System.nanoTime() - t0) / 1_000_000);
             } catch (RuntimeException ex) {
                 LOG.warn("region '{}': state on {} not restored ({}); cold start", id, config.outputTopics().state(),
                         ex.getMessage());
@@ -234,9 +250,15 @@ final class RegionRouter {
         while (true) {
             reads++;
             Map<String, Region> fresh = new HashMap<>();
-            byte[] v = states.readLatest().get(s.region());
-            if (v != null) {
-                restore(fresh, Map.of(s.region(), v));
+            Map<String, byte[]> latest = states.readLatest();
+            if (latest.containsKey(s.region())) {
+                Map<String, byte[]> mine = new HashMap<>();
+                latest.forEach((k, v) -> {
+                    if (StateLog.regionOf(k).equals(s.region())) {
+                        mine.put(k, v);
+                    }
+                });
+                restore(fresh, mine);
             }
             Region nr = fresh.get(s.region());
             if (nr != null && nr.lastBin != NO_BIN && nr.lastBin >= expected) {
@@ -269,8 +291,9 @@ final class RegionRouter {
             counters.lateEvents.computeIfAbsent(s.region(), k -> new AtomicLong()).addAndGet(s.lateEvents());
         }
         UpdateResult result = null;
+        ClosedBin bin = null;
         try {
-            ClosedBin bin = s.toClosedBin();
+            bin = s.toClosedBin();
             result = rc.update(bin);
         } catch (RuntimeException e) {
             counters.failedUpdates.incrementAndGet();
@@ -285,6 +308,6 @@ final class RegionRouter {
                         s.region(), s.binStart(), result.parameters().health().reason());
             }
         }
-        return new Outcome(d, result, StateSummary.of(rc, region.latest));
+        return new Outcome(d, result, region.cursor.after(rc, bin, region.latest));
     }
 }

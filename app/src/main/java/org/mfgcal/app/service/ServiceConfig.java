@@ -190,6 +190,11 @@ public record ServiceConfig(String bootstrapServers, String groupId, String tran
             throw new IllegalArgumentException("field 'http.dashboardBins' must be in 1..100000, got " + dashboardBins);
         }
         for (RegionConfig r : regions.all()) {
+            if (r.id().indexOf(StateLog.SEP) >= 0) {
+                throw new IllegalArgumentException("region id '" + r.id() + "' contains '" + StateLog.SEP + "', which"
+                        + " the state topic's keys reserve (R" + StateLog.SEP + "snapshot, R" + StateLog.SEP
+                        + "bin-i); choose another id");
+            }
             model.forRegion(r); // fails now, naming the region, if the model does not fit its bin width
         }
     }

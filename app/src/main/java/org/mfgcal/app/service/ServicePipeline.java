@@ -50,8 +50,8 @@ import reactor.core.scheduler.Schedulers;
  * calibration pool ({@code calibrationThreads} daemon threads, never the consumer or binning thread; regions
  * update in parallel, a region's bins in order) → {@code flatMapSequential} restores delivery order, with at most
  * {@link #IN_FLIGHT} bins in flight (backpressure reaches the consumer) → the writer thread commits the bins in
- * delivery order, each with its parameter update, forecast, alerts, the region's {@link StateSummary} on the state
- * topic and the dead letters of the records read since the previous bin, and the input offsets with the
+ * delivery order, each with its parameter update, forecast, alerts, the region's state records ({@link StateLog})
+ * on the state topic and the dead letters of the records read since the previous bin, and the input offsets with the
  * checkpoint of the last bin of the transaction ({@code sendOffsetsToTransaction} with the consumer's group
  * metadata), then acknowledges the deliveries. A transaction holds one bin, or the bins finished while the previous
  * one committed (group commit, up to {@link #MAX_BATCH}); offsets commit only with their bins' outputs, in order;
@@ -330,7 +330,6 @@ public final class ServicePipeline implements AutoCloseable {
                 throw new IngestPipeline.RebalancedException(session.fenced + "; this session commits no more");
             }
             List<OutputBatch> batches = new ArrayList<>(outcomes.size());
-            List<byte[]> stateValues = new ArrayList<>(outcomes.size());
             List<ProducerRecord<String, byte[]>> dead = new ArrayList<>();
             Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
             for (RegionRouter.Outcome o : outcomes) {
@@ -338,7 +337,6 @@ public final class ServicePipeline implements AutoCloseable {
                 d.deadLetters().forEach(dl -> dead.add(DeadLetters.withTextKey(dl)));
                 offsets.putAll(d.offsetsToCommit()); // bins in delivery order: a later checkpoint supersedes
                 if (o.state() == null) {
-                    stateValues.add(null);
                     continue;
                 }
                 UpdateResult r = o.result();
@@ -352,9 +350,7 @@ public final class ServicePipeline implements AutoCloseable {
                     }
                     as = r.alerts();
                 }
-                byte[] stateValue = o.state().toBytes();
-                stateValues.add(stateValue);
-                batches.add(new OutputBatch(ps, fs, as, Map.of(o.state().region(), stateValue)));
+                batches.add(new OutputBatch(ps, fs, as, o.state().values()));
             }
             session.output.write(batches, dead, offsets, session.input.groupMetadata());
             counters.transactions.incrementAndGet();
@@ -366,7 +362,8 @@ public final class ServicePipeline implements AutoCloseable {
                     o.delivery().ack();
                     continue;
                 }
-                router.committed(o.state().region(), o.state().lastBin(), stateValues.get(i));
+                StateSummary head = o.state().head();
+                router.committed(head.region(), head.lastBin(), o.state().values());
                 o.delivery().ack();
                 UpdateResult r = o.result();
                 counters.committed.incrementAndGet();
@@ -374,7 +371,7 @@ public final class ServicePipeline implements AutoCloseable {
                     counters.published.addAndGet(r.published() ? 1 : 0);
                     counters.alerts.addAndGet(r.alerts().size());
                 }
-                out.add(new Committed(o.delivery().snapshot(), r, o.state()));
+                out.add(new Committed(o.delivery().snapshot(), r, head));
             }
             if (!out.isEmpty()) {
                 last = out.get(out.size() - 1);

@@ -8,20 +8,24 @@ import org.mfgcal.calibrator.online.RegionCalibrator;
 import org.mfgcal.publisher.json.OutputJson;
 
 /**
- * The value written to the compacted state topic ({@code mfg.state}, key = region) after every closed bin, in the
- * same transaction as the bin's outputs and input offsets: the region's restart point.
+ * The head value of a region on the compacted state topic ({@code mfg.state}, key = region), written after every
+ * closed bin in the same transaction as the bin's outputs and input offsets: the region's restart point, together
+ * with the snapshot and the logged bins it names ({@link StateLog}).
  *
  * <p>Readable fields summarise the region (latest bin, warm flag, latest parameter estimates, drift score, active
- * alerts, provenance); {@code warmState} is {@link RegionCalibrator#exportState()} (base64 in JSON), the whole warm
- * state of the calibrator. On start the service reads the topic to its end with read_committed and restores each
- * region from its latest value ({@link RegionCalibrator#restore}), so a restart continues exactly where the last
- * committed bin left off. Size: about 0.9 MB of JSON for the shipped flights region, about 14 MB for 21 zones,
- * W = 96, S = 672 (see {@link org.mfgcal.publisher.kafka.OutputTopics#STATE_MAX_MESSAGE_BYTES}).
+ * alerts, provenance). Format {@link #FORMAT}: {@code snapshotBin} and {@code replayBins} say where the calibrator
+ * is rebuilt from ({@code R#snapshot}, then {@code R#bin-1..replayBins}); {@code warmState} is null. Format
+ * {@link #FORMAT_2} (earlier versions) carried the whole warm state inline in {@code warmState} (base64 in JSON,
+ * ≈ 0.9 MB for the shipped flights region), and is still restored. On start the service reads the topic to its end
+ * with read_committed and rebuilds each region ({@link StateLog#restore}), so a restart continues exactly where the
+ * last committed bin left off. Size: a few kB (the parameters), plus a snapshot every {@link StateLog#SNAPSHOT_EVERY}
+ * bins (about 0.4 MB for an 11-zone region, 14 MB for 21 zones, W = 96, S = 672; see
+ * {@link org.mfgcal.publisher.kafka.OutputTopics#STATE_MAX_MESSAGE_BYTES}).
  *
  * <p>Contract: immutable JSON record (the array is not copied: do not modify it); thread-safe.
  *
  * @param format        {@link #FORMAT}
- * @param resumable     whether a calibrator can resume from this value (true when {@code warmState} is set)
+ * @param resumable     whether a calibrator can resume from this value (true for every value the service writes)
  * @param region        region
  * @param zones         zone names in state order
  * @param lastBin       the latest closed bin processed (epoch bins of the region's width)
@@ -33,33 +37,42 @@ import org.mfgcal.publisher.json.OutputJson;
  * @param configHash    hash of the loop's configuration (a snapshot restores only into the same configuration)
  * @param seed          random seed of the loop
  * @param codeVersion   code version
- * @param warmState     the calibrator's snapshot ({@link RegionCalibrator#exportState()}), base64 in JSON
+ * @param warmState     format {@link #FORMAT_2} only: the calibrator's snapshot ({@link RegionCalibrator#exportState()}),
+ *                      base64 in JSON; null in format {@link #FORMAT}
+ * @param snapshotBin   the bin after which {@code R#snapshot} was taken
+ * @param replayBins    bins logged after the snapshot ({@code R#bin-1} …)
  */
 public record StateSummary(String format, boolean resumable, String region, List<String> zones, long lastBin,
                            boolean warm, List<ParameterValue> parameters, double driftScore, int activeAlerts,
                            String modelVersion, String configHash, long seed, String codeVersion,
-                           byte[] warmState) {
+                           byte[] warmState, long snapshotBin, int replayBins) {
 
     /** Format name of this value. */
-    public static final String FORMAT = "mfgcal.state/2";
+    public static final String FORMAT = "mfgcal.state/3";
+    /** The previous format (whole warm state inline), still restored. */
+    public static final String FORMAT_2 = "mfgcal.state/2";
 
     public StateSummary {
         zones = List.copyOf(zones);
         parameters = List.copyOf(parameters);
     }
 
-    /** The state of {@code rc} after it processed a bin; {@code latest} the latest estimates (may be empty). */
-    public static StateSummary of(RegionCalibrator rc, List<ParameterValue> latest) {
+    /**
+     * The head of {@code rc} after it processed a bin; {@code latest} the latest estimates (may be empty), the
+     * snapshot taken after {@code snapshotBin} and {@code replayBins} bins logged since.
+     */
+    public static StateSummary of(RegionCalibrator rc, List<ParameterValue> latest, long snapshotBin,
+                                  int replayBins) {
         OnlineConfig c = rc.config();
         double score = rc.driftScore();
         return new StateSummary(FORMAT, true, rc.region(), rc.zones(), rc.lastBin(), rc.isWarm(), latest,
                 Double.isFinite(score) ? score : 0, rc.activeAlerts(), c.modelVersion(), c.hash(), c.seed(),
-                c.codeVersion(), rc.exportState());
+                c.codeVersion(), null, snapshotBin, replayBins);
     }
 
-    /** Whether this value can restore a calibrator (format {@link #FORMAT} with a warm state). */
+    /** Whether this value can restore a calibrator: format {@link #FORMAT}, or {@link #FORMAT_2} with its warm state. */
     public boolean restorable() {
-        return FORMAT.equals(format) && resumable && warmState != null;
+        return resumable && (FORMAT.equals(format) || FORMAT_2.equals(format) && warmState != null);
     }
 
     /** JSON bytes (UTF-8). */

@@ -402,11 +402,22 @@ final class Harness {
             Map<String, List<Entry>> regions = new TreeMap<>();
             String field = binField[i];
             readCommitted(bootstrap, topic, r -> {
-                String region = new String(r.key(), StandardCharsets.UTF_8);
+                String key = new String(r.key(), StandardCharsets.UTF_8);
+                // the state topic's snapshots and logged bins (R#...) count with their region, at the bin that wrote them
+                String region = state && key.indexOf('#') >= 0 ? key.substring(0, key.indexOf('#')) : key;
                 JsonNode n;
                 long bin;
                 String canon;
                 try {
+                    if (state && key.indexOf('#') >= 0) {
+                        bin = java.nio.ByteBuffer.wrap(r.value(), 5, 8).getLong(); // StateLog's plain header
+                        canon = key + " " + sha256(r.value());
+                        Long cut = cutoffBinEnd.get(region);
+                        if (cut == null || (bin + 1) * HOUR_MS / 1000 <= cut) {
+                            regions.computeIfAbsent(region, k -> new ArrayList<>()).add(new Entry(bin, canon));
+                        }
+                        return;
+                    }
                     n = JSON.readTree(r.value());
                     bin = n.path(field).asLong(Long.MIN_VALUE);
                     if (params) {

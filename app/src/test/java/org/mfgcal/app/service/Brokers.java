@@ -43,6 +43,11 @@ final class Brokers {
     }
 
     /** Every committed record of {@code topic} (all partitions), read with {@code isolation.level=read_committed}. */
+    /** The state topic's heads (key = region), without the snapshots and logged bins ({@code R#…}). */
+    static List<ConsumerRecord<String, byte[]>> heads(List<ConsumerRecord<String, byte[]>> stateRecords) {
+        return stateRecords.stream().filter(r -> r.key().indexOf('#') < 0).toList();
+    }
+
     static List<ConsumerRecord<String, byte[]>> readCommitted(String bootstrap, String topic) {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,

@@ -133,7 +133,7 @@ class ServiceCrashIT {
             }
             params = Brokers.readCommitted(kafka.bootstrapServers(), topics.parameters());
             forecasts = Brokers.readCommitted(kafka.bootstrapServers(), topics.forecasts());
-            states = Brokers.readCommitted(kafka.bootstrapServers(), topics.state());
+            states = Brokers.heads(Brokers.readCommitted(kafka.bootstrapServers(), topics.state()));
             deadLetters = Brokers.readCommitted(kafka.bootstrapServers(), cfg.deadLetterTopic());
         } finally {
             kafka.close();

@@ -74,6 +74,7 @@ class ServiceEndToEndIT {
         List<ConsumerRecord<String, byte[]>> forecasts;
         List<ConsumerRecord<String, byte[]>> alerts;
         List<ConsumerRecord<String, byte[]>> states;
+        List<ConsumerRecord<String, byte[]>> stateRecords;
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             ServiceConfig cfg = ServiceConfig.of(kafka.bootstrapServers(), RegionConfigs.of(region))
                     .withHttp(HttpEndpoint.loopback(0), HttpEndpoint.loopback(0));
@@ -89,7 +90,8 @@ class ServiceEndToEndIT {
             params = Brokers.readCommitted(kafka.bootstrapServers(), topics.parameters());
             forecasts = Brokers.readCommitted(kafka.bootstrapServers(), topics.forecasts());
             alerts = Brokers.readCommitted(kafka.bootstrapServers(), topics.alerts());
-            states = Brokers.readCommitted(kafka.bootstrapServers(), topics.state());
+            stateRecords = Brokers.readCommitted(kafka.bootstrapServers(), topics.state());
+            states = Brokers.heads(stateRecords);
         }
 
         // offline records of the bins the stream closed
@@ -104,8 +106,9 @@ class ServiceEndToEndIT {
         compare(wantForecasts, values(forecasts, region.id()), "forecasts");
         compare(wantAlerts, values(alerts, region.id()), "alerts");
 
-        // state: one summary per committed bin, the latest matching the latest update
-        assertEquals(expectedBins, states.size(), "state messages (one per bin)");
+        // state: one head per committed bin, the latest matching the latest update; and one snapshot or logged bin
+        assertEquals(expectedBins, states.size(), "state heads (one per bin)");
+        assertEquals(2 * expectedBins, stateRecords.size(), "state records: a head and a snapshot or logged bin per bin");
         StateSummary last = StateSummary.fromBytes(states.get(states.size() - 1).value());
         assertEquals(region.id(), states.get(states.size() - 1).key());
         assertEquals(StateSummary.FORMAT, last.format());
@@ -158,6 +161,7 @@ class ServiceEndToEndIT {
         List<ConsumerRecord<String, byte[]>> params;
         List<ConsumerRecord<String, byte[]>> forecasts;
         List<ConsumerRecord<String, byte[]>> states;
+        List<ConsumerRecord<String, byte[]>> stateRecords;
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             ServiceConfig cfg = ServiceConfig.of(kafka.bootstrapServers(), RegionConfigs.of(region))
                     .withHttp(HttpEndpoint.loopback(0), HttpEndpoint.loopback(0));
@@ -182,7 +186,8 @@ class ServiceEndToEndIT {
             }
             params = Brokers.readCommitted(kafka.bootstrapServers(), topics.parameters());
             forecasts = Brokers.readCommitted(kafka.bootstrapServers(), topics.forecasts());
-            states = Brokers.readCommitted(kafka.bootstrapServers(), topics.state());
+            stateRecords = Brokers.readCommitted(kafka.bootstrapServers(), topics.state());
+            states = Brokers.heads(stateRecords);
         }
         List<JsonNode> wantParams = upTo(lines(off.resolve("parameters.jsonl")), "bin", lastStreamedBin);
         List<JsonNode> wantForecasts = upTo(lines(off.resolve("forecasts.jsonl")), "issuedAtBin", lastStreamedBin);
@@ -193,10 +198,16 @@ class ServiceEndToEndIT {
                 .orElseThrow();
         assertEquals(lastBinBefore + 1, firstAfter.get("bin").asLong());
         assertEquals("WARM", firstAfter.get("start").asText(), "first update after the restart");
-        assertEquals(expectedBins, states.size(), "state messages (one per bin)");
-        StateSummary last = StateSummary.fromBytes(states.get(states.size() - 1).value());
-        System.out.printf("mfg.state value after %d bins: %,d bytes of JSON, warm state %,d bytes%n", expectedBins,
-                states.get(states.size() - 1).value().length, last.warmState().length);
+        assertEquals(expectedBins, states.size(), "state heads (one per bin)");
+        long snapshots = stateRecords.stream().filter(r -> r.key().endsWith("#snapshot")).count();
+        System.out.printf("mfg.state after %d bins: head %,d bytes of JSON; %d snapshots (%,d bytes in all), %d logged"
+                        + " bins (%,d bytes in all)%n", expectedBins, states.get(states.size() - 1).value().length,
+                snapshots, bytes(stateRecords, "#snapshot"), stateRecords.size() - states.size() - snapshots,
+                bytes(stateRecords, "#bin-"));
+    }
+
+    private static long bytes(List<ConsumerRecord<String, byte[]>> records, String keyPart) {
+        return records.stream().filter(r -> r.key().contains(keyPart)).mapToLong(r -> r.value().length).sum();
     }
 
     static List<JsonNode> values(List<ConsumerRecord<String, byte[]>> records, String key) throws IOException {
