@@ -23,12 +23,15 @@ import org.mfgcal.ingest.IngestEvent;
  * is full makes no cold update (its first update is warm). Restart-to-first-commit is measured per restart (process
  * start to the first committed bin seen on its metrics) and its p50 printed.
  *
- * <p>Kill points: the first incarnation runs until k bins (k seeded in 1..3) after the first full window; every
- * later one is killed at its first committed bin (seen on {@code mfgcal_last_committed_bin_timestamp_seconds}, polled
- * every 20 ms) plus a seeded delay of 0..20 ms, so kills land between and inside transactions, which in the backlog
- * hold several bins (group commit: a restarted instance's second transaction carries the bins it calibrated while
- * its first one committed, so waiting for more would leave fewer than 20 kill points in the week), and every
- * restart is after the window is full, hence must be warm.
+ * <p>Kill points: the first incarnation runs until k bins (k seeded in 1..3) after the first full window; after that,
+ * incarnations alternate between two kinds. An even one is killed at its first committed bin (seen on
+ * {@code mfgcal_last_committed_bin_timestamp_seconds}, polled every 20 ms) plus a seeded delay of 0..20 ms, so kills
+ * land between and inside transactions, which in the backlog hold several bins (group commit: a restarted instance's
+ * second transaction carries the bins it calibrated while its first one committed). An odd one is killed a seeded
+ * 0..1,500 ms after its metrics endpoint answers, before or around its first commit: while it reads the state topic,
+ * rebuilds the region (snapshot + replayed bins) or runs its first transaction. Kills of the second kind commit
+ * little, so the week holds enough kill points however fast the service drains it. Every restart is after the window
+ * is full, hence must be warm.
  */
 class CrashIT {
 
@@ -63,7 +66,10 @@ class CrashIT {
             for (int kill = 0; kill < KILLS; kill++) {
                 int k = 1 + rnd.nextInt(3);
                 long jitterMs = rnd.nextInt(21);
+                boolean early = kill % 2 == 1; // killed early after start, before or around its first commit
+                long earlyMs = rnd.nextInt(1501);
                 s.start();
+                long upAt = 0; // when the metrics endpoint first answered
                 double first = Double.NaN;
                 double seen = Double.NaN;
                 ServiceProcess.Scrape sc = null;
@@ -74,6 +80,9 @@ class CrashIT {
                                 + s.logTail(30));
                     }
                     sc = s.scrape();
+                    if (upAt == 0 && !sc.empty()) {
+                        upAt = System.nanoTime();
+                    }
                     double v = sc.max("mfgcal_last_committed_bin_timestamp_seconds", Map.of("region", "flights"));
                     if (!Double.isNaN(v)) {
                         if (Double.isNaN(first)) {
@@ -92,7 +101,10 @@ class CrashIT {
                     if (kill == 0 ? !Double.isNaN(seen) && seen >= firstWarmBinEnd + k * 3600L : !Double.isNaN(first)) {
                         break;
                     }
-                    if (Double.isNaN(first) && prevSeen >= last.get("flights") - 6 * 3600
+                    if (early && upAt != 0 && System.nanoTime() - upAt >= earlyMs * 1_000_000L) {
+                        break;
+                    }
+                    if (Double.isNaN(first) && !early && prevSeen >= last.get("flights") - 6 * 3600
                             && System.nanoTime() > deadline) {
                         // the previous incarnation committed every bin the watermark closes before it was killed:
                         // the last ones close by the idle rule only (after 2 min), so let this one finish them
@@ -115,7 +127,9 @@ class CrashIT {
                     running = true; // a batch reached the end during the jitter: no kill
                     break;
                 }
-                prevSeen = Double.isNaN(now) ? seen : now;
+                if (!Double.isNaN(now) || !Double.isNaN(seen)) {
+                    prevSeen = Double.isNaN(now) ? seen : now;
+                }
                 double cold = sc.sum("mfgcal_calibration_updates_total", Map.of("region", "flights", "start", "cold"));
                 s.kill9();
                 kills++;
