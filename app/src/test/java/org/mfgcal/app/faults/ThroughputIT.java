@@ -17,10 +17,10 @@ import org.mfgcal.ingest.flights.FlightsData;
 
 /**
  * Issue 15's service-level throughput, a bench run (off in {@code verify}; {@code -Dthroughput.regions=N}, optional
- * {@code -Dthroughput.hours=H}, default 72): N 11-zone flights regions ({@code region-flights.yaml}'s layout, the
+ * {@code -Dthroughput.hours=H}, default 96): N 11-zone flights regions ({@code region-flights.yaml}'s layout, the
  * 3-month data shifted by one hour per region) published as an unpaced backlog on a standalone broker process, then
  * one {@code serve} process (one calibration thread) drains it. Printed, from the service's own metrics only
- * (scraped every 250 ms from the moment every region's window is full to the end of the backlog): warm updates per
+ * (scraped every second from the moment every region's window is full to the end of the backlog): warm updates per
  * second ({@code mfgcal_calibration_updates_total}), updates per CPU-second of the service process
  * ({@code process_cpu_time_ns_total}, all its threads: calibration, binning, writer, Kafka clients, GC, JIT) and the
  * mean update latency ({@code mfgcal_update_latency_seconds}). Asserts that every bin of every region was committed
@@ -50,7 +50,7 @@ class ThroughputIT {
     @EnabledIf("benchMode")
     void drainBacklogOfManySmallRegions_printsUpdatesPerSecondAndPerCore() throws Exception {
         int n = Integer.parseInt(System.getProperty(REGIONS_PROPERTY).trim());
-        int hours = Integer.parseInt(System.getProperty("throughput.hours", "72").trim());
+        int hours = Integer.parseInt(System.getProperty("throughput.hours", "96").trim());
         Path dir = Harness.workDir("throughput");
         BrokerProcess b = Harness.sharedBroker();
         List<String> ids = Harness.regionIds(n, References.PARTITIONS);
@@ -116,7 +116,7 @@ class ThroughputIT {
                 if (now > deadline) {
                     throw new AssertionError("backlog not drained within 1800 s:\n" + s.logTail(30));
                 }
-                Thread.sleep(250);
+                Thread.sleep(1000);
             }
         }
     }
