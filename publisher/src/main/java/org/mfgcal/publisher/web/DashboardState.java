@@ -106,12 +106,9 @@ public final class DashboardState implements CalibrationListener {
     public void parametersUpdated(ParameterUpdate u) {
         RegionView v = view(u.region());
         synchronized (v) {
-            for (ParameterValue p : u.parameters()) {
-                TreeMap<Long, Double> path = v.parameters.computeIfAbsent(p.name(), k -> new TreeMap<>())
-                        .computeIfAbsent(p.target(), k -> new TreeMap<>());
-                path.put(u.bin(), p.value());
-                trim(path);
-            }
+            // one entry per update (the update's own immutable list); the paths are built when the page asks
+            v.parameters.put(u.bin(), u.parameters());
+            trim(v.parameters);
             v.health.put(u.bin(), new UpdateHealth(u.bin(), u.picardIterations(), u.adjointIterations(),
                     u.optimiserSteps(), u.exploitability(), u.latencyMillis(), u.loss(), u.start().name(),
                     u.health().state().name(), u.health().reason()));
@@ -236,7 +233,8 @@ public final class DashboardState implements CalibrationListener {
         final TreeMap<Long, Forecast.RealisedError> errors = new TreeMap<>();
         Forecast latest;
         SkillTally skill;
-        final TreeMap<String, TreeMap<String, TreeMap<Long, Double>>> parameters = new TreeMap<>();
+        /** Parameter values per bin (as updated); {@link #toMap} turns them into a path per name and target. */
+        final TreeMap<Long, List<ParameterValue>> parameters = new TreeMap<>();
         final TreeMap<Long, UpdateHealth> health = new TreeMap<>();
         String timeZone = "UTC";
         long binMillis = 3_600_000L;
@@ -259,10 +257,11 @@ public final class DashboardState implements CalibrationListener {
             m.put("forecast", latest == null ? null : Map.of("issuedAtBin", latest.issuedAtBin(),
                     "bandLevel", latest.bandLevel(), "steps", latest.steps()));
             Map<String, Map<String, List<double[]>>> params = new TreeMap<>();
-            parameters.forEach((name, byTarget) -> {
-                Map<String, List<double[]>> series = new TreeMap<>();
-                byTarget.forEach((target, path) -> series.put(target, points(path)));
-                params.put(name, series);
+            parameters.forEach((bin, values) -> {
+                for (ParameterValue p : values) {
+                    params.computeIfAbsent(p.name(), k -> new TreeMap<>())
+                            .computeIfAbsent(p.target(), k -> new ArrayList<>()).add(new double[] {bin, p.value()});
+                }
             });
             m.put("parameters", params);
             m.put("skill", skillMap());
@@ -343,11 +342,7 @@ public final class DashboardState implements CalibrationListener {
         for (RegionView v : regions.values()) {
             synchronized (v) {
                 max = Math.max(max, Math.max(v.observed.size(), Math.max(v.health.size(), v.drift.size())));
-                for (TreeMap<String, TreeMap<Long, Double>> byTarget : v.parameters.values()) {
-                    for (TreeMap<Long, Double> path : byTarget.values()) {
-                        max = Math.max(max, path.size());
-                    }
-                }
+                max = Math.max(max, v.parameters.size());
             }
         }
         return max;
