@@ -56,8 +56,8 @@ final class RegionRouter {
         /** Where the region's state log stands (the region's updates). */
         final StateLog.Cursor cursor;
 
-        Region(RegionCalibrator calibrator) {
-            this(calibrator, new StateLog.Cursor(), List.of());
+        Region(RegionCalibrator calibrator, int snapshotEvery) {
+            this(calibrator, new StateLog.Cursor(snapshotEvery), List.of());
         }
 
         Region(RegionCalibrator calibrator, StateLog.Cursor cursor, List<ParameterValue> latest) {
@@ -164,7 +164,8 @@ final class RegionRouter {
                     continue;
                 }
                 long t0 = System.nanoTime();
-                StateLog.Restored r = StateLog.restore(config.onlineConfig(rc), id, st, latest, listener);
+                StateLog.Restored r = StateLog.restore(config.onlineConfig(rc), id, st, latest, listener,
+                        config.stateSnapshotBins());
                 regions.put(id, new Region(r.calibrator(), r.cursor(), st.parameters()));
                 LOG.info("region '{}' restored from {} at bin {} (snapshot of bin {} + {} bin(s) replayed, format {},"
                         + " warm {}) in {} ms", id, config.outputTopics().state(), st.lastBin(), st.snapshotBin(),
@@ -197,7 +198,8 @@ final class RegionRouter {
                         old.calibrator.zones());
             }
             RegionConfig rc = config.regions().get(id);
-            return new Region(new RegionCalibrator(config.onlineConfig(rc), id, s.zones(), listener));
+            return new Region(new RegionCalibrator(config.onlineConfig(rc), id, s.zones(), listener),
+                    config.stateSnapshotBins());
         });
         if (!r.checked) {
             r.checked = true;

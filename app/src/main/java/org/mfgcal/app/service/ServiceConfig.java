@@ -55,6 +55,7 @@ import org.mfgcal.publisher.web.WebServer;
  *   create: true                               # create missing topics at start
  *   partitions: 3                              # partitions of created topics
  *   replicationFactor: 1                       # replication of created topics
+ *   stateSnapshotBins: 24                      # warm-state snapshot every N bins; restore replays up to N - 1
  * regions: classpath:data/flights/region-flights.yaml   # region config (ingest's layout), path relative to this file
  * model:                                       # online loop, per region; unset = OnlineConfig.defaults(bin width)
  *   windowBins: 24                             # default: one day of bins
@@ -101,12 +102,15 @@ import org.mfgcal.publisher.web.WebServer;
  * @param metricsEndpoint    where the Prometheus endpoint listens
  * @param webEndpoint        where the web page listens
  * @param dashboardBins      bins kept per series on the web page
+ * @param stateSnapshotBins  a region's warm state is snapshotted on the state topic every this many bins (the bins
+ *                           in between are logged and replayed on restore; {@link StateLog})
  */
 public record ServiceConfig(String bootstrapServers, String groupId, String transactionalId,
                             Map<String, String> kafkaProperties, List<String> inputTopics, String deadLetterTopic,
                             OutputTopics outputTopics, boolean createTopics, int partitions, short replicationFactor,
                             RegionConfigs regions, Model model, int calibrationThreads,
-                            HttpEndpoint metricsEndpoint, HttpEndpoint webEndpoint, int dashboardBins) {
+                            HttpEndpoint metricsEndpoint, HttpEndpoint webEndpoint, int dashboardBins,
+                            int stateSnapshotBins) {
 
     /** The defaults of this record's own fields: defined here and nowhere else. */
     public static final class Defaults {
@@ -121,6 +125,7 @@ public record ServiceConfig(String bootstrapServers, String groupId, String tran
         public static final int CALIBRATION_THREADS =
                 Math.min(4, Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
         public static final int DASHBOARD_BINS = DashboardState.DEFAULT_MAX_BINS;
+        public static final int STATE_SNAPSHOT_BINS = StateLog.SNAPSHOT_EVERY;
 
         private Defaults() {
         }
@@ -189,6 +194,10 @@ public record ServiceConfig(String bootstrapServers, String groupId, String tran
         if (dashboardBins < 1 || dashboardBins > 100_000) {
             throw new IllegalArgumentException("field 'http.dashboardBins' must be in 1..100000, got " + dashboardBins);
         }
+        if (stateSnapshotBins < 1 || stateSnapshotBins > StateLog.MAX_SNAPSHOT_EVERY) {
+            throw new IllegalArgumentException("field 'topics.stateSnapshotBins' must be in 1.."
+                    + StateLog.MAX_SNAPSHOT_EVERY + ", got " + stateSnapshotBins);
+        }
         for (RegionConfig r : regions.all()) {
             if (r.id().indexOf(StateLog.SEP) >= 0) {
                 throw new IllegalArgumentException("region id '" + r.id() + "' contains '" + StateLog.SEP + "', which"
@@ -205,25 +214,25 @@ public record ServiceConfig(String bootstrapServers, String groupId, String tran
                 Defaults.INPUT_TOPICS, Defaults.DEAD_LETTER_TOPIC, OutputTopics.DEFAULT, Defaults.CREATE_TOPICS,
                 Defaults.PARTITIONS, Defaults.REPLICATION_FACTOR, regions, Model.DEFAULTS,
                 Defaults.CALIBRATION_THREADS, MetricsServer.DEFAULT_ENDPOINT, WebServer.DEFAULT_ENDPOINT,
-                Defaults.DASHBOARD_BINS);
+                Defaults.DASHBOARD_BINS, Defaults.STATE_SNAPSHOT_BINS);
     }
 
     public ServiceConfig withModel(Model m) {
         return new ServiceConfig(bootstrapServers, groupId, transactionalId, kafkaProperties, inputTopics,
                 deadLetterTopic, outputTopics, createTopics, partitions, replicationFactor, regions, m,
-                calibrationThreads, metricsEndpoint, webEndpoint, dashboardBins);
+                calibrationThreads, metricsEndpoint, webEndpoint, dashboardBins, stateSnapshotBins);
     }
 
     public ServiceConfig withHttp(HttpEndpoint metrics, HttpEndpoint web) {
         return new ServiceConfig(bootstrapServers, groupId, transactionalId, kafkaProperties, inputTopics,
                 deadLetterTopic, outputTopics, createTopics, partitions, replicationFactor, regions, model,
-                calibrationThreads, metrics, web, dashboardBins);
+                calibrationThreads, metrics, web, dashboardBins, stateSnapshotBins);
     }
 
     public ServiceConfig withIds(String group, String transactional) {
         return new ServiceConfig(bootstrapServers, group, transactional, kafkaProperties, inputTopics,
                 deadLetterTopic, outputTopics, createTopics, partitions, replicationFactor, regions, model,
-                calibrationThreads, metricsEndpoint, webEndpoint, dashboardBins);
+                calibrationThreads, metricsEndpoint, webEndpoint, dashboardBins, stateSnapshotBins);
     }
 
     /** The loop configuration of {@code region}. */

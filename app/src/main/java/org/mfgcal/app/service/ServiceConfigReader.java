@@ -55,7 +55,7 @@ final class ServiceConfigReader {
     record Layout(Kafka kafka, Topics topics, String regions, Map<String, JsonNode> model,
                   Integer calibrationThreads, Http http) {
         Layout {
-            topics = topics == null ? new Topics(null, null, null, null, null, null, null, null, null) : topics;
+            topics = topics == null ? new Topics(null, null, null, null, null, null, null, null, null, null) : topics;
             regions = regions == null ? Defaults.REGIONS : regions;
             model = model == null ? Map.of() : model;
             calibrationThreads = calibrationThreads == null ? Defaults.CALIBRATION_THREADS : calibrationThreads;
@@ -73,7 +73,7 @@ final class ServiceConfigReader {
 
     record Topics(@JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> input,
                   String deadLetters, String parameters, String forecasts, String alerts, String state,
-                  Boolean create, Integer partitions, Integer replicationFactor) {
+                  Boolean create, Integer partitions, Integer replicationFactor, Integer stateSnapshotBins) {
         Topics {
             input = input == null ? Defaults.INPUT_TOPICS : input;
             deadLetters = deadLetters == null ? Defaults.DEAD_LETTER_TOPIC : deadLetters;
@@ -85,6 +85,7 @@ final class ServiceConfigReader {
             create = create == null ? Defaults.CREATE_TOPICS : create;
             partitions = partitions == null ? Defaults.PARTITIONS : partitions;
             replicationFactor = replicationFactor == null ? Defaults.REPLICATION_FACTOR : replicationFactor;
+            stateSnapshotBins = stateSnapshotBins == null ? Defaults.STATE_SNAPSHOT_BINS : stateSnapshotBins;
             if (replicationFactor < 1 || replicationFactor > Short.MAX_VALUE) {
                 throw new IllegalArgumentException("field 'topics.replicationFactor' must be >= 1, got "
                         + replicationFactor);
@@ -153,7 +154,7 @@ final class ServiceConfigReader {
         return new ServiceConfig(k.bootstrapServers(), k.groupId(), k.transactionalId(), props, t.input(),
                 t.deadLetters(), out, t.create(), t.partitions(), (short) (int) t.replicationFactor(),
                 regions(f.regions(), baseDir), model(f.model()), f.calibrationThreads(), h.metrics().endpoint(),
-                h.web().endpoint(), h.dashboardBins());
+                h.web().endpoint(), h.dashboardBins(), t.stateSnapshotBins());
     }
 
     private static RegionConfigs regions(String spec, Path baseDir) {

@@ -115,6 +115,8 @@ class ServiceConfigTest {
         assertTrue(e.contains("'model.windowBins' must be an integer") && e.contains("two"), e);
         e = error("kafka: {bootstrapServers: 'b:1'}\nmodel: {windowBins: 1}\n");
         assertTrue(e.contains("region 'flights'") && e.contains("1"), e);
+        e = error("kafka: {bootstrapServers: 'b:1'}\ntopics: {stateSnapshotBins: 0}\n");
+        assertTrue(e.contains("'topics.stateSnapshotBins'") && e.contains("0"), e);
         e = error("kafka: {bootstrapServers: 'b:1'}\ntopics: {input: [mfg.x], alerts: mfg.x}\n");
         assertTrue(e.contains("'mfg.x' is used twice"), e);
         e = error("kafka: {bootstrapServers: 'b:1'}\ntopics: {input: 'bad topic'}\n");

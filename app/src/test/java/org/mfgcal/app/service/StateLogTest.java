@@ -50,10 +50,18 @@ class StateLogTest {
     /** The running calibrator, its cursor, and the state topic's latest value per key. */
     private static final class Run {
         final RegionCalibrator rc = new RegionCalibrator(cfg, "flights", zones, CalibrationListener.NONE);
-        final StateLog.Cursor cursor = new StateLog.Cursor();
+        final StateLog.Cursor cursor;
         final Map<String, byte[]> topic = new HashMap<>();
         int snapshots;
         int logged;
+
+        Run() {
+            this(StateLog.SNAPSHOT_EVERY);
+        }
+
+        Run(int every) {
+            cursor = new StateLog.Cursor(every);
+        }
 
         StateLog.Records step(ClosedBin b) {
             UpdateResult r = rc.update(b);
@@ -70,7 +78,24 @@ class StateLogTest {
 
     private static StateLog.Restored restore(Map<String, byte[]> topic) {
         return StateLog.restore(cfg, "flights", StateSummary.fromBytes(topic.get("flights")), topic,
-                CalibrationListener.NONE);
+                CalibrationListener.NONE, StateLog.SNAPSHOT_EVERY);
+    }
+
+    /** Intervals 1 (a snapshot with every bin, as format 2 did) and 3: restores are exact, replays stay short. */
+    @Test
+    void otherIntervals_restoreExactly() {
+        for (int every : new int[] {1, 3}) {
+            Run run = new Run(every);
+            for (int i = 0; i < 45; i++) {
+                StateLog.Records rec = run.step(bins.get(i));
+                assertTrue(rec.head().replayBins() < every, "every " + every + ": " + rec.head().replayBins());
+                StateLog.Restored r = restore(run.topic);
+                assertArrayEquals(run.rc.exportState(), r.calibrator().exportState(), "every " + every + ", bin " + i);
+            }
+            assertEquals(every == 1 ? 45 : 0, every == 1 ? run.snapshots : 0);
+            assertTrue(every == 1 || run.logged >= 45 / 2, "every " + every + ": logged " + run.logged);
+        }
+        assertThrows(IllegalArgumentException.class, () -> new StateLog.Cursor(0));
     }
 
     @Test
@@ -166,7 +191,7 @@ class StateLogTest {
         StateSummary parsed = StateSummary.fromBytes(old.toBytes());
         assertTrue(parsed.restorable());
         StateLog.Restored r = StateLog.restore(cfg, "flights", parsed, Map.of("flights", old.toBytes()),
-                CalibrationListener.NONE);
+                CalibrationListener.NONE, StateLog.SNAPSHOT_EVERY);
         assertArrayEquals(run.rc.exportState(), r.calibrator().exportState());
         StateLog.Records next = r.cursor().after(r.calibrator(), null, List.of());
         assertTrue(next.values().containsKey("flights#snapshot"), "a snapshot first: " + next.values().keySet());
