@@ -281,7 +281,7 @@ final class FlowShift {
                         double d = dmu[i];
                         if (d != 0.0) {
                             // log games: series of log1p and 1/(1 + r) for small relative changes (ShiftSolves)
-                            double r = solves.logC > 0 ? gamma * d * kap[i] / solves.logC : 1.0;
+                            double r = solves.logC > 0 ? gamma * d * kap[i] * solves.invC : 1.0;
                             mu[i] = Math.max(0.0, mu[i] + gamma * d);
                             if (Math.abs(r) <= ShiftSolves.SERIES_R) {
                                 crowd[i] -= solves.logC * ShiftSolves.log1p(r);

@@ -18,6 +18,8 @@ final class ShiftSolves {
     private final CrowdPotentialGame game;
     /** c of g = −c·log(m + ε), 0 when the game's crowd term is not of that form. */
     final double logC;
+    /** 1/c (multiplying by it is exact for c = 1, as in four-rooms and crowd-ring, and avoids a division). */
+    final double invC;
     /** Cells y_j and mass changes d_j per unit shift of the current 1-D problem (at most 2K of them). */
     final int[] ys;
     final double[] ds;
@@ -30,6 +32,7 @@ final class ShiftSolves {
     ShiftSolves(CrowdPotentialGame game, int n, double[] mun, double[] gn) {
         this.game = game;
         logC = game.logCrowdCoefficient();
+        invC = logC > 0 ? 1.0 / logC : 0.0;
         ys = new int[n];
         ds = new double[n];
         as = new double[n];
@@ -86,7 +89,7 @@ final class ShiftSolves {
         double amax = 0;
         for (int j = 0; j < nz; j++) {
             double dj = ds[j];
-            double a = dj * game.crowdCurvature(mun[ys[j]]) / logC;
+            double a = dj * game.crowdCurvature(mun[ys[j]]) * invC;
             as[j] = a;
             amax = Math.max(amax, Math.abs(a));
             double term = dj * a;
@@ -194,7 +197,7 @@ final class ShiftSolves {
             int y = o + cells[ci];
             double dm = dmu[y];
             if (dm != 0.0) {
-                double b = dm * kap[y] / logC;
+                double b = dm * kap[y] * invC;
                 bmax = Math.max(bmax, Math.abs(b));
                 s0 += crowd[y] * dm;
                 double term = dm * b;
