@@ -16,7 +16,8 @@ import java.util.Arrays;
  * the same cell see each other). The shifts ignore what they do beyond t+1; an exact-in-t+1, quadratic-beyond line
  * search along the combined direction of step t (later conditional policies fixed, so μ_{s>t} moves linearly)
  * chooses γ ∈ (0, 1], which guarantees that Φ does not decrease (up to the quadratic model beyond t+1). Cost of a
- * sweep: O(T²·S·(A + K)) (values recomputed after every step). Not thread-safe; buffers allocated at construction.
+ * sweep: O(T²·S·(A + K)) (values recomputed after every step). The 1-D solves for δ and γ are in {@link ShiftSolves}
+ * (series form for the log games, issue 14 sixth round). Not thread-safe; buffers allocated at construction.
  */
 final class FlowShift {
     private final CrowdPotentialGame game;
