@@ -267,6 +267,11 @@ public final class CrowdModelling2d implements CrowdPotentialGame {
         return aversion / (mass + EPS);
     }
 
+    @Override
+    public double logCrowdCoefficient() {
+        return aversion;
+    }
+
     /** Free (non-wall) cells, for tests. */
     public List<Integer> freeCells() {
         List<Integer> l = new ArrayList<>();

@@ -17,4 +17,12 @@ public interface CrowdPotentialGame extends PotentialGame, FactoredGame {
 
     /** −g'(m) ≥ 0, the curvature of −Φ in the state's mass. */
     double crowdCurvature(double mass);
+
+    /**
+     * c when the crowd term is g(m) = −c·log(m + ε) (then 1/(m + ε) = {@link #crowdCurvature}/c and the flow-shift
+     * 1-D solves may use the series of log1p, docs/DISCRETE_GAMES.md §3), 0 for any other form.
+     */
+    default double logCrowdCoefficient() {
+        return 0.0;
+    }
 }

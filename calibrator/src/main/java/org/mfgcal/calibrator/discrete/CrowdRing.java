@@ -180,6 +180,11 @@ public final class CrowdRing implements SmoothGame, CrowdPotentialGame {
     }
 
     @Override
+    public double logCrowdCoefficient() {
+        return aversion;
+    }
+
+    @Override
     public String[] parameterNames() {
         return new String[] {"crowd_aversion"};
     }

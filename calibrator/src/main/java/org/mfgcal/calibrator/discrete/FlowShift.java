@@ -16,7 +16,8 @@ import java.util.Arrays;
  * the same cell see each other). The shifts ignore what they do beyond t+1; an exact-in-t+1, quadratic-beyond line
  * search along the combined direction of step t (later conditional policies fixed, so μ_{s>t} moves linearly)
  * chooses γ ∈ (0, 1], which guarantees that Φ does not decrease (up to the quadratic model beyond t+1). Cost of a
- * sweep: O(T²·S·(A + K)) (values recomputed after every step). Not thread-safe; buffers allocated at construction.
+ * sweep: O(T²·S·(A + K)) (values recomputed after every step). The 1-D solves for δ and γ are in {@link ShiftSolves}
+ * (series form for the log games, issue 14 sixth round). Not thread-safe; buffers allocated at construction.
  */
 final class FlowShift {
     private final CrowdPotentialGame game;
@@ -35,6 +36,7 @@ final class FlowShift {
     private final double[] lt, lold, dmu, pre, dif;
     private final int[] ys;
     private final double[] ds;
+    private final ShiftSolves solves;
     private final double[] qx;
     // noise kernel without zero entries (CSR over pre-noise cells)
     private final int[] nzOff, nzNext;
@@ -50,6 +52,8 @@ final class FlowShift {
     private boolean dirty;
     /** Whether a state of the step being swept shifted flow. */
     private boolean shifted;
+    /** Whether every base reward is 0 (four-rooms): value, shift and line-search loops skip them (same numbers). */
+    private final boolean zeroBase;
 
     FlowShift(CrowdPotentialGame game, Evaluator ev) {
         this.game = game;
@@ -83,14 +87,20 @@ final class FlowShift {
         dmu = new double[nT * nS];
         pre = new double[nS];
         dif = new double[nS];
-        ys = new int[2 * nK];
-        ds = new double[2 * nK];
+        solves = new ShiftSolves(game, 2 * nK, mun, gn);
+        ys = solves.ys;
+        ds = solves.ds;
         qx = new double[nA];
         Arrays.fill(crowd, game.crowdReward(0.0));
         supN = new int[cells.length];
         supA = new int[cells.length * nA];
         supT = new int[cells.length * nA];
         supP = new double[cells.length * nA];
+        boolean z = true;
+        for (double b : base) {
+            z &= b == 0.0;
+        }
+        zeroBase = z;
     }
 
     /** Policy support of the reachable cells of step t (see {@link #supN}). */
@@ -162,8 +172,14 @@ final class FlowShift {
                 int o = (s * nS + x) * nA;
                 int sb = ci * nA;
                 double v = 0;
-                for (int k = 0; k < supN[ci]; k++) {
-                    v += supP[sb + k] * (base[o + supA[sb + k]] + (last ? 0.0 : w[supT[sb + k]]));
+                if (!zeroBase) {
+                    for (int k = 0; k < supN[ci]; k++) {
+                        v += supP[sb + k] * (base[o + supA[sb + k]] + (last ? 0.0 : w[supT[sb + k]]));
+                    }
+                } else if (!last) {
+                    for (int k = 0; k < supN[ci]; k++) {
+                        v += supP[sb + k] * w[supT[sb + k]];
+                    }
                 }
                 val[s * nS + x] = v + crowd[s * nS + x];
             }
@@ -265,9 +281,16 @@ final class FlowShift {
                         int i = so + cells[ci];
                         double d = dmu[i];
                         if (d != 0.0) {
+                            // log games: series of log1p and 1/(1 + r) for small relative changes (ShiftSolves)
+                            double r = solves.logC > 0 ? gamma * d * kap[i] * solves.invC : 1.0;
                             mu[i] = Math.max(0.0, mu[i] + gamma * d);
-                            crowd[i] = game.crowdReward(mu[i]);
-                            kap[i] = game.crowdCurvature(mu[i]);
+                            if (Math.abs(r) <= ShiftSolves.SERIES_R) {
+                                crowd[i] -= solves.logC * ShiftSolves.log1p(r);
+                                kap[i] *= ShiftSolves.inv1p(r);
+                            } else {
+                                crowd[i] = game.crowdReward(mu[i]);
+                                kap[i] = game.crowdCurvature(mu[i]);
+                            }
                         }
                     }
                 }
@@ -334,75 +357,17 @@ final class FlowShift {
                         dif[y] = 0.0;
                     }
                 }
-                delta = solveShift(gap, avail, nz);
+                delta = solves.shift(gap, avail, nz);
             }
             lt[xo + wst] -= delta;
             lt[xo + b] += delta;
             shifted |= delta > 0;
             dirty |= delta > 0;
-            for (int j = 0; j < nz; j++) {
-                int y = ys[j];
-                mun[y] = Math.max(0.0, mun[y] + delta * ds[j]);
-                gn[y] = game.crowdReward(mun[y]);
-                vn[y] = cn[y] + gn[y];
-            }
+            solves.apply(delta, nz, cn, vn);
             if (delta < avail) {
                 return; // interior optimum: b and w are now (locally) tied
             }
         }
-    }
-
-    /**
-     * δ ∈ [0, avail] with f(δ) = gap + Σ_j d_j (g(μ_j + δ d_j) − g(μ_j)) = 0 (f decreasing), or avail when f(avail) ≥ 0:
-     * safeguarded Newton from δ = 0 on [0, avail]. f(avail) is evaluated only when a Newton iterate leaves the bracket
-     * before some f(δ) < 0 was seen, or at the end: the result of checking it first (issue 14, fourth round).
-     */
-    private double solveShift(double gap, double avail, int nz) {
-        double lo = 0;
-        double hi = avail;
-        boolean hiBelow = false; // f(hi) < 0 known
-        double d = 0;
-        double fd = gap;
-        for (int it = 0; it < 60; it++) {
-            double fp = 0;
-            for (int j = 0; j < nz; j++) {
-                fp -= ds[j] * ds[j] * game.crowdCurvature(Math.max(0.0, mun[ys[j]] + d * ds[j]));
-            }
-            double nd = fp < 0 ? d - fd / fp : Double.NaN;
-            if (!(nd > lo && nd < hi)) {
-                if (!hiBelow) {
-                    if (fShift(gap, avail, nz) >= 0) {
-                        return avail;
-                    }
-                    hiBelow = true;
-                }
-                nd = 0.5 * (lo + hi);
-            }
-            d = nd;
-            fd = fShift(gap, d, nz);
-            if (fd > 0) {
-                lo = d;
-            } else {
-                hi = d;
-                hiBelow |= fd < 0;
-            }
-            if (Math.abs(fd) <= 1e-12 * gap || hi - lo <= 1e-14 * avail) {
-                break;
-            }
-        }
-        if (!hiBelow && fShift(gap, avail, nz) >= 0) {
-            return avail;
-        }
-        return d;
-    }
-
-    private double fShift(double gap, double d, int nz) {
-        double f = gap;
-        for (int j = 0; j < nz; j++) {
-            int y = ys[j];
-            f += ds[j] * (game.crowdReward(Math.max(0.0, mun[y] + d * ds[j])) - gn[y]);
-        }
-        return f;
     }
 
     /**
@@ -440,11 +405,14 @@ final class FlowShift {
                 any = true;
                 int o = (so + x) * nA;
                 int sb = ci * nA;
-                for (int k = 0; k < supN[ci]; k++) {
-                    double p = supP[sb + k];
-                    lin += base[o + supA[sb + k]] * dm * p;
-                    if (push) {
-                        pre[supT[sb + k]] += dm * p;
+                if (!zeroBase) {
+                    for (int k = 0; k < supN[ci]; k++) {
+                        lin += base[o + supA[sb + k]] * dm * supP[sb + k];
+                    }
+                }
+                if (push) {
+                    for (int k = 0; k < supN[ci]; k++) {
+                        pre[supT[sb + k]] += dm * supP[sb + k];
                     }
                 }
                 if (s > t + 1) {
@@ -461,38 +429,6 @@ final class FlowShift {
             }
         }
         // φ'(γ) = lin + a1 − γ a2 + Σ_y g(μ_{t+1} + γ dμ_{t+1}) dμ_{t+1}, decreasing
-        double lo = 0;
-        double hi = 1;
-        double g = 1;
-        for (int it = 0; it < 60; it++) {
-            double d1 = lin + a1 - g * a2;
-            double d2 = -a2;
-            for (int ci = cellOff[t + 1]; ci < cellOff[t + 2]; ci++) {
-                int y = cells[ci];
-                double dm = dmu[n1 + y];
-                if (dm != 0.0) {
-                    double m = Math.max(0.0, mu[n1 + y] + g * dm);
-                    d1 += game.crowdReward(m) * dm;
-                    d2 -= game.crowdCurvature(m) * dm * dm;
-                }
-            }
-            if (d1 >= 0) {
-                if (g == 1) {
-                    return 1;
-                }
-                lo = g;
-            } else {
-                hi = g;
-            }
-            if (hi - lo < 1e-9) {
-                break;
-            }
-            double ng = d2 < 0 ? g - d1 / d2 : Double.NaN;
-            if (!(ng > lo && ng < hi)) {
-                ng = 0.5 * (lo + hi);
-            }
-            g = ng;
-        }
-        return Math.max(lo, 1e-6);
+        return solves.gamma(lin + a1, a2, cells, cellOff[t + 1], cellOff[t + 2], n1, dmu, mu, crowd, kap);
     }
 }
