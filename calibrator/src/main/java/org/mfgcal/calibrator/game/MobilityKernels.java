@@ -18,13 +18,19 @@ final class MobilityKernels {
     private MobilityKernels() {
     }
 
-    /** Backward HJB u_n from u_{n+1}, n = N−2..0, either scheme ({@code u} modified, u_{N−1} given). */
+    /**
+     * Backward HJB u_n from u_{n+1}, n = N−2..0, either scheme ({@code u} modified, u_{N−1} given). The running cost
+     * plus drift of an edge, b(a − q)² + c μ(y) a + a (u(y) − u(x)), is b(q² − a²) at the optimal rate (active:
+     * c μ(y) + u(y) − u(x) = −2b(a − q); clipped: a = 0), so a row sums b·Σ(q − a)(q + a) (docs/MODEL.md, "Sweep
+     * kernels"). On a {@link Graph#dense} graph the row's targets are addressed without {@link Graph#to}.
+     */
     static void hjb(Graph g, int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma,
                     double b, double c) {
         final int d = g.states();
         final int ne = g.edges();
         final int[] rs = g.rowStart;
         final int[] to = g.to;
+        final boolean dense = g.dense;
         final double inv2b = 1 / (2 * b);
         for (int n = nT - 2; n >= 0; n--) {
             final int o = n * d;
@@ -32,20 +38,33 @@ final class MobilityKernels {
             final int gOff = n * ne;
             for (int x = 0; x < d; x++) {
                 final double ux = u[o1 + x];
-                double cost = 0, drift = 0, out = 0;
-                for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
-                    final int y = to[e];
-                    final double q = gamma[gOff + e];
-                    final double my = muHat[o + y];
-                    final double uy = u[o1 + y];
-                    final double r = Math.max(q + (-(c * my) - (uy - ux)) * inv2b, 0.0);
-                    final double dev = r - q;
-                    cost += b * dev * dev + c * my * r;
-                    drift += r * (uy - ux);
-                    out += r;
+                double h = 0, out = 0;
+                if (dense) {
+                    final int gb = gOff + rs[x];
+                    for (int y = 0; y < x; y++) {
+                        final double q = gamma[gb + y];
+                        final double r = Math.max(q + (-(c * muHat[o + y]) - (u[o1 + y] - ux)) * inv2b, 0.0);
+                        h += (q - r) * (q + r);
+                        out += r;
+                    }
+                    for (int y = x + 1; y < d; y++) {
+                        final double q = gamma[gb - 1 + y];
+                        final double r = Math.max(q + (-(c * muHat[o + y]) - (u[o1 + y] - ux)) * inv2b, 0.0);
+                        h += (q - r) * (q + r);
+                        out += r;
+                    }
+                } else {
+                    for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
+                        final int y = to[e];
+                        final double q = gamma[gOff + e];
+                        final double r = Math.max(q + (-(c * muHat[o + y]) - (u[o1 + y] - ux)) * inv2b, 0.0);
+                        h += (q - r) * (q + r);
+                        out += r;
+                    }
                 }
                 // Stable: the cost accrues over the expected time in x, Δt·φ(z), like the drift (Game#exitScaledCost).
-                u[o + x] = stable ? ux + dt * ExitFactor.phi(dt * out) * (cost + drift) : ux + dt * (cost + drift);
+                final double costDrift = b * h;
+                u[o + x] = stable ? ux + dt * ExitFactor.phi(dt * out) * costDrift : ux + dt * costDrift;
             }
         }
     }
@@ -57,6 +76,7 @@ final class MobilityKernels {
     static void fpk(Graph g, int nT, double dt, boolean stable, double[] u, double[] nu, double[] gamma, double b,
                     double c, double[] a, double[] row) {
         final int d = g.states();
+        final boolean dense = g.dense;
         final int ne = g.edges();
         final int[] rs = g.rowStart;
         final int[] to = g.to;
@@ -70,12 +90,29 @@ final class MobilityKernels {
                 for (int x = 0; x < d; x++) {
                     final double ux = u[o + x];
                     double out = 0;
-                    for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
-                        final int y = to[e];
-                        final double r = gamma[gOff + e] + (-(c * nu[o + y]) - (u[o + y] - ux)) * inv2b;
-                        final double ar = Math.max(r, 0.0);
-                        a[e] = ar;
-                        out += ar;
+                    if (dense) {
+                        final int start = rs[x];
+                        for (int y = 0; y < x; y++) {
+                            final double r = gamma[gOff + start + y] + (-(c * nu[o + y]) - (u[o + y] - ux)) * inv2b;
+                            final double ar = Math.max(r, 0.0);
+                            a[start + y] = ar;
+                            out += ar;
+                        }
+                        for (int y = x + 1; y < d; y++) {
+                            final double r = gamma[gOff + start - 1 + y] + (-(c * nu[o + y]) - (u[o + y] - ux))
+                                    * inv2b;
+                            final double ar = Math.max(r, 0.0);
+                            a[start - 1 + y] = ar;
+                            out += ar;
+                        }
+                    } else {
+                        for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
+                            final int y = to[e];
+                            final double r = gamma[gOff + e] + (-(c * nu[o + y]) - (u[o + y] - ux)) * inv2b;
+                            final double ar = Math.max(r, 0.0);
+                            a[e] = ar;
+                            out += ar;
+                        }
                     }
                     final double z = dt * out;
                     final double stay = Math.exp(-z);
@@ -87,8 +124,18 @@ final class MobilityKernels {
                     if (cx == 0) {
                         continue;
                     }
-                    for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
-                        nu[o1 + to[e]] += cx * a[e];
+                    final int start = rs[x];
+                    if (dense) { // the same sums in the same order, contiguous targets
+                        for (int y = 0; y < x; y++) {
+                            nu[o1 + y] += cx * a[start + y];
+                        }
+                        for (int y = x + 1; y < d; y++) {
+                            nu[o1 + y] += cx * a[start - 1 + y];
+                        }
+                    } else {
+                        for (int e = start, end = rs[x + 1]; e < end; e++) {
+                            nu[o1 + to[e]] += cx * a[e];
+                        }
                     }
                 }
             } else {
@@ -178,7 +225,10 @@ final class MobilityKernels {
 
     /**
      * Reverse of {@link #hjb}, n = 0..N−2: with the complete cotangent of u_n, adds step n's contributions to
-     * {@code uBar[n+1]}, {@code muHatBar[n]} and {@code gammaBar[n]}. Scratch: {@code a}, {@code aBar} (E each).
+     * {@code uBar[n+1]}, {@code muHatBar[n]} and {@code gammaBar[n]}. Scratch: {@code a} (E). The row's cost plus
+     * drift b·Σ(q² − a²) has, at the optimal rates, no derivative through the rates other than through φ(z) (the
+     * derivative of b(a − q)² + c μ(y) a + a Δu in a is zero where a > 0): an active rate's cotangent is the φ' term
+     * alone, 0 in the plain scheme (docs/MODEL.md, "Sweep kernels").
      */
     static void hjbVjp(Graph g, int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma,
                        double[] uBar, double[] muHatBar, double[] gammaBar, double b, double c, double[] a,
@@ -202,57 +252,47 @@ final class MobilityKernels {
                 final int start = rs[x], end = rs[x + 1];
                 final double ux = u[o1 + x];
                 final double fb = dt * bx;
-                // Rates and (stable) the row sums the φ(z) factor needs: u_n = u_{n+1} + Δt φ(z) (cost + drift).
-                double out = 0, drift = 0, cost = 0;
+                // Rates and (stable) the row sums the φ(z) factor needs: u_n = u_{n+1} + Δt φ(z) b Σ(q² − a²).
+                double out = 0, h = 0;
                 for (int e = start; e < end; e++) {
                     final int y = to[e];
-                    final double uy = u[o1 + y];
                     final double q = gamma[gOff + e];
-                    final double my = muHat[o + y];
-                    final double r = q + (-(c * my) - (uy - ux)) * inv2b;
+                    final double r = q + (-(c * muHat[o + y]) - (u[o1 + y] - ux)) * inv2b;
                     final double ar = r > 0 ? r : 0;
                     a[e] = ar;
                     out += ar;
-                    drift += ar * (uy - ux);
-                    if (stable) {
-                        final double dev = ar - q;
-                        cost += b * dev * dev + c * my * ar;
-                    }
+                    h += (q - ar) * (q + ar);
                 }
-                double dBar = fb;
-                double common = 0;
-                double fc = fb;  // cotangent of the running cost
+                double fc = fb;  // cotangent of the row's cost plus drift
+                double common = 0; // cotangent of every active rate (through φ(z) only)
                 if (stable) {
                     final double z = dt * out;
-                    final double ph = ExitFactor.phi(z);
-                    common = fb * (cost + drift) * ExitFactor.dphi(z) * dt;
-                    dBar *= ph;
-                    fc *= ph;
+                    common = fb * (b * h) * ExitFactor.dphi(z) * dt;
+                    fc *= ExitFactor.phi(z);
                 }
+                final double sv = common * inv2b;
+                final double svc = sv * c;
+                final double fcc = fc * c;
+                final double fc2b = fc * twoB;
                 double ubx = 0;
                 for (int e = start; e < end; e++) {
                     final int y = to[e];
                     final double q = gamma[gOff + e];
-                    final double my = muHat[o + y];
-                    final double du = u[o1 + y] - ux;
                     final double r = a[e];
-                    // ā_e from the drift, plus the running cost b(a − q)² + c μ(y) a.
-                    final double move = dBar * r;
-                    uBar[o1 + y] += move;
+                    // b(q² − a²) in q (a held: its own derivative vanishes), c μ(y) a in μ(y), a Δu in u(y), u(x).
+                    final double move = fc * r;
+                    double qBar = -fc2b * (r - q);
+                    double mBar = fcc * r;
+                    double uyBar = move;
                     ubx -= move;
-                    final double dev = r - q;
-                    double qBar = -fc * twoB * dev;
-                    muHatBar[o + y] += fc * c * r;
                     if (r > 0) {
-                        final double ab = dBar * du + common + fc * (twoB * dev + c * my);
-                        if (ab != 0) {
-                            qBar += ab;
-                            final double sv = ab * inv2b;
-                            muHatBar[o + y] -= sv * c;
-                            uBar[o1 + y] -= sv;
-                            ubx += sv;
-                        }
+                        qBar += common;
+                        mBar -= svc;
+                        uyBar -= sv;
+                        ubx += sv;
                     }
+                    muHatBar[o + y] += mBar;
+                    uBar[o1 + y] += uyBar;
                     gammaBar[gOff + e] += qBar;
                 }
                 uBar[o1 + x] += ubx;
