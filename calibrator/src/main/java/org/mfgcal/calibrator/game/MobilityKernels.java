@@ -64,7 +64,7 @@ final class MobilityKernels {
                 }
                 // Stable: the cost accrues over the expected time in x, Δt·φ(z), like the drift (Game#exitScaledCost).
                 final double costDrift = b * h;
-                u[o + x] = stable ? ux + dt * ExitFactor.phi(dt * out) * costDrift : ux + dt * costDrift;
+                u[o + x] = stable ? ux + dt * ExitFactor.phiFast(dt * out) * costDrift : ux + dt * costDrift;
             }
         }
     }
@@ -158,7 +158,7 @@ final class MobilityKernels {
     /**
      * Reverse of {@link #fpk}, n = N−2..0: with the complete cotangent of ν_{n+1}, adds step n's contributions to
      * {@code nuBar[n]} (through ν_n and through the rates' c·ν(y) term), {@code uBar[n]} and {@code gammaBar[n]}.
-     * Scratch: {@code a}, {@code aBar} (E each).
+     * Scratch: {@code a} (E); {@code aBar} unused (a rate's cotangent flows on as soon as it is formed).
      */
     static void fpkVjp(Graph g, int nT, double dt, boolean stable, double[] u, double[] nu, double[] gamma,
                        double[] nuBar, double[] uBar, double[] gammaBar, double b, double c, double[] a,
@@ -172,7 +172,8 @@ final class MobilityKernels {
             final int o = n * d;
             final int o1 = o + d;
             final int gOff = n * ne;
-            // Pass A: rates, then the cotangent of every rate (aBar) and of ν_n through the step.
+            // Per row: the rates, the cotangent of ν_n through the step, then of every active rate, which flows at
+            // once into q, u_n and ν_n (the c·ν(y) term).
             for (int x = 0; x < d; x++) {
                 final int start = rs[x], end = rs[x + 1];
                 final double ux = u[o + x];
@@ -187,35 +188,30 @@ final class MobilityKernels {
                     out += ar;
                 }
                 final double nux = nu[o + x];
+                final double k;
+                double common = 0;
                 if (stable) {
                     final double z = dt * out;
-                    final double ph = ExitFactor.phi(z);
-                    final double common = dt * nux * ExitFactor.dphi(z) * dt * s;
-                    final double k = dt * nux * ph;
-                    for (int e = start; e < end; e++) {
-                        aBar[e] = k * (nuBar[o1 + to[e]] - nbx) + common;
-                    }
+                    final double ph = ExitFactor.phiFast(z);
+                    common = dt * nux * ExitFactor.dphi(z) * dt * s;
+                    k = dt * nux * ph;
                     nuBar[o + x] += nbx + dt * ph * s;
                 } else {
-                    final double k = dt * nux;
-                    for (int e = start; e < end; e++) {
-                        aBar[e] = k * (nuBar[o1 + to[e]] - nbx);
-                    }
+                    k = dt * nux;
                     nuBar[o + x] += nbx + dt * s;
                 }
-            }
-            // Pass B: through the active rates into q, u_n and ν_n (the c·ν(y) term).
-            for (int x = 0; x < d; x++) {
                 double ubx = 0;
-                for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
-                    final double ab = aBar[e];
-                    if (a[e] > 0 && ab != 0) {
+                for (int e = start; e < end; e++) {
+                    if (a[e] > 0) {
                         final int y = to[e];
-                        gammaBar[gOff + e] += ab;
-                        final double sv = ab * inv2b;
-                        nuBar[o + y] -= sv * c;
-                        uBar[o + y] -= sv;
-                        ubx += sv;
+                        final double ab = k * (nuBar[o1 + y] - nbx) + common;
+                        if (ab != 0) {
+                            gammaBar[gOff + e] += ab;
+                            final double sv = ab * inv2b;
+                            nuBar[o + y] -= sv * c;
+                            uBar[o + y] -= sv;
+                            ubx += sv;
+                        }
                     }
                 }
                 uBar[o + x] += ubx;
@@ -268,7 +264,7 @@ final class MobilityKernels {
                 if (stable) {
                     final double z = dt * out;
                     common = fb * (b * h) * ExitFactor.dphi(z) * dt;
-                    fc *= ExitFactor.phi(z);
+                    fc *= ExitFactor.phiFast(z);
                 }
                 final double sv = common * inv2b;
                 final double svc = sv * c;
