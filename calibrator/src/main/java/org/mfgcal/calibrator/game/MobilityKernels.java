@@ -235,6 +235,7 @@ final class MobilityKernels {
         final int[] to = g.to;
         final double inv2b = 1 / (2 * b);
         final double twoB = 2 * b;
+        final boolean dense = g.dense;
         for (int n = 0; n < nT - 1; n++) {
             final int o = n * d;
             final int o1 = o + d;
@@ -250,14 +251,33 @@ final class MobilityKernels {
                 final double fb = dt * bx;
                 // Rates and (stable) the row sums the φ(z) factor needs: u_n = u_{n+1} + Δt φ(z) b Σ(q² − a²).
                 double out = 0, h = 0;
-                for (int e = start; e < end; e++) {
-                    final int y = to[e];
-                    final double q = gamma[gOff + e];
-                    final double r = q + (-(c * muHat[o + y]) - (u[o1 + y] - ux)) * inv2b;
-                    final double ar = r > 0 ? r : 0;
-                    a[e] = ar;
-                    out += ar;
-                    h += (q - ar) * (q + ar);
+                if (dense) { // the sums of the CSR loop below in the same order, targets without Graph.to
+                    for (int y = 0; y < x; y++) {
+                        final double q = gamma[gOff + start + y];
+                        final double r = q + (-(c * muHat[o + y]) - (u[o1 + y] - ux)) * inv2b;
+                        final double ar = r > 0 ? r : 0;
+                        a[start + y] = ar;
+                        out += ar;
+                        h += (q - ar) * (q + ar);
+                    }
+                    for (int y = x + 1; y < d; y++) {
+                        final double q = gamma[gOff + start - 1 + y];
+                        final double r = q + (-(c * muHat[o + y]) - (u[o1 + y] - ux)) * inv2b;
+                        final double ar = r > 0 ? r : 0;
+                        a[start - 1 + y] = ar;
+                        out += ar;
+                        h += (q - ar) * (q + ar);
+                    }
+                } else {
+                    for (int e = start; e < end; e++) {
+                        final int y = to[e];
+                        final double q = gamma[gOff + e];
+                        final double r = q + (-(c * muHat[o + y]) - (u[o1 + y] - ux)) * inv2b;
+                        final double ar = r > 0 ? r : 0;
+                        a[e] = ar;
+                        out += ar;
+                        h += (q - ar) * (q + ar);
+                    }
                 }
                 double fc = fb;  // cotangent of the row's cost plus drift
                 double common = 0; // cotangent of every active rate (through φ(z) only)
@@ -271,28 +291,65 @@ final class MobilityKernels {
                 final double fcc = fc * c;
                 final double fc2b = fc * twoB;
                 double ubx = 0;
-                for (int e = start; e < end; e++) {
-                    final int y = to[e];
-                    final double q = gamma[gOff + e];
-                    final double r = a[e];
-                    // b(q² − a²) in q (a held: its own derivative vanishes), c μ(y) a in μ(y), a Δu in u(y), u(x).
-                    final double move = fc * r;
-                    double qBar = -fc2b * (r - q);
-                    double mBar = fcc * r;
-                    double uyBar = move;
-                    ubx -= move;
-                    if (r > 0) {
-                        qBar += common;
-                        mBar -= svc;
-                        uyBar -= sv;
-                        ubx += sv;
+                if (dense) {
+                    ubx = hjbVjpRun(a, gamma, muHatBar, uBar, gammaBar, gOff, o, o1, start, 0, x, fc, fc2b, fcc, common,
+                            svc, sv, ubx);
+                    ubx = hjbVjpRun(a, gamma, muHatBar, uBar, gammaBar, gOff, o, o1, start + x, x + 1, d - 1 - x, fc,
+                            fc2b, fcc, common, svc, sv, ubx);
+                } else {
+                    for (int e = start; e < end; e++) {
+                        final int y = to[e];
+                        final double q = gamma[gOff + e];
+                        final double r = a[e];
+                        // b(q² − a²) in q (a held: its own derivative vanishes), c μ(y) a in μ(y), a Δu in u(y), u(x).
+                        final double move = fc * r;
+                        double qBar = -fc2b * (r - q);
+                        double mBar = fcc * r;
+                        double uyBar = move;
+                        ubx -= move;
+                        if (r > 0) {
+                            qBar += common;
+                            mBar -= svc;
+                            uyBar -= sv;
+                            ubx += sv;
+                        }
+                        muHatBar[o + y] += mBar;
+                        uBar[o1 + y] += uyBar;
+                        gammaBar[gOff + e] += qBar;
                     }
-                    muHatBar[o + y] += mBar;
-                    uBar[o1 + y] += uyBar;
-                    gammaBar[gOff + e] += qBar;
                 }
                 uBar[o1 + x] += ubx;
             }
         }
+    }
+
+    /**
+     * {@link #hjbVjp}'s second loop over {@code n} edges e0.. with consecutive targets y0.. (a dense row's run on one
+     * side of the diagonal); the same operations in the same order as the CSR loop; returns the row's ū(x) sum.
+     */
+    private static double hjbVjpRun(double[] a, double[] gamma, double[] muHatBar, double[] uBar, double[] gammaBar,
+                                    int gOff, int o, int o1, int e0, int y0, int n, double fc, double fc2b, double fcc,
+                                    double common, double svc, double sv, double ubx) {
+        for (int i = 0; i < n; i++) {
+            final int e = e0 + i;
+            final int y = y0 + i;
+            final double q = gamma[gOff + e];
+            final double r = a[e];
+            final double move = fc * r;
+            double qBar = -fc2b * (r - q);
+            double mBar = fcc * r;
+            double uyBar = move;
+            ubx -= move;
+            if (r > 0) {
+                qBar += common;
+                mBar -= svc;
+                uyBar -= sv;
+                ubx += sv;
+            }
+            muHatBar[o + y] += mBar;
+            uBar[o1 + y] += uyBar;
+            gammaBar[gOff + e] += qBar;
+        }
+        return ubx;
     }
 }
