@@ -168,6 +168,7 @@ final class MobilityKernels {
         final int[] rs = g.rowStart;
         final int[] to = g.to;
         final double inv2b = 1 / (2 * b);
+        final boolean dense = g.dense;
         for (int n = nT - 2; n >= 0; n--) {
             final int o = n * d;
             final int o1 = o + d;
@@ -179,13 +180,30 @@ final class MobilityKernels {
                 final double ux = u[o + x];
                 final double nbx = nuBar[o1 + x];
                 double s = 0, out = 0;
-                for (int e = start; e < end; e++) {
-                    final int y = to[e];
-                    final double r = gamma[gOff + e] + (-(c * nu[o + y]) - (u[o + y] - ux)) * inv2b;
-                    final double ar = r > 0 ? r : 0;
-                    a[e] = ar;
-                    s += ar * (nuBar[o1 + y] - nbx);
-                    out += ar;
+                if (dense) { // the sums of the CSR loop below in the same order, targets without Graph.to
+                    for (int y = 0; y < x; y++) {
+                        final double r = gamma[gOff + start + y] + (-(c * nu[o + y]) - (u[o + y] - ux)) * inv2b;
+                        final double ar = r > 0 ? r : 0;
+                        a[start + y] = ar;
+                        s += ar * (nuBar[o1 + y] - nbx);
+                        out += ar;
+                    }
+                    for (int y = x + 1; y < d; y++) {
+                        final double r = gamma[gOff + start - 1 + y] + (-(c * nu[o + y]) - (u[o + y] - ux)) * inv2b;
+                        final double ar = r > 0 ? r : 0;
+                        a[start - 1 + y] = ar;
+                        s += ar * (nuBar[o1 + y] - nbx);
+                        out += ar;
+                    }
+                } else {
+                    for (int e = start; e < end; e++) {
+                        final int y = to[e];
+                        final double r = gamma[gOff + e] + (-(c * nu[o + y]) - (u[o + y] - ux)) * inv2b;
+                        final double ar = r > 0 ? r : 0;
+                        a[e] = ar;
+                        s += ar * (nuBar[o1 + y] - nbx);
+                        out += ar;
+                    }
                 }
                 final double nux = nu[o + x];
                 final double k;
@@ -201,16 +219,22 @@ final class MobilityKernels {
                     nuBar[o + x] += nbx + dt * s;
                 }
                 double ubx = 0;
-                for (int e = start; e < end; e++) {
-                    if (a[e] > 0) {
-                        final int y = to[e];
-                        final double ab = k * (nuBar[o1 + y] - nbx) + common;
-                        if (ab != 0) {
-                            gammaBar[gOff + e] += ab;
-                            final double sv = ab * inv2b;
-                            nuBar[o + y] -= sv * c;
-                            uBar[o + y] -= sv;
-                            ubx += sv;
+                if (dense) {
+                    ubx = fpkVjpRun(a, nuBar, uBar, gammaBar, gOff, o, o1, start, 0, x, k, nbx, common, inv2b, c, ubx);
+                    ubx = fpkVjpRun(a, nuBar, uBar, gammaBar, gOff, o, o1, start + x, x + 1, d - 1 - x, k, nbx, common,
+                            inv2b, c, ubx);
+                } else {
+                    for (int e = start; e < end; e++) {
+                        if (a[e] > 0) {
+                            final int y = to[e];
+                            final double ab = k * (nuBar[o1 + y] - nbx) + common;
+                            if (ab != 0) {
+                                gammaBar[gOff + e] += ab;
+                                final double sv = ab * inv2b;
+                                nuBar[o + y] -= sv * c;
+                                uBar[o + y] -= sv;
+                                ubx += sv;
+                            }
                         }
                     }
                 }
@@ -349,6 +373,27 @@ final class MobilityKernels {
             muHatBar[o + y] += mBar;
             uBar[o1 + y] += uyBar;
             gammaBar[gOff + e] += qBar;
+        }
+        return ubx;
+    }
+
+    /** {@link #fpkVjp}'s second loop over a dense row's run (as {@link #hjbVjpRun}); returns the row's ū(x) sum. */
+    private static double fpkVjpRun(double[] a, double[] nuBar, double[] uBar, double[] gammaBar, int gOff, int o,
+                                    int o1, int e0, int y0, int n, double k, double nbx, double common, double inv2b,
+                                    double c, double ubx) {
+        for (int i = 0; i < n; i++) {
+            final int e = e0 + i;
+            if (a[e] > 0) {
+                final int y = y0 + i;
+                final double ab = k * (nuBar[o1 + y] - nbx) + common;
+                if (ab != 0) {
+                    gammaBar[gOff + e] += ab;
+                    final double sv = ab * inv2b;
+                    nuBar[o + y] -= sv * c;
+                    uBar[o + y] -= sv;
+                    ubx += sv;
+                }
+            }
         }
         return ubx;
     }
