@@ -8,11 +8,14 @@ package org.mfgcal.calibrator.game;
  * <p>The generic sweeps call {@code local} per step (rates into a buffer, then a second pass reads them back) and, in
  * reverse, {@code local} again before {@code localVjp}, which recomputes every rate a third time; here the rate, cost,
  * drift and out-rate of an edge are formed in one pass, and the reverse sweeps reuse the rates of their first pass.
- * The forward sweeps do the generic path's operations in the same order (clipping with {@code Math.max}, which
- * compiles branch-free: clipped edges are frequent and unpredictable); the reverse sweeps accumulate each row's own
- * cotangent in a register instead of a read-modify-write of memory per edge. Equal to the generic sweeps to ≤ 1e-13
- * (equilibrium, value function) and ≤ 1e-11 (gradient), {@code FusedKernelTest}. Measured in bench/BENCHMARKS.md (d = 21,
- * N = 96, complete graph). Stateless; scratch comes from the solver's workspace.
+ * The FPK does the generic path's operations in the same order (clipping as {@code Math.max(v, 0.0)} bit for bit,
+ * NaN kept, written {@code !(v <= 0) ? v : 0.0}, which measured faster); the HJB sums each row's cost plus drift in
+ * the closed form b·Σ(q² − a²) and its VJP drops the rate terms that vanish at the optimum (docs/MODEL.md, "Sweep
+ * kernels"); the reverse sweeps accumulate each row's own cotangent in a register instead of a read-modify-write of
+ * memory per edge; on a {@link Graph#dense} graph every loop addresses a row's targets as two contiguous runs (the
+ * same operations in the same order as the CSR loops). φ(z) is {@link ExitFactor#phiFast}. Equal to the generic
+ * sweeps to ≤ 1e-13 (equilibrium, value function) and ≤ 1e-11 (gradient), {@code FusedKernelTest}. Measured in
+ * bench/BENCHMARKS.md (issue 15, sixth pass). Stateless; scratch comes from the solver's workspace.
  */
 final class MobilityKernels {
     private MobilityKernels() {
@@ -43,13 +46,15 @@ final class MobilityKernels {
                     final int gb = gOff + rs[x];
                     for (int y = 0; y < x; y++) {
                         final double q = gamma[gb + y];
-                        final double r = Math.max(q + (-(c * muHat[o + y]) - (u[o1 + y] - ux)) * inv2b, 0.0);
+                        final double v = q + (-(c * muHat[o + y]) - (u[o1 + y] - ux)) * inv2b;
+                        final double r = !(v <= 0) ? v : 0.0; // Math.max(v, 0.0) bit for bit (NaN kept)
                         h += (q - r) * (q + r);
                         out += r;
                     }
                     for (int y = x + 1; y < d; y++) {
                         final double q = gamma[gb - 1 + y];
-                        final double r = Math.max(q + (-(c * muHat[o + y]) - (u[o1 + y] - ux)) * inv2b, 0.0);
+                        final double v = q + (-(c * muHat[o + y]) - (u[o1 + y] - ux)) * inv2b;
+                        final double r = !(v <= 0) ? v : 0.0; // Math.max(v, 0.0) bit for bit (NaN kept)
                         h += (q - r) * (q + r);
                         out += r;
                     }
@@ -57,7 +62,8 @@ final class MobilityKernels {
                     for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
                         final int y = to[e];
                         final double q = gamma[gOff + e];
-                        final double r = Math.max(q + (-(c * muHat[o + y]) - (u[o1 + y] - ux)) * inv2b, 0.0);
+                        final double v = q + (-(c * muHat[o + y]) - (u[o1 + y] - ux)) * inv2b;
+                        final double r = !(v <= 0) ? v : 0.0; // Math.max(v, 0.0) bit for bit (NaN kept)
                         h += (q - r) * (q + r);
                         out += r;
                     }
@@ -94,14 +100,14 @@ final class MobilityKernels {
                         final int start = rs[x];
                         for (int y = 0; y < x; y++) {
                             final double r = gamma[gOff + start + y] + (-(c * nu[o + y]) - (u[o + y] - ux)) * inv2b;
-                            final double ar = Math.max(r, 0.0);
+                            final double ar = !(r <= 0) ? r : 0.0;
                             a[start + y] = ar;
                             out += ar;
                         }
                         for (int y = x + 1; y < d; y++) {
                             final double r = gamma[gOff + start - 1 + y] + (-(c * nu[o + y]) - (u[o + y] - ux))
                                     * inv2b;
-                            final double ar = Math.max(r, 0.0);
+                            final double ar = !(r <= 0) ? r : 0.0;
                             a[start - 1 + y] = ar;
                             out += ar;
                         }
@@ -109,7 +115,7 @@ final class MobilityKernels {
                         for (int e = rs[x], end = rs[x + 1]; e < end; e++) {
                             final int y = to[e];
                             final double r = gamma[gOff + e] + (-(c * nu[o + y]) - (u[o + y] - ux)) * inv2b;
-                            final double ar = Math.max(r, 0.0);
+                            final double ar = !(r <= 0) ? r : 0.0;
                             a[e] = ar;
                             out += ar;
                         }
