@@ -30,7 +30,7 @@ final class Forecaster {
     /**
      * A posterior draw's equilibrium is solved from the mean's until its residual is this fraction of the residual at
      * the mean ({@link EquilibriumSolver#solveNear}): its deviation from the mean to about ρ·10 % (ρ ≈ 0.05 the
-     * map's contraction on the flights, i.e. ≈ 0.5 %), against the ≈ 35 % relative error of a 16-draw variance
+     * map's contraction on the flights, i.e. ≈ 0.5 %), against the ≈ 50 % relative error of an 8-draw variance
      * (docs/MODEL.md, "Forecast bands"; bench/BENCHMARKS.md, issue 15, fifth pass).
      */
     static final double DRAW_ACCURACY = 0.1;
