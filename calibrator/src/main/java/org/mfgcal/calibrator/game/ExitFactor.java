@@ -29,6 +29,20 @@ public final class ExitFactor {
         return 1 + t * phiTail(t);
     }
 
+    /**
+     * φ(z) without the native {@code expm1}: {@link #phiPoly}'s series for |z| ≤ 0.5, (1 − e^{−z})/z above 0.5
+     * (no cancellation there, e^{−z} < 0.61: within 2 ulp; {@code Math.exp} is a JIT intrinsic), {@link #phi}
+     * otherwise (z < −0.5, NaN). The mobility kernels call it once per state and step (docs/MODEL.md, "Sweep
+     * kernels").
+     */
+    public static double phiFast(double z) {
+        if (Math.abs(z) <= 0.5) {
+            final double t = -z;
+            return 1 + t * phiTail(t);
+        }
+        return z > 0.5 ? (1 - Math.exp(-z)) / z : phi(z);
+    }
+
     /** Q(t) with {@link #phiPoly}(z) = 1 + t·Q(t), t = −z, |t| ≤ 0.5 (for kernels that keep 1 + t·Q off their chain). */
     static double phiTail(double t) {
         final double t2 = t * t, t4 = t2 * t2, t8 = t4 * t4;

@@ -15,17 +15,28 @@ public final class Graph {
     final int[] rowStart;
     final int[] to;
     final int[] from;
+    /**
+     * Every ordered pair x ≠ y is an edge (the layout of {@link #complete}, however built): the edges of row x are
+     * {@code rowStart[x] + y} for y < x and {@code rowStart[x] + y − 1} for y > x, so the sweep kernels can address
+     * them without {@link #to} ({@code MobilityKernels}).
+     */
+    final boolean dense;
 
     private Graph(int states, int[] rowStart, int[] to) {
         this.states = states;
         this.rowStart = rowStart;
         this.to = to;
         this.from = new int[to.length];
+        boolean all = to.length == states * (states - 1);
         for (int x = 0; x < states; x++) {
+            all &= rowStart[x] == x * (states - 1);
             for (int e = rowStart[x]; e < rowStart[x + 1]; e++) {
                 from[e] = x;
+                int j = e - rowStart[x];
+                all &= to[e] == (j < x ? j : j + 1);
             }
         }
+        this.dense = all;
     }
 
     /** All ordered pairs x ≠ y: d(d−1) edges. */

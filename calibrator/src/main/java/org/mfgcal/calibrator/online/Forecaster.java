@@ -30,7 +30,7 @@ final class Forecaster {
     /**
      * A posterior draw's equilibrium is solved from the mean's until its residual is this fraction of the residual at
      * the mean ({@link EquilibriumSolver#solveNear}): its deviation from the mean to about ρ·10 % (ρ ≈ 0.05 the
-     * map's contraction on the flights, i.e. ≈ 0.5 %), against the ≈ 35 % relative error of a 16-draw variance
+     * map's contraction on the flights, i.e. ≈ 0.5 %), against the ≈ 50 % relative error of an 8-draw variance
      * (docs/MODEL.md, "Forecast bands"; bench/BENCHMARKS.md, issue 15, fifth pass).
      */
     static final double DRAW_ACCURACY = 0.1;
@@ -48,7 +48,6 @@ final class Forecaster {
     private final double[] fcGamma;
     private final double[] fcGridGamma;   // fcGamma on the forecaster's grid (the same array when k = 1)
     private final double[] fcMean;        // the forecast mean at the bins (k > 1; the grid's own rows when k = 1)
-    private final double[] fcSum;
     private final double[] fcSumSq;
     private final double[] fcMu0;
     private final double[] fcJumps;
@@ -86,7 +85,6 @@ final class Forecaster {
         fcGamma = new double[(h + 1) * s.edges];
         fcGridGamma = s.k == 1 ? fcGamma : new double[(h * s.k + 1) * s.edges];
         fcMean = new double[(h + 1) * d];
-        fcSum = new double[(h + 1) * d];
         fcSumSq = new double[(h + 1) * d];
         fcMu0 = new double[d];
         fcJumps = new double[(h + 1) * d];
@@ -237,8 +235,9 @@ final class Forecaster {
                 int j = (h - 1) * d + x;
                 double mu = Math.min(1, Math.max(0, m[i] + fcCorr[i]));
                 double popVar = popNow > 0 ? fcJumps[i] / popNow : 0;
-                double paramVar = valid < 2 ? 0
-                        : Math.max(0, (fcSumSq[i] - fcSum[i] * fcSum[i] / valid) / (valid - 1));
+                // Mean square deviation of the draws' equilibria from the forecast mean (a known centre: all
+                // `valid` degrees of freedom; docs/MODEL.md, "Forecast bands").
+                double paramVar = valid < 1 ? 0 : fcSumSq[i] / valid;
                 double modelVar = popVar + paramVar + cfg.minShareVariance();
                 double totalVar = modelVar * inflation[h - 1];
                 double sd = Math.sqrt(totalVar);
@@ -287,13 +286,12 @@ final class Forecaster {
     }
 
     /**
-     * Sums and sums of squares of the deviation from the mean {@code mg} of the equilibria at {@code forecastSamples}
-     * posterior draws, into {@link #fcSum}, {@link #fcSumSq}; returns the draws that had an equilibrium.
+     * Sums of squares of the deviation from the mean {@code mg} of the equilibria at {@code forecastSamples}
+     * posterior draws, into {@link #fcSumSq}; returns the draws that had an equilibrium.
      */
     private int samples(long b, double[] mg) {
         final int d = s.d;
         final int edges = s.edges;
-        Arrays.fill(fcSum, 0);
         Arrays.fill(fcSumSq, 0);
         SplittableRandom rng = s.random(b, 2);
         int valid = 0;
@@ -318,10 +316,9 @@ final class Forecaster {
             }
             valid++;
             final double[] ms = sol.mu();
-            for (int i = d; i < fcSum.length; i++) {
+            for (int i = d; i < fcSumSq.length; i++) {
                 final int g = (i / d) * s.k * d + i % d; // bin row i/d is grid row (i/d)·k
                 double dv = ms[g] - mg[g];
-                fcSum[i] += dv;
                 fcSumSq[i] += dv * dv;
             }
         }

@@ -130,7 +130,8 @@ public record OnlineConfig(Bins bins, Costs costs, Optimisation optimisation, Re
      * @param bandLevel         nominal coverage of the forecast bands, in (0, 1)
      * @param uncertaintyProbes Rademacher probes averaged in the Gauss–Newton diagonal (≥ 1): all fresh after a cold
      *                          start, then one fresh probe per warm update in a running average of this length
-     * @param forecastSamples   parameter samples for the forecast's parameter uncertainty (≥ 2)
+     * @param forecastSamples   parameter samples for the forecast's parameter uncertainty (≥ 2; their mean square
+     *                          deviation from the mean forecast, docs/MODEL.md "Forecast bands")
      * @param bandMemory        EWMA weight of the newest realised errors in the band variance calibration, in (0, 1]
      */
     public record Forecasting(double bandLevel, int uncertaintyProbes, int forecastSamples, double bandMemory) {
@@ -197,7 +198,7 @@ public record OnlineConfig(Bins bins, Costs costs, Optimisation optimisation, Re
                 new Costs(1.0, 0.5),
                 new Optimisation(Optimizer.LBFGS, 0.05, 300, 7, 1e-4),
                 new Regularisation(4.0, 1.0, 0.05, 0.5, 1e-7),
-                new Forecasting(0.9, 4, 16, 0.02),
+                new Forecasting(0.9, 4, 8, 0.02),
                 new Drift(3.0, 5.0, 2.5, 5.0, 0.25, Math.max(week, 28), 2.0),
                 20260101L, MODEL_VERSION, Provenance.runningCodeVersion(), SolverOptions.DEFAULTS);
     }

@@ -89,4 +89,23 @@ class ExitFactorTest {
         assertTrue(Double.isNaN(ExitFactor.phiPoly(Double.NaN)));
         assertTrue(Double.isNaN(ExitFactor.dphiPoly(Double.NaN)));
     }
+
+    @Test
+    void phiFast_withinTwoUlpOfExpm1Form_andPropagatesNaN() {
+        double worst = 0;
+        for (int i = 0; i <= 200_000; i++) {
+            double z = i * 1e-4; // 0 .. 20, both sides of the switch at 0.5
+            double e = ExitFactor.phi(z);
+            worst = Math.max(worst, Math.abs(ExitFactor.phiFast(z) - e) / Math.ulp(e));
+        }
+        for (double z : new double[] {40, 700, 1e6, 1e300}) {
+            double e = ExitFactor.phi(z);
+            worst = Math.max(worst, Math.abs(ExitFactor.phiFast(z) - e) / Math.ulp(e));
+        }
+        System.out.printf("phiFast max distance from the expm1 form %.2f ulp%n", worst);
+        assertTrue(worst <= 2, "phiFast off by " + worst + " ulp");
+        assertEquals(1.0, ExitFactor.phiFast(0.0));
+        assertEquals(ExitFactor.phi(-3), ExitFactor.phiFast(-3));
+        assertTrue(Double.isNaN(ExitFactor.phiFast(Double.NaN)));
+    }
 }
