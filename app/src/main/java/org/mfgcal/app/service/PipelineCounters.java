@@ -20,4 +20,13 @@ final class PipelineCounters {
     final AtomicLong sessionsRebuilt = new AtomicLong();
     final AtomicLong skippedBins = new AtomicLong();
     final Map<String, AtomicLong> lateEvents = new ConcurrentHashMap<>();
+    /** CPU time of the calibration threads per region (updates and their state records), ns. */
+    final Map<String, AtomicLong> calibrationCpuNanos = new ConcurrentHashMap<>();
+
+    /** The counts of {@code m} now, by key in key order. */
+    static Map<String, Long> values(Map<String, AtomicLong> m) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        m.forEach((k, n) -> out.put(k, n.get()));
+        return out;
+    }
 }

@@ -35,6 +35,8 @@ final class RegionRouter {
     static final Duration STATE_CATCH_UP = Duration.ofSeconds(15);
     /** {@link Region#lastBin} of a region with no bin ({@link RegionCalibrator#lastBin()} before its first). */
     private static final long NO_BIN = Long.MIN_VALUE;
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
 
     /** A delivery's outcome; {@code state} is null for a delivery of dead letters only or a skipped bin. */
     record Outcome(SnapshotDelivery delivery, UpdateResult result, StateLog.Records state) {
@@ -287,6 +289,7 @@ final class RegionRouter {
 
     /** One update (calibration pool). Never throws: a failed update is logged and publishes no outputs. */
     private Outcome calibrate(Region region, SnapshotDelivery d) {
+        long cpu0 = THREADS.getCurrentThreadCpuTime();
         RegionCalibrator rc = region.calibrator;
         PopulationSnapshot s = d.snapshot();
         if (s.lateEvents() > 0) {
@@ -310,6 +313,9 @@ final class RegionRouter {
                         s.region(), s.binStart(), result.parameters().health().reason());
             }
         }
-        return new Outcome(d, result, region.cursor.after(rc, bin, region.latest));
+        Outcome out = new Outcome(d, result, region.cursor.after(rc, bin, region.latest));
+        counters.calibrationCpuNanos.computeIfAbsent(s.region(), k -> new AtomicLong())
+                .addAndGet(THREADS.getCurrentThreadCpuTime() - cpu0);
+        return out;
     }
 }

@@ -91,6 +91,7 @@ public final class Service implements AutoCloseable {
     private long seenReceived;
     private final Map<DeadLetterReason, Long> seenDead = new EnumMap<>(DeadLetterReason.class);
     private final Map<String, Long> seenLate = new HashMap<>();
+    private final Map<String, Long> seenCpu = new HashMap<>();
     private int monitorTicks;
     private long logAt = System.nanoTime();
     private long logReceived;
@@ -335,6 +336,13 @@ public final class Service implements AutoCloseable {
                     metrics.deadLetter(e.getKey().name().toLowerCase(Locale.ROOT).replace('_', '-'));
                 }
                 seenDead.put(e.getKey(), e.getValue());
+            }
+            for (var e : pipeline.calibrationCpuNanos().entrySet()) {
+                long before = seenCpu.getOrDefault(e.getKey(), 0L);
+                if (e.getValue() > before) {
+                    metrics.calibrationCpu(e.getKey(), (e.getValue() - before) / 1e9);
+                    seenCpu.put(e.getKey(), e.getValue());
+                }
             }
             for (var e : pipeline.lateEvents().entrySet()) {
                 long before = seenLate.getOrDefault(e.getKey(), 0L);

@@ -448,9 +448,12 @@ public final class ServicePipeline implements AutoCloseable {
 
     /** Events counted late (behind the watermark, bin still open) in the bins processed so far, by region. */
     public Map<String, Long> lateEvents() {
-        Map<String, Long> m = new java.util.TreeMap<>();
-        counters.lateEvents.forEach((r, n) -> m.put(r, n.get()));
-        return m;
+        return PipelineCounters.values(counters.lateEvents);
+    }
+
+    /** CPU time (ns) the calibration threads spent on each region's bins so far (updates and state records). */
+    public Map<String, Long> calibrationCpuNanos() {
+        return PipelineCounters.values(counters.calibrationCpuNanos);
     }
 
     /** The latest committed bin, or null. */

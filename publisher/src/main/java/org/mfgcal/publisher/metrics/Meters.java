@@ -62,6 +62,13 @@ public enum Meters {
     /** Calibration updates, by start (warm or cold). */
     UPDATES("mfgcal.calibration.updates", Type.COUNTER, "updates", "mfgcal_calibration_updates_total",
             "Calibration updates by start (warm, cold)", "region", "start"),
+    /**
+     * CPU time of the calibration threads per region: the updates and their state records. With
+     * {@code process_cpu_time_ns_total} it shows updates per second per core, of the calibration and of the whole
+     * service.
+     */
+    CALIBRATION_CPU("mfgcal.calibration.cpu", Type.COUNTER, "seconds", "mfgcal_calibration_cpu_seconds_total",
+            "CPU time of the calibration threads (updates and their state records)", "region"),
     /** Wall time of one calibration update (histogram; percentiles by {@code histogram_quantile}). */
     UPDATE_LATENCY("mfgcal.update.latency", Type.TIMER, "seconds", "mfgcal_update_latency_seconds",
             "Wall time of one calibration update", "region"),

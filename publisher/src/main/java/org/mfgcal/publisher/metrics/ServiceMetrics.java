@@ -84,6 +84,11 @@ public final class ServiceMetrics implements CalibrationListener {
         counter(Meters.DEAD_LETTERS, reason).increment();
     }
 
+    /** The calibration threads spent {@code seconds} of CPU on {@code region}'s updates. */
+    public void calibrationCpu(String region, double seconds) {
+        counter(Meters.CALIBRATION_CPU, region).increment(seconds);
+    }
+
     /** One event of {@code region} arrived after its bin closed. */
     public void lateEvent(String region) {
         counter(Meters.LATE_EVENTS, region).increment();

@@ -60,6 +60,7 @@ class GrafanaQueriesAgainstPrometheusIT {
         ScheduledExecutorService feeder = Executors.newSingleThreadScheduledExecutor();
         io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics jvm = new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics();
         jvm.bindTo(registry); // the dashboard's heap panel (the service binds it too)
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry); // process CPU: throughput
         try (MetricsServer server = MetricsServer.start(registry, HttpEndpoint.loopback(0))) {
             feeder.scheduleAtFixedRate(() -> feed(metrics, bin.getAndIncrement()), 0, 200, TimeUnit.MILLISECONDS);
             Path config = prometheusConfig(repo.resolve("prometheus/prometheus.yml"), "127.0.0.1:" + server.port());
@@ -115,6 +116,7 @@ class GrafanaQueriesAgainstPrometheusIT {
             metrics.forecastIssued(Fixtures.forecast(region, bin));
             metrics.driftScore(region, bin, 0.3);
             metrics.lateEvent(region);
+            metrics.calibrationCpu(region, 0.004);
             metrics.updateFailed(region, bin, bin % 2 == 0 ? "no-equilibrium" : "mass");
         }
         metrics.driftAlert(Fixtures.alert("London", bin - 1, bin, DriftAlert.State.RAISED));

@@ -44,6 +44,8 @@ class ServiceMetricsTest {
         m.deadLetter("parse");
         m.deadLetter("unknown-zone");
         m.lateEvent("London");
+        m.calibrationCpu("London", 0.25);
+        m.calibrationCpu("London", 0.5);
         m.consumerLag("mfg.input", 3, 17);
         m.consumerLag("mfg.input", 3, 5);
         m.consumerLag("mfg.input", 4, 9);
@@ -83,6 +85,7 @@ class ServiceMetricsTest {
         assertEquals(2, value(samples, "mfgcal_dead_letter_records_total", Map.of("reason", "parse")));
         assertEquals(1, value(samples, "mfgcal_dead_letter_records_total", Map.of("reason", "unknown-zone")));
         assertEquals(1, value(samples, "mfgcal_late_events_total", Map.of("region", "London")));
+        assertEquals(0.75, value(samples, "mfgcal_calibration_cpu_seconds_total", Map.of("region", "London")), 1e-12);
         assertEquals(5, value(samples, "mfgcal_consumer_lag_records", Map.of("topic", "mfg.input", "partition", "3")));
         assertTrue(samples.stream().noneMatch(x -> x.name().equals("mfgcal_consumer_lag_records")
                 && "4".equals(x.labels().get("partition"))), "lag of a partition no longer assigned is removed");
