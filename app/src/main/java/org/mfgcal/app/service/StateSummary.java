@@ -66,7 +66,7 @@ public record StateSummary(String format, boolean resumable, String region, List
         OnlineConfig c = rc.config();
         double score = rc.driftScore();
         return new StateSummary(FORMAT, true, rc.region(), rc.zones(), rc.lastBin(), rc.isWarm(), latest,
-                Double.isFinite(score) ? score : 0, rc.activeAlerts(), c.modelVersion(), c.hash(), c.seed(),
+                Double.isFinite(score) ? score : 0, rc.activeAlerts(), c.modelVersion(), rc.configHash(), c.seed(),
                 c.codeVersion(), null, snapshotBin, replayBins);
     }
 

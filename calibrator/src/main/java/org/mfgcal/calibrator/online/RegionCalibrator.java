@@ -142,6 +142,11 @@ public final class RegionCalibrator {
         return cfg;
     }
 
+    /** {@link OnlineConfig#hash()} of {@link #config()}, computed once. */
+    public String configHash() {
+        return configHash;
+    }
+
     /** The last bin processed, or {@link Long#MIN_VALUE} before the first. */
     public long lastBin() {
         return win.lastBin();
