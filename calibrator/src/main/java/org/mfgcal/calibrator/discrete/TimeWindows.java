@@ -17,8 +17,11 @@ final class TimeWindows {
     /** Window ends and keep steps as fractions of T (four-rooms, T = 40: windows [0, 20), [15, 32), [28, 40)). */
     static final double[] END = {0.5, 0.8};
     static final double[] KEEP = {0.375, 0.7};
-    /** Each window is solved to this fraction of the target. */
+    /** Each window is solved to this fraction of the target (of 10⁻³ when the target is 0: a fixed budget). */
     static final double WINDOW_TARGET = 0.5;
+    static final double DEFAULT_TARGET = 1e-3;
+    /** Iteration budget of a window at least (the solve's budget counts the whole game's iterations). */
+    static final int WINDOW_BUDGET = 200;
     /** Horizons below this are not split (the first phase is skipped). */
     static final int MIN_STEPS = 8;
 
@@ -44,7 +47,9 @@ final class TimeWindows {
         // is every structurally reachable cell); solve() overwrites their μ_0 in place with the previous window's μ
         ev.induce(ev.uniformPolicy());
         double[] reachable = Arrays.copyOf(ev.mu, ev.mu.length);
-        SolverOptions o = options.withTarget(WINDOW_TARGET * options.target());
+        double target = options.target() > 0 ? options.target() : DEFAULT_TARGET;
+        SolverOptions o = options.withTarget(WINDOW_TARGET * target)
+                .withIterations(Math.max(WINDOW_BUDGET, options.maxIterations()));
         solvers = new DiscreteSolver[n];
         for (int i = 0; i < n; i++) {
             double[] m0 = Arrays.copyOfRange(reachable, from[i] * nS, from[i] * nS + nS);

@@ -51,6 +51,18 @@ class TimeWindowsTest {
     }
 
     @Test
+    void fourRooms_newtonWindows_zeroTarget_runsTheBudget() {
+        // target 0 (CLI: run K iterations): the windows still stop at half of 1e-3, the whole game runs K iterations
+        DiscreteSolver s = new DiscreteSolver(CrowdModelling2d.fourRooms(),
+                DiscreteGames.options("four-rooms", Algorithm.NEWTON_WINDOWS).withIterations(4).withTarget(0));
+        SolveResult r = s.solve(Algorithm.NEWTON_WINDOWS);
+        assertEquals(4, r.iterations());
+        assertFalse(r.reachedTarget());
+        assertTrue(r.exploitability()[1] <= 1e-3 && r.finalExploitability() < 1e-3, Arrays.toString(r.exploitability()));
+        assertTrue(Arrays.stream(s.windowIterations()).allMatch(k -> k < 40), Arrays.toString(s.windowIterations()));
+    }
+
+    @Test
     void window_isTheGameOverFewerSteps() {
         CrowdModelling2d g = CrowdModelling2d.fourRooms();
         Evaluator full = new Evaluator(g);
