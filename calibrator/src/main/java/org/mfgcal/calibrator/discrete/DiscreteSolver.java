@@ -17,8 +17,10 @@ import java.util.Arrays;
  * τ_k = τ): when the exploitability at an Anderson point exceeds 10 times the best one of an accepted point, the
  * point is rejected, the plain damped step x ← x + 0.1 (softBR(x) − x) of the base map is taken from the last
  * accepted point instead (accepted unconditionally) and the history restarts. Flow-shift ({@link FlowShift}) and Newton
- * ({@link NewtonFlow}, followed by two flow-shift sweeps per iteration) work on crowd potential games only.
- * All buffers are allocated at construction.
+ * ({@link NewtonFlow}, followed by two flow-shift sweeps per iteration) work on crowd potential games only;
+ * newton-windows ({@link TimeWindows}) records the uniform policy, then the policy glued from Newton solves of three
+ * overlapping time windows as its second iteration, then continues as Newton on the whole game (games with windows:
+ * four-rooms). All buffers are allocated at construction (the windows' solvers at the first newton-windows solve).
  *
  * <p>Not thread-safe: one solver per thread.
  */
