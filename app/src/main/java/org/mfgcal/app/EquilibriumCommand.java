@@ -43,7 +43,7 @@ public final class EquilibriumCommand implements Callable<Integer> {
 
     @Option(names = "--game", required = true, description = "four-rooms | crowd-ring | braess | sioux-falls | beach-bar | sis | lq")
     String game;
-    @Option(names = "--solver", required = true, description = "fp | omd | fixed-point | anderson | flow-shift | newton (the last two: crowd-ring and four-rooms only)")
+    @Option(names = "--solver", required = true, description = "fp | omd | fixed-point | anderson | flow-shift | newton | newton-windows (flow-shift, newton: crowd-ring and four-rooms only; newton-windows: four-rooms only)")
     String solver;
     @Option(names = "--iterations", defaultValue = "2000", paramLabel = "K", description = "Iteration budget. Default ${DEFAULT-VALUE}.")
     int iterations;
@@ -92,7 +92,8 @@ public final class EquilibriumCommand implements Callable<Integer> {
         DiscreteGame g = DiscreteGames.create(game);
         if (!DiscreteSolver.supports(g, alg)) {
             throw new IllegalArgumentException("--solver " + alg.cliName() + ": not available for --game " + game
-                    + " (needs a crowd potential game: crowd-ring, four-rooms)");
+                    + (alg == Algorithm.NEWTON_WINDOWS ? " (needs a crowd potential game with time windows: four-rooms)"
+                    : " (needs a crowd potential game: crowd-ring, four-rooms)"));
         }
         Files.createDirectories(out);
         DiscreteSolver s = new DiscreteSolver(g, opt);
@@ -136,6 +137,9 @@ public final class EquilibriumCommand implements Callable<Integer> {
         res.put("seconds", r.seconds()[r.iterations() - 1]);
         res.put("seconds_per_iteration", r.seconds()[r.iterations() - 1] / r.iterations());
         res.put("iterations_to_1e-3", r.iterationsTo(1e-3));
+        if (alg == Algorithm.NEWTON_WINDOWS) {
+            res.put("window_iterations", s.windowIterations());
+        }
         res.put("exploitability", r.exploitability());
         res.put("elapsed_seconds", r.seconds());
         Evaluator ev = new Evaluator(g);

@@ -84,6 +84,20 @@ class EquilibriumCommandTest {
     }
 
     @Test
+    void fourRoomsNewtonWindows_reachesTarget() throws Exception {
+        Path out = dir.resolve("rooms-windows");
+        Run r = run("equilibrium", "--game", "four-rooms", "--solver", "newton-windows", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonNode res = JSON.readTree(out.resolve("result.json").toFile());
+        assertTrue(res.get("final_exploitability").asDouble() < 1e-3);
+        assertEquals("newton-windows", res.get("solver").asText());
+        assertEquals(3, res.get("window_iterations").size());
+        Run bad = run("equilibrium", "--game", "crowd-ring", "--solver", "newton-windows", "--out", dir.resolve("rw").toString());
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("--solver newton-windows") && bad.err().contains("four-rooms"), bad.err());
+    }
+
+    @Test
     void budgetTooSmall_exits1_withOutputs() {
         Path out = dir.resolve("short");
         Run r = run("equilibrium", "--game", "sis", "--solver", "fp", "--iterations", "3", "--out", out.toString());

@@ -31,8 +31,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Run: {@code bin/mfgcal bench DiscreteGameBench}; four-rooms only:
  * {@code bin/mfgcal bench DiscreteGameBench -p game=four-rooms}. The tear-down prints iterations and final
  * exploitability of the last solve. Issue-14 target: four-rooms 13×13, T = 40, exploitability &lt; 1e-3 in ≤ 0.15 s;
- * {@code -p game=four-rooms -p solver=newton,flow-shift} times the two solvers that reach it (docs/DISCRETE_GAMES.md
- * §6). flow-shift and newton on a game that is not a crowd potential game (braess) are no-ops, reported as such.
+ * {@code -p game=four-rooms -p solver=newton-windows,newton,flow-shift} times the three solvers that reach it
+ * (docs/DISCRETE_GAMES.md §6). flow-shift and newton on a game that is not a crowd potential game (braess), and
+ * newton-windows on a game without time windows (crowd-ring, braess), are no-ops, reported as such.
  * Thread CPU time of the same solves (load-independent): {@link DiscreteCpuTime}.
  */
 @State(Scope.Thread)
@@ -46,7 +47,7 @@ public class DiscreteGameBench {
     @Param({"four-rooms", "crowd-ring", "braess"})
     public String game;
 
-    @Param({"fp", "omd", "anderson", "flow-shift", "newton"})
+    @Param({"fp", "omd", "anderson", "flow-shift", "newton", "newton-windows"})
     public String solver;
 
     /** Iteration budget of one solve. */
@@ -58,7 +59,7 @@ public class DiscreteGameBench {
     Evaluator ev;
     double[] uniform;
     SolveResult last;
-    /** flow-shift and newton need a crowd potential game: on the others the benchmark is a no-op (reported). */
+    /** flow-shift, newton (crowd potential games) and newton-windows (four-rooms): elsewhere a no-op (reported). */
     boolean unsupported;
 
     @Setup(Level.Trial)
@@ -89,7 +90,7 @@ public class DiscreteGameBench {
     @TearDown(Level.Trial)
     public void report() {
         if (unsupported) {
-            System.out.printf("%n[%s %s] not supported (crowd potential games only): no-op%n", game, solver);
+            System.out.printf("%n[%s %s] not supported by this game: no-op%n", game, solver);
         }
         if (last != null) {
             System.out.printf("%n[%s %s] iterations %d, final exploitability %.3e, reached 1e-3: %s%n", game, solver,

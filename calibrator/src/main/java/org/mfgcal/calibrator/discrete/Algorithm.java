@@ -18,7 +18,12 @@ public enum Algorithm {
      */
     FLOW_SHIFT("flow-shift"),
     /** Projected Newton–CG on the potential in flow variables (crowd potential games only: crowd-ring, four-rooms). */
-    NEWTON("newton");
+    NEWTON("newton"),
+    /**
+     * Newton on overlapping time windows, glued, then Newton on the whole horizon until the target (crowd potential
+     * games with windows: four-rooms; docs/DISCRETE_GAMES.md §3).
+     */
+    NEWTON_WINDOWS("newton-windows");
 
     private final String cli;
 
@@ -36,6 +41,6 @@ public enum Algorithm {
                 return a;
             }
         }
-        throw new IllegalArgumentException("--solver " + s + ": expected fp, omd, fixed-point, anderson, flow-shift or newton");
+        throw new IllegalArgumentException("--solver " + s + ": expected fp, omd, fixed-point, anderson, flow-shift, newton or newton-windows");
     }
 }

@@ -40,6 +40,7 @@ public final class CrowdModelling2d implements CrowdPotentialGame {
     private final boolean[] wall;
     private final int start;
     private final double aversion;
+    private final double[] initial;   // null: the point mass at start
 
     public CrowdModelling2d(String name, String[] grid, int horizon, int startX, int startY, double aversion) {
         this.name = name;
@@ -62,6 +63,26 @@ public final class CrowdModelling2d implements CrowdPotentialGame {
         if (wall[start]) {
             throw new IllegalArgumentException("start (" + startX + "," + startY + ") is a wall");
         }
+        initial = null;
+    }
+
+    private CrowdModelling2d(CrowdModelling2d g, int horizon, double[] initial) {
+        this.name = g.name;
+        this.size = g.size;
+        this.horizon = horizon;
+        this.aversion = g.aversion;
+        this.wall = g.wall;
+        this.start = g.start;
+        this.initial = initial.clone();
+    }
+
+    /** The same game over {@code steps} steps from {@code initial} (time windows, docs/DISCRETE_GAMES.md §3). */
+    @Override
+    public CrowdPotentialGame window(int steps, double[] initial) {
+        if (steps < 1 || initial.length != size * size) {
+            throw new IllegalArgumentException("window of " + steps + " steps, initial length " + initial.length);
+        }
+        return new CrowdModelling2d(this, steps, initial);
     }
 
     /** The four-rooms benchmark: 13×13, T = 40, start (1, 1), c = 1. */
@@ -104,6 +125,9 @@ public final class CrowdModelling2d implements CrowdPotentialGame {
 
     @Override
     public double[] initialDistribution() {
+        if (initial != null) {
+            return initial.clone();
+        }
         double[] m = new double[size * size];
         m[start] = 1.0;
         return m;

@@ -25,4 +25,13 @@ public interface CrowdPotentialGame extends PotentialGame, FactoredGame {
     default double logCrowdCoefficient() {
         return 0.0;
     }
+
+    /**
+     * The same game over the first {@code steps} steps of its time-stationary dynamics and rewards, started from
+     * {@code initial} instead of μ_0 (a time window, for the {@code newton-windows} solver, docs/DISCRETE_GAMES.md
+     * §3), or null when the game does not offer windows.
+     */
+    default CrowdPotentialGame window(int steps, double[] initial) {
+        return null;
+    }
 }

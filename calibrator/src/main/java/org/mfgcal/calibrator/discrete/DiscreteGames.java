@@ -23,7 +23,7 @@ public final class DiscreteGames {
                     || game.equals("sioux-falls") ? 0.1 : 1.0);
             case FIXED_POINT -> o.withTemperature(1e-3).withDamping(0.1);
             case ANDERSON -> o.withTemperature(1e-3).withDamping(1.0).withMemory(5).withContinuation(1.0, 0.8);
-            case FLOW_SHIFT, NEWTON -> o;
+            case FLOW_SHIFT, NEWTON, NEWTON_WINDOWS -> o;
         };
     }
 

@@ -17,8 +17,10 @@ import java.util.Arrays;
  * τ_k = τ): when the exploitability at an Anderson point exceeds 10 times the best one of an accepted point, the
  * point is rejected, the plain damped step x ← x + 0.1 (softBR(x) − x) of the base map is taken from the last
  * accepted point instead (accepted unconditionally) and the history restarts. Flow-shift ({@link FlowShift}) and Newton
- * ({@link NewtonFlow}, followed by two flow-shift sweeps per iteration) work on crowd potential games only.
- * All buffers are allocated at construction.
+ * ({@link NewtonFlow}, followed by two flow-shift sweeps per iteration) work on crowd potential games only;
+ * newton-windows ({@link TimeWindows}) records the uniform policy, then the policy glued from Newton solves of three
+ * overlapping time windows as its second iteration, then continues as Newton on the whole game (games with windows:
+ * four-rooms). All buffers are allocated at construction (the windows' solvers at the first newton-windows solve).
  *
  * <p>Not thread-safe: one solver per thread.
  */
@@ -59,6 +61,8 @@ public final class DiscreteSolver {
     static final double SAFE_GROWTH = 10;
     /** Anderson steps rejected by the safeguard in the last solve. */
     private int safeguards;
+    /** The time windows of newton-windows (built at its first solve). */
+    private TimeWindows windows;
     static final double NEWTON_TOL = 0.03;
 
     public DiscreteSolver(DiscreteGame game, SolverOptions options) {
@@ -98,7 +102,15 @@ public final class DiscreteSolver {
      * (crowd-ring, four-rooms); the other solvers take any game.
      */
     public static boolean supports(DiscreteGame game, Algorithm algorithm) {
+        if (algorithm == Algorithm.NEWTON_WINDOWS) {
+            return game instanceof CrowdPotentialGame cg && cg.window(game.steps(), game.initialDistribution()) != null;
+        }
         return !(algorithm == Algorithm.FLOW_SHIFT || algorithm == Algorithm.NEWTON) || game instanceof CrowdPotentialGame;
+    }
+
+    /** Iterations of each window's Newton solve in the last newton-windows solve (empty when none ran). */
+    public int[] windowIterations() {
+        return windows == null ? new int[0] : windows.windowIterations();
     }
 
     /** Anderson steps rejected by the residual safeguard in the last {@link #solve} (0 for the other solvers). */
@@ -111,6 +123,10 @@ public final class DiscreteSolver {
     }
 
     public SolveResult solve(Algorithm algorithm) {
+        if (algorithm == Algorithm.NEWTON_WINDOWS && !supports(ev.game, algorithm)) {
+            throw new IllegalArgumentException("--solver newton-windows: game " + ev.game.name() + " has no time windows;"
+                    + " newton-windows supports four-rooms, use newton for crowd-ring");
+        }
         if (!supports(ev.game, algorithm)) {
             throw new IllegalArgumentException("--solver " + algorithm.cliName() + ": game " + ev.game.name() + " is not a crowd potential"
                     + " game (rewards b(x,a) + g(μ(x)), μ-independent factored transitions); flow-shift supports"
@@ -125,8 +141,11 @@ public final class DiscreteSolver {
         if (algorithm == Algorithm.FLOW_SHIFT) {
             flowShift.start(policy, ev.mu0);
         }
-        if (algorithm == Algorithm.NEWTON) {
+        if (algorithm == Algorithm.NEWTON || algorithm == Algorithm.NEWTON_WINDOWS) {
             newton.reset();
+        }
+        if (algorithm == Algorithm.NEWTON_WINDOWS && windows == null) {
+            windows = TimeWindows.of(ev.game, ev, opt);
         }
         int k = 0;
         boolean reached = false;
@@ -216,6 +235,16 @@ public final class DiscreteSolver {
                     project(x, policy);
                 }
                 case FLOW_SHIFT -> flowShift.sweep(policy);
+                case NEWTON_WINDOWS -> {
+                    if (k == 1 && windows != null) {
+                        windows.solve(policy);
+                        break;
+                    }
+                    newton.step(ev, policy, NEWTON_STEP_CG, NEWTON_STEP_TOL);
+                    for (int sw = 0; sw < NEWTON_SWEEPS; sw++) {
+                        flowShift.sweep(policy);
+                    }
+                }
                 case NEWTON -> {
                     newton.step(ev, policy, NEWTON_STEP_CG, NEWTON_STEP_TOL);
                     for (int sw = 0; sw < NEWTON_SWEEPS; sw++) {
