@@ -17,7 +17,7 @@ import org.mfgcal.ingest.flights.FlightsData;
 
 /**
  * Issue 15's service-level throughput, a bench run (off in {@code verify}; {@code -Dthroughput.regions=N}, optional
- * {@code -Dthroughput.hours=H}, default 336): N 11-zone flights regions ({@code region-flights.yaml}'s layout, the
+ * {@code -Dthroughput.hours=H}, default 504): N 11-zone flights regions ({@code region-flights.yaml}'s layout, the
  * 3-month data shifted by one hour per region) published as an unpaced backlog on a standalone broker process, then
  * one {@code serve} process (one calibration thread) drains it. Printed, from the service's own metrics only
  * (scraped every second from the moment every region's window is full to the end of the backlog): warm updates per
@@ -31,11 +31,11 @@ class ThroughputIT {
 
     static final String REGIONS_PROPERTY = "throughput.regions";
     /**
-     * Bins per region before the rate is measured (one week): the window (24 in the harness config), the cold start,
-     * and the JIT's first minute (C2 spends seconds on the large inlined update path), so the rate is the steady one
-     * of a service that runs for months.
+     * Bins per region before the rate is measured (two weeks): the window (24 in the harness config), the cold start,
+     * and the JIT's first two minutes (C2 spends seconds on the large inlined update path and keeps compiling Kafka
+     * client and exposition code for a while), so the rate is the steady one of a service that runs for months.
      */
-    static final int SKIP_HOURS = 168;
+    static final int SKIP_HOURS = 336;
 
     static boolean benchMode() {
         return !System.getProperty(REGIONS_PROPERTY, "").isBlank();
@@ -55,7 +55,7 @@ class ThroughputIT {
     @EnabledIf("benchMode")
     void drainBacklogOfManySmallRegions_printsUpdatesPerSecondAndPerCore() throws Exception {
         int n = Integer.parseInt(System.getProperty(REGIONS_PROPERTY).trim());
-        int hours = Integer.parseInt(System.getProperty("throughput.hours", "336").trim());
+        int hours = Integer.parseInt(System.getProperty("throughput.hours", "504").trim());
         Path dir = Harness.workDir("throughput");
         BrokerProcess b = Harness.sharedBroker();
         List<String> ids = Harness.regionIds(n, References.PARTITIONS);

@@ -42,7 +42,8 @@ public final class ServiceMetrics implements CalibrationListener {
         Duration.ofMillis(100), Duration.ofMillis(250)};
 
     private final MeterRegistry registry;
-    private final Map<Gauged, AtomicLong> gauges = new ConcurrentHashMap<>();
+    /** Per meter, the holder of each gauge by its tag values (looked up without building {@link Tags}). */
+    private final Map<Meters, Map<List<String>, AtomicLong>> gauges = new java.util.EnumMap<>(Meters.class);
     private final Map<String, Set<String>> activeAlerts = new ConcurrentHashMap<>();
     private final Map<String, double[]> coverage = new ConcurrentHashMap<>();
     private final Map<String, SkillTally> skill = new ConcurrentHashMap<>();
@@ -50,9 +51,6 @@ public final class ServiceMetrics implements CalibrationListener {
     /** Values of the {@code baseline} tag of {@link Meters#FORECAST_SKILL}. */
     public static final String PERSISTENCE = "persistence";
     public static final String SEASONAL_NAIVE = "seasonal_naive";
-
-    private record Gauged(Meters meter, Tags tags) {
-    }
 
     /** Metrics registered in {@code registry}. */
     public ServiceMetrics(MeterRegistry registry) {
@@ -104,14 +102,19 @@ public final class ServiceMetrics implements CalibrationListener {
      * a partition that moved to another instance must not keep reporting its last lag here.
      */
     public void retainConsumerLag(Set<String> assigned) {
-        gauges.keySet().removeIf(g -> {
-            if (g.meter() != Meters.CONSUMER_LAG
-                    || assigned.contains(g.tags().stream().filter(t -> t.getKey().equals("topic")).findFirst()
-                    .orElseThrow().getValue() + "-" + g.tags().stream().filter(t -> t.getKey().equals("partition"))
-                    .findFirst().orElseThrow().getValue())) {
+        Map<List<String>, AtomicLong> lags;
+        synchronized (gauges) {
+            lags = gauges.get(Meters.CONSUMER_LAG);
+        }
+        if (lags == null) {
+            return;
+        }
+        lags.keySet().removeIf(tagValues -> { // tag values in the meter's order: topic, partition
+            if (assigned.contains(tagValues.get(0) + "-" + tagValues.get(1))) {
                 return false;
             }
-            Gauge old = registry.find(Meters.CONSUMER_LAG.meterName()).tags(g.tags()).gauge();
+            Gauge old = registry.find(Meters.CONSUMER_LAG.meterName())
+                    .tags(Meters.CONSUMER_LAG.tags(tagValues.toArray(String[]::new))).gauge();
             if (old != null) {
                 registry.remove(old);
             }
@@ -251,11 +254,14 @@ public final class ServiceMetrics implements CalibrationListener {
     }
 
     private void gauge(Meters m, double value, String... tagValues) {
-        Tags tags = m.tags(tagValues);
-        AtomicLong bits = gauges.computeIfAbsent(new Gauged(m, tags), k -> {
+        Map<List<String>, AtomicLong> byTags;
+        synchronized (gauges) {
+            byTags = gauges.computeIfAbsent(m, k -> new ConcurrentHashMap<>());
+        }
+        AtomicLong bits = byTags.computeIfAbsent(java.util.Arrays.asList(tagValues), k -> {
             AtomicLong holder = new AtomicLong(Double.doubleToRawLongBits(Double.NaN));
             Gauge.builder(m.meterName(), holder, h -> Double.longBitsToDouble(h.get()))
-                    .description(m.description()).baseUnit(m.unit()).tags(tags).strongReference(true)
+                    .description(m.description()).baseUnit(m.unit()).tags(m.tags(tagValues)).strongReference(true)
                     .register(registry);
             return holder;
         });
