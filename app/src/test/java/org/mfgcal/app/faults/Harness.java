@@ -250,6 +250,15 @@ final class Harness {
      * For each region, the end (epoch seconds) of the last bin the data's own watermark closes (max event time
      * minus the allowed lateness), and so the bins a run must have committed at least.
      */
+    /** Per region, the end (epoch seconds) of the bin {@code skipHours} after its first event's hour. */
+    static Map<String, Long> binEndAfter(List<IngestEvent> events, int skipHours) {
+        Map<String, Long> from = new java.util.TreeMap<>();
+        for (IngestEvent e : events) {
+            from.putIfAbsent(e.region(), (e.eventTimeMillis() / HOUR_MS + skipHours) * 3600);
+        }
+        return from;
+    }
+
     static Map<String, Long> lastClosedBinEnd(List<IngestEvent> events) {
         Map<String, Long> max = new TreeMap<>();
         for (IngestEvent e : events) {

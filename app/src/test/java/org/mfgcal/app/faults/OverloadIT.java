@@ -263,10 +263,7 @@ class OverloadIT {
     private static double probe(BrokerProcess b, Path dir, List<String> ids) throws Exception {
         List<IngestEvent> events = inputOf(ids, PROBE_HOURS);
         Map<String, Long> last = Harness.lastClosedBinEnd(events);
-        Map<String, Long> from = new TreeMap<>();
-        for (IngestEvent e : events) {
-            from.putIfAbsent(e.region(), (e.eventTimeMillis() / Harness.HOUR_MS + PROBE_SKIP_HOURS) * 3600);
-        }
+        Map<String, Long> from = Harness.binEndAfter(events, PROBE_SKIP_HOURS);
         Harness.Topics t = Harness.Topics.prefixed("overload-probe");
         b.createTopics(References.PARTITIONS, Map.of(), t.input());
         Harness.publish(b.bootstrap(), References.records(t.input(), events), 0);

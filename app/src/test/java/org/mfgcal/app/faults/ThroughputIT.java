@@ -65,10 +65,7 @@ class ThroughputIT {
         }
         List<IngestEvent> events = Harness.merged(per);
         Map<String, Long> last = Harness.lastClosedBinEnd(events);
-        Map<String, Long> from = new TreeMap<>();
-        for (IngestEvent e : events) {
-            from.putIfAbsent(e.region(), (e.eventTimeMillis() / Harness.HOUR_MS + SKIP_HOURS) * 3600);
-        }
+        Map<String, Long> from = Harness.binEndAfter(events, SKIP_HOURS);
         Harness.Topics t = Harness.Topics.prefixed("throughput");
         b.createTopics(References.PARTITIONS, Map.of(), t.input());
         Harness.publish(b.bootstrap(), References.records(t.input(), events), 0);
