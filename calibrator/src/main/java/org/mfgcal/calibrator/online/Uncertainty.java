@@ -55,7 +55,7 @@ final class Uncertainty {
         for (int e = 0; e < s.edges; e++) {
             outDegree[e] = s.graph.rowEnd(s.graph.from(e)) - s.graph.rowStart(s.graph.from(e));
         }
-        precond = (q, z) -> obj.table.solveCurvature(haveCurvature ? dataCurv : null, q, z);
+        precond = (q, z) -> obj.table.solveFactored(haveCurvature ? dataCurv : null, q, z);
     }
 
     /** Forgets the data curvature (after a cold start the next estimate starts afresh). */
@@ -83,6 +83,7 @@ final class Uncertainty {
             for (int i = 0; i < dataCurv.length; i++) {
                 dataCurv[i] = gnData[i] * invSigma2 * outDegree[i % s.edges];
             }
+            obj.table.factorCurvature(dataCurv); // its contents changed: the solves of this update share one elimination
         }
         return precond;
     }
