@@ -139,6 +139,46 @@ public final class RateTable implements Parameterisation {
         }
     }
 
+    /**
+     * {@link #pullback} followed by θ̄ ← {@code scale}·θ̄ in one pass (the same products in the same order, so the same
+     * θ̄ bit for bit); returns Σ θ̄_i summed in index order (non-finite when an entry is).
+     */
+    public double pullbackScaled(double[] gamma, double[] gammaBar, double[] thetaBar, double scale) {
+        final int n = rows * edges;
+        final int last = (rows - 1) * edges;
+        double check = 0;
+        for (int i = 0; i < last; i++) {
+            final double v = gammaBar[i] * gamma[i] * scale;
+            thetaBar[i] = v;
+            check += v;
+        }
+        for (int e = 0; e < edges; e++) {
+            final int i = last + e;
+            final double v = (gammaBar[i] * gamma[i] + gammaBar[n + e] * gamma[n + e]) * scale;
+            thetaBar[i] = v;
+            check += v;
+        }
+        return check;
+    }
+
+    /**
+     * Adds the regulariser's gradient to {@code thetaBar} (modified): the additions of {@link #regulariser} in the
+     * same order, without the value (a gradient at a point whose value is already known).
+     */
+    public void regulariserGradient(double[] theta, double[] thetaBar) {
+        final int n = rows * edges;
+        for (int i = 0; i < n; i++) {
+            thetaBar[i] += priorWeight * (theta[i] - prior[i]);
+        }
+        if (smoothness > 0) {
+            for (int i = edges; i < n; i++) {
+                final double dlt = theta[i] - theta[i - edges];
+                thetaBar[i] += smoothness * dlt;
+                thetaBar[i - edges] -= smoothness * dlt;
+            }
+        }
+    }
+
     /** Adds the regulariser's gradient to {@code thetaBar} (modified) and returns its value. */
     public double regulariser(double[] theta, double[] thetaBar) {
         double v = 0;
