@@ -91,22 +91,12 @@ public final class MobilityGame implements Game {
     @Override
     public void checkParameters(double[] gamma, int gOff, int n) {
         final int e = graph.edges();
-        final int p = paramsPerStep();
-        // The base rates: finite and ≥ 0 is 0 ≤ v ≤ MAX_VALUE (false for NaN); one test per entry, the loop left at
-        // the first failing one (which the message below names as before).
-        int k = 0;
-        while (k < e && gamma[gOff + k] >= 0 && gamma[gOff + k] <= Double.MAX_VALUE) {
-            k++;
-        }
-        if (k == e) {
-            while (k < p && Math.abs(gamma[gOff + k]) <= Double.MAX_VALUE) {
-                k++;
-            }
-        }
-        if (k < p) {
+        for (int k = 0; k < paramsPerStep(); k++) {
             double v = gamma[gOff + k];
-            throw new IllegalArgumentException("gamma[" + n + "][" + k + "] (" + parameterNames()[k] + ") = " + v
-                    + (k < e ? ": base rates must be finite and ≥ 0" : ": must be finite"));
+            if (!Double.isFinite(v) || (k < e && v < 0)) {
+                throw new IllegalArgumentException("gamma[" + n + "][" + k + "] (" + parameterNames()[k] + ") = " + v
+                        + (k < e ? ": base rates must be finite and ≥ 0" : ": must be finite"));
+            }
         }
     }
 
