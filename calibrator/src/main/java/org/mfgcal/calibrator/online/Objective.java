@@ -123,13 +123,7 @@ final class Objective {
 
     /** {@link #thetaBar} ← scale · (∂γ/∂θ)ᵀ γ̄ at {@code th}; false when it is not finite. */
     private boolean pullbackScaled(double[] th) {
-        table.pullback(th, gamma, gammaBar, thetaBar);
-        double check = 0;
-        for (int i = 0; i < thetaBar.length; i++) {
-            thetaBar[i] *= scale;
-            check += thetaBar[i];
-        }
-        return Double.isFinite(check);
+        return Double.isFinite(table.pullbackScaled(gamma, gammaBar, thetaBar, scale));
     }
 
     /**
@@ -146,7 +140,7 @@ final class Objective {
         if (!pullbackScaled(th)) {
             return false;
         }
-        table.regulariser(th, thetaBar);
+        table.regulariserGradient(th, thetaBar);
         return true;
     }
 

@@ -28,8 +28,12 @@ public final class RateTable implements Parameterisation {
     private final double smoothness;
     private final double priorWeight;
     private final double[] prior;
+    // The forward elimination of solveCurvature for the data curvature factoredData (c'_r and the pivots
+    // b_r + λ_s c'_{r−1}): they do not depend on the right-hand side, so the solves of one update share them.
     private final double[] thomasC;
-    private final double[] thomasD;
+    private final double[] thomasPivot;
+    private double[] factoredData;
+    private boolean factored;
 
     /**
      * @param windowBins  W (≥ 3); the table has W−1 rows
@@ -55,7 +59,7 @@ public final class RateTable implements Parameterisation {
         this.prior = new double[rows * edges];
         Arrays.fill(prior, priorLogRate);
         this.thomasC = new double[rows * edges];
-        this.thomasD = new double[rows * edges];
+        this.thomasPivot = new double[rows * edges];
     }
 
     /** Rows of the table, W−1. */
@@ -135,6 +139,46 @@ public final class RateTable implements Parameterisation {
         }
     }
 
+    /**
+     * {@link #pullback} followed by θ̄ ← {@code scale}·θ̄ in one pass (the same products in the same order, so the same
+     * θ̄ bit for bit); returns Σ θ̄_i summed in index order (non-finite when an entry is).
+     */
+    public double pullbackScaled(double[] gamma, double[] gammaBar, double[] thetaBar, double scale) {
+        final int n = rows * edges;
+        final int last = (rows - 1) * edges;
+        double check = 0;
+        for (int i = 0; i < last; i++) {
+            final double v = gammaBar[i] * gamma[i] * scale;
+            thetaBar[i] = v;
+            check += v;
+        }
+        for (int e = 0; e < edges; e++) {
+            final int i = last + e;
+            final double v = (gammaBar[i] * gamma[i] + gammaBar[n + e] * gamma[n + e]) * scale;
+            thetaBar[i] = v;
+            check += v;
+        }
+        return check;
+    }
+
+    /**
+     * Adds the regulariser's gradient to {@code thetaBar} (modified): the additions of {@link #regulariser} in the
+     * same order, without the value (a gradient at a point whose value is already known).
+     */
+    public void regulariserGradient(double[] theta, double[] thetaBar) {
+        final int n = rows * edges;
+        for (int i = 0; i < n; i++) {
+            thetaBar[i] += priorWeight * (theta[i] - prior[i]);
+        }
+        if (smoothness > 0) {
+            for (int i = edges; i < n; i++) {
+                final double dlt = theta[i] - theta[i - edges];
+                thetaBar[i] += smoothness * dlt;
+                thetaBar[i - edges] -= smoothness * dlt;
+            }
+        }
+    }
+
     /** Adds the regulariser's gradient to {@code thetaBar} (modified) and returns its value. */
     public double regulariser(double[] theta, double[] thetaBar) {
         double v = 0;
@@ -191,11 +235,20 @@ public final class RateTable implements Parameterisation {
      * none) and {@code q} are not modified, {@code z} is modified. It is the online optimiser's preconditioner.
      */
     public void solveCurvature(double[] data, double[] q, double[] z) {
+        factorCurvature(data);
+        solveFactored(data, q, z);
+    }
+
+    /**
+     * The forward elimination of {@link #solveCurvature} for {@code data} (not modified; null for none): the
+     * coefficients c'_r and pivots b_r + λ_s c'_{r−1}, which do not depend on the right-hand side. Call it again
+     * whenever the contents of {@code data} change; {@link #solveFactored} reuses them while {@code data} is the same
+     * array.
+     */
+    public void factorCurvature(double[] data) {
         final double ls = smoothness;
         final double[] cc = thomasC;
-        final double[] dd = thomasD;
-        // Thomas algorithm for every edge at once, row by row (the inner loop over edges is contiguous):
-        // c'_r = −λ_s / (b_r + λ_s c'_{r−1}), d'_r = (q_r + λ_s d'_{r−1}) / (b_r + λ_s c'_{r−1}); z_r = d'_r − c'_r z_{r+1}.
+        final double[] pv = thomasPivot;
         for (int r = 0; r < rows; r++) {
             final double base = priorWeight + ls * ((r > 0 ? 1 : 0) + (r < rows - 1 ? 1 : 0));
             final int o = r * edges;
@@ -204,15 +257,37 @@ public final class RateTable implements Parameterisation {
                 final double b = base + (data == null ? 0 : data[i]);
                 final double denom = r == 0 ? b : b + ls * cc[i - edges];
                 cc[i] = -ls / denom;
-                dd[i] = (q[i] + (r == 0 ? 0 : ls * dd[i - edges])) / denom;
+                pv[i] = denom;
             }
         }
-        final int last = (rows - 1) * edges;
-        System.arraycopy(dd, last, z, last, edges);
+        factoredData = data;
+        factored = true;
+    }
+
+    /**
+     * {@link #solveCurvature}{@code (data, q, z)} with the elimination of the last {@link #factorCurvature} (redone
+     * first when it was for another array): the same operations on the same values, so the same z bit for bit, with
+     * one division per entry instead of two. d'_r is formed in z itself (z may be q).
+     */
+    public void solveFactored(double[] data, double[] q, double[] z) {
+        if (!factored || data != factoredData) {
+            factorCurvature(data);
+        }
+        final double ls = smoothness;
+        final double[] cc = thomasC;
+        final double[] pv = thomasPivot;
+        // Thomas algorithm for every edge at once, row by row (the inner loop over edges is contiguous):
+        // c'_r = −λ_s / (b_r + λ_s c'_{r−1}), d'_r = (q_r + λ_s d'_{r−1}) / (b_r + λ_s c'_{r−1}); z_r = d'_r − c'_r z_{r+1}.
+        for (int e = 0; e < edges; e++) {
+            z[e] = (q[e] + 0.0) / pv[e];
+        }
+        for (int i = edges; i < rows * edges; i++) {
+            z[i] = (q[i] + ls * z[i - edges]) / pv[i];
+        }
         for (int r = rows - 2; r >= 0; r--) {
             final int o = r * edges;
             for (int e = 0; e < edges; e++) {
-                z[o + e] = dd[o + e] - cc[o + e] * z[o + edges + e];
+                z[o + e] = z[o + e] - cc[o + e] * z[o + edges + e];
             }
         }
     }

@@ -55,7 +55,7 @@ final class Uncertainty {
         for (int e = 0; e < s.edges; e++) {
             outDegree[e] = s.graph.rowEnd(s.graph.from(e)) - s.graph.rowStart(s.graph.from(e));
         }
-        precond = (q, z) -> obj.table.solveCurvature(haveCurvature ? dataCurv : null, q, z);
+        precond = (q, z) -> obj.table.solveFactored(haveCurvature ? dataCurv : null, q, z);
     }
 
     /** Forgets the data curvature (after a cold start the next estimate starts afresh). */
@@ -80,9 +80,13 @@ final class Uncertainty {
     Lbfgs.Preconditioner preconditioner() {
         if (haveCurvature) {
             final double invSigma2 = obj.inverseVariance();
-            for (int i = 0; i < dataCurv.length; i++) {
-                dataCurv[i] = gnData[i] * invSigma2 * outDegree[i % s.edges];
+            final int edges = s.edges;
+            for (int o = 0; o < dataCurv.length; o += edges) { // entry o + e has origin out-degree outDegree[e]
+                for (int e = 0; e < edges; e++) {
+                    dataCurv[o + e] = gnData[o + e] * invSigma2 * outDegree[e];
+                }
             }
+            obj.table.factorCurvature(dataCurv); // its contents changed: the solves of this update share one elimination
         }
         return precond;
     }

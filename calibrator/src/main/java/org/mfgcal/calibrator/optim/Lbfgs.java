@@ -97,19 +97,33 @@ public final class Lbfgs {
      */
     public void direction(double[] grad, Preconditioner precond, double[] dir) {
         final double[] q = SparePool.take(n);
-        System.arraycopy(grad, 0, q, 0, n);
+        if (count == 0) {
+            System.arraycopy(grad, 0, q, 0, n);
+        }
+        // First loop, q ← q − α_j y_j, j = count−1..0, α_j = ρ_j s_jᵀq: each pass applies one pair's update and forms
+        // the next pair's dot on the updated entries (the same values and sums as separate passes, one read of q).
         for (int j = count - 1; j >= 0; j--) {
-            final double a = rho[j] * dot(s[j], q);
+            final double a = rho[j] * (j == count - 1 ? copyDot(grad, s[j], q) : axpyDot(-alpha[j + 1], y[j + 1],
+                    s[j], q));
             alpha[j] = a;
-            axpy(-a, y[j], q);
+        }
+        if (count > 0) {
+            axpy(-alpha[0], y[0], q);
         }
         precond.solve(q, dir);
+        // Second loop, dir ← dir + (α_j − β_j) s_j, j = 0..count−1, β_j = ρ_j y_jᵀdir, fused the same way; the last
+        // pass also negates (exact).
+        double prev = 0;
         for (int j = 0; j < count; j++) {
-            final double b = rho[j] * dot(y[j], dir);
-            axpy(alpha[j] - b, s[j], dir);
+            final double b = rho[j] * (j == 0 ? dot(y[0], dir) : axpyDot(prev, s[j - 1], y[j], dir));
+            prev = alpha[j] - b;
         }
-        for (int i = 0; i < n; i++) {
-            dir[i] = -dir[i];
+        if (count > 0) {
+            axpyNegate(prev, s[count - 1], dir);
+        } else {
+            for (int i = 0; i < n; i++) {
+                dir[i] = -dir[i];
+            }
         }
         SparePool.give(q);
     }
@@ -377,6 +391,72 @@ public final class Lbfgs {
             s0 += a[i] * b[i];
         }
         return (s0 + s1) + (s2 + s3);
+    }
+
+    /** q ← g, then sᵀq summed as {@link #dot} sums it. */
+    private static double copyDot(double[] g, double[] s, double[] q) {
+        final int n = s.length;
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            final double q0 = g[i], q1 = g[i + 1], q2 = g[i + 2], q3 = g[i + 3];
+            q[i] = q0;
+            q[i + 1] = q1;
+            q[i + 2] = q2;
+            q[i + 3] = q3;
+            s0 += s[i] * q0;
+            s1 += s[i + 1] * q1;
+            s2 += s[i + 2] * q2;
+            s3 += s[i + 3] * q3;
+        }
+        for (; i < n; i++) {
+            q[i] = g[i];
+            s0 += s[i] * q[i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /**
+     * v ← v + a x, then wᵀv: in one pass the values of {@link #axpy} followed by {@link #dot} (the same products,
+     * summed in the same order), so bit for bit the result of the two passes.
+     */
+    private static double axpyDot(double a, double[] x, double[] w, double[] v) {
+        final int n = w.length;
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            final double v0 = v[i] + a * x[i];
+            final double v1 = v[i + 1] + a * x[i + 1];
+            final double v2 = v[i + 2] + a * x[i + 2];
+            final double v3 = v[i + 3] + a * x[i + 3];
+            v[i] = v0;
+            v[i + 1] = v1;
+            v[i + 2] = v2;
+            v[i + 3] = v3;
+            s0 += w[i] * v0;
+            s1 += w[i + 1] * v1;
+            s2 += w[i + 2] * v2;
+            s3 += w[i + 3] * v3;
+        }
+        for (; i < n; i++) {
+            final double vi = v[i] + a * x[i];
+            v[i] = vi;
+            s0 += w[i] * vi;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** v ← −(v + a x). */
+    private static void axpyNegate(double a, double[] x, double[] v) {
+        for (int i = 0; i < x.length; i++) {
+            v[i] = -(v[i] + a * x[i]);
+        }
     }
 
     private static void axpy(double a, double[] x, double[] y) {

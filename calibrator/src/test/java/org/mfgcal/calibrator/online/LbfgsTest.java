@@ -333,4 +333,113 @@ class LbfgsTest {
         t.solveCurvature(data, q, z);
         assertArrayEquals(solve(hess, q), z, 1e-9);
     }
+
+    /** The two-loop recursion as written in the textbook: separate dot and axpy passes (the reference order). */
+    private static double[] referenceDirection(double[][] s, double[][] y, double[] rho, double[] grad, double[] m) {
+        int n = grad.length;
+        int count = s.length;
+        double[] q = grad.clone();
+        double[] alpha = new double[count];
+        for (int j = count - 1; j >= 0; j--) {
+            alpha[j] = rho[j] * Lbfgs.dot(s[j], q);
+            for (int i = 0; i < n; i++) {
+                q[i] += -alpha[j] * y[j][i];
+            }
+        }
+        double[] dir = new double[n];
+        for (int i = 0; i < n; i++) {
+            dir[i] = q[i] / m[i];
+        }
+        for (int j = 0; j < count; j++) {
+            double b = rho[j] * Lbfgs.dot(y[j], dir);
+            for (int i = 0; i < n; i++) {
+                dir[i] += (alpha[j] - b) * s[j][i];
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            dir[i] = -dir[i];
+        }
+        return dir;
+    }
+
+    @Test
+    void direction_fusedPasses_equalSeparatePassesBitForBit() {
+        SplittableRandom r = new SplittableRandom(11);
+        int n = 1031; // not a multiple of 4: the tails too
+        for (int pairs = 0; pairs <= 5; pairs++) {
+            Lbfgs lb = new Lbfgs(n, 5);
+            double[][] s = new double[pairs][n];
+            double[][] y = new double[pairs][n];
+            double[] rho = new double[pairs];
+            for (int j = 0; j < pairs; j++) {
+                for (int i = 0; i < n; i++) {
+                    s[j][i] = r.nextDouble(-1, 1);
+                    y[j][i] = s[j][i] * r.nextDouble(0.5, 2) + 0.1 * r.nextDouble(-1, 1);
+                }
+                assertTrue(lb.update(s[j], y[j]));
+                rho[j] = 1 / Lbfgs.dot(s[j], y[j]);
+            }
+            double[] m = new double[n];
+            double[] g = new double[n];
+            for (int i = 0; i < n; i++) {
+                m[i] = r.nextDouble(0.5, 3);
+                g[i] = r.nextDouble(-1, 1);
+            }
+            double[] dir = new double[n];
+            lb.direction(g, (q, z) -> {
+                for (int i = 0; i < n; i++) {
+                    z[i] = q[i] / m[i];
+                }
+            }, dir);
+            assertArrayEquals(referenceDirection(s, y, rho, g, m), dir, 0.0, "pairs " + pairs);
+        }
+    }
+
+    @Test
+    void solveFactored_equalsTwoDivisionThomasBitForBit_andRefactorsForAnotherArray() {
+        int window = 7;
+        int edges = 5;
+        double ls = 2.5;
+        double lp = 0.7;
+        RateTable t = new RateTable(window, edges, ls, lp, Math.log(0.05));
+        int n = t.size();
+        int rows = n / edges;
+        SplittableRandom r = new SplittableRandom(5);
+        double[] data = new double[n];
+        double[] other = new double[n];
+        double[] q = new double[n];
+        for (int i = 0; i < n; i++) {
+            data[i] = r.nextDouble(0, 5);
+            other[i] = r.nextDouble(0, 5);
+            q[i] = r.nextDouble(-1, 1);
+        }
+        for (double[] d : new double[][] {data, other, null, data}) {
+            // the elimination as solveCurvature did it before it was factored: both divisions in every solve
+            double[] cc = new double[n];
+            double[] dd = new double[n];
+            for (int row = 0; row < rows; row++) {
+                double base = lp + ls * ((row > 0 ? 1 : 0) + (row < rows - 1 ? 1 : 0));
+                for (int e = 0; e < edges; e++) {
+                    int i = row * edges + e;
+                    double b = base + (d == null ? 0 : d[i]);
+                    double denom = row == 0 ? b : b + ls * cc[i - edges];
+                    cc[i] = -ls / denom;
+                    dd[i] = (q[i] + (row == 0 ? 0 : ls * dd[i - edges])) / denom;
+                }
+            }
+            double[] want = new double[n];
+            System.arraycopy(dd, n - edges, want, n - edges, edges);
+            for (int row = rows - 2; row >= 0; row--) {
+                for (int e = 0; e < edges; e++) {
+                    int i = row * edges + e;
+                    want[i] = dd[i] - cc[i] * want[i + edges];
+                }
+            }
+            double[] z = new double[n];
+            t.solveFactored(d, q, z);
+            assertArrayEquals(want, z, 0.0);
+            t.solveFactored(d, q, z); // the second solve with the same elimination
+            assertArrayEquals(want, z, 0.0);
+        }
+    }
 }
