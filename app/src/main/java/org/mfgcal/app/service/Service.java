@@ -93,6 +93,11 @@ public final class Service implements AutoCloseable {
     private final Map<String, Long> seenLate = new HashMap<>();
     private final Map<String, Long> seenCpu = new HashMap<>();
     private int monitorTicks;
+    /**
+     * Consumer lag is read every this many monitor ticks (seconds): three admin requests. Every 2 s, so that a burst
+     * the service drains in a few seconds still shows on {@code mfgcal_consumer_lag_records}.
+     */
+    static final int LAG_EVERY_TICKS = 2;
     private long logAt = System.nanoTime();
     private long logReceived;
     private long logCommitted;
@@ -360,7 +365,7 @@ public final class Service implements AutoCloseable {
             seenPausedPolls = polls; // a rebuilt session starts a new receiver, whose counter starts at 0
             metrics.pausedPartitions(paused);
             bindKafkaMeters();
-            if (++monitorTicks % 5 == 0) {
+            if (++monitorTicks % LAG_EVERY_TICKS == 0) {
                 consumerLag();
             }
             long now = System.nanoTime();

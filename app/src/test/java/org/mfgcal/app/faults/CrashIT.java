@@ -24,14 +24,14 @@ import org.mfgcal.ingest.IngestEvent;
  * start to the first committed bin seen on its metrics) and its p50 printed.
  *
  * <p>Kill points: the first incarnation runs until k bins (k seeded in 1..3) after the first full window; after that,
- * incarnations alternate between two kinds. An even one is killed at its first committed bin (seen on
+ * of every three incarnations the first is killed at its first committed bin (seen on
  * {@code mfgcal_last_committed_bin_timestamp_seconds}, polled every 20 ms) plus a seeded delay of 0..20 ms, so kills
  * land between and inside transactions, which in the backlog hold several bins (group commit: a restarted instance's
- * second transaction carries the bins it calibrated while its first one committed). An odd one is killed a seeded
- * 0..1,500 ms after its metrics endpoint answers, before or around its first commit: while it reads the state topic,
- * rebuilds the region (snapshot + replayed bins) or runs its first transaction. Kills of the second kind commit
- * little, so the week holds enough kill points however fast the service drains it. Every restart is after the window
- * is full, hence must be warm.
+ * second transaction carries the bins it calibrated while its first one committed, 10–15 bins); the other two are
+ * killed a seeded 0..400 ms after their metrics endpoint answers, before their first commit (≈ 2 s later): while
+ * they read the state topic, rebuild the region (snapshot + replayed bins) or run their first transaction. Those
+ * commit nothing, so the week holds enough kill points however fast the service drains it. Every restart is after
+ * the window is full, hence must be warm.
  */
 class CrashIT {
 
@@ -66,8 +66,8 @@ class CrashIT {
             for (int kill = 0; kill < KILLS; kill++) {
                 int k = 1 + rnd.nextInt(3);
                 long jitterMs = rnd.nextInt(21);
-                boolean early = kill % 2 == 1; // killed early after start, before or around its first commit
-                long earlyMs = rnd.nextInt(1501);
+                boolean early = kill % 3 != 0; // killed early after start, before its first commit
+                long earlyMs = rnd.nextInt(401);
                 s.start();
                 long upAt = 0; // when the metrics endpoint first answered
                 double first = Double.NaN;

@@ -223,7 +223,7 @@ class OverloadIT {
                 Thread.sleep(500);
             }
             pub.get();
-            Thread.sleep(6000); // one more lag reading (every 5 s)
+            Thread.sleep(3000); // one more lag reading (every 2 s)
             ServiceProcess.Scrape end = s.scrape();
             finalLag = end.sum("mfgcal_consumer_lag_records", Map.of());
             deadLetters = end.sum("mfgcal_dead_letter_records_total", Map.of());

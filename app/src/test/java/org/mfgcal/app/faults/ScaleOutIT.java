@@ -16,9 +16,10 @@ import org.mfgcal.ingest.IngestEvent;
 /**
  * Issue 12, must show 3: two service processes in one consumer group on an input of {@value References#PARTITIONS}
  * partitions carrying {@value References#REGIONS} regions (two per partition; the first
- * {@value References#HOURS} hours of the flights week each, region k shifted by k hours), the input published
- * first. One instance is killed with kill -9 once both committed bins: its partitions move to the survivor (time
- * printed; bound 30 s), which restores their warm state from the state topic (no cold update for a region whose
+ * {@value References#HOURS} hours of the flights week each, region k shifted by k hours), the input published as
+ * a backlog once both instances own partitions (published before they start, the first one drains most of it
+ * alone before the second joins). One instance is killed with kill -9 once both committed bins: its partitions
+ * move to the survivor (time printed; bound 30 s), which restores their warm state from the state topic (no cold update for a region whose
  * window was already full), and the read_committed outputs equal the single-instance (paced) run.
  */
 class ScaleOutIT {
@@ -35,7 +36,6 @@ class ScaleOutIT {
         Map<String, Long> last = Harness.lastClosedBinEnd(events);
         Harness.Topics t = Harness.Topics.prefixed("scale");
         b.createTopics(References.PARTITIONS, Map.of(), t.input());
-        Harness.publish(b.bootstrap(), References.records(t.input(), events), 0);
         Path regions = Harness.regionsFile(dir, Harness.regionIds(References.REGIONS, References.PARTITIONS),
                 References.IDLE);
         int pa = Procs.freePort();
@@ -50,12 +50,26 @@ class ScaleOutIT {
                      List.of("-Xmx768m"))) {
             a.start();
             s.start();
-            // both instances own partitions and committed bins of every region they own, and the assignment has
-            // settled (the startup rebalances are over: the same split for 5 scrapes in a row)
+            // the backlog is published once both instances own partitions and the startup rebalances are over (the
+            // same split for 5 scrapes in a row): published before, the first instance would drain most of it alone
             long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
             ServiceProcess.Scrape sa;
             ServiceProcess.Scrape sb;
             int settled = 0;
+            while (settled < 5) {
+                double na = a.scrape().sum("kafka_consumer_coordinator_assigned_partitions", Map.of());
+                double nb = s.scrape().sum("kafka_consumer_coordinator_assigned_partitions", Map.of());
+                settled = na >= 1 && nb >= 1 && na + nb == References.PARTITIONS ? settled + 1 : 0;
+                assertTrue(a.alive() && s.alive(), "an instance exited early:\n" + a.logTail(20) + "\n" + s.logTail(20));
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the partitions were not split between the two instances within 180 s:\n"
+                            + a.logTail(20) + "\n" + s.logTail(20));
+                }
+                Thread.sleep(200);
+            }
+            Harness.publish(b.bootstrap(), References.records(t.input(), events), 0);
+            // both instances committed bins of regions they own, and the split is still the same
+            settled = 0;
             while (true) {
                 sa = a.scrape();
                 sb = s.scrape();
