@@ -250,6 +250,18 @@ final class Harness {
      * For each region, the end (epoch seconds) of the last bin the data's own watermark closes (max event time
      * minus the allowed lateness), and so the bins a run must have committed at least.
      */
+    /**
+     * The 3-month flights data as regions {@code ids}, region k shifted by k hours, the first {@code hours} of each,
+     * merged by event time.
+     */
+    static List<IngestEvent> flightsRegions(List<String> ids, int hours) {
+        List<List<IngestEvent>> per = new ArrayList<>();
+        for (int k = 0; k < ids.size(); k++) {
+            per.add(flights(org.mfgcal.ingest.flights.FlightsData.FULL, ids.get(k), k, hours));
+        }
+        return merged(per);
+    }
+
     /** Per region, the end (epoch seconds) of the bin {@code skipHours} after its first event's hour. */
     static Map<String, Long> binEndAfter(List<IngestEvent> events, int skipHours) {
         Map<String, Long> from = new java.util.TreeMap<>();

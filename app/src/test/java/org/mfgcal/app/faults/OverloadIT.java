@@ -247,11 +247,7 @@ class OverloadIT {
 
     /** Long mode: the first {@code hours} event-hours of the 3-month data per region, region k shifted by k hours. */
     private static List<IngestEvent> inputOf(List<String> ids, int hours) {
-        List<List<IngestEvent>> per = new ArrayList<>();
-        for (int k = 0; k < ids.size(); k++) {
-            per.add(Harness.flights(FlightsData.FULL, ids.get(k), k, hours));
-        }
-        return Harness.merged(per);
+        return Harness.flightsRegions(ids, hours);
     }
 
     /**

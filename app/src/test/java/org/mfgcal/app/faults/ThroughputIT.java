@@ -13,7 +13,6 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.mfgcal.ingest.IngestEvent;
-import org.mfgcal.ingest.flights.FlightsData;
 
 /**
  * Issue 15's service-level throughput, a bench run (off in {@code verify}; {@code -Dthroughput.regions=N}, optional
@@ -59,11 +58,7 @@ class ThroughputIT {
         Path dir = Harness.workDir("throughput");
         BrokerProcess b = Harness.sharedBroker();
         List<String> ids = Harness.regionIds(n, References.PARTITIONS);
-        List<List<IngestEvent>> per = new ArrayList<>();
-        for (int k = 0; k < ids.size(); k++) {
-            per.add(Harness.flights(FlightsData.FULL, ids.get(k), k, hours));
-        }
-        List<IngestEvent> events = Harness.merged(per);
+        List<IngestEvent> events = Harness.flightsRegions(ids, hours);
         Map<String, Long> last = Harness.lastClosedBinEnd(events);
         Map<String, Long> from = Harness.binEndAfter(events, SKIP_HOURS);
         Harness.Topics t = Harness.Topics.prefixed("throughput");
