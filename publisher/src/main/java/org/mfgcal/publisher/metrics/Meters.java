@@ -105,7 +105,7 @@ public enum Meters {
     DRIFT_ALERTS_ACTIVE("mfgcal.drift.alerts.active", Type.GAUGE, null, "mfgcal_drift_alerts_active",
             "Drift alerts raised and not cleared", "region"),
     /**
-     * Drift alerts raised since start (0 from the region's first drift score on): {@code increase} over the rule's
+     * Drift alerts raised since start (0 from the region's configuration on): {@code increase} over the rule's
      * window catches an alert that was raised and cleared between two scrapes, as in a catch-up after a backlog.
      */
     DRIFT_ALERTS_RAISED("mfgcal.drift.alerts.raised", Type.COUNTER, null, "mfgcal_drift_alerts_raised_total",

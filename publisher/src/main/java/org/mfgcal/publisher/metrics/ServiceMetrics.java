@@ -146,6 +146,9 @@ public final class ServiceMetrics implements CalibrationListener {
         }
         gauge(Meters.BIN_WIDTH, binWidthSeconds, region);
         gauge(Meters.LAST_COMMIT_TIME, System.currentTimeMillis() / 1000.0, region);
+        // at 0 from the start: a backlog can reach the first drift score and raise an alert within one scrape
+        // interval, and increase() needs a sample before the raise
+        counter(Meters.DRIFT_ALERTS_RAISED, region);
     }
 
     // ---- online loop
