@@ -85,10 +85,18 @@ final class RegionRouter {
         this.counters = counters;
     }
 
-    /** A session's regions, restored from the latest state values (see {@link #restore}). */
-    Map<String, Region> restored() {
+    /**
+     * A session's regions, restored from the latest state values (see {@link #restore}).
+     *
+     * @param hangingChecked whether the session's output aborted its producer's hanging transactions
+     *                       ({@link ServiceConnections.Output#hangingChecked}): then the topic's values are the last
+     *                       committed ones; otherwise this process's own committed records are used where the topic
+     *                       lets read an older bin ({@link #committedStates})
+     */
+    Map<String, Region> restored(boolean hangingChecked) {
         Map<String, Region> regions = new ConcurrentHashMap<>();
-        restore(regions, newerOfCommitted(states.readLatest()));
+        Map<String, byte[]> latest = states.readLatest();
+        restore(regions, hangingChecked ? latest : newerOfCommitted(latest));
         return regions;
     }
 
@@ -98,8 +106,10 @@ final class RegionRouter {
      * the region. A new session restores from them when the state topic's readable head is older: a broker can
      * complete a transaction without writing its markers (a single broker's controlled shutdown: "Couldn't find
      * leader endpoint … these partitions are likely deleted already and hence can be skipped"), which leaves that
-     * bin's state unreadable until the next commit of the same producer; computing the bin again would then publish
-     * it twice (RELIABILITY.md, known limits).
+     * bin's state unreadable until the next marker of the same producer; computing the bin again would then publish
+     * it twice (RELIABILITY.md, known limits). Used only when the session's output could not check for such
+     * transactions ({@link ServiceConnections.Output#hangingChecked}); when it could, it aborted them, and restoring
+     * from these records would skip bins whose outputs were aborted.
      */
     private final Map<String, CommittedState> committedStates = new ConcurrentHashMap<>();
 

@@ -1,12 +1,15 @@
 package org.mfgcal.app.service;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -17,9 +20,12 @@ import org.mfgcal.ingest.IngestPipeline;
 import org.mfgcal.ingest.IngestStats;
 import org.mfgcal.ingest.SnapshotDelivery;
 import org.mfgcal.ingest.kafka.CommitMode;
+import org.mfgcal.publisher.kafka.HangingTransactions;
 import org.mfgcal.publisher.kafka.OutputBatch;
 import org.mfgcal.publisher.kafka.OutputWriterConfig;
 import org.mfgcal.publisher.kafka.TransactionalOutputWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 
 /**
@@ -34,8 +40,12 @@ import reactor.core.publisher.Flux;
  */
 public record ServiceConnections(Supplier<? extends Output> outputs, StateSource states, InputFactory inputs) {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceConnections.class);
+
     /** Default {@code session.timeout.ms} of the input consumer. */
     public static final Duration SESSION_TIMEOUT = Duration.ofSeconds(15);
+    /** Longest wait of each admin request of the hanging-transaction check at a session's start. */
+    static final Duration HANGING_CHECK_TIMEOUT = Duration.ofSeconds(30);
     /** Default {@code reconnect.backoff.max.ms} of every client. */
     public static final Duration RECONNECT_BACKOFF_MAX = Duration.ofSeconds(4);
 
@@ -77,6 +87,16 @@ public record ServiceConnections(Supplier<? extends Output> outputs, StateSource
          */
         void write(List<OutputBatch> batches, List<ProducerRecord<String, byte[]>> extra,
                    Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group);
+
+        /**
+         * Whether opening this output checked its topics and the offsets topic for transactions of its producer left
+         * open without markers and aborted them ({@link HangingTransactions}): then what the state topic lets read is
+         * the last committed state, and a region is never restored from this process's memory instead
+         * ({@link RegionRouter#restored}).
+         */
+        default boolean hangingChecked() {
+            return false;
+        }
 
         @Override
         void close();
@@ -133,8 +153,8 @@ public record ServiceConnections(Supplier<? extends Output> outputs, StateSource
         }
     }
 
-    /** The transactional producer as a session's output. */
-    record KafkaOutput(TransactionalOutputWriter writer) implements Output {
+    /** The transactional producer as a session's output ({@code hangingChecked}: see {@link Output}). */
+    record KafkaOutput(TransactionalOutputWriter writer, boolean hangingChecked) implements Output {
         @Override
         public void write(List<OutputBatch> batches, List<ProducerRecord<String, byte[]>> extra,
                           Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
@@ -150,13 +170,41 @@ public record ServiceConnections(Supplier<? extends Output> outputs, StateSource
     /** The service's connections: the Kafka clients of {@code config} (see {@link ServicePipeline}). */
     public static ServiceConnections kafka(ServiceConfig config) {
         return new ServiceConnections(
-                () -> new KafkaOutput(TransactionalOutputWriter.create(new OutputWriterConfig(
-                        config.bootstrapServers(), config.transactionalId(), config.outputTopics(),
-                        OutputWriterConfig.DEFAULT_TRANSACTION_TIMEOUT, clientProperties(config)))),
+                () -> openOutput(config),
                 () -> StateRestore.readLatest(config.bootstrapServers(), config.kafkaProperties(),
                         config.outputTopics().state(), StateRestore.READ_TIMEOUT),
                 stats -> new KafkaInput(new IngestPipeline(ingestOptions(config),
                         config.regions(), stats, null)));
+    }
+
+    /**
+     * The transactional producer ({@code initTransactions}), then the abort of its producer's hanging transactions on
+     * the output, dead-letter and offsets topics ({@link HangingTransactions#abortOwn}), before the session reads.
+     */
+    private static KafkaOutput openOutput(ServiceConfig config) {
+        TransactionalOutputWriter w = TransactionalOutputWriter.create(new OutputWriterConfig(
+                config.bootstrapServers(), config.transactionalId(), config.outputTopics(),
+                OutputWriterConfig.DEFAULT_TRANSACTION_TIMEOUT, clientProperties(config)));
+        try {
+            Map<String, Object> adminProps = new HashMap<>(clientProperties(config));
+            adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+            adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) HANGING_CHECK_TIMEOUT.toMillis());
+            List<String> topics = new ArrayList<>(config.outputTopics().all());
+            topics.add(config.deadLetterTopic());
+            HangingTransactions.Result r;
+            try (Admin admin = Admin.create(adminProps)) {
+                r = HangingTransactions.abortOwn(admin, config.transactionalId(), topics,
+                        HANGING_CHECK_TIMEOUT.toMillis());
+            }
+            if (!r.aborted().isEmpty()) {
+                LOG.warn("aborted {} hanging transaction(s) of transactional id {}: {}", r.aborted().size(),
+                        config.transactionalId(), r.aborted());
+            }
+            return new KafkaOutput(w, r.checked());
+        } catch (RuntimeException e) {
+            w.close();
+            throw e;
+        }
     }
 
     /** Client properties of the producer (and the base of the consumer's): defaults under the configured ones. */

@@ -119,6 +119,12 @@ class ServicePipelineTest {
          * transaction without writing its markers).
          */
         int hideAt = -1;
+        /**
+         * Whether opening an output aborts a hidden (hanging) write, as {@code HangingTransactions} does: its outputs
+         * are dropped and the output reports {@code hangingChecked}.
+         */
+        boolean abortsHanging;
+        private volatile Write hidden;
         volatile Consumer<Collection<TopicPartition>> revocation;
 
         /** Most bins per transaction of the pipelines built: 1, so that write attempt k is bin k's. */
@@ -135,7 +141,16 @@ class ServicePipelineTest {
 
         ServiceConnections.Output openOutput() {
             outputsOpened.incrementAndGet();
+            if (abortsHanging && hidden != null) {
+                writes.remove(hidden);
+                hidden = null;
+            }
             return new ServiceConnections.Output() {
+                @Override
+                public boolean hangingChecked() {
+                    return abortsHanging;
+                }
+
                 @Override
                 public void write(List<OutputBatch> batches, List<ProducerRecord<String, byte[]>> extra,
                                   Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
@@ -153,8 +168,10 @@ class ServicePipelineTest {
                     }
                     assertEquals("g", group.groupId());
                     long next = offsets.get(TP).offset();
-                    writes.add(new Write(batches, extra, next));
+                    Write w = new Write(batches, extra, next);
+                    writes.add(w);
                     if (n == hideAt) {
+                        hidden = w;
                         return;
                     }
                     batches.forEach(batch -> states.putAll(batch.states()));
@@ -356,6 +373,27 @@ class ServicePipelineTest {
         assertEquals(BINS, stateBins.size(), "one state per bin: " + stateBins);
         assertEquals(BINS, new java.util.HashSet<>(stateBins).size(), "no bin's state twice: " + stateBins);
     }
+    /**
+     * The same lost markers, with an output that aborts its producer's hanging transactions when it opens (the
+     * service's {@code HangingTransactions}): the hidden bin's outputs are dropped, so the new session restores from
+     * the readable (older) state and computes that bin again instead of skipping it; each update is published once.
+     */
+    @Test
+    void markersLost_hangingTransactionAborted_binComputedAgainAndPublishedOnce() {
+        FakeBroker b = new FakeBroker();
+        b.hideAt = 7;
+        b.failAt = 8;
+        b.failure = new TimeoutException("broker restarting");
+        b.abortsHanging = true;
+        try (ServicePipeline p = b.pipeline()) {
+            p.run().collectList().block(Duration.ofSeconds(60));
+            assertEquals(1, p.sessionsRebuilt(), "sessions rebuilt");
+            assertEquals(0, p.skippedBins(), "the aborted bin is computed again, not skipped");
+        }
+        assertEquals(published(reference), published(b.writes), "each update and forecast once");
+        assertEquals(stateBins(reference), stateBins(b.writes), "one state per bin, in bin order");
+    }
+
     /**
      * Group commit: while a (slow) transaction commits, the bins finished meanwhile gather into the next one; the
      * outputs, the states (one per bin, in bin order) and the last offset equal the one-bin-per-transaction run's.
