@@ -192,14 +192,14 @@ public record ServiceConnections(Supplier<? extends Output> outputs, StateSource
             List<String> topics = new ArrayList<>(config.outputTopics().all());
             topics.add(config.deadLetterTopic());
             HangingTransactions.Result r;
+            long t0 = System.nanoTime();
             try (Admin admin = Admin.create(adminProps)) {
                 r = HangingTransactions.abortOwn(admin, config.transactionalId(), topics,
                         HANGING_CHECK_TIMEOUT.toMillis());
             }
-            if (!r.aborted().isEmpty()) {
-                LOG.warn("aborted {} hanging transaction(s) of transactional id {}: {}", r.aborted().size(),
-                        config.transactionalId(), r.aborted());
-            }
+            LOG.info("checked {} and the offsets topic for hanging transactions of {} in {} ms: {}", topics,
+                    config.transactionalId(), (System.nanoTime() - t0) / 1_000_000,
+                    r.checked() ? r.aborted().size() + " aborted" : "refused by the cluster");
             return new KafkaOutput(w, r.checked());
         } catch (RuntimeException e) {
             w.close();
