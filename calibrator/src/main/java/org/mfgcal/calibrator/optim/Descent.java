@@ -175,7 +175,7 @@ public final class Descent {
      * s) − F(x) − gᵀs)) for s = a·p (at most 1; 1 without positive curvature along p, and after a reset of the
      * memory). Where the quasi-Newton model underestimates the curvature along its directions by a steady factor
      * (the online loop's warm updates: the unit step was rejected at almost every step and the cut accepted at
-     * a ≈ 0.2–0.45; bench/BENCHMARKS.md, issue 15, eighth pass), the first trial is then mostly accepted: one
+     * a ≈ 0.2–0.45; docs/MODEL.md, "Warm updates: the line search"), the first trial is then mostly accepted: one
      * evaluation per step instead of two.
      */
     public int quasiNewton(Problem p, double[] x, Lbfgs mem, Lbfgs.Preconditioner precond, int budget, double target,
