@@ -56,6 +56,7 @@ final class Estimator implements Descent.Problem {
     private boolean hasMu;
     private long lastGoodBin = RegionShape.NONE;
     private boolean lastCold;
+    private boolean fromCold;        // startCold ran since the last optimise (no curvature-predicted first trials)
     private double priorObjective;
     private double publishedLoss;
 
@@ -85,8 +86,7 @@ final class Estimator implements Descent.Problem {
         return warm;
     }
 
-    /** The next update starts cold. */
-    void reset() {
+    void reset() { // the next update starts cold
         warm = false;
         hasMu = false;
     }
@@ -305,6 +305,7 @@ final class Estimator implements Descent.Problem {
         }
         lbfgs.reset();
         hasMu = false;
+        fromCold = true;
     }
 
     /** Objective at the prior, solving from the current warm start (what a cold start is measured against). */
@@ -316,13 +317,16 @@ final class Estimator implements Descent.Problem {
 
     /**
      * The optimiser from the current θ: {@link Descent#quasiNewton} preconditioned by {@link Uncertainty#preconditioner}
+     * (from a warm start with curvature-predicted first trials; a cold start's line searches start at the unit step),
      * or {@link Descent#adam}; returns the steps taken, or −1 when the first objective is above {@code abortAbove}.
      */
     int optimise(int budget, double target, double abortAbove) {
+        final boolean warmRun = !fromCold;
+        fromCold = false;
         if (cfg.optimizer() == OnlineConfig.Optimizer.LBFGS) {
             Lbfgs.Preconditioner m = unc.preconditioner();
             return descent().quasiNewton(this, theta, lbfgs, m, budget, target, abortAbove, cfg.relativeTolerance(),
-                    MAX_LOG_STEP, MIN_LOG_STEP);
+                    MAX_LOG_STEP, MIN_LOG_STEP, warmRun);
         }
         return descent().adam(this, theta, adam, cfg.learningRate(), budget, target, abortAbove,
                 cfg.relativeTolerance());
@@ -353,25 +357,22 @@ final class Estimator implements Descent.Problem {
         int run(Estimator e, long bin);
     }
 
-    /** Keeps θ, μ* and the optimiser memories before a measured cold start. */
-    void keepForMeasurement() {
+    void keepForMeasurement() { // θ, μ* and the optimiser memories, before a measured cold start
         if (saved == null) {
             saved = new WarmColdCopy(theta.length, muWarm.length);
         }
         saved.keep(theta, muWarm, adam, lbfgs, hasMu);
     }
 
-    /** Back to what {@link #keepForMeasurement} kept. */
-    void restoreAfterMeasurement() {
+    void restoreAfterMeasurement() { // back to what keepForMeasurement kept
         hasMu = saved.restore(theta, muWarm, adam, lbfgs);
     }
 
-    /** Solver iterations (Picard/Anderson plus adjoint) since the counters were last reset. */
+    /** Solver iterations (Picard/Anderson plus adjoint) since the counters were last reset ({@link #resetCounters}). */
     int iterations() {
         return obj.picard() + obj.adjoint();
     }
 
-    /** Resets the solver iteration counters. */
     void resetCounters() {
         obj.resetCounters();
     }
@@ -381,8 +382,7 @@ final class Estimator implements Descent.Problem {
         return Descent.forThread(n);
     }
 
-    /** The best objective of the last {@link #optimise}. */
-    double bestObjective() {
+    double bestObjective() { // of the last optimise
         return descent().bestObjective();
     }
 

@@ -196,7 +196,7 @@ public record OnlineConfig(Bins bins, Costs costs, Optimisation optimisation, Re
         }
         return new OnlineConfig(new Bins(binHours, day, week, 12, substepsFor(binHours)),
                 new Costs(1.0, 0.5),
-                new Optimisation(Optimizer.LBFGS, 0.05, 300, 7, 1e-4),
+                new Optimisation(Optimizer.LBFGS, 0.05, 300, 5, 1e-4),
                 new Regularisation(4.0, 1.0, 0.05, 0.5, 1e-7),
                 new Forecasting(0.9, 4, 8, 0.02),
                 new Drift(3.0, 5.0, 2.5, 5.0, 0.25, Math.max(week, 28), 2.0),
