@@ -179,7 +179,8 @@ public record ServiceConnections(Supplier<? extends Output> outputs, StateSource
 
     /**
      * The transactional producer ({@code initTransactions}), then the abort of its producer's hanging transactions on
-     * the output, dead-letter and offsets topics ({@link HangingTransactions#abortOwn}), before the session reads.
+     * the output, dead-letter and offsets topics ({@link HangingTransactions#abortOwn}), before the session reads;
+     * and the same check before each commit after a lost broker connection ({@link HangingWatch}).
      */
     private static KafkaOutput openOutput(ServiceConfig config) {
         TransactionalOutputWriter w = TransactionalOutputWriter.create(new OutputWriterConfig(
@@ -200,6 +201,10 @@ public record ServiceConnections(Supplier<? extends Output> outputs, StateSource
             LOG.info("checked {} and the offsets topic for hanging transactions of {} in {} ms: {}", topics,
                     config.transactionalId(), (System.nanoTime() - t0) / 1_000_000,
                     r.checked() ? r.aborted().size() + " aborted" : "refused by the cluster");
+            if (r.checked()) {
+                w.beforeCommit(new HangingWatch(w.producerForMetrics(), () -> Admin.create(adminProps),
+                        config.transactionalId(), topics, HANGING_CHECK_TIMEOUT.toMillis()));
+            }
             return new KafkaOutput(w, r.checked());
         } catch (RuntimeException e) {
             w.close();

@@ -52,15 +52,19 @@ public final class HangingTransactions {
     private HangingTransactions() {
     }
 
-    /** One aborted hanging transaction: where, its producer id and epoch, and its first offset. */
-    public record Aborted(TopicPartition partition, long producerId, int producerEpoch, long firstOffset) {
+    /** One hanging transaction on one partition: where, its producer id and epoch, and its first offset. */
+    public record Hanging(TopicPartition partition, long producerId, int producerEpoch, long firstOffset) {
     }
 
     /**
      * What a check found: {@code checked} false when the cluster refused it (authorization or an old broker; logged),
-     * else the transactions aborted (empty when none hung).
+     * else the hanging transactions found (and aborted, for {@link #abortOwn}); empty when none hung.
      */
-    public record Result(boolean checked, List<Aborted> aborted) {
+    public record Result(boolean checked, List<Hanging> hanging) {
+        /** The hanging transactions aborted by {@link #abortOwn} (the same as {@link #hanging}). */
+        public List<Hanging> aborted() {
+            return hanging;
+        }
     }
 
     /**
@@ -72,8 +76,22 @@ public final class HangingTransactions {
      * @throws KafkaException when the check or an abort fails otherwise (a retriable condition for the caller: the
      *                        next session checks again)
      */
-    public static Result abortOwn(Admin admin, String transactionalId, Collection<String> topics,
-                                         long timeoutMs) {
+    public static Result abortOwn(Admin admin, String transactionalId, Collection<String> topics, long timeoutMs) {
+        return check(admin, transactionalId, topics, timeoutMs, true);
+    }
+
+    /**
+     * Finds, without aborting, the open transactions of {@code transactionalId}'s producer id whose epoch is older
+     * than its current one (the current transaction, if one is open, is not among them), on the same partitions as
+     * {@link #abortOwn}. For a running producer after a lost connection: a transaction it saw committed can be
+     * hanging, and its next commit would decide it only on the partitions that commit writes to.
+     */
+    public static Result findOwn(Admin admin, String transactionalId, Collection<String> topics, long timeoutMs) {
+        return check(admin, transactionalId, topics, timeoutMs, false);
+    }
+
+    private static Result check(Admin admin, String transactionalId, Collection<String> topics, long timeoutMs,
+                                boolean abort) {
         try {
             TransactionDescription tx;
             try {
@@ -101,7 +119,7 @@ public final class HangingTransactions {
             }
             Map<TopicPartition, PartitionProducerState> states = admin.describeProducers(partitions).all()
                     .get(timeoutMs, TimeUnit.MILLISECONDS);
-            List<Aborted> aborted = new ArrayList<>();
+            List<Hanging> found = new ArrayList<>();
             for (Map.Entry<TopicPartition, PartitionProducerState> e : states.entrySet()) {
                 for (ProducerState p : e.getValue().activeProducers()) {
                     if (p.producerId() != tx.producerId() || p.currentTransactionStartOffset().isEmpty()
@@ -110,16 +128,18 @@ public final class HangingTransactions {
                     }
                     long first = p.currentTransactionStartOffset().getAsLong();
                     LOG.warn("partition {}: a transaction of this instance's producer (id {}, epoch {}) is open from"
-                                    + " offset {} although its coordinator completed it (its markers were never written);"
-                                    + " aborting it, so the bins it held are computed again and published once",
-                            e.getKey(), p.producerId(), p.producerEpoch(), first);
-                    admin.abortTransaction(new AbortTransactionSpec(e.getKey(), p.producerId(),
-                            (short) p.producerEpoch(), p.coordinatorEpoch().orElse(-1)))
-                            .all().get(timeoutMs, TimeUnit.MILLISECONDS);
-                    aborted.add(new Aborted(e.getKey(), p.producerId(), p.producerEpoch(), first));
+                                    + " offset {} although its coordinator completed it (its markers were never written){}",
+                            e.getKey(), p.producerId(), p.producerEpoch(), first, abort ? "; aborting it, so the bins it"
+                                    + " held are computed again and published once" : "");
+                    if (abort) {
+                        admin.abortTransaction(new AbortTransactionSpec(e.getKey(), p.producerId(),
+                                (short) p.producerEpoch(), p.coordinatorEpoch().orElse(-1)))
+                                .all().get(timeoutMs, TimeUnit.MILLISECONDS);
+                    }
+                    found.add(new Hanging(e.getKey(), p.producerId(), p.producerEpoch(), first));
                 }
             }
-            return new Result(true, aborted);
+            return new Result(true, found);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaException("interrupted while checking for hanging transactions of " + transactionalId, e);

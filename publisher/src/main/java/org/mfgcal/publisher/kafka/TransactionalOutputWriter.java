@@ -46,6 +46,7 @@ public final class TransactionalOutputWriter implements AutoCloseable {
     private final Producer<String, byte[]> producer;
     private final OutputTopics topics;
     private boolean closed;
+    private Runnable beforeCommit = () -> { };
 
     /**
      * A writer over an already created producer; calls {@code initTransactions()} on it.
@@ -60,6 +61,14 @@ public final class TransactionalOutputWriter implements AutoCloseable {
         this.producer = producer;
         this.topics = topics;
         producer.initTransactions();
+    }
+
+    /**
+     * A check run in every transaction after its records and offsets were sent and before it commits; what it throws
+     * aborts the transaction (a {@link KafkaException} as a retriable {@link OutputWriteException}).
+     */
+    public void beforeCommit(Runnable hook) {
+        this.beforeCommit = hook == null ? () -> { } : hook;
     }
 
     /** The producer, for reading its {@code metrics()} only (thread-safe). */
@@ -167,6 +176,7 @@ public final class TransactionalOutputWriter implements AutoCloseable {
             if (!offsets.isEmpty()) {
                 producer.sendOffsetsToTransaction(offsets, group);
             }
+            beforeCommit.run();
             producer.commitTransaction();
         } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
                  | AuthorizationException | UnsupportedVersionException e) {
