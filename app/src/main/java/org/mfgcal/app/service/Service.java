@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -133,11 +132,7 @@ public final class Service implements AutoCloseable {
      * @throws IllegalStateException when the brokers do not answer or a topic is missing and not to be created
      */
     public static Service start(ServiceConfig config) {
-        Map<String, Object> adminProps = new HashMap<>(ServiceConnections.clientDefaults());
-        adminProps.putAll(config.kafkaProperties());
-        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
-        Admin admin = Admin.create(adminProps);
+        Admin admin = Admin.create(ServiceConnections.adminProperties(config, ADMIN_TIMEOUT));
         List<AutoCloseable> opened = new ArrayList<>();
         opened.add(admin);
         try {

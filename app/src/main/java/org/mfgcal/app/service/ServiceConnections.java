@@ -187,9 +187,7 @@ public record ServiceConnections(Supplier<? extends Output> outputs, StateSource
                 config.bootstrapServers(), config.transactionalId(), config.outputTopics(),
                 OutputWriterConfig.DEFAULT_TRANSACTION_TIMEOUT, clientProperties(config)));
         try {
-            Map<String, Object> adminProps = new HashMap<>(clientProperties(config));
-            adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-            adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) HANGING_CHECK_TIMEOUT.toMillis());
+            Map<String, Object> adminProps = adminProperties(config, HANGING_CHECK_TIMEOUT);
             List<String> topics = new ArrayList<>(config.outputTopics().all());
             topics.add(config.deadLetterTopic());
             HangingTransactions.Result r;
@@ -210,6 +208,14 @@ public record ServiceConnections(Supplier<? extends Output> outputs, StateSource
             w.close();
             throw e;
         }
+    }
+
+    /** Properties of an admin client of the service: the client defaults, the configured ones, the API timeout. */
+    static Map<String, Object> adminProperties(ServiceConfig config, Duration apiTimeout) {
+        Map<String, Object> p = new HashMap<>(clientProperties(config));
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) apiTimeout.toMillis());
+        return p;
     }
 
     /** Client properties of the producer (and the base of the consumer's): defaults under the configured ones. */
