@@ -30,7 +30,7 @@ final class PipelineSession {
         this.writeLock = writeLock;
         this.output = connections.outputs().get();
         try {
-            // After the output opened (initTransactions, then the abort of hanging transactions): a previous
+            // After the output opened (initTransactions, hanging transactions completed): a previous
             // instance's open transaction is aborted, so the state topic's last stable offset is its end and the
             // states read match the committed offsets.
             this.regions = router.restored(output.hangingChecked());

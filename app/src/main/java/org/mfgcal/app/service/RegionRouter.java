@@ -88,7 +88,7 @@ final class RegionRouter {
     /**
      * A session's regions, restored from the latest state values (see {@link #restore}).
      *
-     * @param hangingChecked whether the session's output aborted its producer's hanging transactions
+     * @param hangingChecked whether the session's output completed its producer's hanging transactions
      *                       ({@link ServiceConnections.Output#hangingChecked}): then the topic's values are the last
      *                       committed ones; otherwise this process's own committed records are used where the topic
      *                       lets read an older bin ({@link #committedStates})
@@ -108,8 +108,9 @@ final class RegionRouter {
      * leader endpoint … these partitions are likely deleted already and hence can be skipped"), which leaves that
      * bin's state unreadable until the next marker of the same producer; computing the bin again would then publish
      * it twice (RELIABILITY.md, known limits). Used only when the session's output could not check for such
-     * transactions ({@link ServiceConnections.Output#hangingChecked}); when it could, it aborted them, and restoring
-     * from these records would skip bins whose outputs were aborted.
+     * transactions ({@link ServiceConnections.Output#hangingChecked}); when it could, it completed them as their
+     * coordinator recorded them, and the topic's values are the committed ones (an aborted transaction's bins must be
+     * computed again, which restoring from these records would skip).
      */
     private final Map<String, CommittedState> committedStates = new ConcurrentHashMap<>();
 

@@ -90,7 +90,7 @@ public record ServiceConnections(Supplier<? extends Output> outputs, StateSource
 
         /**
          * Whether opening this output checked its topics and the offsets topic for transactions of its producer left
-         * open without markers and aborted them ({@link HangingTransactions}): then what the state topic lets read is
+         * open without markers and completed them ({@link HangingTransactions}): then what the state topic lets read is
          * the last committed state, and a region is never restored from this process's memory instead
          * ({@link RegionRouter#restored}).
          */
@@ -178,34 +178,39 @@ public record ServiceConnections(Supplier<? extends Output> outputs, StateSource
     }
 
     /**
-     * The transactional producer ({@code initTransactions}), then the abort of its producer's hanging transactions on
-     * the output, dead-letter and offsets topics ({@link HangingTransactions#abortOwn}), before the session reads;
-     * and the same check before each commit after a lost broker connection ({@link HangingWatch}).
+     * The transactional producer ({@code initTransactions}), with its producer's hanging transactions on the output,
+     * dead-letter and offsets topics completed as their coordinator recorded them before and after the init
+     * ({@link HangingTransactions#aroundInit}), before the session reads; and the same check before each commit after
+     * a lost broker connection ({@link HangingWatch}).
      */
     private static KafkaOutput openOutput(ServiceConfig config) {
-        TransactionalOutputWriter w = TransactionalOutputWriter.create(new OutputWriterConfig(
-                config.bootstrapServers(), config.transactionalId(), config.outputTopics(),
-                OutputWriterConfig.DEFAULT_TRANSACTION_TIMEOUT, clientProperties(config)));
+        Map<String, Object> adminProps = adminProperties(config, HANGING_CHECK_TIMEOUT);
+        List<String> topics = new ArrayList<>(config.outputTopics().all());
+        topics.add(config.deadLetterTopic());
+        TransactionalOutputWriter[] writer = new TransactionalOutputWriter[1];
         try {
-            Map<String, Object> adminProps = adminProperties(config, HANGING_CHECK_TIMEOUT);
-            List<String> topics = new ArrayList<>(config.outputTopics().all());
-            topics.add(config.deadLetterTopic());
-            HangingTransactions.Result r;
+            HangingTransactions.Start st;
             long t0 = System.nanoTime();
             try (Admin admin = Admin.create(adminProps)) {
-                r = HangingTransactions.abortOwn(admin, config.transactionalId(), topics,
-                        HANGING_CHECK_TIMEOUT.toMillis());
+                st = HangingTransactions.aroundInit(admin, config.transactionalId(), topics,
+                        HANGING_CHECK_TIMEOUT.toMillis(), () -> writer[0] = TransactionalOutputWriter.create(
+                                new OutputWriterConfig(config.bootstrapServers(), config.transactionalId(),
+                                        config.outputTopics(), OutputWriterConfig.DEFAULT_TRANSACTION_TIMEOUT,
+                                        clientProperties(config))));
             }
             LOG.info("checked {} and the offsets topic for hanging transactions of {} in {} ms: {}", topics,
                     config.transactionalId(), (System.nanoTime() - t0) / 1_000_000,
-                    r.checked() ? r.aborted().size() + " aborted" : "refused by the cluster");
-            if (r.checked()) {
+                    st.checked() ? st.completed().size() + " completed" : "refused by the cluster");
+            TransactionalOutputWriter w = writer[0];
+            if (st.checked()) {
                 w.beforeCommit(new HangingWatch(w.producerForMetrics(), () -> Admin.create(adminProps),
-                        config.transactionalId(), topics, HANGING_CHECK_TIMEOUT.toMillis()));
+                        config.transactionalId(), topics, HANGING_CHECK_TIMEOUT.toMillis(), st.initEpoch()));
             }
-            return new KafkaOutput(w, r.checked());
+            return new KafkaOutput(w, st.checked());
         } catch (RuntimeException e) {
-            w.close();
+            if (writer[0] != null) {
+                writer[0].close();
+            }
             throw e;
         }
     }

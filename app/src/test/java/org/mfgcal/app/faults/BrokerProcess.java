@@ -35,33 +35,64 @@ final class BrokerProcess implements AutoCloseable {
     private final Path config;
     private final int brokerPort;
     private final int controllerPort;
+    /** 1 for the broker and controller node; 2 for {@link #startSecond}'s broker-only node. */
+    private final int nodeId;
+    private final String clusterId;
     private Process process;
     private int starts;
 
-    private BrokerProcess(Path dir, int brokerPort, int controllerPort) {
+    private BrokerProcess(Path dir, int brokerPort, int controllerPort, int nodeId, String clusterId) {
         this.dir = dir;
         this.config = dir.resolve("server.properties");
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
+        this.nodeId = nodeId;
+        this.clusterId = clusterId;
     }
 
     /** Formats {@code dir} and starts the broker; returns once an admin client sees it. */
     static BrokerProcess startNew(Path dir) throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        BrokerProcess b = new BrokerProcess(dir, Procs.freePort(), Procs.freePort());
+        BrokerProcess b = new BrokerProcess(dir, Procs.freePort(), Procs.freePort(), 1,
+                org.apache.kafka.common.Uuid.randomUuid().toString());
         b.writeConfig();
         b.format();
         b.start();
         return b;
     }
 
+    /**
+     * A second node of {@code first}'s cluster, a broker only (node id 2, {@code first} is the controller), formatted
+     * in {@code dir} and started; returns once {@code first} lists two brokers.
+     */
+    static BrokerProcess startSecond(Path dir, BrokerProcess first) throws Exception {
+        Files.createDirectories(dir);
+        BrokerProcess b = new BrokerProcess(dir, Procs.freePort(), first.controllerPort, 2, first.clusterId);
+        b.writeConfig();
+        b.format();
+        b.start();
+        try (Admin admin = first.admin()) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).size() < 2) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("second broker not registered: " + b.diagnostics(20));
+                }
+                Thread.sleep(200);
+            }
+        }
+        return b;
+    }
+
     private void writeConfig() throws IOException {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("process.roles", "broker,controller");
-        m.put("node.id", "1");
+        boolean controller = nodeId == 1;
+        m.put("process.roles", controller ? "broker,controller" : "broker");
+        m.put("node.id", Integer.toString(nodeId));
         m.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
-        m.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        m.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        m.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort
+                + (controller ? ",CONTROLLER://127.0.0.1:" + controllerPort : ""));
+        m.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort
+                + (controller ? ",CONTROLLER://127.0.0.1:" + controllerPort : ""));
         m.put("controller.listener.names", "CONTROLLER");
         m.put("inter.broker.listener.name", "PLAINTEXT");
         m.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
@@ -82,9 +113,12 @@ final class BrokerProcess implements AutoCloseable {
     }
 
     private void format() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(Procs.java(), "-Xmx256m", "-cp", Procs.libClasspath(), "kafka.tools.StorageTool",
-                "format", "-t", org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", config.toString(),
-                "--standalone")
+        List<String> cmd = new java.util.ArrayList<>(List.of(Procs.java(), "-Xmx256m", "-cp", Procs.libClasspath(),
+                "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString()));
+        if (nodeId == 1) {
+            cmd.add("--standalone");
+        }
+        Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("format.log").toFile()).start();
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();

@@ -36,6 +36,7 @@ class BrokerRestartIT {
         Map<String, Long> last = Harness.lastClosedBinEnd(events);
         Harness.Topics t = Harness.Topics.prefixed("brk");
         List<String> resumes = new ArrayList<>();
+        List<String> logLines = new ArrayList<>();
         try (BrokerProcess b = BrokerProcess.startNew(dir.resolve("broker"))) {
             b.createTopics(3, Map.of(), t.input());
             int port = Procs.freePort();
@@ -90,6 +91,8 @@ class BrokerRestartIT {
                 assertTrue(died.get() == null, died.get());
                 watch.interrupt();
                 s.sigterm(Duration.ofSeconds(60));
+                logLines.addAll(s.logLines(40, "hanging", "already committed", "re-read", "cold start", "restored",
+                        "commit marker", "abort marker", "session failed", "checkpoint"));
             }
             Harness.Dump run = Harness.dump(b.bootstrap(), t, last);
             Harness.Diff d = Harness.compare(ref, run);
@@ -97,7 +100,8 @@ class BrokerRestartIT {
                             + " duplicated %d, differing %d, extra %d; service exits 0; %.0f s", DOWN_S, resumes,
                     Harness.counts(run), d.lost(), d.duplicated(), d.differing(), d.extra(),
                     (System.nanoTime() - t0) / 1e9));
-            assertTrue(d.none(), "outputs differ from the uninterrupted run: " + d);
+            assertTrue(d.none(), "outputs differ from the uninterrupted run: " + d + "\nservice log lines:\n"
+                    + String.join("\n", logLines));
         }
     }
 

@@ -117,6 +117,30 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The lines of this instance's logs (all starts) that contain one of {@code texts}, at most {@code max} (for a
+     * failure message: CI keeps no files).
+     */
+    List<String> logLines(int max, String... texts) {
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 1; i <= starts && out.size() < max; i++) {
+            Path l = dir.resolve(name + "-" + i + ".log");
+            try {
+                for (String line : Files.readAllLines(l, StandardCharsets.ISO_8859_1)) {
+                    for (String t : texts) {
+                        if (line.contains(t) && out.size() < max) {
+                            out.add(line.length() > 400 ? line.substring(0, 400) + "…" : line);
+                            break;
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                out.add("(log " + l + ": " + e + ")");
+            }
+        }
+        return out;
+    }
+
     /** Whether any log of this instance contains {@code text}. */
     boolean logsContain(String text) throws IOException {
         for (int i = 1; i <= starts; i++) {

@@ -120,10 +120,16 @@ class ServicePipelineTest {
          */
         int hideAt = -1;
         /**
-         * Whether opening an output aborts a hidden (hanging) write, as {@code HangingTransactions} does: its outputs
-         * are dropped and the output reports {@code hangingChecked}.
+         * Whether the hidden write's offsets are readable all the same (its marker reached the offsets topic, not the
+         * state topic's partition: the coordinator skips only the partitions it found no leader for).
          */
-        boolean abortsHanging;
+        boolean hiddenOffsetsMarked;
+        /**
+         * Whether opening an output completes a hidden (hanging) write as committed, as {@code HangingTransactions}
+         * does with the outcome its coordinator recorded: its state becomes readable and the output reports
+         * {@code hangingChecked}.
+         */
+        boolean completesHanging;
         private volatile Write hidden;
         volatile Consumer<Collection<TopicPartition>> revocation;
 
@@ -141,14 +147,15 @@ class ServicePipelineTest {
 
         ServiceConnections.Output openOutput() {
             outputsOpened.incrementAndGet();
-            if (abortsHanging && hidden != null) {
-                writes.remove(hidden);
+            if (completesHanging && hidden != null) {
+                hidden.batches().forEach(batch -> states.putAll(batch.states()));
+                offset = Math.max(offset, hidden.offset());
                 hidden = null;
             }
             return new ServiceConnections.Output() {
                 @Override
                 public boolean hangingChecked() {
-                    return abortsHanging;
+                    return completesHanging;
                 }
 
                 @Override
@@ -172,6 +179,9 @@ class ServicePipelineTest {
                     writes.add(w);
                     if (n == hideAt) {
                         hidden = w;
+                        if (hiddenOffsetsMarked) {
+                            offset = next;
+                        }
                         return;
                     }
                     batches.forEach(batch -> states.putAll(batch.states()));
@@ -374,21 +384,24 @@ class ServicePipelineTest {
         assertEquals(BINS, new java.util.HashSet<>(stateBins).size(), "no bin's state twice: " + stateBins);
     }
     /**
-     * The same lost markers, with an output that aborts its producer's hanging transactions when it opens (the
-     * service's {@code HangingTransactions}): the hidden bin's outputs are dropped, so the new session restores from
-     * the readable (older) state and computes that bin again instead of skipping it; each update is published once.
+     * The same lost markers, where the offsets topic got the commit marker and the state topic did not (what a
+     * single broker's SIGTERM did in CI), with an output that completes its producer's hanging transactions as their
+     * coordinator recorded them when it opens (the service's {@code HangingTransactions}): the hidden bin's state
+     * becomes readable, so the new session goes on from it; no bin is lost, skipped or published twice. Aborting the
+     * hanging transaction instead (the former remedy) loses that bin, as its offsets are committed.
      */
     @Test
-    void markersLost_hangingTransactionAborted_binComputedAgainAndPublishedOnce() {
+    void markersLostOnStateOnly_hangingTransactionCommitted_noBinLostOrPublishedTwice() {
         FakeBroker b = new FakeBroker();
         b.hideAt = 7;
+        b.hiddenOffsetsMarked = true;
         b.failAt = 8;
         b.failure = new TimeoutException("broker restarting");
-        b.abortsHanging = true;
+        b.completesHanging = true;
         try (ServicePipeline p = b.pipeline()) {
             p.run().collectList().block(Duration.ofSeconds(60));
             assertEquals(1, p.sessionsRebuilt(), "sessions rebuilt");
-            assertEquals(0, p.skippedBins(), "the aborted bin is computed again, not skipped");
+            assertEquals(0, p.skippedBins(), "nothing skipped: the offsets and the state agree");
         }
         assertEquals(published(reference), published(b.writes), "each update and forecast once");
         assertEquals(stateBins(reference), stateBins(b.writes), "one state per bin, in bin order");

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntFunction;
 
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
@@ -14,34 +15,34 @@ import org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerS
 import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds and aborts the transactions of one transactional id that a partition still holds open although the
- * transaction coordinator completed them: "hanging" transactions. A single broker's controlled shutdown makes them
- * (RELIABILITY.md, "known limits"): the coordinator finds no leader for a partition while it writes the commit
- * markers, skips the partition as if it were deleted, and records the transaction as complete. The partition's last
- * stable offset then stops at the transaction's first record, so read_committed readers see nothing after it, and the
- * next marker of the same producer id, commit or abort, decides those records together with its own transaction's
- * (the partition's open transaction starts at the hanging one's first offset). Left alone, a later abort would
- * silently drop outputs whose transaction had committed, and a later commit would publish again bins that a new
- * session recomputed because their state was unreadable.
+ * Finds the transactions of one transactional id that a partition still holds open although the transaction
+ * coordinator completed them ("hanging" transactions), and completes them there the way the coordinator did. A
+ * single broker's controlled shutdown makes them (RELIABILITY.md, "known limits"): the coordinator finds no leader
+ * for a partition while it writes the markers, skips the partition as if it were deleted, and records the
+ * transaction as complete, while other partitions of the same transaction (often the consumer offsets) got their
+ * marker. The partition's last stable offset stops at the transaction's first record, so read_committed readers see
+ * nothing after it, and the next marker of the same producer id, commit or abort, would decide those records
+ * together with its own transaction's.
  *
- * <p>{@link #abortOwn} runs after {@code initTransactions} (which returns only once the coordinator has finished the
- * previous epoch's transaction, so an open transaction of an older epoch of this producer id is not being completed
- * by anyone) and before anything is read: it aborts every such transaction on the given topics and the consumer
- * offsets topic, so the state, the outputs and the input offsets read afterwards are the last consistently committed
- * ones and the bins after them are computed and published once. Only this transactional id's producer id is
- * touched; other instances' open transactions are left alone. Needs the ACL operations DescribeTransactions (on the
- * transactional id), Read (on the topics) and ClusterAction (for the abort markers); without them the check fails with
- * the broker's error.
+ * <p>The outcome the coordinator chose is read from its state ({@link #describe}) before the producer's
+ * {@code initTransactions}, which replaces it; {@link Outcome#of} maps a hanging transaction's epoch to it (commit
+ * or abort; Kafka's transaction protocol version 2 bumps the epoch at every completion, so the last transaction
+ * carries epoch E − 1 when the coordinator is at E). A commit is written with {@link CommitMarkers}, an abort with
+ * {@link Admin#abortTransaction}. Completing a transaction the coordinator is still completing writes the same
+ * result, which is harmless. Only this transactional id's producer id is touched. Needs the ACL operations Describe
+ * (transactional id), Read (topics) and ClusterAction (markers).
  */
 public final class HangingTransactions {
 
@@ -52,56 +53,186 @@ public final class HangingTransactions {
     private HangingTransactions() {
     }
 
-    /** One hanging transaction on one partition: where, its producer id and epoch, and its first offset. */
-    public record Hanging(TopicPartition partition, long producerId, int producerEpoch, long firstOffset) {
+    /**
+     * One hanging transaction on one partition: where, its producer id and epoch, its first offset, the coordinator
+     * epoch of the partition's last marker of that producer (-1 for none) and whether it was committed.
+     */
+    public record Hanging(TopicPartition partition, long producerId, int producerEpoch, long firstOffset,
+                          int coordinatorEpoch, boolean committed) {
     }
 
     /**
-     * What a check found: {@code checked} false when the cluster refused it (authorization or an old broker; logged),
-     * else the hanging transactions found (and aborted, for {@link #abortOwn}); empty when none hung.
+     * What a check found: {@code checked} false when the cluster refused it (authorization, an old broker or client;
+     * logged), else the hanging transactions found (and completed, unless only looked for); empty when none hung.
      */
     public record Result(boolean checked, List<Hanging> hanging) {
-        /** The hanging transactions aborted by {@link #abortOwn} (the same as {@link #hanging}). */
-        public List<Hanging> aborted() {
-            return hanging;
+    }
+
+    /**
+     * The coordinator's state of a transactional id, or {@code null} fields when it has none (never initialised).
+     *
+     * @param state      e.g. {@code CompleteCommit}; null when the id is unknown
+     * @param producerId its producer id
+     * @param epoch      its current producer epoch
+     */
+    public record Coordinator(TransactionState state, long producerId, int epoch) {
+        static final Coordinator NONE = new Coordinator(null, -1, -1);
+
+        public boolean known() {
+            return state != null;
+        }
+    }
+
+    /** How hanging transactions of one producer id are completed, from the coordinator's state before an init. */
+    public static final class Outcome {
+        private Outcome() {
+        }
+
+        /**
+         * Whether a hanging transaction of epoch {@code h} was committed, given the coordinator's state {@code c}
+         * read before the producer that found it was initialised:
+         * <ul>
+         * <li>the last transaction (epoch E − 1, or E with protocol version 1) of a completed or completing state
+         *     has that state's result;</li>
+         * <li>an ongoing transaction (epoch E) is aborted by the init;</li>
+         * <li>after an init with no transaction since ({@code Empty}), the only transactions an init leaves hanging
+         *     are those it aborted (the ones before were completed before that init, see the class comment);</li>
+         * <li>older transactions of a producer that went on committing were committed: this service's producer starts
+         *     a transaction only after its previous one committed (after a failed one the producer is dropped).</li>
+         * </ul>
+         */
+        public static boolean committed(Coordinator c, int h) {
+            TransactionState s = c.state();
+            if (s == null || s == TransactionState.EMPTY || s == TransactionState.UNKNOWN) {
+                return false;
+            }
+            if (s == TransactionState.ONGOING) {
+                return h < c.epoch();
+            }
+            boolean last = h >= c.epoch() - 1;
+            boolean commit = s == TransactionState.COMPLETE_COMMIT || s == TransactionState.PREPARE_COMMIT;
+            return !last || commit;
         }
     }
 
     /**
-     * Aborts the open transactions of {@code transactionalId}'s producer id on every partition of {@code topics} and
-     * of {@link #OFFSETS_TOPIC} whose epoch is older than the producer's current one.
-     *
-     * @return the transactions aborted, or not checked when the cluster refused the check (authorization, an old
-     *         broker: logged as an error, as a hanging transaction then stays possible)
-     * @throws KafkaException when the check or an abort fails otherwise (a retriable condition for the caller: the
-     *                        next session checks again)
+     * What {@link #aroundInit} did: whether the cluster let it check, the transactions it completed, and the
+     * producer's epoch right after {@code initTransactions} (-1 when not checked): transactions of this epoch or
+     * later are the new producer's own.
      */
-    public static Result abortOwn(Admin admin, String transactionalId, Collection<String> topics, long timeoutMs) {
-        return check(admin, transactionalId, topics, timeoutMs, true);
+    public record Start(boolean checked, List<Hanging> completed, int initEpoch) {
     }
 
     /**
-     * Finds, without aborting, the open transactions of {@code transactionalId}'s producer id whose epoch is older
-     * than its current one (the current transaction, if one is open, is not among them), on the same partitions as
-     * {@link #abortOwn}. For a running producer after a lost connection: a transaction it saw committed can be
-     * hanging, and its next commit would decide it only on the partitions that commit writes to.
+     * A producer's start: reads the coordinator's state of {@code transactionalId}, completes the hanging
+     * transactions as it recorded them ({@link #complete}), runs {@code init} ({@code initTransactions}, which can
+     * abort an open transaction and so leave new ones hanging, and replaces the coordinator's state), completes again
+     * with the state read before, and reads the new epoch. Completing before the init means a producer failing right
+     * after its init cannot lose the outcome of the transactions before it. When the cluster refuses the check,
+     * {@code init} still runs and the result says not checked.
      */
-    public static Result findOwn(Admin admin, String transactionalId, Collection<String> topics, long timeoutMs) {
-        return check(admin, transactionalId, topics, timeoutMs, false);
+    public static Start aroundInit(Admin admin, String transactionalId, Collection<String> topics, long timeoutMs,
+                                   Runnable init) {
+        Coordinator before;
+        try {
+            before = describe(admin, transactionalId, timeoutMs);
+        } catch (AuthorizationException | UnsupportedVersionException e) {
+            refusedResult(transactionalId, e);
+            init.run();
+            return new Start(false, List.of(), -1);
+        }
+        List<Hanging> done = new ArrayList<>();
+        boolean checked = true;
+        if (before.known()) {
+            Result r = complete(admin, transactionalId, before, topics, timeoutMs);
+            checked = r.checked();
+            done.addAll(r.hanging());
+        }
+        init.run();
+        if (!checked) {
+            return new Start(false, done, -1);
+        }
+        Result r = complete(admin, transactionalId, before, topics, timeoutMs);
+        done.addAll(r.hanging());
+        return new Start(r.checked(), done, r.checked() ? describe(admin, transactionalId, timeoutMs).epoch() : -1);
+    }
+
+    /** The coordinator's state of {@code transactionalId} ({@link Coordinator#NONE} when it does not know it). */
+    public static Coordinator describe(Admin admin, String transactionalId, long timeoutMs) {
+        try {
+            TransactionDescription tx = admin.describeTransactions(List.of(transactionalId))
+                    .description(transactionalId).get(timeoutMs, TimeUnit.MILLISECONDS);
+            return new Coordinator(tx.state(), tx.producerId(), tx.producerEpoch());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TransactionalIdNotFoundException) {
+                return Coordinator.NONE;
+            }
+            throw failure(transactionalId, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while describing transactional id " + transactionalId, e);
+        } catch (TimeoutException e) {
+            throw new KafkaException("describing transactional id " + transactionalId + " timed out after "
+                    + timeoutMs + " ms", e);
+        }
+    }
+
+    /**
+     * Completes every open transaction of {@code transactionalId}'s producer id on {@code topics} and the offsets
+     * topic whose epoch is older than the producer's current one, as {@link Outcome#committed} decides from
+     * {@code before} (the coordinator's state read before the current producer's {@code initTransactions}, or the
+     * current state when no producer was initialised since). Run before and after {@code initTransactions}.
+     *
+     * @return the transactions completed, or not checked when the cluster refused the check (logged as an error)
+     * @throws KafkaException when the check or a marker fails otherwise (retriable: the next session checks again)
+     */
+    public static Result complete(Admin admin, String transactionalId, Coordinator before, Collection<String> topics,
+                                  long timeoutMs) {
+        return check(admin, transactionalId, topics, timeoutMs, h -> Outcome.committed(before, h), true);
+    }
+
+    /**
+     * Finds, without completing, the open transactions of {@code transactionalId}'s producer id older than its
+     * current epoch (the running transaction is not among them) on the same partitions as {@link #complete}; their
+     * {@code committed} is what {@code committed} says for their epoch.
+     */
+    public static Result find(Admin admin, String transactionalId, Collection<String> topics, long timeoutMs,
+                              IntFunction<Boolean> committed) {
+        return check(admin, transactionalId, topics, timeoutMs, committed, false);
+    }
+
+    /** Writes a COMMIT or ABORT marker for a hanging transaction (see {@link #find}). */
+    public static void completeOne(Admin admin, Hanging h, long timeoutMs) {
+        try {
+            mark(admin, h, timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while completing a transaction on " + h.partition(), e);
+        } catch (ExecutionException e) {
+            throw new KafkaException("completing a transaction on " + h.partition() + ": " + e.getCause(),
+                    e.getCause());
+        } catch (TimeoutException e) {
+            throw new KafkaException("completing a transaction on " + h.partition() + " timed out", e);
+        }
+    }
+
+    private static void mark(Admin admin, Hanging h, long timeoutMs)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        AbortTransactionSpec spec = new AbortTransactionSpec(h.partition(), h.producerId(), (short) h.producerEpoch(),
+                h.coordinatorEpoch());
+        if (h.committed()) {
+            CommitMarkers.commit(admin, spec, timeoutMs);
+        } else {
+            admin.abortTransaction(spec).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+        }
     }
 
     private static Result check(Admin admin, String transactionalId, Collection<String> topics, long timeoutMs,
-                                boolean abort) {
+                                IntFunction<Boolean> committed, boolean complete) {
         try {
-            TransactionDescription tx;
-            try {
-                tx = admin.describeTransactions(List.of(transactionalId)).description(transactionalId)
-                        .get(timeoutMs, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof org.apache.kafka.common.errors.TransactionalIdNotFoundException) {
-                    return new Result(true, List.of()); // never initialised: nothing of it can hang
-                }
-                throw e;
+            Coordinator now = describe(admin, transactionalId, timeoutMs);
+            if (!now.known()) {
+                return new Result(true, List.of()); // never initialised: nothing of it can hang
             }
             List<String> all = new ArrayList<>(topics);
             all.add(OFFSETS_TOPIC);
@@ -122,21 +253,22 @@ public final class HangingTransactions {
             List<Hanging> found = new ArrayList<>();
             for (Map.Entry<TopicPartition, PartitionProducerState> e : states.entrySet()) {
                 for (ProducerState p : e.getValue().activeProducers()) {
-                    if (p.producerId() != tx.producerId() || p.currentTransactionStartOffset().isEmpty()
-                            || p.producerEpoch() >= tx.producerEpoch()) {
+                    if (p.producerId() != now.producerId() || p.currentTransactionStartOffset().isEmpty()
+                            || p.producerEpoch() >= now.epoch()) {
                         continue;
                     }
-                    long first = p.currentTransactionStartOffset().getAsLong();
+                    Hanging h = new Hanging(e.getKey(), p.producerId(), p.producerEpoch(),
+                            p.currentTransactionStartOffset().getAsLong(), p.coordinatorEpoch().orElse(-1),
+                            committed.apply(p.producerEpoch()));
                     LOG.warn("partition {}: a transaction of this instance's producer (id {}, epoch {}) is open from"
                                     + " offset {} although its coordinator completed it (its markers were never written){}",
-                            e.getKey(), p.producerId(), p.producerEpoch(), first, abort ? "; aborting it, so the bins it"
-                                    + " held are computed again and published once" : "");
-                    if (abort) {
-                        admin.abortTransaction(new AbortTransactionSpec(e.getKey(), p.producerId(),
-                                (short) p.producerEpoch(), p.coordinatorEpoch().orElse(-1)))
-                                .all().get(timeoutMs, TimeUnit.MILLISECONDS);
+                            h.partition(), h.producerId(), h.producerEpoch(), h.firstOffset(), !complete ? ""
+                                    : h.committed() ? "; it was committed: writing its commit marker"
+                                    : "; it was aborted: writing its abort marker");
+                    if (complete) {
+                        mark(admin, h, timeoutMs);
                     }
-                    found.add(new Hanging(e.getKey(), p.producerId(), p.producerEpoch(), first));
+                    found.add(h);
                 }
             }
             return new Result(true, found);
@@ -144,17 +276,34 @@ public final class HangingTransactions {
             Thread.currentThread().interrupt();
             throw new KafkaException("interrupted while checking for hanging transactions of " + transactionalId, e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof AuthorizationException || e.getCause() instanceof UnsupportedVersionException) {
-                LOG.error("cannot check for hanging transactions of {} ({}): after a single broker's controlled"
-                        + " shutdown, outputs of a committed transaction can stay unreadable (RELIABILITY.md)",
-                        transactionalId, e.getCause().toString());
-                return new Result(false, List.of());
+            if (refused(e.getCause())) {
+                return refusedResult(transactionalId, e.getCause());
             }
-            throw new KafkaException("checking for hanging transactions of " + transactionalId + ": "
-                    + e.getCause(), e.getCause());
+            throw failure(transactionalId, e);
+        } catch (UnsupportedVersionException | AuthorizationException e) {
+            return refusedResult(transactionalId, e);
         } catch (TimeoutException e) {
             throw new KafkaException("checking for hanging transactions of " + transactionalId + " timed out after "
                     + timeoutMs + " ms", e);
         }
+    }
+
+    private static boolean refused(Throwable t) {
+        return t instanceof AuthorizationException || t instanceof UnsupportedVersionException;
+    }
+
+    private static Result refusedResult(String transactionalId, Throwable cause) {
+        LOG.error("cannot check for hanging transactions of {} ({}): after a single broker's controlled shutdown,"
+                + " outputs of a committed transaction can stay unreadable (RELIABILITY.md)", transactionalId,
+                cause.toString());
+        return new Result(false, List.of());
+    }
+
+    private static KafkaException failure(String transactionalId, ExecutionException e) {
+        if (refused(e.getCause())) {
+            return (KafkaException) e.getCause(); // checked by the caller
+        }
+        return new KafkaException("checking for hanging transactions of " + transactionalId + ": " + e.getCause(),
+                e.getCause());
     }
 }
