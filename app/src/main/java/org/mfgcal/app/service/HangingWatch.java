@@ -86,7 +86,14 @@ public final class HangingWatch implements Runnable {
                         + " transaction is aborted and the session rebuilt, whose start completes them");
             }
             for (HangingTransactions.Hanging h : r.hanging()) {
-                HangingTransactions.completeOne(admin, h, timeoutMs);
+                try {
+                    HangingTransactions.completeOne(admin, h, timeoutMs);
+                } catch (org.apache.kafka.common.errors.UnsupportedVersionException
+                         | org.apache.kafka.common.errors.AuthorizationException e) {
+                    // not fatal for the service: the rebuilt session's start finds the check refused and goes on
+                    throw new KafkaException("cannot write the commit marker of a hanging transaction on "
+                            + h.partition() + " (" + e + "); the session is rebuilt", e);
+                }
             }
             if (!r.hanging().isEmpty()) {
                 LOG.warn("after a lost broker connection: wrote the commit markers of {} earlier transaction(s) of this"

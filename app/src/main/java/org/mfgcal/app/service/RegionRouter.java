@@ -31,8 +31,12 @@ import org.slf4j.LoggerFactory;
 final class RegionRouter {
 
     private static final Logger LOG = LoggerFactory.getLogger(RegionRouter.class);
-    /** How long the first bin of a region waits for its committed state to become readable (see {@link #check}). */
-    static final Duration STATE_CATCH_UP = Duration.ofSeconds(15);
+    /**
+     * How long the first bin of a region waits for its committed state to become readable (see {@link #check}):
+     * longer than a dead instance's open transaction can hold back the state topic's readers (the transaction
+     * timeout, {@code OutputWriterConfig.DEFAULT_TRANSACTION_TIMEOUT}, plus the broker's 10 s abort interval).
+     */
+    static final Duration STATE_CATCH_UP = Duration.ofSeconds(30);
     /** {@link Region#lastBin} of a region with no bin ({@link RegionCalibrator#lastBin()} before its first). */
     private static final long NO_BIN = Long.MIN_VALUE;
     private static final java.lang.management.ThreadMXBean THREADS =

@@ -484,7 +484,7 @@ final class Harness {
             List<TopicPartition> tps = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).sorted(
                             java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
-            Map<TopicPartition, Long> end = c.endOffsets(tps, Duration.ofSeconds(30));
+            Map<TopicPartition, Long> end = awaitStable(bootstrap, c, tps);
             for (TopicPartition tp : tps) {
                 c.assign(List.of(tp));
                 c.seekToBeginning(List.of(tp));
@@ -500,8 +500,49 @@ final class Harness {
         }
     }
 
+    /** Longest wait for the open transactions of a dump's partitions to be decided (see {@link #awaitStable}). */
+    static final Duration STABLE_WAIT = Duration.ofSeconds(120);
+
+    /**
+     * The read_committed end offsets (last stable offsets) of {@code tps} once no transaction is open on them (each
+     * equals its log end), waiting at most {@link #STABLE_WAIT}: an instance killed in the middle of a transaction
+     * leaves it open until its timeout aborts it, and read_committed readers then see the records after it only
+     * later, not never. After the wait the offsets are returned as they are (the comparison then reports what is
+     * not readable as lost) with a line naming the partitions.
+     */
+    private static Map<TopicPartition, Long> awaitStable(String bootstrap, KafkaConsumer<byte[], byte[]> c,
+                                                         List<TopicPartition> tps) {
+        long t0 = System.nanoTime();
+        try (KafkaConsumer<byte[], byte[]> u = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+            while (true) {
+                Map<TopicPartition, Long> stable = c.endOffsets(tps, Duration.ofSeconds(30));
+                Map<TopicPartition, Long> logEnd = u.endOffsets(tps, Duration.ofSeconds(30));
+                List<TopicPartition> open = tps.stream().filter(tp -> !stable.get(tp).equals(logEnd.get(tp))).toList();
+                long waited = (System.nanoTime() - t0) / 1_000_000;
+                if (open.isEmpty() || waited > STABLE_WAIT.toMillis()) {
+                    if (!open.isEmpty() || waited > 1_000) {
+                        report("dump: waited " + waited + " ms for open transactions on " + tps.get(0).topic()
+                                + (open.isEmpty() ? " to be decided" : "; still open on " + open + " (stable "
+                                + stable + ", log end " + logEnd + ")"));
+                    }
+                    return stable;
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return stable;
+                }
+            }
+        }
+    }
+
     /** What a comparison of a run against its reference found. */
-    record Diff(long lost, long duplicated, long differing, long extra, List<String> examples) {
+    record Diff(long lost, long duplicated, long differing, long extra, List<String> examples, List<String> summary) {
         boolean none() {
             return lost == 0 && duplicated == 0 && differing == 0 && extra == 0;
         }
@@ -518,6 +559,7 @@ final class Harness {
         long diff = 0;
         long extra = 0;
         List<String> ex = new ArrayList<>();
+        Map<String, long[]> tally = new TreeMap<>();
         for (String topic : ref.byTopic().keySet()) {
             Map<String, List<Entry>> a = ref.byTopic().get(topic);
             Map<String, List<Entry>> b = run.byTopic().getOrDefault(topic, Map.of());
@@ -536,19 +578,23 @@ final class Harness {
                     if (vb.size() < va.size()) {
                         lost += va.size() - vb.size();
                         note(ex, topic + " " + region + " bin " + bin + ": lost");
+                        tally(tally, topic + " " + region + " lost", bin);
                     } else if (vb.size() > va.size()) {
                         if (va.isEmpty()) {
                             extra += vb.size();
                             note(ex, topic + " " + region + " bin " + bin + ": not in the reference");
+                            tally(tally, topic + " " + region + " extra", bin);
                         } else {
                             dup += vb.size() - va.size();
                             note(ex, topic + " " + region + " bin " + bin + ": duplicated x" + vb.size());
+                            tally(tally, topic + " " + region + " duplicated", bin);
                         }
                     }
                     for (int i = 0; i < Math.min(va.size(), vb.size()); i++) {
                         if (!va.get(i).equals(vb.get(i))) {
                             diff++;
                             note(ex, topic + " " + region + " bin " + bin + ": value differs");
+                            tally(tally, topic + " " + region + " differs", bin);
                         }
                     }
                 }
@@ -558,7 +604,17 @@ final class Harness {
                 }
             }
         }
-        return new Diff(lost, dup, diff, extra, ex);
+        List<String> summary = new ArrayList<>();
+        tally.forEach((k, v) -> summary.add(k + " x" + v[0] + " in bins " + v[1] + ".." + v[2]));
+        return new Diff(lost, dup, diff, extra, ex, summary);
+    }
+
+    /** Counts one finding under {@code key}, with the first and last bin. */
+    private static void tally(Map<String, long[]> tally, String key, long bin) {
+        long[] t = tally.computeIfAbsent(key, k -> new long[] {0, Long.MAX_VALUE, Long.MIN_VALUE});
+        t[0]++;
+        t[1] = Math.min(t[1], bin);
+        t[2] = Math.max(t[2], bin);
     }
 
     private static Map<Long, List<String>> byBin(List<Entry> es) {

@@ -43,6 +43,7 @@ class ScaleOutIT {
         List<String> cold = new ArrayList<>();
         double takeover;
         List<String> killedRegions = new ArrayList<>();
+        List<String> logLines = new ArrayList<>();
         try (ServiceProcess a = new ServiceProcess("scale-a", dir, Harness.serviceYaml(b.bootstrap(), "scale", "scale-a",
                 t, References.PARTITIONS, regions, pa, Harness.testKafkaProperties()), pa, List.of("-Xmx768m"));
              ServiceProcess s = new ServiceProcess("scale-b", dir, Harness.serviceYaml(b.bootstrap(), "scale",
@@ -115,6 +116,7 @@ class ScaleOutIT {
                 }
             }
             s.sigterm(Duration.ofSeconds(60));
+            logLines.addAll(s.logLines(40, "cold start", "not restored", "re-read", "already committed", "continuing"));
         }
         Harness.Dump run = Harness.dump(b.bootstrap(), t, last);
         Harness.drop(b, t);
@@ -126,7 +128,8 @@ class ScaleOutIT {
                 (System.nanoTime() - t0) / 1e9));
         assertTrue(takeover <= TAKEOVER_BOUND.toSeconds(), "takeover took " + takeover + " s");
         assertEquals(List.of(), cold, "the survivor cold-started regions it took over");
-        assertTrue(d.none(), "outputs differ from the single-instance run: " + d);
+        assertTrue(d.none(), "outputs differ from the single-instance run: " + d + "\nsurvivor's log lines:\n"
+                + String.join("\n", logLines));
     }
 
     /** Regions with a committed bin on this scrape, whose window is full (≥ 24 bins after the region's first). */

@@ -23,8 +23,14 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 public record OutputWriterConfig(String bootstrapServers, String transactionalId, OutputTopics topics,
                                  Duration transactionTimeout, Map<String, String> clientProperties) {
 
-    /** Default transaction timeout. */
-    public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * Default transaction timeout: how long a transaction of an instance that died in its middle stays open (plus up
+     * to the broker's {@code transaction.abort.timed.out.transaction.cleanup.interval.ms}, 10 s by default) and so
+     * holds back read_committed readers of every partition it wrote to, the other instances' outputs and states
+     * among them. A transaction of the service lasts milliseconds to a second (its records are computed before it
+     * begins); 15 s leaves room for a slow broker (Kafka Streams uses 10 s).
+     */
+    public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofSeconds(15);
 
     /** Producer properties set by the writer itself. */
     public static final Set<String> OWNED = Set.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG,
