@@ -474,11 +474,17 @@ public final class ServicePipeline implements AutoCloseable {
             return;
         }
         stopping = true;
-        synchronized (writeLock) {
-            reactor.core.Disposable s = subscription;
-            if (s != null) {
-                s.dispose();
+        synchronized (writeLock) { // after the running transaction; no other commits (stopping)
+            PipelineSession cur = session;
+            if (cur != null && cur.fenced == null) {
+                // the consumer's close below revokes its partitions: its revocation hook must not wait for this lock
+                // (it did, for the consumer's whole close timeout, while this thread held it to dispose)
+                cur.fenced = "service stopping";
             }
+        }
+        reactor.core.Disposable s = subscription;
+        if (s != null) {
+            s.dispose();
         }
         PipelineSession current;
         synchronized (sessionLock) {

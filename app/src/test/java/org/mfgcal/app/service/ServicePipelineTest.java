@@ -133,6 +133,14 @@ class ServicePipelineTest {
         private volatile Write hidden;
         volatile Consumer<Collection<TopicPartition>> revocation;
 
+        /**
+         * Whether the input stays open after the log (like a consumer) and, when its flux is cancelled, runs the
+         * revocation hook on another thread and waits up to 5 s for it, as the Kafka consumer's close does.
+         */
+        boolean revokesOnCancel;
+        /** Whether that hook returned within the wait. */
+        volatile Boolean hookReturned;
+
         /** Most bins per transaction of the pipelines built: 1, so that write attempt k is bin k's. */
         int maxBatch = 1;
         /** Duration of each write (a broker's transaction round trips). */
@@ -203,7 +211,20 @@ class ServicePipelineTest {
             return new ServiceConnections.Input() {
                 @Override
                 public Flux<SnapshotDelivery> snapshots() {
-                    return Flux.fromIterable(log.subList(from, log.size()));
+                    Flux<SnapshotDelivery> f = Flux.fromIterable(log.subList(from, log.size()));
+                    if (!revokesOnCancel) {
+                        return f;
+                    }
+                    return f.concatWith(Flux.never()).doOnCancel(() -> {
+                        Thread t = new Thread(() -> revocation.accept(List.of(TP)), "fake-consumer-close");
+                        t.start();
+                        try {
+                            t.join(5_000);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        hookReturned = !t.isAlive();
+                    });
                 }
 
                 @Override
@@ -405,6 +426,23 @@ class ServicePipelineTest {
         }
         assertEquals(published(reference), published(b.writes), "each update and forecast once");
         assertEquals(stateBins(reference), stateBins(b.writes), "one state per bin, in bin order");
+    }
+
+    /**
+     * Stopping the service cancels the input, whose consumer's close revokes its partitions on the consumer thread
+     * and waits for that: the session's revocation hook must not wait for the lock the stopping thread holds (it did,
+     * for the consumer's whole close timeout of 20 s, on every stop of the service).
+     */
+    @Test
+    void close_consumerRevokesOnCancel_revocationHookDoesNotWait() throws Exception {
+        FakeBroker b = new FakeBroker();
+        b.revokesOnCancel = true;
+        ServicePipeline p = b.pipeline();
+        java.util.concurrent.CountDownLatch all = new java.util.concurrent.CountDownLatch(BINS);
+        p.start(c -> all.countDown(), e -> { }, () -> { });
+        assertTrue(all.await(60, java.util.concurrent.TimeUnit.SECONDS), "bins committed");
+        p.close();
+        assertEquals(Boolean.TRUE, b.hookReturned, "the revocation hook returned while the pipeline stopped");
     }
 
     /**
