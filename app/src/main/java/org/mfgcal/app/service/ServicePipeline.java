@@ -131,11 +131,8 @@ public final class ServicePipeline implements AutoCloseable {
     public static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
     /**
-     * What one committed transaction held.
-     *
-     * @param snapshot the closed bin's snapshot
-     * @param result   the calibration result, or null when the update failed
-     * @param state    the state summary written to the state topic
+     * What one committed transaction held: the closed bin's {@code snapshot}, the calibration {@code result} (null
+     * when the update failed) and the {@code state} summary written to the state topic.
      */
     public record Committed(PopulationSnapshot snapshot, UpdateResult result, StateSummary state) {
     }
@@ -242,10 +239,10 @@ public final class ServicePipeline implements AutoCloseable {
                 maxBatch, os -> commit(s, os), writerThread);
     }
 
-    /** The session to run: the constructor's at first, afterwards a new one after closing the failed one. */
     /** Whether the current session asked for a rebalance after its first assignment (see {@link #nextSession}). */
     private volatile boolean lastSessionRejoined;
 
+    /** The session to run: the constructor's at first, afterwards a new one after closing the failed one. */
     private PipelineSession nextSession() {
         PipelineSession old;
         synchronized (sessionLock) {
@@ -474,19 +471,14 @@ public final class ServicePipeline implements AutoCloseable {
             return;
         }
         stopping = true;
+        PipelineSession current;
         synchronized (writeLock) { // after the running transaction; no other commits (stopping)
-            PipelineSession cur = session;
-            if (cur != null && cur.fenced == null) {
-                // the consumer's close below revokes its partitions: its revocation hook must not wait for this lock
-                // (it did, for the consumer's whole close timeout, while this thread held it to dispose)
-                cur.fenced = "service stopping";
+            current = session; // fenced: the consumer's close (cancel below) revokes its partitions, and the
+            if (current != null && current.fenced == null) { // revocation hook then returns without this lock
+                current.fenced = "service stopping";
             }
         }
-        reactor.core.Disposable s = subscription;
-        if (s != null) {
-            s.dispose();
-        }
-        PipelineSession current;
+        java.util.Optional.ofNullable(subscription).ifPresent(reactor.core.Disposable::dispose);
         synchronized (sessionLock) {
             current = session;
         }
