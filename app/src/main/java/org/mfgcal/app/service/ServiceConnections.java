@@ -187,32 +187,23 @@ public record ServiceConnections(Supplier<? extends Output> outputs, StateSource
         Map<String, Object> adminProps = adminProperties(config, HANGING_CHECK_TIMEOUT);
         List<String> topics = new ArrayList<>(config.outputTopics().all());
         topics.add(config.deadLetterTopic());
-        TransactionalOutputWriter[] writer = new TransactionalOutputWriter[1];
-        try {
-            HangingTransactions.Start st;
-            long t0 = System.nanoTime();
-            try (Admin admin = Admin.create(adminProps)) {
-                st = HangingTransactions.aroundInit(admin, config.transactionalId(), topics,
-                        HANGING_CHECK_TIMEOUT.toMillis(), () -> writer[0] = TransactionalOutputWriter.create(
-                                new OutputWriterConfig(config.bootstrapServers(), config.transactionalId(),
-                                        config.outputTopics(), OutputWriterConfig.DEFAULT_TRANSACTION_TIMEOUT,
-                                        clientProperties(config))));
-            }
-            LOG.info("checked {} and the offsets topic for hanging transactions of {} in {} ms: {}", topics,
-                    config.transactionalId(), (System.nanoTime() - t0) / 1_000_000,
-                    st.checked() ? st.completed().size() + " completed" : "refused by the cluster");
-            TransactionalOutputWriter w = writer[0];
-            if (st.checked()) {
-                w.beforeCommit(new HangingWatch(w.producerForMetrics(), () -> Admin.create(adminProps),
-                        config.transactionalId(), topics, HANGING_CHECK_TIMEOUT.toMillis(), st.initEpoch()));
-            }
-            return new KafkaOutput(w, st.checked());
-        } catch (RuntimeException e) {
-            if (writer[0] != null) {
-                writer[0].close();
-            }
-            throw e;
+        HangingTransactions.Start<TransactionalOutputWriter> st;
+        long t0 = System.nanoTime();
+        try (Admin admin = Admin.create(adminProps)) {
+            st = HangingTransactions.aroundInit(admin, config.transactionalId(), topics,
+                    HANGING_CHECK_TIMEOUT.toMillis(), () -> TransactionalOutputWriter.create(new OutputWriterConfig(
+                            config.bootstrapServers(), config.transactionalId(), config.outputTopics(),
+                            OutputWriterConfig.DEFAULT_TRANSACTION_TIMEOUT, clientProperties(config))));
         }
+        LOG.info("checked {} and the offsets topic for hanging transactions of {} in {} ms: {}", topics,
+                config.transactionalId(), (System.nanoTime() - t0) / 1_000_000,
+                st.checked() ? st.completed().size() + " completed" : "refused by the cluster");
+        TransactionalOutputWriter w = st.initialised();
+        if (st.checked()) {
+            w.beforeCommit(new HangingWatch(w.producerForMetrics(), () -> Admin.create(adminProps),
+                    config.transactionalId(), topics, HANGING_CHECK_TIMEOUT.toMillis(), st.initEpoch()));
+        }
+        return new KafkaOutput(w, st.checked());
     }
 
     /** Properties of an admin client of the service: the client defaults, the configured ones, the API timeout. */

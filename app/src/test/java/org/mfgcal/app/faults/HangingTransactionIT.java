@@ -90,8 +90,11 @@ class HangingTransactionIT {
                 hang(one, two, admin, p, true, "c1");
                 p.close(Duration.ofSeconds(5));
                 KafkaProducer<String, byte[]> q = producer(bootstrap, TX);
-                HangingTransactions.Start st = HangingTransactions.aroundInit(admin, TX, topics, 30_000,
-                        q::initTransactions);
+                HangingTransactions.Start<KafkaProducer<String, byte[]>> st = HangingTransactions.aroundInit(admin, TX,
+                        topics, 30_000, () -> {
+                            q.initTransactions();
+                            return q;
+                        });
                 assertTrue(st.checked(), "checked");
                 assertEquals(1, st.completed().size(), "one hanging transaction: " + st.completed());
                 assertEquals(out, st.completed().get(0).partition());
@@ -102,8 +105,11 @@ class HangingTransactionIT {
                 hang(one, two, admin, q, false, "a2");
                 q.close(Duration.ofSeconds(5));
                 KafkaProducer<String, byte[]> r = producer(bootstrap, TX);
-                HangingTransactions.Start st2 = HangingTransactions.aroundInit(admin, TX, topics, 30_000,
-                        r::initTransactions);
+                HangingTransactions.Start<KafkaProducer<String, byte[]>> st2 = HangingTransactions.aroundInit(admin, TX,
+                        topics, 30_000, () -> {
+                            r.initTransactions();
+                            return r;
+                        });
                 assertEquals(1, st2.completed().size(), "one hanging transaction: " + st2.completed());
                 assertTrue(!st2.completed().get(0).committed(), "completed as aborted: " + st2.completed());
                 assertEquals(List.of("c1"), committedValues(bootstrap, out), "the aborted record stays invisible");

@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
+import java.util.function.Supplier;
 
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
@@ -116,30 +117,31 @@ public final class HangingTransactions {
     }
 
     /**
-     * What {@link #aroundInit} did: whether the cluster let it check, the transactions it completed, and the
-     * producer's epoch right after {@code initTransactions} (-1 when not checked): transactions of this epoch or
-     * later are the new producer's own.
+     * What {@link #aroundInit} did: what its {@code init} returned, whether the cluster let it check, the transactions
+     * it completed, and the producer's epoch right after {@code initTransactions} (-1 when not checked): transactions
+     * of this epoch or later are the new producer's own.
      */
-    public record Start(boolean checked, List<Hanging> completed, int initEpoch) {
+    public record Start<T>(T initialised, boolean checked, List<Hanging> completed, int initEpoch) {
     }
 
     /**
      * A producer's start: reads the coordinator's state of {@code transactionalId}, completes the hanging
-     * transactions as it recorded them ({@link #complete}), runs {@code init} ({@code initTransactions}, which can
-     * abort an open transaction and so leave new ones hanging, and replaces the coordinator's state), completes again
-     * with the state read before, and reads the new epoch. Completing before the init means a producer failing right
-     * after its init cannot lose the outcome of the transactions before it. When the cluster refuses the check,
-     * {@code init} still runs and the result says not checked.
+     * transactions as it recorded them ({@link #complete}), runs {@code init} (which calls {@code initTransactions}
+     * and replaces the coordinator's state), and reads the new epoch. Completing before the init means a producer
+     * failing right after its init cannot lose the outcome of the transactions before it. When the state read was an
+     * open or completing transaction, the init aborts or completes it and can leave it hanging where a partition has
+     * no leader: then the search runs again after the init, with the state read before. When the cluster refuses the
+     * check, {@code init} still runs and the result says not checked. When the check fails after {@code init}, what
+     * it returned is closed if it is {@link AutoCloseable}.
      */
-    public static Start aroundInit(Admin admin, String transactionalId, Collection<String> topics, long timeoutMs,
-                                   Runnable init) {
+    public static <T> Start<T> aroundInit(Admin admin, String transactionalId, Collection<String> topics,
+                                          long timeoutMs, Supplier<T> init) {
         Coordinator before;
         try {
             before = describe(admin, transactionalId, timeoutMs);
         } catch (AuthorizationException | UnsupportedVersionException e) {
             refusedResult(transactionalId, e);
-            init.run();
-            return new Start(false, List.of(), -1);
+            return new Start<>(init.get(), false, List.of(), -1);
         }
         List<Hanging> done = new ArrayList<>();
         boolean checked = true;
@@ -148,13 +150,30 @@ public final class HangingTransactions {
             checked = r.checked();
             done.addAll(r.hanging());
         }
-        init.run();
+        T initialised = init.get();
         if (!checked) {
-            return new Start(false, done, -1);
+            return new Start<>(initialised, false, done, -1);
         }
-        Result r = complete(admin, transactionalId, before, topics, timeoutMs);
-        done.addAll(r.hanging());
-        return new Start(r.checked(), done, r.checked() ? describe(admin, transactionalId, timeoutMs).epoch() : -1);
+        try {
+            TransactionState s = before.state();
+            if (s == TransactionState.ONGOING || s == TransactionState.PREPARE_COMMIT
+                    || s == TransactionState.PREPARE_ABORT || s == TransactionState.PREPARE_EPOCH_FENCE) {
+                Result r = complete(admin, transactionalId, before, topics, timeoutMs);
+                checked = r.checked();
+                done.addAll(r.hanging());
+            }
+            return new Start<>(initialised, checked, done,
+                    checked ? describe(admin, transactionalId, timeoutMs).epoch() : -1);
+        } catch (RuntimeException e) {
+            if (initialised instanceof AutoCloseable c) { // the producer would otherwise stay open
+                try {
+                    c.close();
+                } catch (Exception closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            throw e;
+        }
     }
 
     /** The coordinator's state of {@code transactionalId} ({@link Coordinator#NONE} when it does not know it). */
@@ -197,7 +216,7 @@ public final class HangingTransactions {
      * {@code committed} is what {@code committed} says for their epoch.
      */
     public static Result find(Admin admin, String transactionalId, Collection<String> topics, long timeoutMs,
-                              IntFunction<Boolean> committed) {
+                              IntPredicate committed) {
         return check(admin, transactionalId, topics, timeoutMs, committed, false);
     }
 
@@ -228,7 +247,7 @@ public final class HangingTransactions {
     }
 
     private static Result check(Admin admin, String transactionalId, Collection<String> topics, long timeoutMs,
-                                IntFunction<Boolean> committed, boolean complete) {
+                                IntPredicate committed, boolean complete) {
         try {
             Coordinator now = describe(admin, transactionalId, timeoutMs);
             if (!now.known()) {
@@ -259,7 +278,7 @@ public final class HangingTransactions {
                     }
                     Hanging h = new Hanging(e.getKey(), p.producerId(), p.producerEpoch(),
                             p.currentTransactionStartOffset().getAsLong(), p.coordinatorEpoch().orElse(-1),
-                            committed.apply(p.producerEpoch()));
+                            committed.test(p.producerEpoch()));
                     LOG.warn("partition {}: a transaction of this instance's producer (id {}, epoch {}) is open from"
                                     + " offset {} although its coordinator completed it (its markers were never written){}",
                             h.partition(), h.producerId(), h.producerEpoch(), h.firstOffset(), !complete ? ""
