@@ -36,7 +36,7 @@ final class RegionRouter {
      * longer than a dead instance's open transaction can hold back the state topic's readers (the transaction
      * timeout, {@code OutputWriterConfig.DEFAULT_TRANSACTION_TIMEOUT}, plus the broker's 10 s abort interval).
      */
-    static final Duration STATE_CATCH_UP = Duration.ofSeconds(30);
+    static final Duration STATE_CATCH_UP = Duration.ofSeconds(80);
     /** {@link Region#lastBin} of a region with no bin ({@link RegionCalibrator#lastBin()} before its first). */
     private static final long NO_BIN = Long.MIN_VALUE;
     private static final java.lang.management.ThreadMXBean THREADS =
