@@ -89,12 +89,8 @@ class HangingTransactionIT {
                 p.initTransactions();
                 hang(one, two, admin, p, true, "c1");
                 p.close(Duration.ofSeconds(5));
-                KafkaProducer<String, byte[]> q = producer(bootstrap, TX);
-                HangingTransactions.Start<KafkaProducer<String, byte[]>> st = HangingTransactions.aroundInit(admin, TX,
-                        topics, 30_000, () -> {
-                            q.initTransactions();
-                            return q;
-                        });
+                HangingTransactions.Start<KafkaProducer<String, byte[]>> st = start(admin, bootstrap, topics);
+                KafkaProducer<String, byte[]> q = st.initialised();
                 assertTrue(st.checked(), "checked");
                 assertEquals(1, st.completed().size(), "one hanging transaction: " + st.completed());
                 assertEquals(out, st.completed().get(0).partition());
@@ -104,12 +100,8 @@ class HangingTransactionIT {
                 // 2. aborted while hang.out had no leader; a new producer starts
                 hang(one, two, admin, q, false, "a2");
                 q.close(Duration.ofSeconds(5));
-                KafkaProducer<String, byte[]> r = producer(bootstrap, TX);
-                HangingTransactions.Start<KafkaProducer<String, byte[]>> st2 = HangingTransactions.aroundInit(admin, TX,
-                        topics, 30_000, () -> {
-                            r.initTransactions();
-                            return r;
-                        });
+                HangingTransactions.Start<KafkaProducer<String, byte[]>> st2 = start(admin, bootstrap, topics);
+                KafkaProducer<String, byte[]> r = st2.initialised();
                 assertEquals(1, st2.completed().size(), "one hanging transaction: " + st2.completed());
                 assertTrue(!st2.completed().get(0).committed(), "completed as aborted: " + st2.completed());
                 assertEquals(List.of("c1"), committedValues(bootstrap, out), "the aborted record stays invisible");
@@ -129,6 +121,16 @@ class HangingTransactionIT {
                         + ", and by the watch; read_committed readers see exactly the committed records");
             }
         }
+    }
+
+    /** A new producer of {@link #TX} started as the service starts its own ({@link HangingTransactions#aroundInit}). */
+    private static HangingTransactions.Start<KafkaProducer<String, byte[]>> start(Admin admin, String bootstrap,
+                                                                               List<String> topics) {
+        return HangingTransactions.aroundInit(admin, TX, topics, 30_000, () -> {
+            KafkaProducer<String, byte[]> p = producer(bootstrap, TX);
+            p.initTransactions();
+            return p;
+        });
     }
 
     /**
