@@ -7,6 +7,7 @@ FROM maven:3.9.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml ./
 COPY api/pom.xml api/
+COPY simd/pom.xml simd/
 COPY calibrator/pom.xml calibrator/
 COPY kafka-embedded/pom.xml kafka-embedded/
 COPY ingest/pom.xml ingest/
@@ -14,6 +15,7 @@ COPY publisher/pom.xml publisher/
 COPY app/pom.xml app/
 COPY bench/pom.xml bench/
 COPY api/src api/src
+COPY simd/src simd/src
 COPY calibrator/src calibrator/src
 COPY kafka-embedded/src kafka-embedded/src
 COPY ingest/src ingest/src
@@ -40,5 +42,5 @@ HEALTHCHECK --interval=10s --timeout=8s --start-period=60s --retries=6 \
 # SIGTERM (docker stop): the running transaction finishes, the consumer and producers close; compose gives it
 # stop_grace_period.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["java", "-Xss8m", "-XX:MaxRAMPercentage=75", "-jar", "/opt/mfgcal/mfgcal.jar"]
+ENTRYPOINT ["java", "-Xss8m", "--add-modules", "jdk.incubator.vector", "-XX:MaxRAMPercentage=75", "-jar", "/opt/mfgcal/mfgcal.jar"]
 CMD ["serve", "--config", "/etc/mfgcal/config.yaml"]

@@ -262,6 +262,10 @@ final class ReadmeCommands {
     }
 
     private static String java(List<String> args, Path repo) throws IOException {
+        while (!args.isEmpty() && (args.get(0).startsWith("-X") || args.get(0).startsWith("-D")
+                || args.get(0).equals("--add-modules"))) { // JVM options before -jar/-cp
+            args = args.subList(args.get(0).equals("--add-modules") ? Math.min(2, args.size()) : 1, args.size());
+        }
         if (args.size() >= 3 && args.get(0).equals("-jar") && args.get(1).equals("bench/target/benchmarks.jar")) {
             return benchmark(args.subList(2, args.size()), repo);
         }

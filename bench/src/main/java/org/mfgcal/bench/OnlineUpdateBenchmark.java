@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 10)
 @Measurement(iterations = 3, time = 20)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class OnlineUpdateBenchmark {
     static final int D = 21;
     static final double HOURS = 0.25;

@@ -61,7 +61,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 10)
 @Measurement(iterations = 3, time = 20)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class ScaleBenchmark {
 
     /** A source of closed bins for one region, with its zones, graph and configuration. */
@@ -346,6 +346,11 @@ public class ScaleBenchmark {
             cpu[i] = (mx.getCurrentThreadCpuTime() - k0) / 1e6;
             wall[i] = (System.nanoTime() - t0) / 1e6;
             ParameterUpdate p = r.parameters();
+            if (p != null && Boolean.getBoolean("scale.trace")) {
+                System.out.printf(Locale.ROOT, "update %d: CPU %.1f ms, steps %d, iterations %d (adjoint %d)%n", i,
+                        cpu[i], p.optimiserSteps(), p.picardIterations() + p.adjointIterations(),
+                        p.adjointIterations());
+            }
             if (p != null) {
                 steps += p.optimiserSteps();
                 iters += p.picardIterations() + p.adjointIterations();

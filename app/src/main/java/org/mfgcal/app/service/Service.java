@@ -171,9 +171,10 @@ public final class Service implements AutoCloseable {
             s.monitor.scheduleWithFixedDelay(s::monitorTick, MONITOR_EVERY.toMillis(), MONITOR_EVERY.toMillis(),
                     TimeUnit.MILLISECONDS);
             LOG.info("mfgcal service started: input {} at {} (group {}, transactional id {}), regions {}, {} calibration"
-                            + " thread(s); metrics {}, web page {}", config.inputTopics(),
+                            + " thread(s), {}; metrics {}, web page {}", config.inputTopics(),
                     config.bootstrapServers(), config.groupId(), config.transactionalId(),
-                    config.regions().all().stream().map(r -> r.id()).toList(), config.calibrationThreads(), ms.url(),
+                    config.regions().all().stream().map(r -> r.id()).toList(), config.calibrationThreads(),
+                    org.mfgcal.simd.Simd.describe(), ms.url(),
                     ws.url());
             return s;
         } catch (RuntimeException e) {

@@ -24,7 +24,7 @@ class CodeShapeTest {
     private static final String SHARED_DIR = ".." + "/shared";
 
     static final int MAX_LINES = 500;
-    static final List<String> MODULES = List.of("api", "calibrator", "ingest", "publisher", "app", "kafka-embedded", "bench");
+    static final List<String> MODULES = List.of("api", "simd", "calibrator", "ingest", "publisher", "app", "kafka-embedded", "bench");
 
     private final Path repo = DockerImageTest.repoRoot();
 

@@ -58,6 +58,7 @@ final class ServiceProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Procs.java());
         cmd.add("-Xss8m");
+        cmd.addAll(List.of("--add-modules", "jdk.incubator.vector")); // as bin/mfgcal
         cmd.add("-XX:+UseSerialGC");
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-jar", Procs.jar().toString(), "serve", "--config", config.toString()));

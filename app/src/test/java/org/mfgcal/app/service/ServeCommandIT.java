@@ -91,7 +91,7 @@ class ServeCommandIT {
                       web: {port: 0}
                     """.formatted(kafka.bootstrapServers(), WINDOW));
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process p = new ProcessBuilder(java, "-Xss8m", "-cp", System.getProperty("java.class.path"),
+            Process p = new ProcessBuilder(java, "-Xss8m", "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
                     "org.mfgcal.app.Main", "serve", "--config", config.toString())
                     .redirectErrorStream(true).start();
             List<String> output = Collections.synchronizedList(new ArrayList<>());

@@ -1,5 +1,7 @@
 package org.mfgcal.calibrator.game;
 
+import org.mfgcal.simd.Simd;
+
 /**
  * The mobility game of docs/MODEL.md §3: states are zones, the last one "External"; jumps along the graph's edges.
  * γ_n holds the base rate q_base of every edge (E numbers, CSR edge order) and, with the learned-interaction hook
@@ -243,25 +245,46 @@ public final class MobilityGame implements Game {
     private final SweepKernels kernels = new SweepKernels() {
         @Override
         public void hjb(int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma) {
-            MobilityKernels.hjb(graph, nT, dt, stable, u, muHat, gamma, b, c);
+            if (vector()) {
+                DenseVectorSweeps.hjb(graph, nT, dt, stable, u, muHat, gamma, b, c);
+            } else {
+                MobilityKernels.hjb(graph, nT, dt, stable, u, muHat, gamma, b, c);
+            }
         }
 
         @Override
         public void fpk(int nT, double dt, boolean stable, double[] u, double[] nu, double[] gamma, double[] a,
                         double[] row) {
-            MobilityKernels.fpk(graph, nT, dt, stable, u, nu, gamma, b, c, a, row);
+            if (stable && vector()) {
+                DenseVectorSweeps.fpkStable(graph, nT, dt, u, nu, gamma, b, c, a, row);
+            } else {
+                MobilityKernels.fpk(graph, nT, dt, stable, u, nu, gamma, b, c, a, row);
+            }
         }
 
         @Override
         public void fpkVjp(int nT, double dt, boolean stable, double[] u, double[] nu, double[] gamma, double[] nuBar,
                            double[] uBar, double[] gammaBar, double[] a, double[] aBar) {
-            MobilityKernels.fpkVjp(graph, nT, dt, stable, u, nu, gamma, nuBar, uBar, gammaBar, b, c, a, aBar);
+            if (vector()) {
+                DenseVectorSweeps.fpkVjp(graph, nT, dt, stable, u, nu, gamma, nuBar, uBar, gammaBar, b, c, a);
+            } else {
+                MobilityKernels.fpkVjp(graph, nT, dt, stable, u, nu, gamma, nuBar, uBar, gammaBar, b, c, a, aBar);
+            }
         }
 
         @Override
         public void hjbVjp(int nT, double dt, boolean stable, double[] u, double[] muHat, double[] gamma,
                            double[] uBar, double[] muHatBar, double[] gammaBar, double[] a, double[] aBar) {
-            MobilityKernels.hjbVjp(graph, nT, dt, stable, u, muHat, gamma, uBar, muHatBar, gammaBar, b, c, a, aBar);
+            if (vector()) {
+                DenseVectorSweeps.hjbVjp(graph, nT, dt, stable, u, muHat, gamma, uBar, muHatBar, gammaBar, b, c, a);
+            } else {
+                MobilityKernels.hjbVjp(graph, nT, dt, stable, u, muHat, gamma, uBar, muHatBar, gammaBar, b, c, a, aBar);
+            }
+        }
+
+        /** The vector row kernels on a dense graph when this JVM runs them ({@link Simd#ENABLED}). */
+        private boolean vector() {
+            return Simd.ENABLED && graph.dense;
         }
     };
 
