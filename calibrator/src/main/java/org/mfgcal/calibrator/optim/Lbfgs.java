@@ -3,6 +3,8 @@ package org.mfgcal.calibrator.optim;
 import java.util.ArrayList;
 import java.util.Arrays;
 import org.mfgcal.calibrator.io.StateCodec;
+import org.mfgcal.simd.Lanes;
+import org.mfgcal.simd.Simd;
 
 /**
  * Limited-memory BFGS (Nocedal and Wright, Numerical Optimization, 2nd ed., Algorithm 7.4, the two-loop recursion)
@@ -341,6 +343,11 @@ public final class Lbfgs {
      * {@link #dot} sums it, so the results are those of three {@link #dot} calls bit for bit.
      */
     private static double curvedProduct(double[] s, double[] y) {
+        if (Simd.ENABLED) {
+            final double[] sums = new double[3];
+            Lanes.curvature(s, y, sums);
+            return sums[0] > 1e-10 * Math.sqrt(sums[1] * sums[2]) ? sums[0] : Double.NaN;
+        }
         final int n = s.length;
         double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
         double b0 = 0, b1 = 0, b2 = 0, b3 = 0;
@@ -373,8 +380,14 @@ public final class Lbfgs {
         return sy > 1e-10 * Math.sqrt(ss * yy) ? sy : Double.NaN;
     }
 
-    /** Σ a_i b_i with four partial sums (the JIT vectorises it; a single sum is a serial dependency chain). */
+    /**
+     * Σ a_i b_i with four partial sums (a single sum is a serial dependency chain). Here and in the other passes over
+     * the pairs, the vector forms ({@link Lanes}, when {@link Simd#ENABLED}) give the same bits.
+     */
     public static double dot(double[] a, double[] b) {
+        if (Simd.ENABLED) {
+            return Lanes.dot(a, b);
+        }
         final int n = a.length;
         double s0 = 0;
         double s1 = 0;
@@ -395,6 +408,9 @@ public final class Lbfgs {
 
     /** q ← g, then sᵀq summed as {@link #dot} sums it. */
     private static double copyDot(double[] g, double[] s, double[] q) {
+        if (Simd.ENABLED) {
+            return Lanes.copyDot(g, s, q);
+        }
         final int n = s.length;
         double s0 = 0;
         double s1 = 0;
@@ -424,6 +440,9 @@ public final class Lbfgs {
      * summed in the same order), so bit for bit the result of the two passes.
      */
     private static double axpyDot(double a, double[] x, double[] w, double[] v) {
+        if (Simd.ENABLED) {
+            return Lanes.axpyDot(a, x, w, v);
+        }
         final int n = w.length;
         double s0 = 0;
         double s1 = 0;
