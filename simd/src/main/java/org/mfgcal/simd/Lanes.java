@@ -1,6 +1,7 @@
 package org.mfgcal.simd;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -95,5 +96,43 @@ public final class Lanes {
         out[0] = (a0 + a.lane(1)) + (a.lane(2) + a.lane(3));
         out[1] = (b0 + b.lane(1)) + (b.lane(2) + b.lane(3));
         out[2] = (c0 + c.lane(1)) + (c.lane(2) + c.lane(3));
+    }
+
+    /** Σ (x(xOff + i) − y(yOff + i))² over i < len, in four lane sums (not the order of a single running sum). */
+    public static double squaredDistance(double[] x, int xOff, double[] y, int yOff, int len) {
+        DoubleVector acc = DoubleVector.zero(S);
+        int i = 0;
+        for (int end = S.loopBound(len); i < end; i += 4) {
+            DoubleVector dv = DoubleVector.fromArray(S, x, xOff + i).sub(DoubleVector.fromArray(S, y, yOff + i));
+            acc = dv.fma(dv, acc);
+        }
+        double s0 = acc.lane(0);
+        for (; i < len; i++) {
+            final double dv = x[xOff + i] - y[yOff + i];
+            s0 = Math.fma(dv, dv, s0);
+        }
+        return (s0 + acc.lane(1)) + (acc.lane(2) + acc.lane(3));
+    }
+
+    /**
+     * Whether every a(off + i), i < len, is finite and not below 0 (−0.0 passes, NaN fails): the lanes' minimum and
+     * maximum (both keep a NaN) checked once at the end.
+     */
+    public static boolean finiteNonNegative(double[] a, int off, int len) {
+        DoubleVector lo = DoubleVector.zero(S);
+        DoubleVector hi = DoubleVector.zero(S);
+        int i = 0;
+        for (int end = S.loopBound(len); i < end; i += 4) {
+            DoubleVector v = DoubleVector.fromArray(S, a, off + i);
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+        double min = lo.reduceLanes(VectorOperators.MIN);
+        double max = hi.reduceLanes(VectorOperators.MAX);
+        for (; i < len; i++) {
+            min = Math.min(min, a[off + i]);
+            max = Math.max(max, a[off + i]);
+        }
+        return min >= 0 && max <= Double.MAX_VALUE;
     }
 }

@@ -1,5 +1,6 @@
 package org.mfgcal.calibrator.game;
 
+import org.mfgcal.simd.Lanes;
 import org.mfgcal.simd.Simd;
 
 /**
@@ -93,7 +94,8 @@ public final class MobilityGame implements Game {
     @Override
     public void checkParameters(double[] gamma, int gOff, int n) {
         final int e = graph.edges();
-        for (int k = 0; k < paramsPerStep(); k++) {
+        // The base rates at once in vector form (the common case: all valid); the loop finds the entry to name.
+        for (int k = Simd.ENABLED && Lanes.finiteNonNegative(gamma, gOff, e) ? e : 0; k < paramsPerStep(); k++) {
             double v = gamma[gOff + k];
             if (!Double.isFinite(v) || (k < e && v < 0)) {
                 throw new IllegalArgumentException("gamma[" + n + "][" + k + "] (" + parameterNames()[k] + ") = " + v

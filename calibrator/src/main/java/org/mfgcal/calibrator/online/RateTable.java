@@ -3,6 +3,8 @@ package org.mfgcal.calibrator.online;
 import java.util.Arrays;
 import org.mfgcal.calibrator.calibrate.Parameterisation;
 import org.mfgcal.calibrator.io.StateCodec;
+import org.mfgcal.simd.Lanes;
+import org.mfgcal.simd.Simd;
 
 /**
  * A per-bin table of log base rates: θ[r·E + e] = log q_e during window row r, for rows r = 0..W−2 (the W−1
@@ -181,42 +183,40 @@ public final class RateTable implements Parameterisation {
 
     /** Adds the regulariser's gradient to {@code thetaBar} (modified) and returns its value. */
     public double regulariser(double[] theta, double[] thetaBar) {
-        double v = 0;
-        final int n = rows * edges;
-        for (int i = 0; i < n; i++) {
-            final double r = theta[i] - prior[i];
-            v += 0.5 * priorWeight * r * r;
-            thetaBar[i] += priorWeight * r;
-        }
-        if (smoothness > 0) {
-            for (int i = edges; i < n; i++) {
-                final double dlt = theta[i] - theta[i - edges];
-                v += 0.5 * smoothness * dlt * dlt;
-                thetaBar[i] += smoothness * dlt;
-                thetaBar[i - edges] -= smoothness * dlt;
-            }
-        }
-        return v;
+        regulariserGradient(theta, thetaBar);
+        return regulariserValue(theta);
     }
 
     /**
-     * The value of {@link #regulariser(double[], double[])} alone, bit for bit (the same sums in the same order),
-     * without its gradient: the objective's value-only evaluations (line-search trials, the cold check).
+     * The value of {@link #regulariser(double[], double[])} without its gradient (the objective's value-only
+     * evaluations: line-search trials, the cold check): ½λ_p Σ(θ − prior)² + ½λ_s Σ(θ_r − θ_{r−1})², each sum of
+     * squares in four lane sums ({@link Lanes#squaredDistance}, when {@link Simd#ENABLED}; the same order in the
+     * scalar loops otherwise).
      */
     public double regulariserValue(double[] theta) {
-        double v = 0;
         final int n = rows * edges;
-        for (int i = 0; i < n; i++) {
-            final double r = theta[i] - prior[i];
-            v += 0.5 * priorWeight * r * r;
+        final double prior2 = squaredDistance(theta, 0, prior, 0, n);
+        final double smooth2 = smoothness > 0 ? squaredDistance(theta, edges, theta, 0, n - edges) : 0;
+        return 0.5 * priorWeight * prior2 + 0.5 * smoothness * smooth2;
+    }
+
+    private static double squaredDistance(double[] x, int xOff, double[] y, int yOff, int len) {
+        if (Simd.ENABLED) {
+            return Lanes.squaredDistance(x, xOff, y, yOff, len);
         }
-        if (smoothness > 0) {
-            for (int i = edges; i < n; i++) {
-                final double dlt = theta[i] - theta[i - edges];
-                v += 0.5 * smoothness * dlt * dlt;
+        final double[] p = new double[4];
+        int i = 0;
+        for (; i + 3 < len; i += 4) {
+            for (int k = 0; k < 4; k++) {
+                final double dv = x[xOff + i + k] - y[yOff + i + k];
+                p[k] = Math.fma(dv, dv, p[k]);
             }
         }
-        return v;
+        for (; i < len; i++) {
+            final double dv = x[xOff + i] - y[yOff + i];
+            p[0] = Math.fma(dv, dv, p[0]);
+        }
+        return (p[0] + p[1]) + (p[2] + p[3]);
     }
 
     /** Adds the diagonal of the regulariser's Hessian to {@code diag} (modified). */

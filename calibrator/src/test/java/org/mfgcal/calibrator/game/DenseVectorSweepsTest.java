@@ -24,6 +24,26 @@ class DenseVectorSweepsTest {
                 + "mfgcal.test.jvm); " + Simd.describe());
     }
 
+    /** The parameter check (vector form first) still names the first bad base rate, whatever its position. */
+    @Test
+    void checkParameters_namesTheBadRate() {
+        MobilityGame game = new MobilityGame(Graph.complete(9), B, C, new double[9]);
+        int e = game.paramsPerStep();
+        double[] gamma = new double[3 * e];
+        java.util.Arrays.fill(gamma, 0.1);
+        game.checkParameters(gamma, e, 1);
+        for (int k : new int[] {0, 3, 37, e - 1}) {
+            for (double v : new double[] {Double.NaN, -0.5, Double.POSITIVE_INFINITY}) {
+                double[] g = gamma.clone();
+                g[e + k] = v;
+                IllegalArgumentException ex = org.junit.jupiter.api.Assertions.assertThrows(
+                        IllegalArgumentException.class, () -> game.checkParameters(g, e, 1));
+                assertTrue(ex.getMessage().startsWith("gamma[1][" + k + "]") && ex.getMessage().contains(" = " + v),
+                        ex.getMessage());
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {2, 3, 5, 6, 9, 13, 59})
     void everySweep_equalsTheScalarKernel(int d) {

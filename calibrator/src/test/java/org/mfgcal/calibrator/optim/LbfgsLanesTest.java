@@ -51,6 +51,51 @@ class LbfgsLanesTest {
         }
     }
 
+    @Test
+    void squaredDistance_fourLaneSumsOfFusedSquares() {
+        Random rnd = new Random(11);
+        for (int n : LENGTHS) {
+            double[] x = random(rnd, n + 5);
+            double[] y = random(rnd, n + 3);
+            double[] p = new double[4];
+            int i = 0;
+            for (; i + 3 < n; i += 4) {
+                for (int k = 0; k < 4; k++) {
+                    double dv = x[5 + i + k] - y[3 + i + k];
+                    p[k] = Math.fma(dv, dv, p[k]);
+                }
+            }
+            for (; i < n; i++) {
+                double dv = x[5 + i] - y[3 + i];
+                p[0] = Math.fma(dv, dv, p[0]);
+            }
+            double expected = (p[0] + p[1]) + (p[2] + p[3]);
+            assertEquals(Double.doubleToLongBits(expected), Double.doubleToLongBits(Lanes.squaredDistance(x, 5, y, 3, n)),
+                    "n=" + n);
+        }
+    }
+
+    @Test
+    void finiteNonNegative_findsEveryBadValueAtEveryPosition() {
+        double[] bad = {-1e-300, -1, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        for (int n : new int[] {1, 3, 4, 5, 9, 58}) {
+            double[] a = new double[n + 2];
+            java.util.Arrays.fill(a, 0.25);
+            a[1] = -0.0; // allowed, as the scalar check allows it
+            assertTrue(Lanes.finiteNonNegative(a, 1, n), "all valid, n=" + n);
+            for (int at = 0; at < n; at++) {
+                for (double v : bad) {
+                    double[] b = a.clone();
+                    b[1 + at] = v;
+                    assertEquals(false, Lanes.finiteNonNegative(b, 1, n), v + " at " + at + ", n=" + n);
+                }
+            }
+            a[0] = Double.NaN; // outside the range
+            a[n + 1] = -1;
+            assertTrue(Lanes.finiteNonNegative(a, 1, n), "values outside the range count, n=" + n);
+        }
+    }
+
     /** The scalar loops' order of summation. */
     private static double dot(double[] a, double[] b) {
         double[] p = new double[4];
