@@ -74,6 +74,153 @@ public final class Rows {
         sums[1] += os;
     }
 
+    /** Lanes k ≥ r, r = 0..3: the lanes of a row's boundary vector whose targets are past the diagonal. */
+    private static final VectorMask<Double>[] PAST = pastMasks();
+
+    @SuppressWarnings("unchecked")
+    private static VectorMask<Double>[] pastMasks() {
+        VectorMask<Double>[] m = new VectorMask[L];
+        for (int r = 0; r < L; r++) {
+            boolean[] bits = new boolean[L];
+            for (int k = r; k < L; k++) {
+                bits[k] = true;
+            }
+            m[r] = VectorMask.fromArray(S, bits, 0);
+        }
+        return m;
+    }
+
+    /**
+     * A whole dense row x of {@code len} = d − 1 edges at once (edge j goes to y = j, or j + 1 past the diagonal):
+     * as {@link #hjbRun} on the two runs, in one loop whose vector across the diagonal takes w(j) or w(j + 1) by lane.
+     */
+    public static void hjbRow(double[] q, int j0, double[] w, int x, int len, double ax, double[] a, int a0,
+                              double[] sums) {
+        DoubleVector h = DoubleVector.zero(S);
+        DoubleVector out = DoubleVector.zero(S);
+        final int xb = x & -L;
+        int j = 0;
+        for (; j < xb; j += L) {
+            DoubleVector qv = DoubleVector.fromArray(S, q, j0 + j);
+            DoubleVector r = qv.add(DoubleVector.fromArray(S, w, j)).add(ax).max(0.0);
+            if (a != null) {
+                r.intoArray(a, a0 + j);
+            }
+            h = qv.sub(r).fma(qv.add(r), h);
+            out = out.add(r);
+        }
+        if (xb + L <= len) {
+            DoubleVector qv = DoubleVector.fromArray(S, q, j0 + j);
+            DoubleVector wv = DoubleVector.fromArray(S, w, j).blend(DoubleVector.fromArray(S, w, j + 1), PAST[x - xb]);
+            DoubleVector r = qv.add(wv).add(ax).max(0.0);
+            if (a != null) {
+                r.intoArray(a, a0 + j);
+            }
+            h = qv.sub(r).fma(qv.add(r), h);
+            out = out.add(r);
+            j += L;
+            for (; j + L <= len; j += L) {
+                qv = DoubleVector.fromArray(S, q, j0 + j);
+                r = qv.add(DoubleVector.fromArray(S, w, j + 1)).add(ax).max(0.0);
+                if (a != null) {
+                    r.intoArray(a, a0 + j);
+                }
+                h = qv.sub(r).fma(qv.add(r), h);
+                out = out.add(r);
+            }
+        }
+        double hs = h.reduceLanes(VectorOperators.ADD);
+        double os = out.reduceLanes(VectorOperators.ADD);
+        for (; j < len; j++) {
+            final double qi = q[j0 + j];
+            final double r = Math.max(qi + w[j < x ? j : j + 1] + ax, 0.0);
+            if (a != null) {
+                a[a0 + j] = r;
+            }
+            hs = Math.fma(qi - r, qi + r, hs);
+            os += r;
+        }
+        sums[0] += hs;
+        sums[1] += os;
+    }
+
+    /** A whole dense row as {@link #fpkRun} on its two runs (the diagonal crossed as in {@link #hjbRow}). */
+    public static double fpkRow(double[] q, int j0, double[] w, int x, int len, double ax, double[] a, int a0) {
+        DoubleVector out = DoubleVector.zero(S);
+        final int xb = x & -L;
+        int j = 0;
+        for (; j < xb; j += L) {
+            DoubleVector r = DoubleVector.fromArray(S, q, j0 + j).add(DoubleVector.fromArray(S, w, j)).add(ax).max(0.0);
+            r.intoArray(a, a0 + j);
+            out = out.add(r);
+        }
+        if (xb + L <= len) {
+            DoubleVector wv = DoubleVector.fromArray(S, w, j).blend(DoubleVector.fromArray(S, w, j + 1), PAST[x - xb]);
+            DoubleVector r = DoubleVector.fromArray(S, q, j0 + j).add(wv).add(ax).max(0.0);
+            r.intoArray(a, a0 + j);
+            out = out.add(r);
+            j += L;
+            for (; j + L <= len; j += L) {
+                r = DoubleVector.fromArray(S, q, j0 + j).add(DoubleVector.fromArray(S, w, j + 1)).add(ax).max(0.0);
+                r.intoArray(a, a0 + j);
+                out = out.add(r);
+            }
+        }
+        double os = out.reduceLanes(VectorOperators.ADD);
+        for (; j < len; j++) {
+            final double r = Math.max(q[j0 + j] + w[j < x ? j : j + 1] + ax, 0.0);
+            a[a0 + j] = r;
+            os += r;
+        }
+        return os;
+    }
+
+    /**
+     * A whole dense row as {@link #fpkVjpRates} on its two runs (the diagonal crossed as in {@link #hjbRow}); the
+     * target-indexed {@code nb1} starts at {@code b0} with target 0.
+     */
+    public static void fpkVjpRow(double[] q, int j0, double[] w, int x, int len, double ax, double[] a, int a0,
+                                 double[] nb1, int b0, double nbx, double[] sums) {
+        DoubleVector s = DoubleVector.zero(S);
+        DoubleVector out = DoubleVector.zero(S);
+        final int xb = x & -L;
+        int j = 0;
+        for (; j < xb; j += L) {
+            DoubleVector r = DoubleVector.fromArray(S, q, j0 + j).add(DoubleVector.fromArray(S, w, j)).add(ax).max(0.0);
+            r.intoArray(a, a0 + j);
+            s = r.fma(DoubleVector.fromArray(S, nb1, b0 + j).sub(nbx), s);
+            out = out.add(r);
+        }
+        if (xb + L <= len) {
+            VectorMask<Double> past = PAST[x - xb];
+            DoubleVector wv = DoubleVector.fromArray(S, w, j).blend(DoubleVector.fromArray(S, w, j + 1), past);
+            DoubleVector nv = DoubleVector.fromArray(S, nb1, b0 + j).blend(DoubleVector.fromArray(S, nb1, b0 + j + 1),
+                    past);
+            DoubleVector r = DoubleVector.fromArray(S, q, j0 + j).add(wv).add(ax).max(0.0);
+            r.intoArray(a, a0 + j);
+            s = r.fma(nv.sub(nbx), s);
+            out = out.add(r);
+            j += L;
+            for (; j + L <= len; j += L) {
+                r = DoubleVector.fromArray(S, q, j0 + j).add(DoubleVector.fromArray(S, w, j + 1)).add(ax).max(0.0);
+                r.intoArray(a, a0 + j);
+                s = r.fma(DoubleVector.fromArray(S, nb1, b0 + j + 1).sub(nbx), s);
+                out = out.add(r);
+            }
+        }
+        double ss = s.reduceLanes(VectorOperators.ADD);
+        double os = out.reduceLanes(VectorOperators.ADD);
+        for (; j < len; j++) {
+            final int y = j < x ? j : j + 1;
+            final double r = Math.max(q[j0 + j] + w[y] + ax, 0.0);
+            a[a0 + j] = r;
+            ss = Math.fma(r, nb1[b0 + y] - nbx, ss);
+            os += r;
+        }
+        sums[0] += ss;
+        sums[1] += os;
+    }
+
     /** Rates of a run into {@code a} from {@code a0}; returns their sum (the FPK row's out-rate). */
     public static double fpkRun(double[] q, int j0, double[] w, int y0, int len, double ax, double[] a, int a0) {
         DoubleVector out = DoubleVector.zero(S);

@@ -33,8 +33,7 @@ final class DenseVectorSweeps {
                 final int gb = gOff + rs[x];
                 sums[0] = 0;
                 sums[1] = 0;
-                Rows.hjbRun(gamma, gb, w, 0, x, ax, null, 0, sums);
-                Rows.hjbRun(gamma, gb + x, w, x + 1, d - 1 - x, ax, null, 0, sums);
+                Rows.hjbRow(gamma, gb, w, x, d - 1, ax, null, 0, sums);
                 final double costDrift = b * sums[0];
                 u[o + x] = stable ? ux + dt * ExitFactor.phiFast(dt * sums[1]) * costDrift : ux + dt * costDrift;
             }
@@ -57,8 +56,7 @@ final class DenseVectorSweeps {
             for (int x = 0; x < d; x++) {
                 final double ax = u[o + x] * inv2b;
                 final int start = rs[x];
-                final double out = Rows.fpkRun(gamma, gOff + start, w, 0, x, ax, a, start)
-                        + Rows.fpkRun(gamma, gOff + start + x, w, x + 1, d - 1 - x, ax, a, start + x);
+                final double out = Rows.fpkRow(gamma, gOff + start, w, x, d - 1, ax, a, start);
                 final double z = dt * out;
                 final double stay = Math.exp(-z);
                 nu[o1 + x] = nu[o + x] * stay;
@@ -95,9 +93,7 @@ final class DenseVectorSweeps {
                 final double nbx = nuBar[o1 + x];
                 sums[0] = 0;
                 sums[1] = 0;
-                Rows.fpkVjpRates(gamma, gOff + start, w, 0, x, ax, a, start, nuBar, o1, nbx, sums);
-                Rows.fpkVjpRates(gamma, gOff + start + x, w, x + 1, d - 1 - x, ax, a, start + x, nuBar, o1 + x + 1, nbx,
-                        sums);
+                Rows.fpkVjpRow(gamma, gOff + start, w, x, d - 1, ax, a, start, nuBar, o1, nbx, sums);
                 final double s = sums[0];
                 final double nux = nu[o + x];
                 final double k;
@@ -150,8 +146,7 @@ final class DenseVectorSweeps {
                 final double fb = dt * bx;
                 sums[0] = 0;
                 sums[1] = 0;
-                Rows.hjbRun(gamma, gOff + start, w, 0, x, ax, a, start, sums);
-                Rows.hjbRun(gamma, gOff + start + x, w, x + 1, d - 1 - x, ax, a, start + x, sums);
+                Rows.hjbRow(gamma, gOff + start, w, x, d - 1, ax, a, start, sums);
                 double fc = fb;  // cotangent of the row's cost plus drift
                 double common = 0; // cotangent of every active rate (through φ(z) only)
                 if (stable) {
