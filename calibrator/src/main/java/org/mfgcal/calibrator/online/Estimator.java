@@ -28,6 +28,9 @@ final class Estimator implements Descent.Problem {
     static final double MAX_LOG_STEP = 2.0;
     /** The line search gives up when the largest change of a log-rate falls below this. */
     static final double MIN_LOG_STEP = 1e-4;
+    /** Tests only: solve at the prior on every warm update (as before its lower bound was used); solves at it. */
+    static boolean solvePriorAlways;
+    int priorSolves;
 
     /** The result of one update: its health, start, optimiser steps, published loss and exploitability. */
     record Outcome(Health health, boolean cold, int steps, double loss, double exploitability) {
@@ -203,16 +206,23 @@ final class Estimator implements Descent.Problem {
         } else {
             steps = -1;
             if (warm) {
-                // The warm start's first (gradient) evaluation doubles as the check against the cold start's
-                // objective; a warm start within REACH (relative) of it is not worse.
-                double coldObjective = coldCheck();
-                priorObjective = coldObjective;
-                steps = optimise(cfg.warmSteps(), Double.NEGATIVE_INFINITY,
-                        coldObjective + UpdateCheck.REACH * Math.abs(coldObjective));
+                // The warm start's first evaluation doubles as the check against the cold start's objective (within
+                // REACH, relative). That objective is at least the regulariser at the prior (no solve; 4–10 times the
+                // warm objective on the flights and the city); only above it the prior is solved and the run redone.
+                double bound = solvePriorAlways ? Double.NEGATIVE_INFINITY : priorBound();
+                priorObjective = bound;
+                steps = optimise(cfg.warmSteps(), Double.NEGATIVE_INFINITY, bound + UpdateCheck.REACH * bound);
+                if (steps < 0) {
+                    double first = descent().firstObjective();
+                    double coldObjective = coldCheck();
+                    priorObjective = coldObjective;
+                    double limit = coldObjective + UpdateCheck.REACH * Math.abs(coldObjective);
+                    steps = first <= limit ? optimise(cfg.warmSteps(), Double.NEGATIVE_INFINITY, limit) : -1;
+                }
                 if (steps < 0) {
                     LOG.log(System.Logger.Level.INFO, "region ''{0}'' bin {1}: warm start objective {2} is worse than"
                             + " the cold start''s {3}; starting cold", s.region, b, descent().firstObjective(),
-                            coldObjective);
+                            priorObjective);
                     cold = true;
                 }
             }
@@ -308,8 +318,15 @@ final class Estimator implements Descent.Problem {
         fromCold = true;
     }
 
+    private double priorBound() { // a lower bound of coldCheck()'s objective without a solve (the data term ≥ 0)
+        System.arraycopy(theta, 0, priorTheta, 0, theta.length);
+        obj.table.reset(priorTheta);
+        return obj.table.regulariserValue(priorTheta);
+    }
+
     /** Objective at the prior, solving from the current warm start (what a cold start is measured against). */
     private double coldCheck() {
+        priorSolves++;
         System.arraycopy(theta, 0, priorTheta, 0, theta.length);
         obj.table.reset(priorTheta);
         return obj.evaluate(priorTheta, false, hasMu ? muWarm : null);
@@ -467,8 +484,7 @@ final class Estimator implements Descent.Problem {
         if (adam != null) {
             adam.writeState(out);
         } else {
-            double[] zero = new double[theta.length];
-            out.i64(0).doubles(zero).doubles(zero);
+            Adam.writeZero(out, theta.length);
         }
         lbfgs.writeState(out);
     }
@@ -476,25 +492,9 @@ final class Estimator implements Descent.Problem {
     void readOptimiser(StateCodec.Reader in) {
         if (adam != null) {
             adam.readState(in);
-        } else {
-            // Zero moments unless the snapshot says otherwise (then they are kept, as with the Adam optimiser).
-            Adam read = new Adam(theta.length);
-            read.readState(in);
-            Adam.State st = read.state();
-            if (read.steps() != 0 || !zero(st.m()) || !zero(st.v())) {
-                adam = read;
-                goodAdam = new Adam(theta.length);
-            }
+        } else if ((adam = Adam.readUnlessZero(in, theta.length)) != null) { // kept, as with the Adam optimiser
+            goodAdam = new Adam(theta.length);
         }
         lbfgs.readState(in);
-    }
-
-    private static boolean zero(double[] a) {
-        for (double v : a) {
-            if (v != 0 || 1 / v < 0) {
-                return false;
-            }
-        }
-        return true;
     }
 }

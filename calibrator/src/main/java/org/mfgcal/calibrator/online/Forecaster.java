@@ -302,11 +302,16 @@ final class Forecaster {
             fcVar[i] = Math.sqrt(fcVar[i]);
         }
         for (int j = 0; j < cfg.forecastSamples(); j++) {
+            double largest = 0;
             for (int h = 0; h < s.horizon; h++) {
                 for (int e = 0; e < edges; e++) {
                     int i = h * edges + e;
                     fcGamma[i] = Math.exp(fcTheta[i] + fcVar[i] * rng.nextGaussian());
+                    largest = Math.max(largest, fcGamma[i]);
                 }
+            }
+            if (!(largest <= Double.MAX_VALUE)) {
+                continue; // a rate overflowed (a huge posterior variance): left out like a draw without equilibrium
             }
             System.arraycopy(fcGamma, (s.horizon - 1) * edges, fcGamma, s.horizon * edges, edges);
             s.toGrid(fcGamma, s.horizon + 1, fcGridGamma);

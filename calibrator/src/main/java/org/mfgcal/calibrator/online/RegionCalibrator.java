@@ -268,6 +268,10 @@ public final class RegionCalibrator {
         return new UpdateResult(o, update, forecast, alerts);
     }
 
+    Estimator estimator() { // tests
+        return estimator;
+    }
+
     /** The newest row's rates per edge, then each zone's outgoing rate. */
     private List<ParameterValue> parameterValues() {
         List<ParameterValue> values = new ArrayList<>(s.edges + s.d);

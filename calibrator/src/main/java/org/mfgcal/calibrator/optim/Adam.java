@@ -119,6 +119,31 @@ public final class Adam {
     }
 
     /** Serialisable optimiser state. */
+    /** Writes the state of a fresh optimiser of {@code size} parameters (zero moments, no step) without one. */
+    public static void writeZero(StateCodec.Writer out, int size) {
+        double[] zero = new double[size];
+        out.i64(0).doubles(zero).doubles(zero);
+    }
+
+    /**
+     * Reads what {@link #writeState} wrote for {@code size} parameters: null when it is a fresh optimiser's state
+     * (no step, every moment +0.0), else the optimiser it describes.
+     */
+    public static Adam readUnlessZero(StateCodec.Reader in, int size) {
+        Adam read = new Adam(size);
+        read.readState(in);
+        return read.t != 0 || !zero(read.m) || !zero(read.v) ? read : null;
+    }
+
+    private static boolean zero(double[] a) {
+        for (double v : a) {
+            if (v != 0 || 1 / v < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public record State(double[] m, double[] v, long t) {
     }
 }
