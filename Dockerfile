@@ -28,6 +28,9 @@ COPY data data
 RUN mvn -B -q -DskipTests -pl app -am package
 
 FROM eclipse-temurin:17.0.13_11-jre-jammy
+# The ENTRYPOINT's --add-modules names the vector kernels' module (README, "Vector kernels"): a JRE without it would
+# stop the container at start, so the build stops here instead.
+RUN java --add-modules jdk.incubator.vector -version
 RUN useradd --system --uid 10001 --home-dir /var/lib/mfgcal --create-home mfgcal
 COPY --from=build /src/app/target/lib /opt/mfgcal/lib
 COPY --from=build /src/app/target/mfgcal.jar /opt/mfgcal/mfgcal.jar
