@@ -6,15 +6,18 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector forms of the row loops of the mobility sweeps on a dense graph (docs/MODEL.md, "Sweep kernels"): a row x's
- * edges to targets y ≠ x come as two runs of consecutive targets, one on each side of the diagonal; every method here
- * works on one run of {@code len} edges whose edge-indexed arrays (rates q = γ, a, γ̄) start at {@code j0} and whose
- * target-indexed arrays start at {@code y0} (the caller adds the step's offset). The rate of an edge is
- * a = max(0, q + w(y) + ax) with the per-step shift w(y) = −(c·m(y) + u(y))/(2b) ({@link #shifts}) and the row's
- * ax = u(x)/(2b): the scalar kernels' q + (−c·m(y) − (u(y) − u(x)))/(2b) with the terms grouped otherwise.
+ * Vector forms of the row loops of the mobility sweeps on a dense graph (docs/MODEL.md, "Sweep kernels: vector
+ * rows"): a row x's edges to targets y ≠ x come as two runs of consecutive targets, one on each side of the diagonal.
+ * The {@code …Row} methods take a whole row of d − 1 edges (edge j goes to y = j before x and y = j + 1 after it); the
+ * {@code …Scatter} and {@link #spread} methods one run of {@code len} edges. Edge-indexed arrays (rates q = γ, a, γ̄)
+ * start at {@code j0}, target-indexed ones at {@code y0} or the offset named (the caller adds the step's offset). The
+ * rate of an edge is a = max(0, q + w(y) + ax) with the per-step shift w(y) = −(c·m(y) + u(y))/(2b) ({@link #shifts})
+ * and the row's ax = u(x)/(2b): the scalar kernels' q + (−c·m(y) − (u(y) − u(x)))/(2b) with the terms grouped
+ * otherwise.
  *
  * <p>Always 256-bit vectors (4 doubles), whatever the CPU prefers, so that results do not depend on the machine; the
- * lanes' partial sums are added at the end of a run. Call only when {@link Simd#ENABLED}. Stateless.
+ * lanes' partial sums are added at the end of a row or run. Call only when {@link Simd#ENABLED}. Stateless. Methods
+ * are kept small: a larger one (a 2× unrolled row loop) made C2 stop intrinsifying the vector calls.
  */
 public final class Rows {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_256;
@@ -41,39 +44,6 @@ public final class Rows {
         }
     }
 
-    /**
-     * Rates of a run (into {@code a} from {@code a0} when {@code a} is not null); adds Σ(q − a)(q + a) to
-     * {@code sums[0]} and Σa to {@code sums[1]} (the HJB row's cost plus drift over b, and its out-rate).
-     */
-    public static void hjbRun(double[] q, int j0, double[] w, int y0, int len, double ax, double[] a, int a0,
-                              double[] sums) {
-        DoubleVector h = DoubleVector.zero(S);
-        DoubleVector out = DoubleVector.zero(S);
-        int i = 0;
-        for (int end = S.loopBound(len); i < end; i += L) {
-            DoubleVector qv = DoubleVector.fromArray(S, q, j0 + i);
-            DoubleVector r = qv.add(DoubleVector.fromArray(S, w, y0 + i)).add(ax).max(0.0);
-            if (a != null) {
-                r.intoArray(a, a0 + i);
-            }
-            h = qv.sub(r).fma(qv.add(r), h);
-            out = out.add(r);
-        }
-        double hs = h.reduceLanes(VectorOperators.ADD);
-        double os = out.reduceLanes(VectorOperators.ADD);
-        for (; i < len; i++) {
-            final double qi = q[j0 + i];
-            final double r = Math.max(qi + w[y0 + i] + ax, 0.0);
-            if (a != null) {
-                a[a0 + i] = r;
-            }
-            hs = Math.fma(qi - r, qi + r, hs);
-            os += r;
-        }
-        sums[0] += hs;
-        sums[1] += os;
-    }
-
     /** Lanes k ≥ r, r = 0..3: the lanes of a row's boundary vector whose targets are past the diagonal. */
     private static final VectorMask<Double>[] PAST = pastMasks();
 
@@ -91,8 +61,10 @@ public final class Rows {
     }
 
     /**
-     * A whole dense row x of {@code len} = d − 1 edges at once (edge j goes to y = j, or j + 1 past the diagonal):
-     * as {@link #hjbRun} on the two runs, in one loop whose vector across the diagonal takes w(j) or w(j + 1) by lane.
+     * The rates of a whole dense row x of {@code len} = d − 1 edges (edge j goes to y = j, or j + 1 past the diagonal;
+     * into {@code a} from {@code a0} when {@code a} is not null); adds Σ(q − a)(q + a) to {@code sums[0]} and Σa to
+     * {@code sums[1]} (the HJB row's cost plus drift over b, and its out-rate). One loop: the vector across the
+     * diagonal takes w(j) or w(j + 1) by lane.
      */
     public static void hjbRow(double[] q, int j0, double[] w, int x, int len, double ax, double[] a, int a0,
                               double[] sums) {
@@ -144,7 +116,7 @@ public final class Rows {
         sums[1] += os;
     }
 
-    /** A whole dense row as {@link #fpkRun} on its two runs (the diagonal crossed as in {@link #hjbRow}). */
+    /** The rates of a whole dense row into {@code a} (as {@link #hjbRow}); returns their sum (the FPK's out-rate). */
     public static double fpkRow(double[] q, int j0, double[] w, int x, int len, double ax, double[] a, int a0) {
         DoubleVector out = DoubleVector.zero(S);
         final int xb = x & -L;
@@ -176,8 +148,9 @@ public final class Rows {
     }
 
     /**
-     * A whole dense row as {@link #fpkVjpRates} on its two runs (the diagonal crossed as in {@link #hjbRow}); the
-     * target-indexed {@code nb1} starts at {@code b0} with target 0.
+     * The rates of a whole dense row into {@code a} (FPK-VJP's first pass; as {@link #hjbRow}); adds
+     * Σa·(nb1(y) − nbx) to {@code sums[0]} and Σa to {@code sums[1]} ({@code nb1}: the cotangent of ν_{n+1},
+     * target-indexed from {@code b0}).
      */
     public static void fpkVjpRow(double[] q, int j0, double[] w, int x, int len, double ax, double[] a, int a0,
                                  double[] nb1, int b0, double nbx, double[] sums) {
@@ -221,25 +194,6 @@ public final class Rows {
         sums[1] += os;
     }
 
-    /** Rates of a run into {@code a} from {@code a0}; returns their sum (the FPK row's out-rate). */
-    public static double fpkRun(double[] q, int j0, double[] w, int y0, int len, double ax, double[] a, int a0) {
-        DoubleVector out = DoubleVector.zero(S);
-        int i = 0;
-        for (int end = S.loopBound(len); i < end; i += L) {
-            DoubleVector r = DoubleVector.fromArray(S, q, j0 + i).add(DoubleVector.fromArray(S, w, y0 + i)).add(ax)
-                    .max(0.0);
-            r.intoArray(a, a0 + i);
-            out = out.add(r);
-        }
-        double os = out.reduceLanes(VectorOperators.ADD);
-        for (; i < len; i++) {
-            final double r = Math.max(q[j0 + i] + w[y0 + i] + ax, 0.0);
-            a[a0 + i] = r;
-            os += r;
-        }
-        return os;
-    }
-
     /** nu(y0 + i) += cx·a(a0 + i) for i < len (the FPK's spread of a row's leaving mass). */
     public static void spread(double[] nu, int y0, double[] a, int a0, int len, double cx) {
         final DoubleVector cv = DoubleVector.broadcast(S, cx);
@@ -250,34 +204,6 @@ public final class Rows {
         for (; i < len; i++) {
             nu[y0 + i] = Math.fma(a[a0 + i], cx, nu[y0 + i]);
         }
-    }
-
-    /**
-     * Rates of a run into {@code a} (FPK-VJP's first pass); adds Σa·(nb1(y) − nbx) to {@code sums[0]} and Σa to
-     * {@code sums[1]} ({@code nb1}: the cotangent of ν_{n+1}, target-indexed from {@code b0}).
-     */
-    public static void fpkVjpRates(double[] q, int j0, double[] w, int y0, int len, double ax, double[] a, int a0,
-                                   double[] nb1, int b0, double nbx, double[] sums) {
-        DoubleVector s = DoubleVector.zero(S);
-        DoubleVector out = DoubleVector.zero(S);
-        int i = 0;
-        for (int end = S.loopBound(len); i < end; i += L) {
-            DoubleVector r = DoubleVector.fromArray(S, q, j0 + i).add(DoubleVector.fromArray(S, w, y0 + i)).add(ax)
-                    .max(0.0);
-            r.intoArray(a, a0 + i);
-            s = r.fma(DoubleVector.fromArray(S, nb1, b0 + i).sub(nbx), s);
-            out = out.add(r);
-        }
-        double ss = s.reduceLanes(VectorOperators.ADD);
-        double os = out.reduceLanes(VectorOperators.ADD);
-        for (; i < len; i++) {
-            final double r = Math.max(q[j0 + i] + w[y0 + i] + ax, 0.0);
-            a[a0 + i] = r;
-            ss = Math.fma(r, nb1[b0 + i] - nbx, ss);
-            os += r;
-        }
-        sums[0] += ss;
-        sums[1] += os;
     }
 
     /**
