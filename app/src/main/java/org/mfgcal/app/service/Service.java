@@ -37,6 +37,7 @@ import org.mfgcal.publisher.metrics.MetricsServer;
 import org.mfgcal.publisher.metrics.ServiceMetrics;
 import org.mfgcal.publisher.web.DashboardState;
 import org.mfgcal.publisher.web.WebServer;
+import org.mfgcal.simd.Simd;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -174,7 +175,7 @@ public final class Service implements AutoCloseable {
                             + " thread(s), {}; metrics {}, web page {}", config.inputTopics(),
                     config.bootstrapServers(), config.groupId(), config.transactionalId(),
                     config.regions().all().stream().map(r -> r.id()).toList(), config.calibrationThreads(),
-                    org.mfgcal.simd.Simd.describe(), ms.url(),
+                    Simd.describe(), ms.url(),
                     ws.url());
             return s;
         } catch (RuntimeException e) {

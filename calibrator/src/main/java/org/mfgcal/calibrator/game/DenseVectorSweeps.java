@@ -5,8 +5,9 @@ import org.mfgcal.simd.Rows;
 /**
  * {@link MobilityKernels}' sweeps on a {@link Graph#dense} graph with the row loops in vector form ({@link Rows}, used
  * when {@link org.mfgcal.simd.Simd#ENABLED}): per step, the rates' target terms w(y) = −(c·m(y) + u(y))/(2b) once
- * (m = μ̂ in the HJB, ν in the FPK), then per row the two runs of targets on either side of the diagonal. The row
- * arithmetic around the runs (φ(z), the stay probabilities, the cotangents' common terms) is the scalar kernels'.
+ * (m = μ̂ in the HJB, ν in the FPK), then per row its rates and sums in one vector loop across the diagonal, and the
+ * FPK's spread and the reverse sweeps' cotangent updates over the two runs of targets on either side of it. The row
+ * arithmetic around the loops (φ(z), the stay probabilities, the cotangents' common terms) is the scalar kernels'.
  * Equal to the scalar kernels to rounding (the sums are formed in another order), {@code DenseVectorSweepsTest};
  * measured in bench/BENCHMARKS.md (issue 15, ninth pass). Only the stable FPK is here; the plain one stays scalar.
  */
@@ -57,10 +58,7 @@ final class DenseVectorSweeps {
                 final double ax = u[o + x] * inv2b;
                 final int start = rs[x];
                 final double out = Rows.fpkRow(gamma, gOff + start, w, x, d - 1, ax, a, start);
-                final double z = dt * out;
-                final double stay = Math.exp(-z);
-                nu[o1 + x] = nu[o + x] * stay;
-                row[x] = z < 1e-5 ? 1 - z * (0.5 - z / 6) : (1 - stay) / z;
+                MobilityKernels.leave(nu, o, o1, x, dt * out, row);
             }
             for (int x = 0; x < d; x++) {
                 final double cx = dt * nu[o + x] * row[x];

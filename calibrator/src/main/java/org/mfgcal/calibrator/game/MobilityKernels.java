@@ -120,10 +120,7 @@ final class MobilityKernels {
                             out += ar;
                         }
                     }
-                    final double z = dt * out;
-                    final double stay = Math.exp(-z);
-                    nu[o1 + x] = nu[o + x] * stay;
-                    row[x] = z < 1e-5 ? 1 - z * (0.5 - z / 6) : (1 - stay) / z;
+                    leave(nu, o, o1, x, dt * out, row);
                 }
                 for (int x = 0; x < d; x++) {
                     final double cx = dt * nu[o + x] * row[x];
@@ -159,6 +156,17 @@ final class MobilityKernels {
                 }
             }
         }
+    }
+
+    /**
+     * The stable FPK's stay of state x over a step with exit intensity z = Δt·out: ν_{n+1}(x) = ν_n(x)·e^{−z} (from
+     * offsets o, o1), and into {@code row[x]} the leaving fraction per unit rate, (1 − e^{−z})/z (its series below
+     * 1e-5). Shared by the scalar and the vector sweeps ({@link DenseVectorSweeps}).
+     */
+    static void leave(double[] nu, int o, int o1, int x, double z, double[] row) {
+        final double stay = Math.exp(-z);
+        nu[o1 + x] = nu[o + x] * stay;
+        row[x] = z < 1e-5 ? 1 - z * (0.5 - z / 6) : (1 - stay) / z;
     }
 
     /**

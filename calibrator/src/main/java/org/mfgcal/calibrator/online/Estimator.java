@@ -209,7 +209,7 @@ final class Estimator implements Descent.Problem {
                 // The warm start's first evaluation doubles as the check against the cold start's objective (within
                 // REACH, relative). That objective is at least the regulariser at the prior (no solve; 4–10 times the
                 // warm objective on the flights and the city); only above it the prior is solved and the run redone.
-                double bound = solvePriorAlways ? Double.NEGATIVE_INFINITY : priorBound();
+                double bound = solvePriorAlways ? Double.NEGATIVE_INFINITY : obj.table.regulariserValue(atPrior());
                 priorObjective = bound;
                 steps = optimise(cfg.warmSteps(), Double.NEGATIVE_INFINITY, bound + UpdateCheck.REACH * bound);
                 if (steps < 0) {
@@ -318,18 +318,16 @@ final class Estimator implements Descent.Problem {
         fromCold = true;
     }
 
-    private double priorBound() { // a lower bound of coldCheck()'s objective without a solve (the data term ≥ 0)
-        System.arraycopy(theta, 0, priorTheta, 0, theta.length);
-        obj.table.reset(priorTheta);
-        return obj.table.regulariserValue(priorTheta);
-    }
-
     /** Objective at the prior, solving from the current warm start (what a cold start is measured against). */
     private double coldCheck() {
         priorSolves++;
+        return obj.evaluate(atPrior(), false, hasMu ? muWarm : null);
+    }
+
+    private double[] atPrior() { // the prior's θ (the table's priors) in priorTheta; θ keeps the warm start
         System.arraycopy(theta, 0, priorTheta, 0, theta.length);
         obj.table.reset(priorTheta);
-        return obj.evaluate(priorTheta, false, hasMu ? muWarm : null);
+        return priorTheta;
     }
 
     /**
